@@ -84,3 +84,9 @@ export type RunEvent =
   | FailedEvent;
 
 export type RunEventType = RunEvent['type'];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An event as a producer inside an instance emits it; the engine stamps `runId` and `t`. */
+export type RunEventBody = DistributiveOmit<RunEvent, 'runId' | 't'>;
+export type EmitRunEvent = (event: RunEventBody) => void;

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import type { ExportDescription, ImportDescription, MemoryType, ModuleDescription } from '../../contract/module.js';
+import type { FunctionSignature } from '../../contract/values.js';
+import { createEngine } from '../../runtime/engine.js';
+import { printJson } from '../output.js';
+
+export interface InspectOptions {
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('describe a module: exports with signatures (and which are callable from JSON), imports, memory, hash')
+    .argument('<module>', 'path to the .wasm module')
+    .option('--json', 'print the description as JSON')
+    .action(async (modulePath: string, options: InspectOptions) => {
+      const engine = createEngine({ poolSize: 1 });
+      try {
+        const { description } = await engine.load(modulePath);
+        if (options.json) printJson(description);
+        else process.stdout.write(formatDescription(modulePath, description));
+      } finally {
+        await engine.close();
+      }
+    });
+}
+
+export function formatSignature(sig: FunctionSignature): string {
+  const results = sig.results.length === 0 ? '()' : sig.results.length === 1 ? sig.results[0]! : `(${sig.results.join(', ')})`;
+  return `(${sig.params.join(', ')}) -> ${results}`;
+}
+
+function formatMemory(m: MemoryType): string {
+  const pages = (n: number) => `${n} page${n === 1 ? '' : 's'} (${formatBytes(n * 65536)})`;
+  return `${pages(m.initialPages)} initial, ${m.maximumPages !== undefined ? `max ${pages(m.maximumPages)}` : 'no maximum'}${m.shared ? ', shared' : ''}${m.memory64 ? ', memory64' : ''}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
+  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+function formatExport(e: ExportDescription): string {
+  switch (e.kind) {
+    case 'func': {
+      const sig = e.signature ? formatSignature(e.signature) : '(unknown signature)';
+      return `  ${e.name}${sig}  ${e.callableFromJson ? '[callable from JSON]' : `[not callable from JSON: ${e.notCallableReason ?? 'unknown'}]`}`;
+    }
+    case 'memory':
+      return `  ${e.name}: memory, ${e.memory ? formatMemory(e.memory) : '?'}`;
+    case 'table':
+      return `  ${e.name}: table of ${e.table?.element ?? '?'}, ${e.table?.initial ?? '?'} initial${e.table?.maximum !== undefined ? `, max ${e.table.maximum}` : ''}`;
+    case 'global':
+      return `  ${e.name}: global ${e.global ? `${e.global.mutable ? 'mut ' : ''}${e.global.type}` : '?'}`;
+    case 'tag':
+      return `  ${e.name}: tag`;
+  }
+}
+
+function formatImport(i: ImportDescription): string {
+  const what =
+    i.kind === 'func' ? (i.signature ? formatSignature(i.signature) : '(function)')
+    : i.kind === 'memory' && i.memory ? `: memory, ${formatMemory(i.memory)}`
+    : i.kind === 'global' && i.global ? `: global ${i.global.mutable ? 'mut ' : ''}${i.global.type}`
+    : `: ${i.kind}`;
+  return `  ${i.module} ${i.name}${what}`;
+}
+
+export function formatDescription(path: string, d: ModuleDescription): string {
+  const lines: string[] = [];
+  lines.push(`module: ${path}`);
+  lines.push(`hash:   sha256:${d.hash}`);
+  lines.push(`size:   ${d.sizeBytes} bytes`);
+  const kind = d.kind === 'command' ? 'command (has _start)' : d.kind === 'reactor' ? 'reactor (has _initialize)' : 'library (no _start)';
+  lines.push(`kind:   ${kind}${d.usesWasi ? ', uses WASI' : ''}${d.usesWasiCuda ? ', uses wasi:cuda' : ''}`);
+  lines.push(`exports (${d.exports.length}):`);
+  for (const e of d.exports) lines.push(formatExport(e));
+  lines.push(`imports (${d.imports.length}):`);
+  for (const i of d.imports) lines.push(formatImport(i));
+  lines.push(`memories (${d.memories.length}):`);
+  for (const m of d.memories) {
+    const where = m.imported ? `imported from ${m.importedFrom?.module} ${m.importedFrom?.name}` : 'defined';
+    const exported = m.exportedAs.length > 0 ? `, exported as ${m.exportedAs.join(', ')}` : '';
+    lines.push(`  ${m.index}: ${formatMemory(m)} (${where}${exported})`);
+  }
+  if (d.customSections.length > 0) {
+    lines.push(`custom sections (${d.customSections.length}):`);
+    for (const c of d.customSections) lines.push(`  ${c.name} (${c.sizeBytes} bytes)`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,76 @@
+/**
+ * The only module in main/ that touches IPC. Registers one handler per WorkbenchApi method on its
+ * own channel (`workbench:<method>`), drops calls from any sender that is not the workbench's own
+ * page, and turns failures into IpcReply values (Electron would flatten a thrown error to text,
+ * losing its code).
+ */
+import { toErrorInfo, TensorWasmError } from '../contract/errors.js';
+import {
+  WORKBENCH_EVENTS_CHANNEL,
+  WORKBENCH_METHODS,
+  workbenchChannel,
+  type IpcReply,
+  type WorkbenchApi,
+  type WorkbenchEvent,
+  type WorkbenchMethod,
+} from '../contract/workbench.js';
+import { isAppUrl } from './app-url.js';
+
+export type WorkbenchHandlers = Pick<WorkbenchApi, WorkbenchMethod>;
+
+export interface IpcInvokeEvent {
+  senderFrame: { url: string } | null;
+}
+
+/** The parts of Electron's ipcMain the hub uses. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcInvokeEvent, ...args: unknown[]) => Promise<unknown>): void;
+  removeHandler(channel: string): void;
+}
+
+export interface EventSink {
+  isDestroyed(): boolean;
+  send(channel: string, ...args: unknown[]): void;
+}
+
+export interface IpcHub {
+  channels: string[];
+  /** Pushes one batch of events to the window. */
+  sendEvents(target: EventSink, batch: WorkbenchEvent[]): void;
+  dispose(): void;
+}
+
+/** Only the workbench's own top-level page may call: not a remote page, not a devtools extension. */
+export function isTrustedSender(event: IpcInvokeEvent): boolean {
+  return event.senderFrame !== null && isAppUrl(event.senderFrame.url);
+}
+
+export function createIpcHub(ipcMain: IpcMainLike, handlers: WorkbenchHandlers, log: (message: string) => void = () => {}): IpcHub {
+  const channels: string[] = [];
+  for (const method of WORKBENCH_METHODS) {
+    const channel = workbenchChannel(method);
+    const handler = handlers[method] as (...args: unknown[]) => Promise<unknown>;
+    if (typeof handler !== 'function') throw new TensorWasmError('internal', `no IPC handler for ${method}`);
+    ipcMain.handle(channel, async (event, ...args): Promise<IpcReply<unknown>> => {
+      if (!isTrustedSender(event)) {
+        log(`dropped ${channel} from untrusted sender ${event.senderFrame?.url ?? '(no frame)'}`);
+        return { ok: false, error: { code: 'unauthorized', message: 'this page may not use the workbench API' } };
+      }
+      try {
+        return { ok: true, value: await handler.apply(handlers, args) };
+      } catch (error) {
+        return { ok: false, error: toErrorInfo(error) };
+      }
+    });
+    channels.push(channel);
+  }
+  return {
+    channels,
+    sendEvents(target, batch) {
+      if (!target.isDestroyed()) target.send(WORKBENCH_EVENTS_CHANNEL, batch);
+    },
+    dispose() {
+      for (const channel of channels) ipcMain.removeHandler(channel);
+    },
+  };
+}

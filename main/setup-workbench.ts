@@ -1,0 +1,52 @@
+/**
+ * Starts the engine and the workbench service in the main process and wires them to IPC. The
+ * engine runs every instance in a worker thread (its pool), so a guest that spins, traps or
+ * crashes a device call ends that worker, never the window or this process's event loop.
+ */
+import { join } from 'node:path';
+import { createEngine } from '../runtime/engine.js';
+import { createEventBatcher } from '../runtime/report/event-batcher.js';
+import { offloadDecisions } from '../runtime/report/offload-decisions.js';
+import { WorkbenchService } from '../runtime/report/workbench-service.js';
+import { getLogger } from '../runtime/telemetry/logger.js';
+import { createIpcHub, type EventSink, type IpcMainLike } from './ipc-hub.js';
+import { createWorkbenchHandlers, type OpenDialog } from './workbench-handlers.js';
+
+export interface WorkbenchSetup {
+  service: WorkbenchService;
+  /** Call with the window once it exists: events go to it in batches. */
+  attach(window: EventSink): void;
+  close(): Promise<void>;
+}
+
+export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: OpenDialog; userDataDir: string; examplesDir: string; engineVersion: string }): WorkbenchSetup {
+  const log = getLogger({ component: 'workbench.main' });
+  const engine = createEngine();
+  const service = new WorkbenchService({
+    engine,
+    dataDir: join(options.userDataDir, 'workbench'),
+    examplesDir: options.examplesDir,
+    engineVersion: options.engineVersion,
+    allowPaths: true,
+    analyzeOffload: offloadDecisions,
+    onLogLevel: (level) => {
+      log.level = level;
+    },
+  });
+  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion), (m) => log.warn(m));
+  let sink: EventSink | undefined;
+  const batcher = createEventBatcher((batch) => sink && hub.sendEvents(sink, batch));
+  service.subscribe((event) => batcher.push(event));
+  return {
+    service,
+    attach: (window) => {
+      sink = window;
+    },
+    close: async () => {
+      batcher.close();
+      hub.dispose();
+      await service.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { useEffect, useState, type DragEvent } from 'react';
+import { useTheme } from './components/theme.js';
+import { CompareScreen } from './screens/CompareScreen.js';
+import { InvokeScreen } from './screens/InvokeScreen.js';
+import { LaunchesScreen } from './screens/LaunchesScreen.js';
+import { ModuleScreen, openFiles } from './screens/ModuleScreen.js';
+import { RunsScreen } from './screens/RunsScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+import { getWorkbenchStore, useWorkbench } from './store/store.js';
+import type { Screen } from './store/ui-slice.js';
+
+const SCREENS: { id: Screen; label: string }[] = [
+  { id: 'module', label: 'Module' },
+  { id: 'invoke', label: 'Invoke' },
+  { id: 'launches', label: 'Launches' },
+  { id: 'compare', label: 'Offload compare' },
+  { id: 'runs', label: 'Runs' },
+  { id: 'settings', label: 'Settings' },
+];
+
+function TitleBar() {
+  const target = useWorkbench((s) => s.target);
+  const mode = useWorkbench((s) => s.mode);
+  const connected = useWorkbench((s) => s.connected);
+  const reason = useWorkbench((s) => s.connectionReason);
+  const module = useWorkbench((s) => s.module);
+  return (
+    <header className="titlebar">
+      <span className="brand">TensorWasm</span>
+      <span className="module-name">{module ? module.name : 'no module'}</span>
+      <span className="spacer" />
+      <span className={`target ${connected ? '' : 'down'}`} data-testid="target" title={reason ?? ''}>
+        <span className="dot" /> {target ? target.label : mode === 'remote' ? 'remote server' : 'connecting…'}
+        {target ? <span className="hint"> · engine {target.engineVersion}</span> : null}
+        {!connected && reason ? <span className="hint"> · {reason}</span> : null}
+      </span>
+    </header>
+  );
+}
+
+export function App() {
+  const screen = useWorkbench((s) => s.screen);
+  const notice = useWorkbench((s) => s.notice);
+  const theme = useTheme();
+  const [dragging, setDragging] = useState(false);
+  const store = getWorkbenchStore().getState();
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    void openFiles(e.dataTransfer.files);
+  };
+
+  return (
+    <div className="app" onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
+      <TitleBar />
+      <nav className="nav">
+        {SCREENS.map((s) => (
+          <button key={s.id} className={screen === s.id ? 'active' : ''} onClick={() => store.setScreen(s.id)} data-testid={`nav-${s.id}`}>
+            {s.label}
+          </button>
+        ))}
+      </nav>
+      <main className="main">
+        {notice ? (
+          <div className={`notice ${notice.kind}`} role="alert">
+            {notice.text} <button className="link" onClick={() => store.dismissNotice()}>dismiss</button>
+          </div>
+        ) : null}
+        {screen === 'module' ? <ModuleScreen /> : null}
+        {screen === 'invoke' ? <InvokeScreen /> : null}
+        {screen === 'launches' ? <LaunchesScreen /> : null}
+        {screen === 'compare' ? <CompareScreen /> : null}
+        {screen === 'runs' ? <RunsScreen /> : null}
+        {screen === 'settings' ? <SettingsScreen /> : null}
+      </main>
+      {dragging ? <div className="drop-overlay">Drop a .wasm module to open it</div> : null}
+    </div>
+  );
+}

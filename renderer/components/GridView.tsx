@@ -1,0 +1,56 @@
+import { useEffect, useRef } from 'react';
+import { filledCells, gridLayout } from '../lib/grid-layout.js';
+import { useWorkbench } from '../store/store.js';
+
+/**
+ * The selected (or latest) launch's blocks as cells that fill as blocks finish: sampled per-block
+ * progress from the CPU device, the whole grid at once from CUDA. Drawn on a canvas (bounded
+ * cost for any grid size).
+ */
+export function GridView() {
+  useWorkbench((s) => s.launchVersion);
+  const items = useWorkbench((s) => s.launches.items);
+  const progress = useWorkbench((s) => s.progress);
+  const selected = useWorkbench((s) => s.selectedSeq);
+  const canvas = useRef<HTMLCanvasElement>(null);
+
+  // The launch event arrives when the launch ends; block-progress before it. Show the selected
+  // launch, else the newest one in progress, else the newest finished.
+  const inProgressSeq = [...progress.keys()].reduce((a, b) => Math.max(a, b), 0);
+  const seq = selected ?? Math.max(inProgressSeq, items.at(-1)?.seq ?? 0);
+  const launch = items.find((l) => l.seq === seq) ?? (seq === items.at(-1)?.seq ? items.at(-1) : undefined);
+  const p = progress.get(seq);
+  const grid: [number, number, number] = launch ? launch.grid : p ? [p.total, 1, 1] : [0, 1, 1];
+  const layout = gridLayout(grid);
+  const completed = launch ? layout.totalBlocks : (p?.completed ?? 0);
+  const filled = filledCells(layout, completed);
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const cell = Math.max(2, Math.min(18, Math.floor(560 / Math.max(layout.columns, 1))));
+    c.width = layout.columns * cell;
+    c.height = Math.max(1, layout.rows) * cell;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    const styles = getComputedStyle(c);
+    const done = styles.getPropertyValue('--cell-done').trim() || '#3b82f6';
+    const todo = styles.getPropertyValue('--cell-todo').trim() || '#ccc';
+    const gap = cell > 4 ? 1 : 0;
+    for (let i = 0; i < layout.cells; i++) {
+      ctx.fillStyle = i < filled ? done : todo;
+      ctx.fillRect((i % layout.columns) * cell, Math.floor(i / layout.columns) * cell, cell - gap, cell - gap);
+    }
+  });
+
+  if (layout.totalBlocks === 0) return <div className="grid-view hint" data-testid="grid-view">No launch yet: invoke an export that launches kernels.</div>;
+  return (
+    <div className="grid-view" data-testid="grid-view" data-seq={seq} data-completed={completed} data-total={layout.totalBlocks}>
+      <div className="hint">
+        Launch #{seq} {launch ? <b className="mono">{launch.kernel}</b> : null} · grid {grid.join('×')} · {completed.toLocaleString()} / {layout.totalBlocks.toLocaleString()} blocks
+        {layout.blocksPerCell > 1 ? ` · one cell = ${layout.blocksPerCell} blocks` : ''}
+      </div>
+      <canvas ref={canvas} className="grid-canvas" />
+    </div>
+  );
+}

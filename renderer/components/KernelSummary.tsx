@@ -1,0 +1,27 @@
+import { useMemo } from 'react';
+import { kernelSummary } from '../../contract/run-stats.js';
+import { formatMs } from '../lib/format.js';
+import { useWorkbench } from '../store/store.js';
+
+/** Per-kernel totals like Nsight Systems' cuda_gpu_kern_sum. */
+export function KernelSummary() {
+  const version = useWorkbench((s) => s.launchVersion);
+  const items = useWorkbench((s) => s.launches.items);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const rows = useMemo(() => kernelSummary(items), [items, version]);
+  if (rows.length === 0) return null;
+  return (
+    <table className="grid-table numeric" data-testid="kernel-summary">
+      <thead>
+        <tr><th>Time (%)</th><th>Total</th><th>Instances</th><th>Avg</th><th>Med</th><th>Min</th><th>Max</th><th>StdDev</th><th>Name</th></tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.kernel}>
+            <td>{r.timePercent.toFixed(1)}</td><td>{formatMs(r.totalMs)}</td><td>{r.instances}</td><td>{formatMs(r.meanMs)}</td><td>{formatMs(r.medianMs)}</td><td>{formatMs(r.minMs)}</td><td>{formatMs(r.maxMs)}</td><td>{formatMs(r.stdDevMs)}</td><td className="mono">{r.kernel}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

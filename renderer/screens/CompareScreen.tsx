@@ -1,0 +1,137 @@
+import { useState } from 'react';
+import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ComparePoint } from '../../contract/workbench.js';
+import { historyKey } from '../lib/arg-history.js';
+import { formatMs } from '../lib/format.js';
+import { parseSweep } from '../store/compare-slice.js';
+import { getWorkbenchStore, useWorkbench } from '../store/store.js';
+
+const OFFLOAD = '#3b82f6';
+const FALLBACK = '#f59e0b';
+
+function PerRunChart({ point }: { point: ComparePoint }) {
+  const data = point.offloadMs.map((ms, i) => ({ run: i + 1, offload: ms, fallback: point.fallbackMs[i] }));
+  return (
+    <ResponsiveContainer width="100%" height={220}>
+      <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
+        <XAxis dataKey="run" label={{ value: 'run', position: 'insideBottomRight', offset: -4 }} />
+        <YAxis unit=" ms" width={70} />
+        <Tooltip formatter={(v) => formatMs(Number(v))} />
+        <Legend />
+        <Line type="monotone" dataKey="offload" stroke={OFFLOAD} isAnimationActive={false} dot />
+        <Line type="monotone" dataKey="fallback" stroke={FALLBACK} isAnimationActive={false} dot />
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
+
+function MedianChart({ point }: { point: ComparePoint }) {
+  const data = [
+    { name: 'offload', median: point.offload.median, spread: [point.offload.median - point.offload.p05, point.offload.p95 - point.offload.median], fill: OFFLOAD },
+    { name: 'fallback', median: point.fallback.median, spread: [point.fallback.median - point.fallback.p05, point.fallback.p95 - point.fallback.median], fill: FALLBACK },
+  ];
+  return (
+    <ResponsiveContainer width="100%" height={220}>
+      <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
+        <XAxis dataKey="name" />
+        <YAxis unit=" ms" width={70} />
+        <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => formatMs(Number(x))).join(' / ') : formatMs(Number(v)))} />
+        <Bar dataKey="median" isAnimationActive={false}>
+          <ErrorBar dataKey="spread" width={8} strokeWidth={2} stroke="currentColor" />
+        </Bar>
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+function SweepChart({ points }: { points: ComparePoint[] }) {
+  const data = points.map((p) => ({ size: p.size, offload: p.offload.median, fallback: p.fallback.median, speedup: p.speedup }));
+  return (
+    <ResponsiveContainer width="100%" height={240}>
+      <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
+        <XAxis dataKey="size" scale="log" domain={['auto', 'auto']} type="number" label={{ value: 'size', position: 'insideBottomRight', offset: -4 }} />
+        <YAxis unit=" ms" width={70} />
+        <Tooltip formatter={(v) => formatMs(Number(v))} />
+        <Legend />
+        <Line dataKey="offload" stroke={OFFLOAD} isAnimationActive={false} dot />
+        <Line dataKey="fallback" stroke={FALLBACK} isAnimationActive={false} dot />
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
+
+export function CompareScreen() {
+  const module = useWorkbench((s) => s.module);
+  const exportName = useWorkbench((s) => s.exportName);
+  const currentArgs = useWorkbench((s) => (s.module && s.exportName ? s.argsText[historyKey(s.module.moduleId, s.exportName)] : undefined)) ?? '[]';
+  const running = useWorkbench((s) => s.compareRunning);
+  const progress = useWorkbench((s) => s.compareProgressState);
+  const result = useWorkbench((s) => s.compareResult);
+  const error = useWorkbench((s) => s.compareError);
+  const [args, setArgs] = useState<string | undefined>(undefined);
+  const [reps, setReps] = useState(5);
+  const [sweepIndex, setSweepIndex] = useState(0);
+  const [sweepText, setSweepText] = useState('');
+  const [selected, setSelected] = useState(0);
+  const store = getWorkbenchStore().getState();
+
+  if (!module || !exportName) return <div className="screen"><p className="hint">Open a module and pick an export first.</p></div>;
+  const sweep = parseSweep(sweepText);
+  const start = () => {
+    if (typeof sweep === 'string') return;
+    setSelected(0);
+    void store.startCompare({ exportName, argsJson: args ?? currentArgs, repetitions: reps, ...(sweep.length ? { sweep: { argIndex: sweepIndex, values: sweep } } : {}) });
+  };
+  const point = result?.points[Math.min(selected, (result?.points.length ?? 1) - 1)];
+
+  return (
+    <div className="screen" data-testid="screen-compare">
+      <section className="card">
+        <h2>Offload vs fallback · <span className="mono">{exportName}</span></h2>
+        <div className="form-grid">
+          <label>Arguments<input className="mono" value={args ?? currentArgs} onChange={(e) => setArgs(e.target.value)} data-testid="compare-args" /></label>
+          <label>Repetitions<input type="number" min={1} max={1000} value={reps} onChange={(e) => setReps(Number(e.target.value))} data-testid="compare-reps" /></label>
+          <label>Sweep argument #<input type="number" min={0} value={sweepIndex} onChange={(e) => setSweepIndex(Number(e.target.value))} /></label>
+          <label>Sizes (e.g. 1024, 4096 or 1024..65536 x4)<input className="mono" value={sweepText} onChange={(e) => setSweepText(e.target.value)} placeholder="no sweep" data-testid="compare-sweep" /></label>
+        </div>
+        {typeof sweep === 'string' ? <p className="error">{sweep}</p> : null}
+        <div className="row">
+          <button className="primary" disabled={!!running || typeof sweep === 'string'} onClick={start} data-testid="compare-run">Compare</button>
+          {running ? <button onClick={() => void store.cancelCompare()} data-testid="compare-cancel">Cancel</button> : null}
+          {running && progress ? (
+            <span className="progress"><progress max={progress.total} value={progress.completed} /> {progress.completed}/{progress.total} runs</span>
+          ) : null}
+        </div>
+        {error ? <p className="error" data-testid="compare-error"><b>{error.code}</b>: {error.message}</p> : null}
+      </section>
+      {result && point ? (
+        <section className="card" data-testid="compare-result">
+          <div className="row">
+            <span className={`badge ${result.outputsEqual ? 'ok' : 'err'}`} data-testid="outputs-equal">{result.outputsEqual ? 'outputs equal' : 'OUTPUTS DIFFER'}</span>
+            {result.cancelled ? <span className="badge warn">cancelled</span> : null}
+            <span>
+              speedup <b data-testid="speedup">{Number.isFinite(point.speedup) ? `${point.speedup.toFixed(2)}×` : '–'}</b> (fallback median {formatMs(point.fallback.median)} / offload median {formatMs(point.offload.median)})
+            </span>
+            {result.points.length > 1 ? (
+              <label>
+                Point{' '}
+                <select value={selected} onChange={(e) => setSelected(Number(e.target.value))}>
+                  {result.points.map((p, i) => <option key={i} value={i}>size {p.size}</option>)}
+                </select>
+              </label>
+            ) : null}
+          </div>
+          {point.offloadActions.length ? <p className="hint">Offload: {point.offloadActions.join(' · ')}</p> : <p className="hint">The offload run reported no dispatches (nothing was promoted, or the analyser is not on this target).</p>}
+          <div className="two-col">
+            <div data-testid="chart-per-run"><h3>Per-run timings</h3><PerRunChart point={point} /></div>
+            <div data-testid="chart-medians"><h3>Median with 5–95 % spread</h3><MedianChart point={point} /></div>
+          </div>
+          {result.points.length > 1 ? <div data-testid="chart-sweep"><h3>Size sweep (median)</h3><SweepChart points={result.points} /></div> : null}
+        </section>
+      ) : null}
+    </div>
+  );
+}

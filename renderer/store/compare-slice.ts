@@ -1,0 +1,57 @@
+import { toErrorInfo, type ErrorInfo } from '../../contract/errors.js';
+import type { CompareRequest, CompareResult } from '../../contract/workbench.js';
+import { newId } from '../lib/ids.js';
+import type { SliceCreator } from './types.js';
+
+export interface CompareSlice {
+  compareRunning?: string;
+  compareProgressState?: { completed: number; total: number };
+  compareResult?: CompareResult;
+  compareError?: ErrorInfo;
+  startCompare(request: Omit<CompareRequest, 'compareId' | 'moduleId'>): Promise<void>;
+  cancelCompare(): Promise<void>;
+  compareProgress(compareId: string, completed: number, total: number): void;
+}
+
+/** Parses the sweep field: `1024, 4096, 16384` or `1024..65536 x4` (geometric). Pure. */
+export function parseSweep(text: string): number[] | string {
+  const t = text.trim();
+  if (!t) return [];
+  const range = /^(\d+)\s*\.\.\s*(\d+)\s*x\s*(\d+)$/.exec(t);
+  if (range) {
+    const [from, to, factor] = [Number(range[1]), Number(range[2]), Number(range[3])];
+    if (factor < 2 || from < 1 || to < from) return 'a range is FROM..TO xFACTOR with FROM ≥ 1, TO ≥ FROM and FACTOR ≥ 2';
+    const out: number[] = [];
+    for (let v = from; v <= to && out.length < 64; v *= factor) out.push(v);
+    return out;
+  }
+  const parts = t.split(/[\s,]+/).filter(Boolean);
+  const values = parts.map(Number);
+  if (values.some((v) => !Number.isSafeInteger(v))) return 'sizes must be integers separated by commas, or FROM..TO xFACTOR';
+  if (values.length > 64) return 'at most 64 sizes';
+  return values;
+}
+
+export const createCompareSlice: SliceCreator<CompareSlice> =
+  ({ api }) =>
+  (set, get) => ({
+    startCompare: async (request) => {
+      const module = get().module;
+      if (!module || get().compareRunning) return;
+      const compareId = newId('cmp');
+      set({ compareRunning: compareId, compareProgressState: { completed: 0, total: 1 }, compareResult: undefined, compareError: undefined });
+      try {
+        const result = await api.compareOffload({ ...request, compareId, moduleId: module.moduleId });
+        set({ compareResult: result, compareRunning: undefined, ...(result.error ? { compareError: result.error } : {}) });
+      } catch (error) {
+        set({ compareError: toErrorInfo(error), compareRunning: undefined });
+      }
+    },
+    cancelCompare: async () => {
+      const id = get().compareRunning;
+      if (id) await api.cancel(id).catch((error: unknown) => get().notify('error', error));
+    },
+    compareProgress: (compareId, completed, total) => {
+      if (compareId === get().compareRunning) set({ compareProgressState: { completed, total } });
+    },
+  });

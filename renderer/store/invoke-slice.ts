@@ -1,0 +1,97 @@
+import { toErrorInfo, type ErrorInfo } from '../../contract/errors.js';
+import type { RunRecord } from '../../contract/workbench.js';
+import { historyKey, loadJson, pushHistory } from '../lib/arg-history.js';
+import { newId } from '../lib/ids.js';
+import type { SliceCreator } from './types.js';
+
+export interface ConsoleLine {
+  stream: 'stdout' | 'stderr' | 'info' | 'error';
+  text: string;
+}
+
+export interface InvokeSlice {
+  exportName?: string;
+  /** Argument text per module+export (what the editor shows). */
+  argsText: Record<string, string>;
+  /** Past argument texts per module+export, newest first (persisted). */
+  argHistory: Record<string, string[]>;
+  wasiArgs: string;
+  activeRunId?: string;
+  lastRecord?: RunRecord;
+  lastError?: ErrorInfo;
+  console: ConsoleLine[];
+  selectExport(name: string): void;
+  setArgs(text: string): void;
+  setWasiArgs(text: string): void;
+  currentArgs(): string;
+  invoke(): Promise<RunRecord | undefined>;
+  cancelInvoke(): Promise<void>;
+  appendConsole(lines: ConsoleLine[]): void;
+}
+
+const HISTORY_KEY = 'tensorWasm.argHistory';
+/** Console lines kept: enough for any reading, bounded for a guest that prints forever. */
+const CONSOLE_LIMIT = 5000;
+
+export const createInvokeSlice: SliceCreator<InvokeSlice> =
+  ({ api, storage }) =>
+  (set, get) => ({
+    argsText: {},
+    argHistory: loadJson(storage, HISTORY_KEY, {}),
+    wasiArgs: '',
+    console: [],
+    selectExport: (name) => set({ exportName: name }),
+    setArgs: (text) => {
+      const { module, exportName } = get();
+      if (!module || !exportName) return;
+      set({ argsText: { ...get().argsText, [historyKey(module.moduleId, exportName)]: text } });
+    },
+    setWasiArgs: (text) => set({ wasiArgs: text }),
+    currentArgs: () => {
+      const { module, exportName, argsText } = get();
+      if (!module || !exportName) return '[]';
+      return argsText[historyKey(module.moduleId, exportName)] ?? '[]';
+    },
+    appendConsole: (lines) => {
+      const next = get().console.concat(lines);
+      set({ console: next.length > CONSOLE_LIMIT ? next.slice(next.length - CONSOLE_LIMIT) : next });
+    },
+    invoke: async () => {
+      const { module, exportName, activeRunId } = get();
+      if (!module || !exportName || activeRunId) return undefined;
+      const argsJson = get().currentArgs();
+      const key = historyKey(module.moduleId, exportName);
+      const argHistory = { ...get().argHistory, [key]: pushHistory(get().argHistory[key], argsJson) };
+      storage?.setItem(HISTORY_KEY, JSON.stringify(argHistory));
+      const runId = newId('run');
+      const wasiArgs = get().wasiArgs.trim() ? get().wasiArgs.trim().split(/\s+/) : undefined;
+      set({ activeRunId: runId, argHistory, lastError: undefined, lastRecord: undefined, console: [{ stream: 'info', text: `▶ ${exportName}(${argsJson.replace(/^\s*\[|\]\s*$/g, '')})` }] });
+      get().beginLaunches(runId);
+      try {
+        const record = await api.invoke({ runId, moduleId: module.moduleId, exportName, argsJson, ...(wasiArgs ? { wasiArgs } : {}) });
+        const lines: ConsoleLine[] = [];
+        // Output that arrived as events is already shown; show the record's only if none streamed.
+        if (!get().console.some((l) => l.stream === 'stdout' || l.stream === 'stderr')) {
+          if (record.stdout) lines.push({ stream: 'stdout', text: record.stdout });
+          if (record.stderr) lines.push({ stream: 'stderr', text: record.stderr });
+        }
+        lines.push(
+          record.status === 'ok'
+            ? { stream: 'info', text: `✓ ${record.resultsJson ?? `exit ${record.exitCode}`} in ${record.durationMs.toFixed(2)} ms on ${record.device}` }
+            : { stream: 'error', text: `✗ ${record.error?.code}: ${record.error?.message}` },
+        );
+        get().appendConsole(lines);
+        set({ lastRecord: record, activeRunId: undefined, ...(record.error ? { lastError: record.error } : {}) });
+        return record;
+      } catch (error) {
+        const info = toErrorInfo(error);
+        get().appendConsole([{ stream: 'error', text: `✗ ${info.code}: ${info.message}` }]);
+        set({ lastError: info, activeRunId: undefined });
+        return undefined;
+      }
+    },
+    cancelInvoke: async () => {
+      const id = get().activeRunId;
+      if (id) await api.cancel(id).catch((error: unknown) => get().notify('error', error));
+    },
+  });

@@ -1,0 +1,57 @@
+import type { ExportedReport, ReportFormat, RunRecord, RunSummary } from '../../contract/workbench.js';
+import type { SliceCreator } from './types.js';
+
+export interface RunsSlice {
+  runs: RunSummary[];
+  /** The two runs picked for side-by-side comparison. */
+  runA?: RunRecord;
+  runB?: RunRecord;
+  refreshRuns(): Promise<void>;
+  recordedRun(summary: RunSummary): void;
+  pickRun(runId: string): Promise<void>;
+  clearPicked(): void;
+  deleteRun(runId: string): Promise<void>;
+  exportReport(runId: string, format: ReportFormat): Promise<ExportedReport | undefined>;
+}
+
+export const createRunsSlice: SliceCreator<RunsSlice> =
+  ({ api }) =>
+  (set, get) => ({
+    runs: [],
+    refreshRuns: async () => {
+      try {
+        set({ runs: await api.listRuns() });
+      } catch (error) {
+        get().notify('error', error);
+      }
+    },
+    recordedRun: (summary) => set({ runs: [summary, ...get().runs.filter((r) => r.runId !== summary.runId)] }),
+    /** First pick fills A, second B; a third starts over with A. */
+    pickRun: async (runId) => {
+      try {
+        const record = await api.getRun(runId);
+        const { runA, runB } = get();
+        if (!runA || runB) set({ runA: record, runB: undefined });
+        else set({ runB: record });
+      } catch (error) {
+        get().notify('error', error);
+      }
+    },
+    clearPicked: () => set({ runA: undefined, runB: undefined }),
+    deleteRun: async (runId) => {
+      try {
+        await api.deleteRun(runId);
+        set({ runs: get().runs.filter((r) => r.runId !== runId) });
+      } catch (error) {
+        get().notify('error', error);
+      }
+    },
+    exportReport: async (runId, format) => {
+      try {
+        return await api.exportReport(runId, format);
+      } catch (error) {
+        get().notify('error', error);
+        return undefined;
+      }
+    },
+  });

@@ -1,0 +1,186 @@
+import { describe, expect, it, vi } from 'vitest';
+import { TensorWasmError } from '../../contract/errors.js';
+import type { LaunchEvent } from '../../contract/events.js';
+import type { LoadedModule, RunRecord, WorkbenchApi, WorkbenchEvent } from '../../contract/workbench.js';
+import { DEFAULT_WORKBENCH_SETTINGS } from '../../contract/workbench.js';
+import { parseSweep } from './compare-slice.js';
+import { defaultExport } from './module-slice.js';
+import { createWorkbenchStore } from './store.js';
+
+const moduleFixture: LoadedModule = {
+  moduleId: 'f'.repeat(64),
+  name: 'k.wasm',
+  description: {
+    hash: 'f'.repeat(64),
+    sizeBytes: 10,
+    kind: 'reactor',
+    usesWasi: false,
+    usesWasiCuda: true,
+    memories: [],
+    customSections: [],
+    imports: [],
+    exports: [
+      { name: 'memory', kind: 'memory' },
+      { name: 'demote', kind: 'func', signature: { params: ['f32'], results: ['f32'] }, callableFromJson: false, notCallableReason: 'f32' },
+      { name: 'run', kind: 'func', signature: { params: ['i32'], results: ['i32'] }, callableFromJson: true },
+    ],
+  },
+};
+
+function record(runId: string, extra: Partial<RunRecord> = {}): RunRecord {
+  return { runId, moduleId: moduleFixture.moduleId, moduleName: 'k.wasm', exportName: 'run', argsJson: '[1]', startedAt: 1, durationMs: 2, status: 'ok', device: 'cpu', resultsJson: '[1]', stdout: '', stderr: '', launches: [], launchesDropped: 0, offloadEvents: [], settings: DEFAULT_WORKBENCH_SETTINGS, engineVersion: 't', ...extra };
+}
+
+function fakeApi(over: Partial<WorkbenchApi> = {}): WorkbenchApi {
+  return {
+    getTarget: vi.fn(async () => ({ kind: 'local' as const, label: 'x', engineVersion: 't', nativeDialogs: false })),
+    listExamples: vi.fn(async () => [{ id: 'ex', title: 'Ex', description: '', fileName: 'ex/k.wasm', sources: [], suggestedExport: 'run', suggestedArgs: '[7]' }]),
+    listRecent: vi.fn(async () => []),
+    openModule: vi.fn(async () => moduleFixture),
+    pickModule: vi.fn(async () => null),
+    invoke: vi.fn(async (req) => record(req.runId, { argsJson: req.argsJson })),
+    cancel: vi.fn(async () => {}),
+    compareOffload: vi.fn(),
+    listRuns: vi.fn(async () => []),
+    getRun: vi.fn(async (id: string) => record(id)),
+    deleteRun: vi.fn(async () => {}),
+    exportReport: vi.fn(),
+    getSettings: vi.fn(async () => DEFAULT_WORKBENCH_SETTINGS),
+    updateSettings: vi.fn(async (p) => ({ ...DEFAULT_WORKBENCH_SETTINGS, ...p })),
+    listDevices: vi.fn(async () => []),
+    onEvents: () => () => {},
+    ...over,
+  } as WorkbenchApi;
+}
+
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), m };
+}
+
+const launch = (runId: string, seq: number, kernel = 'k'): LaunchEvent => ({ type: 'launch', runId, t: 0, seq, kernel, ptxHash: 'h', grid: [4, 1, 1], block: [32, 1, 1], sharedMemBytes: 0, args: '', device: 'cpu', startMs: 0, endMs: 1, kernelMs: 1 });
+
+describe('module slice', () => {
+  it('preselects the first callable export, or the suggestion', () => {
+    expect(defaultExport(moduleFixture)).toBe('run');
+    expect(defaultExport(moduleFixture, 'demote')).toBe('demote');
+    expect(defaultExport(moduleFixture, 'nope')).toBe('run');
+  });
+  it('opening an example prefills its suggested arguments and goes to Invoke', async () => {
+    const store = createWorkbenchStore({ api: fakeApi() });
+    await store.getState().loadModuleLists();
+    await store.getState().openModule({ kind: 'example', id: 'ex' });
+    expect(store.getState().screen).toBe('invoke');
+    expect(store.getState().exportName).toBe('run');
+    expect(store.getState().currentArgs()).toBe('[7]');
+  });
+  it('an open failure is kept with its code', async () => {
+    const store = createWorkbenchStore({ api: fakeApi({ openModule: async () => { throw new TensorWasmError('invalid_module', 'bad magic', { offset: 0 }); } }) });
+    await store.getState().openModule({ kind: 'bytes', name: 'x', bytes: new Uint8Array() });
+    expect(store.getState().openError).toMatchObject({ code: 'invalid_module', details: { offset: 0 } });
+  });
+});
+
+describe('invoke slice', () => {
+  it('invokes with the editor text, keeps a per-export history, persists it', async () => {
+    const storage = memoryStorage();
+    const api = fakeApi();
+    const store = createWorkbenchStore({ api, storage });
+    await store.getState().openModule({ kind: 'bytes', name: 'k', bytes: new Uint8Array() });
+    store.getState().setArgs('[5]');
+    await store.getState().invoke();
+    store.getState().setArgs('[6]');
+    await store.getState().invoke();
+    store.getState().setArgs('[5]');
+    await store.getState().invoke();
+    const key = `${moduleFixture.moduleId}:run`;
+    expect(store.getState().argHistory[key]).toEqual(['[5]', '[6]']);
+    expect(JSON.parse(storage.m.get('tensorWasm.argHistory')!)[key]).toEqual(['[5]', '[6]']);
+    expect(store.getState().lastRecord?.argsJson).toBe('[5]');
+    expect(store.getState().console.at(-1)!.text).toContain('[1]');
+    // a reloaded window sees the history
+    expect(createWorkbenchStore({ api, storage }).getState().argHistory[key]).toEqual(['[5]', '[6]']);
+  });
+  it('shows a rejected call with its code', async () => {
+    const store = createWorkbenchStore({ api: fakeApi({ invoke: async (req) => record(req.runId, { status: 'failed', error: { code: 'type_mismatch', message: 'argument 0 expects i32' } }) }) });
+    await store.getState().openModule({ kind: 'bytes', name: 'k', bytes: new Uint8Array() });
+    await store.getState().invoke();
+    expect(store.getState().lastError?.code).toBe('type_mismatch');
+    expect(store.getState().console.at(-1)).toMatchObject({ stream: 'error' });
+  });
+  it('cancel goes to the running run id', async () => {
+    let release!: () => void;
+    const api = fakeApi({ invoke: (req) => new Promise((r) => (release = () => r(record(req.runId, { status: 'cancelled' })))) });
+    const store = createWorkbenchStore({ api });
+    await store.getState().openModule({ kind: 'bytes', name: 'k', bytes: new Uint8Array() });
+    const pending = store.getState().invoke();
+    const runId = store.getState().activeRunId!;
+    await store.getState().cancelInvoke();
+    expect(api.cancel).toHaveBeenCalledWith(runId);
+    release();
+    await pending;
+    expect(store.getState().activeRunId).toBeUndefined();
+  });
+});
+
+describe('launch slice: batched ingest', () => {
+  it('keeps only the active run’s launches and the latest block progress, one version bump per batch', () => {
+    const store = createWorkbenchStore({ api: fakeApi() });
+    store.getState().beginLaunches('r1');
+    const v0 = store.getState().launchVersion;
+    const batch: WorkbenchEvent[] = [];
+    for (let i = 1; i <= 5000; i++) batch.push({ kind: 'run', event: launch('r1', i) });
+    batch.push({ kind: 'run', event: launch('other', 1) });
+    batch.push({ kind: 'run', event: { type: 'block-progress', runId: 'r1', t: 0, launchSeq: 5001, completedBlocks: 3, totalBlocks: 8 } });
+    batch.push({ kind: 'run', event: { type: 'block-progress', runId: 'r1', t: 0, launchSeq: 5001, completedBlocks: 2, totalBlocks: 8 } });
+    batch.push({ kind: 'run', event: { type: 'stdout', runId: 'r1', t: 0, text: 'hi' } });
+    const t0 = performance.now();
+    store.getState().ingest(batch);
+    expect(performance.now() - t0).toBeLessThan(200);
+    const s = store.getState();
+    expect(s.launches.items).toHaveLength(5000);
+    expect(s.launchVersion).toBe(v0 + 1);
+    expect(s.progress.get(5001)).toEqual({ completed: 3, total: 8 });
+    expect(s.progress.get(1)).toEqual({ completed: 4, total: 4 });
+    expect(s.console.at(-1)).toEqual({ stream: 'stdout', text: 'hi' });
+  });
+  it('routes run-recorded to the history and compare progress to the comparison', () => {
+    const store = createWorkbenchStore({ api: fakeApi() });
+    store.setState({ compareRunning: 'c1' });
+    store.getState().ingest([
+      { kind: 'run-recorded', summary: { ...record('r9'), launchCount: 0 } },
+      { kind: 'compare-progress', compareId: 'c1', completed: 3, total: 10 },
+      { kind: 'compare-progress', compareId: 'old', completed: 9, total: 10 },
+    ]);
+    expect(store.getState().runs.map((r) => r.runId)).toEqual(['r9']);
+    expect(store.getState().compareProgressState).toEqual({ completed: 3, total: 10 });
+  });
+});
+
+describe('runs slice', () => {
+  it('first pick is A, second B, third starts over', async () => {
+    const store = createWorkbenchStore({ api: fakeApi() });
+    await store.getState().pickRun('a');
+    await store.getState().pickRun('b');
+    expect([store.getState().runA?.runId, store.getState().runB?.runId]).toEqual(['a', 'b']);
+    await store.getState().pickRun('c');
+    expect([store.getState().runA?.runId, store.getState().runB?.runId]).toEqual(['c', undefined]);
+  });
+});
+
+describe('settings slice', () => {
+  it('keeps a refused update’s error', async () => {
+    const store = createWorkbenchStore({ api: fakeApi({ updateSettings: async () => { throw new TensorWasmError('invalid_args', "setting 'deadlineMs' must be…"); } }) });
+    expect(await store.getState().updateSettings({ deadlineMs: -1 })).toBe(false);
+    expect(store.getState().settingsError?.code).toBe('invalid_args');
+  });
+});
+
+describe('parseSweep', () => {
+  it.each([
+    ['', []],
+    ['1024, 4096 16384', [1024, 4096, 16384]],
+    ['1024..65536 x4', [1024, 4096, 16384, 65536]],
+  ])('%j → %j', (text, values) => expect(parseSweep(text)).toEqual(values));
+  it.each(['1.5', 'abc', '10..1 x2', '1..100 x1'])('refuses %j with a reason', (text) => expect(typeof parseSweep(text)).toBe('string'));
+});

@@ -1,0 +1,311 @@
+/**
+ * The `wasi:cuda/host@0.2.0` imports (also served as `@0.1.0`, Craton TensorWasm's earlier ABI
+ * name): load_ptx, launch, sync, last_error_len, last_error_copy. One host per Wasm instance; it
+ * lives in the instance's worker and calls its device synchronously.
+ *
+ * Three kinds of failure are kept apart (wasmtime's discipline): a bad call is a negative code the
+ * guest sees plus a last-error message; a limit breach (PTX > 8 MiB, > 256 kernels) ends the
+ * instance through `terminate`; a host bug is `internal` (-7) and logged.
+ */
+import { createHash } from 'node:crypto';
+import { CUDA_ERROR, CUDA_LIMITS, WASI_CUDA_MODULES, cudaErrorName } from '../../contract/cuda-codes.js';
+import { DeviceError, type Device, type DeviceSelection, type KernelArg, type KernelHandle } from '../../contract/device.js';
+import { TensorWasmError } from '../../contract/errors.js';
+import type { EmitRunEvent } from '../../contract/events.js';
+import { getLogger } from '../telemetry/logger.js';
+import { createDevice } from '../devices/select.js';
+import { checkKernelArgs, decodeArgv, hex, summarizeArgs } from './argv.js';
+import { CudaCallError } from './call-error.js';
+import { guestWindow } from './guest-memory.js';
+import { hexDump } from '../telemetry/host-call-log.js';
+import { KernelTable } from './kernel-table.js';
+import { checkLaunchShape } from './launch-shape.js';
+
+export { checkWasiCudaImports } from './import-check.js';
+
+export interface WasiCudaHostOptions {
+  /** The guest's linear memory bytes now (re-read on each call: memory.grow replaces the buffer). */
+  memory: () => Uint8Array;
+  /** The device is created lazily, on the first wasi:cuda call that needs one. */
+  deviceSelection: DeviceSelection;
+  /** launch / block-progress / sync events. */
+  emit: EmitRunEvent;
+  /** Ends the instance with a diagnostic (limit breaches); must not return. */
+  terminate: (error: TensorWasmError) => never;
+  limits?: Partial<{ maxPtxBytes: number; maxKernels: number }>;
+  /** Creates the device (tests pass a double; default: runtime/devices/select.ts createDevice). */
+  deviceFactory?: (selection: DeviceSelection) => Device;
+  /** Minimum ms between block-progress events of one launch (default 50); the last block always reports. */
+  progressIntervalMs?: number;
+}
+
+export interface WasiCudaHost {
+  /** Entries for 'wasi:cuda/host@0.2.0' and 'wasi:cuda/host@0.1.0'. */
+  imports: WebAssembly.Imports;
+  /** `cpu` or `cuda:0 NVIDIA H100 80GB HBM3` once a call created the device. */
+  deviceLabel(): string | undefined;
+  /** wasi_cuda_launch calls so far (one `launch` event each). */
+  launchCount(): number;
+  dispose(): void;
+}
+
+const encoder = new TextEncoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Drops trailing NULs: C guests often pass strlen + 1 or a NUL-terminated embedded PTX. */
+function trimNuls(bytes: Uint8Array): Uint8Array {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return bytes.subarray(0, end);
+}
+
+export function deviceLabelOf(device: Device): string {
+  return device.info.kind === 'cpu' ? device.info.id : `${device.info.id} ${device.info.name}`;
+}
+
+export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
+  const log = getLogger({ component: 'wasi-cuda' });
+  const maxPtxBytes = options.limits?.maxPtxBytes ?? CUDA_LIMITS.maxPtxBytes;
+  const maxKernels = options.limits?.maxKernels ?? CUDA_LIMITS.maxKernelsPerInstance;
+  const progressIntervalMs = options.progressIntervalMs ?? 50;
+  const makeDevice = options.deviceFactory ?? createDevice;
+  const table = new KernelTable();
+
+  let device: Device | undefined;
+  let lastError = new Uint8Array(0);
+  let launches = 0;
+  /** The first device-side launch failure since the last sync: sync reports it, as CUDA does. */
+  let pendingLaunchFailure: CudaCallError | undefined;
+  let terminated = false;
+
+  const terminate = (error: TensorWasmError): never => {
+    terminated = true;
+    log.debug({ code: error.code, details: error.details }, error.message);
+    options.terminate(error);
+    throw error; // terminate must not return; if it does, the instance still ends here
+  };
+
+  const getDevice = (): Device => {
+    if (device !== undefined) return device;
+    try {
+      device = makeDevice(options.deviceSelection);
+    } catch (error) {
+      // An explicit `cuda` on a machine without one: a configuration error the caller must see.
+      if (error instanceof TensorWasmError) return terminate(error);
+      if (error instanceof DeviceError) throw new CudaCallError('not_available', `the ${options.deviceSelection} device could not start: ${error.message}`);
+      throw error;
+    }
+    log.debug({ device: deviceLabelOf(device) }, 'wasi:cuda device created');
+    return device;
+  };
+
+  const setLastError = (message: string): void => {
+    lastError = encoder.encode(message);
+  };
+
+  /** Runs one import: maps failures to codes, logs the call and its result at debug. */
+  const call = <T extends number | bigint>(name: string, args: Record<string, unknown>, toResult: (code: number) => T, body: () => T): T => {
+    try {
+      const result = body();
+      log.debug({ hostCall: `wasi:cuda/host.${name}`, args, result: String(result) }, 'host call');
+      return result;
+    } catch (error) {
+      if (terminated) throw error;
+      let code: number;
+      let message: string;
+      if (error instanceof CudaCallError) {
+        ({ code, message } = error);
+      } else if (error instanceof DeviceError) {
+        code = error.cudaCode;
+        message = error.message;
+      } else {
+        code = CUDA_ERROR.internal;
+        message = `internal error in the TensorWasm wasi:cuda host during ${name}: ${error instanceof Error ? error.message : String(error)} (a TensorWasm bug, not your kernel's; please report it)`;
+        log.error({ hostCall: `wasi:cuda/host.${name}`, err: error }, 'wasi:cuda host failure');
+      }
+      setLastError(message);
+      log.debug({ hostCall: `wasi:cuda/host.${name}`, args, result: code, error: cudaErrorName(code), message }, 'host call');
+      return toResult(code);
+    }
+  };
+
+  const traceWindow = (what: string, ptr: number, bytes: Uint8Array): void => {
+    if (log.isLevelEnabled('trace')) log.trace({ what, ptr: hex(ptr >>> 0), length: bytes.length, dump: hexDump(bytes, ptr >>> 0) }, `${what} bytes`);
+  };
+
+  function loadPtx(ptxPtr: number, ptxLen: number, entryPtr: number, entryLen: number): bigint {
+    return call('wasi_cuda_load_ptx', { ptxPtr, ptxLen, entryPtr, entryLen }, BigInt, () => {
+      const memory = options.memory();
+      const ptxBytes = guestWindow(memory, ptxPtr, ptxLen, 'the PTX buffer');
+      const entryBytes = guestWindow(memory, entryPtr, entryLen, 'the entry name');
+      traceWindow('ptx', ptxPtr, ptxBytes);
+      traceWindow('entry', entryPtr, entryBytes);
+      if (ptxBytes.length > maxPtxBytes) {
+        terminate(
+          new TensorWasmError('limit_exceeded', `wasi_cuda_load_ptx was given ${ptxBytes.length} bytes of PTX; the limit max_ptx_bytes is ${maxPtxBytes} bytes per load`, {
+            limit: 'max_ptx_bytes',
+            limitValue: maxPtxBytes,
+          }),
+        );
+      }
+      let entry: string;
+      try {
+        entry = utf8.decode(trimNuls(entryBytes));
+      } catch {
+        throw new CudaCallError('invalid_kernel', `the entry name at ${hex(entryPtr >>> 0)} is not valid UTF-8; pass the kernel's name as it appears after .entry in the PTX`);
+      }
+      if (entry.length === 0) throw new CudaCallError('invalid_kernel', 'the entry name is empty; pass the kernel name as it appears after .entry in the PTX (extern "C" kernels keep their C name)');
+      const ptxHash = createHash('sha256').update(ptxBytes).digest('hex');
+      const cached = table.lookup(ptxHash, entry);
+      if (cached !== undefined) {
+        log.debug({ ptxHash, entry, kernelId: cached }, 'PTX cache hit');
+        return BigInt(cached);
+      }
+      if (table.size >= maxKernels) {
+        terminate(
+          new TensorWasmError('limit_exceeded', `loading kernel ${entry} would make ${table.size + 1} distinct kernels in this instance; the limit max_kernels is ${maxKernels}`, {
+            limit: 'max_kernels',
+            limitValue: maxKernels,
+          }),
+        );
+      }
+      const text = trimNuls(ptxBytes);
+      if (text.length === 0) throw new CudaCallError('malformed_ptx', 'the PTX buffer is empty; pass the bytes of the .ptx file nvcc -ptx wrote');
+      let ptx: string;
+      try {
+        ptx = utf8.decode(text);
+      } catch {
+        throw new CudaCallError('malformed_ptx', 'the PTX is not text (not valid UTF-8); pass the .ptx file nvcc -ptx wrote, not a cubin or fatbin');
+      }
+      const kernel = getDevice().loadKernel(ptx, ptxHash, entry);
+      const id = table.add(kernel);
+      log.debug({ ptxHash, entry, kernelId: id, params: kernel.params.length }, 'kernel loaded');
+      return BigInt(id);
+    });
+  }
+
+  function launch(kernelId: bigint, gx: number, gy: number, gz: number, bx: number, by: number, bz: number, shared: number, argsPtr: number, argsLen: number): number {
+    const seq = ++launches;
+    const grid: [number, number, number] = [gx, gy, gz];
+    const block: [number, number, number] = [bx, by, bz];
+    let kernel: KernelHandle | undefined;
+    let args: KernelArg[] | undefined;
+    let timing: { startMs: number; endMs: number; kernelMs: number } | undefined;
+    const started = nowMs();
+    const result = call('wasi_cuda_launch', { kernelId: String(kernelId), grid, block, shared, argsPtr, argsLen }, (code) => code, () => {
+      kernel = table.get(kernelId);
+      if (kernel === undefined) {
+        throw new CudaCallError(
+          'invalid_kernel',
+          `kernel id ${kernelId} was not returned by wasi_cuda_load_ptx in this instance (${table.size} kernel${table.size === 1 ? '' : 's'} loaded, ids 0..${Math.max(0, table.size - 1)}); check load_ptx's result before launching`,
+        );
+      }
+      const dev = getDevice();
+      checkLaunchShape(grid, block, shared, dev.info);
+      const memory = options.memory();
+      const argv = guestWindow(memory, argsPtr, argsLen, 'the argv buffer');
+      traceWindow('argv', argsPtr, argv);
+      args = decodeArgv(argv);
+      checkKernelArgs(args, kernel.params, memory.length, kernel.entry);
+      for (const arg of args) if (arg.kind === 'pointer') traceWindow('pointer arg', arg.offset, memory.subarray(arg.offset, arg.offset + arg.length));
+      let lastProgress = 0;
+      try {
+        timing = dev.launch({
+          kernel,
+          grid,
+          block,
+          sharedMemBytes: shared,
+          args,
+          memory,
+          onProgress: (completedBlocks, totalBlocks) => {
+            const t = performance.now();
+            if (completedBlocks < totalBlocks && t - lastProgress < progressIntervalMs) return;
+            lastProgress = t;
+            options.emit({ type: 'block-progress', launchSeq: seq, completedBlocks, totalBlocks });
+          },
+        });
+      } catch (error) {
+        // A kernel that failed while running is reported again by the next sync, as on a GPU
+        // (where it only surfaces there); a launch the device refused up front is not.
+        if (error instanceof DeviceError && error.cudaCode === CUDA_ERROR.launch_failed) pendingLaunchFailure ??= new CudaCallError('launch_failed', error.message);
+        throw error;
+      }
+      return 0;
+    });
+    const ended = nowMs();
+    options.emit({
+      type: 'launch',
+      seq,
+      kernel: kernel?.entry ?? `<kernel id ${kernelId}>`,
+      ptxHash: kernel?.ptxHash ?? '',
+      grid,
+      block,
+      sharedMemBytes: shared,
+      args: args !== undefined ? summarizeArgs(args) : `argv(${hex(argsPtr >>> 0)},${argsLen >>> 0})`,
+      device: device !== undefined ? deviceLabelOf(device) : String(options.deviceSelection),
+      startMs: timing?.startMs ?? started,
+      endMs: timing?.endMs ?? ended,
+      kernelMs: timing?.kernelMs ?? 0,
+      ...(result !== 0 ? { error: { code: result, message: new TextDecoder().decode(lastError) } } : {}),
+    });
+    return result;
+  }
+
+  function sync(): number {
+    const started = performance.now();
+    const result = call('wasi_cuda_sync', {}, (code) => code, () => {
+      if (device !== undefined) device.sync(options.memory());
+      const failure = pendingLaunchFailure;
+      pendingLaunchFailure = undefined;
+      if (failure !== undefined) throw failure;
+      return 0;
+    });
+    pendingLaunchFailure = undefined;
+    options.emit({ type: 'sync', durationMs: performance.now() - started, status: result });
+    return result;
+  }
+
+  function lastErrorLen(): number {
+    return call('wasi_cuda_last_error_len', {}, (code) => code, () => lastError.length);
+  }
+
+  function lastErrorCopy(ptr: number, len: number): number {
+    // A bad destination is reported by the code alone: overwriting the message the guest is
+    // trying to read would hide the failure it is asking about.
+    const saved = lastError;
+    const result = call('wasi_cuda_last_error_copy', { ptr, len }, (code) => code, () => {
+      const n = Math.min(len >>> 0, lastError.length);
+      const dest = guestWindow(options.memory(), ptr, n, 'the last-error destination');
+      dest.set(lastError.subarray(0, n));
+      return n;
+    });
+    if (result < 0) lastError = saved;
+    return result;
+  }
+
+  const functions = {
+    wasi_cuda_load_ptx: loadPtx,
+    wasi_cuda_launch: launch,
+    wasi_cuda_sync: sync,
+    wasi_cuda_last_error_len: lastErrorLen,
+    wasi_cuda_last_error_copy: lastErrorCopy,
+  };
+  const imports: WebAssembly.Imports = {};
+  for (const module of WASI_CUDA_MODULES) imports[module] = functions;
+
+  return {
+    imports,
+    deviceLabel: () => (device !== undefined ? deviceLabelOf(device) : undefined),
+    launchCount: () => launches,
+    dispose: () => {
+      table.clear();
+      const d = device;
+      device = undefined;
+      d?.dispose();
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * How PTX values live in generated JavaScript: every register is a JS local of one storage kind
+ * (pred → boolean, 8/16/32-bit integers → int32, f32 → fround'ed number, f64 → number,
+ * 64-bit integers → an (lo, hi) pair of int32 locals). `read`/`write` convert between a
+ * register's storage and the class an instruction wants, reinterpreting bits like the hardware.
+ */
+import type { Operand, RegDecl } from '../ast.js';
+import { DeviceError } from '../../../../contract/device.js';
+
+export type Cls = 'pred' | 'i32' | 'i64' | 'f32' | 'f64';
+
+export interface RegInfo {
+  name: string;
+  kind: Cls;
+  /** Width of an integer register: 8, 16, 32 or 64. */
+  bits: number;
+  js: string;
+  /** High word of a 64-bit register. */
+  jsHi: string;
+}
+
+export function typeBits(type: string): number {
+  const m = /(\d+)/.exec(type);
+  if (type === 'pred') return 1;
+  return m ? Number(m[1]) : 32;
+}
+
+export function clsOf(type: string): Cls {
+  if (type === 'pred') return 'pred';
+  if (type === 'f32') return 'f32';
+  if (type === 'f64') return 'f64';
+  if (typeBits(type) === 64) return 'i64';
+  return 'i32';
+}
+
+export function num(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '(-Infinity)';
+  if (Object.is(x, -0)) return '(-0)';
+  return x < 0 ? `(${String(x)})` : String(x);
+}
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const w32 = new Int32Array(f64.buffer);
+
+export interface SymbolAddress {
+  /** 64-bit device address of the symbol in its own space (for mov of a symbol), as lo/hi. */
+  lo: number;
+  hi: number;
+}
+
+/** Special registers: their JS expression (32-bit). */
+export type SpecialResolver = (name: string) => string | undefined;
+
+export class Values {
+  readonly regs = new Map<string, RegInfo>();
+  private counter = 0;
+
+  constructor(
+    decls: RegDecl[],
+    private readonly symbols: (name: string) => SymbolAddress | undefined,
+    private readonly special: SpecialResolver,
+    private readonly line: () => number,
+  ) {
+    for (const d of decls) {
+      const kind = clsOf(d.type);
+      const id = this.counter++;
+      const prefix = kind === 'pred' ? 'p' : kind === 'f32' ? 'f' : kind === 'f64' ? 'd' : kind === 'i64' ? 'q' : 'r';
+      this.regs.set(d.name, { name: d.name, kind, bits: typeBits(d.type), js: kind === 'i64' ? `${prefix}${id}l` : `${prefix}${id}`, jsHi: `${prefix}${id}h` });
+    }
+  }
+
+  fail(message: string): never {
+    throw new DeviceError(-4, `line ${this.line()}: ${message}`);
+  }
+
+  reg(op: Operand): RegInfo | undefined {
+    if (op.kind === 'reg' || op.kind === 'sym') return this.regs.get(op.name);
+    return undefined;
+  }
+
+  /** A JS expression for the operand as class `cls` (not i64: use read64). */
+  read(op: Operand, cls: Cls): string {
+    if (cls === 'i64') return this.fail('internal: read i64 with read()');
+    const r = this.reg(op);
+    if (r) return convert(r, cls);
+    switch (op.kind) {
+      case 'reg': {
+        const s = this.special(op.name);
+        if (s === undefined) return this.fail(`undeclared register '${op.name}'`);
+        if (cls === 'f32' || cls === 'f64') return `(${s})`;
+        if (cls === 'pred') return `((${s}) !== 0)`;
+        return s;
+      }
+      case 'int': {
+        if (cls === 'pred') return op.value !== 0n ? 'true' : 'false';
+        if (cls === 'f32') return num(Math.fround(Number(op.value)));
+        if (cls === 'f64') return num(Number(op.value));
+        return num(Number(BigInt.asIntN(32, op.value)));
+      }
+      case 'f32': {
+        i32[0] = op.bits;
+        if (cls === 'i32') return num(op.bits | 0);
+        return num(f32[0]!);
+      }
+      case 'f64': {
+        if (cls === 'f32') return num(Math.fround(op.value));
+        if (cls === 'i32') {
+          f64[0] = op.value;
+          return num(w32[0]!);
+        }
+        return num(op.value);
+      }
+      case 'sym': {
+        const a = this.symbols(op.name);
+        if (!a) return this.fail(`unknown symbol '${op.name}'`);
+        return num(a.lo | 0);
+      }
+      case 'not':
+        return `!${this.read({ kind: 'reg', name: op.name }, 'pred')}`;
+      default:
+        return this.fail(`unexpected operand (${op.kind})`);
+    }
+  }
+
+  /** [lo, hi] expressions for a 64-bit integer view of the operand. */
+  read64(op: Operand, signExtend32 = false): [string, string] {
+    const r = this.reg(op);
+    if (r) {
+      if (r.kind === 'i64') return [r.js, r.jsHi];
+      if (r.kind === 'f64') return [`M.f64lo(${r.js})`, `M.f64hi(${r.js})`];
+      const lo = convert(r, 'i32');
+      return [lo, signExtend32 ? `(${lo} >> 31)` : '0'];
+    }
+    switch (op.kind) {
+      case 'int': {
+        const v = BigInt.asUintN(64, op.value);
+        return [num(Number(BigInt.asIntN(32, v))), num(Number(BigInt.asIntN(32, v >> 32n)))];
+      }
+      case 'f64': {
+        f64[0] = op.value;
+        return [num(w32[0]!), num(w32[1]!)];
+      }
+      case 'sym': {
+        const a = this.symbols(op.name);
+        if (!a) return this.fail(`unknown symbol '${op.name}'`);
+        return [num(a.lo | 0), num(a.hi | 0)];
+      }
+      case 'reg': {
+        if (op.name === '%clock64' || op.name === '%globaltimer') return ['M.clockLo()', 'M.clockHi()'];
+        const s = this.special(op.name);
+        if (s === undefined) return this.fail(`undeclared register '${op.name}'`);
+        return [s, '0'];
+      }
+      default:
+        return this.fail(`unexpected 64-bit operand (${op.kind})`);
+    }
+  }
+
+  /** A statement writing `expr` (of class `cls`) to the destination operand. */
+  write(op: Operand, cls: Cls, expr: string): string {
+    if (op.kind === 'sink') return '';
+    const r = this.reg(op);
+    if (!r) return this.fail(`destination must be a register`);
+    if (cls === 'i64') return this.fail('internal: write i64 with write()');
+    switch (r.kind) {
+      case 'pred':
+        return `${r.js} = ${cls === 'pred' ? expr : `(${expr}) !== 0`};`;
+      case 'i32': {
+        const v = cls === 'i32' ? expr : cls === 'f32' ? `M.f2i(${expr})` : cls === 'pred' ? `((${expr}) ? 1 : 0)` : `M.f64lo(${expr})`;
+        if (r.bits === 16) return `${r.js} = (${v}) & 65535;`;
+        if (r.bits === 8) return `${r.js} = (${v}) & 255;`;
+        return `${r.js} = ${v};`;
+      }
+      case 'f32':
+        return `${r.js} = ${cls === 'f32' ? expr : cls === 'i32' ? `M.i2f(${expr})` : `Math.fround(${expr})`};`;
+      case 'f64':
+        return `${r.js} = ${cls === 'f64' || cls === 'f32' ? expr : `M.i2f(${expr})`};`;
+      case 'i64':
+        if (cls === 'f64') return `{ const _v = ${expr}; ${r.js} = M.f64lo(_v); ${r.jsHi} = M.f64hi(_v); }`;
+        return `${r.js} = ${cls === 'f32' ? `M.f2i(${expr})` : expr}; ${r.jsHi} = 0;`;
+    }
+  }
+
+  write64(op: Operand, lo: string, hi: string): string {
+    if (op.kind === 'sink') return '';
+    const r = this.reg(op);
+    if (!r) return this.fail('destination must be a register');
+    if (r.kind === 'i64') return `{ const _l = ${lo}, _h = ${hi}; ${r.js} = _l; ${r.jsHi} = _h; }`;
+    if (r.kind === 'f64') return `${r.js} = M.pairToF64(${lo}, ${hi});`;
+    return this.write(op, 'i32', lo);
+  }
+
+  /** Declarations of every register local, zero-initialised. */
+  declarations(): string {
+    const names: string[] = [];
+    for (const r of this.regs.values()) {
+      if (r.kind === 'pred') names.push(`${r.js} = false`);
+      else if (r.kind === 'i64') names.push(`${r.js} = 0`, `${r.jsHi} = 0`);
+      else names.push(`${r.js} = 0`);
+    }
+    return names.length ? `let ${names.join(', ')};` : '';
+  }
+}
+
+function convert(r: RegInfo, cls: Cls): string {
+  if (r.kind === cls) return r.js;
+  switch (cls) {
+    case 'i32':
+      return r.kind === 'i64' ? r.js : r.kind === 'f32' ? `M.f2i(${r.js})` : r.kind === 'f64' ? `M.f64lo(${r.js})` : `(${r.js} ? 1 : 0)`;
+    case 'f32':
+      return r.kind === 'i32' ? `M.i2f(${r.js})` : r.kind === 'i64' ? `M.i2f(${r.js})` : `Math.fround(${r.js})`;
+    case 'f64':
+      return r.kind === 'i64' ? `M.pairToF64(${r.js}, ${r.jsHi})` : r.kind === 'f32' ? r.js : `M.i2f(${r.js})`;
+    case 'pred':
+      return r.kind === 'i64' ? `((${r.js} | ${r.jsHi}) !== 0)` : `(${r.js} !== 0)`;
+    default:
+      return r.js;
+  }
+}

@@ -1,0 +1,4 @@
+import { defineConformanceSuite } from '../conformance/suite.js';
+import { CpuDevice } from './cpu-device.js';
+
+defineConformanceSuite('CpuDevice', () => new CpuDevice());

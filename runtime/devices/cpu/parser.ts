@@ -1,0 +1,463 @@
+/**
+ * PTX parser: module directives, variables, `.entry`/`.func` with params and bodies. Nested
+ * `{ }` scopes inside bodies (call sequences, inline asm) get their declarations renamed so
+ * that each name is unique in the function; operands are resolved through the scope stack.
+ */
+import type { Instruction, Operand, ParamDecl, PtxFunction, PtxModule, RegDecl, Space, Statement, VarDecl } from './ast.js';
+import { TYPE_SIZES } from './ast.js';
+import { syntaxError, tokenize, type Token } from './lexer.js';
+
+/** Directives that carry no semantics for execution; accepted and skipped to the end of the statement. */
+const SKIPPED_DIRECTIVES = new Set([
+  '.maxntid', '.reqntid', '.minnctapersm', '.maxnctapersm', '.maxnreg', '.pragma', '.loc', '.file',
+  '.noreturn', '.explicitcluster', '.maxclusterrank', '.reqnctapercluster', '.alias', '.abi_preserve',
+  '.abi_preserve_control', '.blocksareclusters',
+]);
+const LINKAGE = new Set(['.visible', '.weak', '.extern', '.common']);
+const SPACES: Record<string, Space> = { '.reg': 'reg', '.param': 'param', '.global': 'global', '.shared': 'shared', '.local': 'local', '.const': 'const' };
+
+class Cursor {
+  pos = 0;
+  constructor(readonly tokens: Token[]) {}
+  peek(offset = 0): Token | undefined {
+    return this.tokens[this.pos + offset];
+  }
+  next(): Token {
+    const t = this.tokens[this.pos++];
+    if (!t) throw syntaxError(this.tokens.at(-1)?.line ?? 1, 'unexpected end of PTX');
+    return t;
+  }
+  is(text: string, offset = 0): boolean {
+    return this.tokens[this.pos + offset]?.text === text;
+  }
+  accept(text: string): boolean {
+    if (this.is(text)) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+  expect(text: string): Token {
+    const t = this.next();
+    if (t.text !== text) throw syntaxError(t.line, `expected '${text}' but found '${t.text}'`);
+    return t;
+  }
+  word(what: string): Token {
+    const t = this.next();
+    if (t.kind !== 'word') throw syntaxError(t.line, `expected ${what} but found '${t.text}'`);
+    return t;
+  }
+  int(what: string): number {
+    const t = this.next();
+    if (t.kind !== 'int') throw syntaxError(t.line, `expected ${what} but found '${t.text}'`);
+    return Number(BigInt(t.text));
+  }
+  get line(): number {
+    return this.peek()?.line ?? this.tokens.at(-1)?.line ?? 1;
+  }
+  skipStatement(): void {
+    while (this.peek() && !this.is(';')) this.pos++;
+    this.accept(';');
+  }
+}
+
+export function parsePtx(text: string): PtxModule {
+  const c = new Cursor(tokenize(text));
+  const module: PtxModule = { version: '', target: '', addressSize: 64, functions: new Map(), vars: [] };
+  while (c.peek()) {
+    const t = c.next();
+    switch (t.text) {
+      case '.version': {
+        const v = c.next();
+        module.version = v.text;
+        const [major, minor] = v.text.split('.').map(Number);
+        if (!(major! < 9 || (major === 9 && (minor ?? 0) <= 0)) || Number.isNaN(major)) {
+          throw syntaxError(t.line, `PTX ISA version ${v.text} is not supported (up to 9.0)`);
+        }
+        break;
+      }
+      case '.target': {
+        const targets: string[] = [c.word('target').text];
+        while (c.accept(',')) targets.push(c.word('target').text);
+        module.target = targets.join(',');
+        const sm = /^sm_(\d+)/.exec(targets[0]!);
+        if (!sm) throw syntaxError(t.line, `unsupported target '${targets[0]}'`);
+        break;
+      }
+      case '.address_size':
+        module.addressSize = c.int('address size');
+        if (module.addressSize !== 64) throw syntaxError(t.line, `.address_size ${module.addressSize} is not supported (64 only)`);
+        break;
+      case '.file':
+      case '.loc':
+        skipLine(c, t.line); // no semicolon: they end at the line end
+        break;
+      case '.pragma':
+        c.skipStatement();
+        break;
+      case '.section':
+        skipSection(c);
+        break;
+      default:
+        parseTopLevel(c, t, module);
+    }
+  }
+  return module;
+}
+
+function skipSection(c: Cursor): void {
+  while (c.peek() && !c.is('{')) c.next();
+  let depth = 0;
+  do {
+    const t = c.next();
+    if (t.text === '{') depth++;
+    else if (t.text === '}') depth--;
+  } while (depth > 0);
+}
+
+function parseTopLevel(c: Cursor, first: Token, module: PtxModule): void {
+  let t = first;
+  let isExtern = false;
+  while (LINKAGE.has(t.text)) {
+    if (t.text === '.extern') isExtern = true;
+    t = c.next();
+  }
+  if (t.text === '.entry' || t.text === '.func') {
+    const fn = parseFunction(c, t.text === '.entry', t.line);
+    module.functions.set(fn.name, fn);
+    return;
+  }
+  const space = SPACES[t.text];
+  if (space && space !== 'reg' && space !== 'param') {
+    module.vars.push(...parseVarDecl(c, space, isExtern, t.line, (n) => n));
+    return;
+  }
+  throw syntaxError(t.line, `unexpected '${t.text}' at module level`);
+}
+
+function parseParamList(c: Cursor): ParamDecl[] {
+  const params: ParamDecl[] = [];
+  c.expect('(');
+  while (!c.accept(')')) {
+    const sp = c.next();
+    if (sp.text !== '.param' && sp.text !== '.reg') throw syntaxError(sp.line, `expected .param but found '${sp.text}'`);
+    let align = 0;
+    let type = '';
+    let ptr = false;
+    for (;;) {
+      const w = c.word('parameter type');
+      if (w.text === '.align') align = c.int('alignment');
+      else if (w.text === '.ptr') ptr = true;
+      else if (w.text.startsWith('.') && TYPE_SIZES[w.text.slice(1)] !== undefined) {
+        type = w.text.slice(1);
+        break;
+      } else if (w.text.startsWith('.') && ptr) continue; // .ptr .global .align N
+      else throw syntaxError(w.line, `unknown parameter type '${w.text}'`);
+    }
+    const name = c.word('parameter name').text;
+    let size = TYPE_SIZES[type]!;
+    if (c.accept('[')) {
+      const count = c.int('array length');
+      c.expect(']');
+      size *= count;
+    }
+    params.push({ name, type, sizeBytes: size, align: align || TYPE_SIZES[type]! });
+    if (!c.accept(',')) {
+      c.expect(')');
+      break;
+    }
+  }
+  return params;
+}
+
+function parseFunction(c: Cursor, isEntry: boolean, line: number): PtxFunction {
+  let returns: ParamDecl[] = [];
+  if (!isEntry && c.is('(')) returns = parseParamList(c);
+  const name = c.word('function name').text;
+  const params = c.is('(') ? parseParamList(c) : [];
+  const fn: PtxFunction = { name, isEntry, params, returns, regs: [], vars: [], body: [], defined: false, line };
+  while (c.peek() && c.peek()!.text.startsWith('.') && SKIPPED_DIRECTIVES.has(c.peek()!.text)) {
+    c.next();
+    while (c.peek() && (c.peek()!.kind === 'int' || c.is(','))) c.next();
+  }
+  if (c.accept(';')) return fn;
+  c.expect('{');
+  fn.defined = true;
+  parseBody(c, fn);
+  return fn;
+}
+
+function parseBody(c: Cursor, fn: PtxFunction): void {
+  const scopes: Map<string, string>[] = [new Map()];
+  let scopeCounter = 0;
+  const declare = (name: string): string => {
+    const depth = scopes.length - 1;
+    const unique = depth === 0 ? name : `${name}__s${scopeCounter}`;
+    scopes[depth]!.set(name, unique);
+    return unique;
+  };
+  const resolve = (name: string): string => {
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const u = scopes[i]!.get(name);
+      if (u !== undefined) return u;
+    }
+    return name;
+  };
+  for (;;) {
+    const t = c.next();
+    if (t.text === '}') {
+      if (scopes.length === 1) return;
+      scopes.pop();
+      continue;
+    }
+    if (t.text === '{') {
+      scopes.push(new Map());
+      scopeCounter++;
+      continue;
+    }
+    if (t.text === ';') continue;
+    if (SKIPPED_DIRECTIVES.has(t.text)) {
+      if (t.text === '.loc' || t.text === '.file') skipLine(c, t.line);
+      else c.skipStatement();
+      continue;
+    }
+    if (t.kind === 'word' && c.is(':')) {
+      c.next();
+      fn.body.push({ kind: 'label', name: t.text, line: t.line });
+      continue;
+    }
+    let isExtern = false;
+    let tok = t;
+    if (tok.text === '.extern') {
+      isExtern = true;
+      tok = c.next();
+    }
+    const space = SPACES[tok.text];
+    if (space === 'reg') {
+      fn.regs.push(...parseRegDecl(c, declare));
+      continue;
+    }
+    if (space) {
+      fn.vars.push(...parseVarDecl(c, space, isExtern, tok.line, declare));
+      continue;
+    }
+    if (tok.text.startsWith('.')) throw syntaxError(tok.line, `unknown directive '${tok.text}'`);
+    fn.body.push(parseInstruction(c, tok, resolve));
+  }
+}
+
+function skipLine(c: Cursor, line: number): void {
+  while (c.peek() && c.peek()!.line === line && !c.is(';')) c.next();
+  c.accept(';');
+}
+
+function parseRegDecl(c: Cursor, declare: (n: string) => string): RegDecl[] {
+  let type = '';
+  let vec = 1;
+  for (;;) {
+    const w = c.word('register type');
+    if (w.text === '.v2' || w.text === '.v4') vec = Number(w.text.slice(2));
+    else if (w.text === '.align') c.int('alignment');
+    else if (w.text.startsWith('.') && TYPE_SIZES[w.text.slice(1)] !== undefined) {
+      type = w.text.slice(1);
+      break;
+    } else throw syntaxError(w.line, `unknown register type '${w.text}'`);
+  }
+  if (vec !== 1) throw syntaxError(c.line, 'vector registers (.reg .v2/.v4) are not supported');
+  const out: RegDecl[] = [];
+  do {
+    const name = c.word('register name').text;
+    if (c.accept('<')) {
+      const count = c.int('register count');
+      c.expect('>');
+      for (let i = 0; i < count; i++) out.push({ name: declare(`${name}${i}`), type });
+    } else out.push({ name: declare(name), type });
+  } while (c.accept(','));
+  c.expect(';');
+  return out;
+}
+
+function parseVarDecl(c: Cursor, space: Space, isExtern: boolean, line: number, declare: (n: string) => string): VarDecl[] {
+  let align = 0;
+  let type = '';
+  for (;;) {
+    const w = c.word('variable type');
+    if (w.text === '.align') align = c.int('alignment');
+    else if (w.text === '.v2' || w.text === '.v4') throw syntaxError(w.line, 'vector-typed variables are not supported');
+    else if (w.text.startsWith('.') && TYPE_SIZES[w.text.slice(1)] !== undefined) {
+      type = w.text.slice(1);
+      break;
+    } else if (w.text === '.ptr' || w.text === '.global' || w.text === '.shared' || w.text === '.local' || w.text === '.const') continue;
+    else throw syntaxError(w.line, `unknown variable type '${w.text}'`);
+  }
+  const elem = TYPE_SIZES[type]!;
+  const out: VarDecl[] = [];
+  do {
+    const rawName = c.word('variable name').text;
+    let count = 1;
+    let dims = 0;
+    let unsized = false;
+    while (c.accept('[')) {
+      dims++;
+      if (c.accept(']')) {
+        unsized = true;
+        count = 0;
+        continue;
+      }
+      count *= c.int('array length');
+      c.expect(']');
+    }
+    let init: Uint8Array | undefined;
+    if (c.accept('=')) init = parseInitializer(c, type, elem, count);
+    if (unsized && init) count = init.length / elem;
+    const v: VarDecl = {
+      name: declare(rawName),
+      space,
+      type,
+      align: align || elem,
+      count: dims === 0 ? 1 : count,
+      sizeBytes: (dims === 0 ? 1 : count) * elem,
+      extern: isExtern || unsized,
+      line,
+    };
+    if (init) v.init = init;
+    out.push(v);
+  } while (c.accept(','));
+  c.expect(';');
+  return out;
+}
+
+function parseInitializer(c: Cursor, type: string, elem: number, count: number): Uint8Array {
+  const values: Token[] = [];
+  const negs: boolean[] = [];
+  const one = (): void => {
+    const neg = c.accept('-');
+    const t = c.next();
+    if (t.kind === 'punct') throw syntaxError(t.line, `bad initializer value '${t.text}'`);
+    values.push(t);
+    negs.push(neg);
+  };
+  if (c.accept('{')) {
+    while (!c.accept('}')) {
+      if (c.accept('{')) continue; // nested braces of multi-dimensional arrays flatten
+      if (c.accept('}') || c.accept(',')) continue;
+      one();
+    }
+  } else one();
+  const out = new Uint8Array(Math.max(count, values.length) * elem);
+  const dv = new DataView(out.buffer);
+  values.forEach((t, i) => {
+    const o = i * elem;
+    const neg = negs[i]!;
+    if (type === 'f32' || t.kind === 'f32') {
+      if (t.kind === 'f32') dv.setUint32(o, parseInt(t.text, 16), true);
+      else dv.setFloat32(o, (neg ? -1 : 1) * Number(t.text), true);
+      return;
+    }
+    if (type === 'f64') {
+      if (t.kind === 'f64') dv.setBigUint64(o, BigInt('0x' + t.text), true);
+      else dv.setFloat64(o, (neg ? -1 : 1) * Number(t.text), true);
+      return;
+    }
+    if (t.kind !== 'int') throw syntaxError(t.line, `bad integer initializer '${t.text}'`);
+    let v = BigInt(t.text);
+    if (neg) v = -v;
+    v = BigInt.asUintN(elem * 8, v);
+    for (let b = 0; b < elem; b++) out[o + b] = Number((v >> BigInt(b * 8)) & 0xffn);
+  });
+  return out;
+}
+
+function parseInstruction(c: Cursor, first: Token, resolve: (n: string) => string): Instruction {
+  let t = first;
+  let guard: Instruction['guard'];
+  if (t.text === '@') {
+    const negate = c.accept('!');
+    guard = { name: resolve(c.word('guard predicate').text), negate };
+    t = c.word('instruction');
+  }
+  if (t.kind !== 'word') throw syntaxError(t.line, `expected an instruction but found '${t.text}'`);
+  const operands: Operand[] = [];
+  if (!c.is(';')) {
+    do operands.push(parseOperand(c, resolve));
+    while (c.accept(','));
+  }
+  const end = c.next();
+  if (end.text !== ';') throw syntaxError(end.line, `expected ';' after '${t.text}' operands but found '${end.text}'`);
+  const instr: Instruction = { kind: 'instr', opcode: t.text, parts: t.text.split('.'), operands, line: t.line };
+  if (guard) instr.guard = guard;
+  return instr;
+}
+
+function parseOperand(c: Cursor, resolve: (n: string) => string): Operand {
+  const single = parseSimpleOperand(c, resolve);
+  if (c.accept('|')) return { kind: 'pair', first: single, second: parseSimpleOperand(c, resolve) };
+  return single;
+}
+
+function parseSimpleOperand(c: Cursor, resolve: (n: string) => string): Operand {
+  const t = c.next();
+  if (t.text === '[') {
+    let base: string | undefined;
+    let offset = 0;
+    if (c.peek()?.kind === 'word') base = resolve(c.next().text);
+    while (!c.is(']')) {
+      const sign = c.next();
+      let s = 1;
+      if (sign.text === '-') s = -1;
+      else if (sign.text === '+') {
+        if (c.accept('-')) s = -1;
+      } else if (sign.kind === 'int' && base === undefined) {
+        offset += Number(BigInt(sign.text));
+        continue;
+      } else throw syntaxError(sign.line, `bad address expression near '${sign.text}'`);
+      offset += s * c.int('address offset');
+    }
+    c.expect(']');
+    return { kind: 'addr', base, offset };
+  }
+  if (t.text === '{') {
+    const items: Operand[] = [];
+    while (!c.accept('}')) {
+      items.push(parseSimpleOperand(c, resolve));
+      c.accept(',');
+    }
+    return { kind: 'vec', items };
+  }
+  if (t.text === '(') {
+    const items: Operand[] = [];
+    while (!c.accept(')')) {
+      items.push(parseSimpleOperand(c, resolve));
+      c.accept(',');
+    }
+    return { kind: 'list', items };
+  }
+  if (t.text === '!') return { kind: 'not', name: resolve(c.word('predicate').text) };
+  if (t.text === '-') {
+    const v = c.next();
+    if (v.kind === 'int') return { kind: 'int', value: -BigInt(v.text) };
+    if (v.kind === 'float') return { kind: 'f64', value: -Number(v.text) };
+    throw syntaxError(v.line, `bad negative operand '${v.text}'`);
+  }
+  switch (t.kind) {
+    case 'int':
+      return { kind: 'int', value: BigInt(t.text) };
+    case 'f32':
+      return { kind: 'f32', bits: parseInt(t.text, 16) };
+    case 'f64': {
+      const dv = new DataView(new ArrayBuffer(8));
+      dv.setBigUint64(0, BigInt('0x' + t.text));
+      return { kind: 'f64', value: dv.getFloat64(0) };
+    }
+    case 'float':
+      return { kind: 'f64', value: Number(t.text) };
+    case 'word':
+      if (t.text === '_') return { kind: 'sink' };
+      if (t.text.startsWith('%')) return { kind: 'reg', name: resolve(t.text) };
+      return { kind: 'sym', name: resolve(t.text) };
+    default:
+      throw syntaxError(t.line, `unexpected '${t.text}' in operands`);
+  }
+}
+
+export type { Statement };

@@ -1,0 +1,55 @@
+/**
+ * Parse/compile cache shared by every CpuDevice in this worker: a PTX text is parsed, validated
+ * and compiled once per hash (workers are pooled and reused, so this spans instances).
+ * Bounded (least recently used out) so a long-lived worker does not grow without limit.
+ */
+import { DeviceError } from '../../../contract/device.js';
+import type { PtxModule } from './ast.js';
+import { compileKernel, finishKernel, type CompiledKernel } from './compile/compile.js';
+import { HELPERS } from './helpers.js';
+import { parsePtx } from './parser.js';
+import { validateModule } from './validator.js';
+
+interface Entry {
+  module: PtxModule;
+  kernels: Map<string, CompiledKernel>;
+}
+
+const MAX_ENTRIES = 64;
+const cache = new Map<string, Entry>();
+let parseCount = 0;
+
+/** How many PTX texts this worker has parsed (tests prove the cache with it). */
+export function ptxParseCount(): number {
+  return parseCount;
+}
+
+function loadModule(ptx: string, hash: string): Entry {
+  const hit = cache.get(hash);
+  if (hit) {
+    cache.delete(hash);
+    cache.set(hash, hit);
+    return hit;
+  }
+  parseCount++;
+  const module = parsePtx(ptx);
+  validateModule(module);
+  const entry: Entry = { module, kernels: new Map() };
+  // Compile every entry now so that anything unsupported is reported at load time.
+  for (const fn of module.functions.values()) {
+    if (fn.isEntry && fn.defined) entry.kernels.set(fn.name, finishKernel(compileKernel(module, fn), HELPERS));
+  }
+  cache.set(hash, entry);
+  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  return entry;
+}
+
+export function getKernel(ptx: string, hash: string, entryName: string): CompiledKernel {
+  const entry = loadModule(ptx, hash);
+  const kernel = entry.kernels.get(entryName);
+  if (!kernel) {
+    const names = [...entry.kernels.keys()];
+    throw new DeviceError(-3, `no kernel entry '${entryName}' in this PTX; entries present: ${names.length ? names.join(', ') : '(none)'}`);
+  }
+  return kernel;
+}

@@ -1,0 +1,188 @@
+/**
+ * Runs the blocks of a launch. Blocks run one after another; inside a block, a kernel without
+ * sync sites runs thread by thread in one compiled loop. A kernel with sync sites runs each warp
+ * lane by lane until every lane has exited or stopped at a sync site; the lanes stopped at the
+ * same warp-level site (lowest site first, i.e. program order) form the active group: they
+ * receive the shuffle/vote/ballot/activemask result computed over that group and resume. That
+ * is reconvergence at the next sync point: lanes that diverged meet again there, and lanes that
+ * took another path are not in the active mask — what a GPU with independent thread scheduling
+ * guarantees. When every warp is stopped at a barrier (or done), the barrier releases.
+ */
+import { DeviceError } from '../../../contract/device.js';
+import type { CompiledKernel, SyncSite } from './compile/compile.js';
+import type { LaunchEnv } from './launch-env.js';
+
+const READY = 0, WAITING = 1, EXITED = 2;
+
+export function runBlock(kernel: CompiledKernel, E: LaunchEnv, nThreads: number): void {
+  if (!kernel.hasSync) {
+    kernel.runAll!(E, 0, nThreads);
+    return;
+  }
+  runSyncBlock(kernel, E, nThreads);
+}
+
+function runSyncBlock(kernel: CompiledKernel, E: LaunchEnv, n: number): void {
+  const run = kernel.runOne!;
+  const sites = kernel.sites;
+  const status = E.status;
+  const resume = E.resume;
+  const siteOf = E.siteOf;
+  status.fill(READY, 0, n);
+  resume.fill(0, 0, n);
+  const nWarps = Math.ceil(n / 32);
+  for (;;) {
+    for (let w = 0; w < nWarps; w++) {
+      const base = w * 32;
+      const end = Math.min(base + 32, n);
+      for (;;) {
+        for (let t = base; t < end; t++) {
+          if (status[t] !== READY) continue;
+          const r = run(E, t, resume[t]!);
+          if (r < 0) status[t] = EXITED;
+          else {
+            status[t] = WAITING;
+            siteOf[t] = r;
+            resume[t] = sites[r]!.resume;
+          }
+        }
+        // the lowest warp-level site any lane waits at
+        let site = -1;
+        for (let t = base; t < end; t++) {
+          if (status[t] !== WAITING) continue;
+          const s = siteOf[t]!;
+          const k = sites[s]!.kind;
+          if (k === 'bar' || k === 'barred') continue;
+          if (site < 0 || s < site) site = s;
+        }
+        if (site < 0) break;
+        let group = 0;
+        for (let t = base; t < end; t++) if (status[t] === WAITING && siteOf[t] === site) group |= 1 << (t - base);
+        warpOp(sites[site]!, E, base, end, group);
+        for (let t = base; t < end; t++) if (group & (1 << (t - base))) status[t] = READY;
+      }
+    }
+    // every warp is stopped at a barrier or done
+    let waiting = 0;
+    for (let t = 0; t < n; t++) if (status[t] === WAITING) waiting++;
+    if (waiting === 0) return;
+    releaseBarrier(sites, E, n);
+  }
+}
+
+function releaseBarrier(sites: SyncSite[], E: LaunchEnv, n: number): void {
+  const { status, siteOf } = E;
+  // bar.red reductions are computed per barrier id over every arriving thread
+  const popc = new Map<number, number>();
+  const all = new Map<number, boolean>();
+  const any = new Map<number, boolean>();
+  for (let t = 0; t < n; t++) {
+    if (status[t] !== WAITING) continue;
+    const s = sites[siteOf[t]!]!;
+    if (s.kind !== 'barred') continue;
+    const id = E.wa[t]!;
+    const v = E.wc[t] !== 0;
+    popc.set(id, (popc.get(id) ?? 0) + (v ? 1 : 0));
+    all.set(id, (all.get(id) ?? true) && v);
+    any.set(id, (any.get(id) ?? false) || v);
+  }
+  for (let t = 0; t < n; t++) {
+    if (status[t] !== WAITING) continue;
+    const s = sites[siteOf[t]!]!;
+    if (s.kind === 'barred') {
+      const id = E.wa[t]!;
+      E.res[t] = s.mode === 'popc' ? popc.get(id)! : s.mode === 'and' ? (all.get(id) ? 1 : 0) : any.get(id) ? 1 : 0;
+    } else if (s.kind !== 'bar') {
+      throw new DeviceError(-7, `internal: thread ${t} released from a barrier while waiting at a warp operation`);
+    }
+    status[t] = READY;
+  }
+}
+
+function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: number): void {
+  const { wa, wb, wc, res, resp } = E;
+  const inGroup = (lane: number): boolean => (group & (1 << lane)) !== 0;
+  switch (site.kind) {
+    case 'activemask':
+    case 'syncwarp':
+      for (let t = base; t < end; t++) if (inGroup(t - base)) res[t] = group;
+      return;
+    case 'vote': {
+      let ballot = 0, count = 0, members = 0;
+      for (let t = base; t < end; t++) {
+        if (!inGroup(t - base)) continue;
+        members++;
+        if (wa[t]) {
+          ballot |= 1 << (t - base);
+          count++;
+        }
+      }
+      const r = site.mode === 'ballot' ? ballot : site.mode === 'any' ? (count > 0 ? 1 : 0) : site.mode === 'all' ? (count === members ? 1 : 0) : count === 0 || count === members ? 1 : 0;
+      for (let t = base; t < end; t++) if (inGroup(t - base)) res[t] = r;
+      return;
+    }
+    case 'shfl': {
+      for (let t = base; t < end; t++) {
+        const lane = t - base;
+        if (!inGroup(lane)) continue;
+        const b = wb[t]! & 31, c = wc[t]!;
+        const cval = c & 31, segmask = (c >> 8) & 31;
+        const maxLane = (lane & segmask) | (cval & ~segmask);
+        const minLane = lane & segmask;
+        let j: number, pval: boolean;
+        switch (site.mode) {
+          case 'up': j = lane - b; pval = j >= maxLane; break;
+          case 'down': j = lane + b; pval = j <= maxLane; break;
+          case 'bfly': j = lane ^ b; pval = j <= maxLane; break;
+          default: j = minLane | (b & ~segmask); pval = j <= maxLane; break;
+        }
+        if (!pval) j = lane;
+        // a source lane outside the active group is undefined in CUDA; we return the lane's own value
+        const src = j >= 0 && j < 32 && inGroup(j) ? base + j : t;
+        res[t] = wa[src]!;
+        resp[t] = pval ? 1 : 0;
+      }
+      return;
+    }
+    case 'redux': {
+      const [op, type] = site.mode.split('.');
+      let acc: number | undefined;
+      for (let t = base; t < end; t++) {
+        if (!inGroup(t - base)) continue;
+        const v = type === 'u32' ? wa[t]! >>> 0 : wa[t]!;
+        if (acc === undefined) acc = v;
+        else if (op === 'add') acc = (acc + v) | 0;
+        else if (op === 'min') acc = Math.min(acc, v);
+        else if (op === 'max') acc = Math.max(acc, v);
+        else if (op === 'and') acc &= v;
+        else if (op === 'or') acc |= v;
+        else acc ^= v;
+      }
+      for (let t = base; t < end; t++) if (inGroup(t - base)) res[t] = acc! | 0;
+      return;
+    }
+    case 'match': {
+      let allEqual = true;
+      let first: number | undefined;
+      for (let t = base; t < end; t++) {
+        if (!inGroup(t - base)) continue;
+        if (first === undefined) first = wa[t];
+        else if (wa[t] !== first) allEqual = false;
+      }
+      for (let t = base; t < end; t++) {
+        if (!inGroup(t - base)) continue;
+        if (site.mode === 'all') {
+          res[t] = allEqual ? group : 0;
+          resp[t] = allEqual ? 1 : 0;
+        } else {
+          let m = 0;
+          for (let u = base; u < end; u++) if (inGroup(u - base) && wa[u] === wa[t]) m |= 1 << (u - base);
+          res[t] = m;
+        }
+      }
+      return;
+    }
+    default:
+      throw new DeviceError(-7, `internal: unexpected warp site kind ${site.kind}`);
+  }
+}

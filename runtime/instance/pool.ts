@@ -1,0 +1,194 @@
+/**
+ * A pool of instance workers. Workers are reused (each call still gets a fresh Wasm instance);
+ * the deadline is enforced here, from the main thread, by terminating the worker — which holds
+ * even while the guest sits in a long host call — and the slot is refilled on the next dispatch,
+ * so the engine keeps serving. Calls beyond the pool wait in a bounded queue (`queue_full`).
+ */
+import type { Worker } from 'node:worker_threads';
+import { TensorWasmError } from '../../contract/errors.js';
+import type { RunEvent } from '../../contract/events.js';
+import { startWorker } from '../node/worker-url.js';
+import { getLogger } from '../telemetry/logger.js';
+import type { CallRequest, DoneMessage, ModuleInfo, WorkerReply } from './protocol.js';
+
+export interface PoolJob {
+  /** The call without its id and module payload (the pool adds those). */
+  request: Omit<CallRequest, 'id' | 'module' | 'type'>;
+  compiled: WebAssembly.Module;
+  info: ModuleInfo;
+  deadlineMs: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+interface Pending {
+  job: PoolJob;
+  resolve: (done: DoneMessage) => void;
+  reject: (error: TensorWasmError) => void;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Module keys this worker holds compiled, so they are sent once. */
+  modules: Set<string>;
+  current?: { id: number; pending: Pending; timer: NodeJS.Timeout };
+  dead: boolean;
+}
+
+export interface PoolOptions {
+  size: number;
+  maxQueue: number;
+  /** Starts one worker (tests and the bench may pass their own). */
+  spawn?: () => Worker;
+}
+
+const log = getLogger({ component: 'instance-pool' });
+
+export function spawnInstanceWorker(): Worker {
+  // node:wasi prints an ExperimentalWarning on first use; guests' users should not see it.
+  return startWorker(import.meta.url, './instance-worker', { execArgv: ['--disable-warning=ExperimentalWarning'] });
+}
+
+export class InstancePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly spawn: () => Worker;
+
+  constructor(private readonly options: PoolOptions) {
+    this.spawn = options.spawn ?? spawnInstanceWorker;
+  }
+
+  /** Starts every worker now instead of on first use (servers, benchmarks). */
+  warm(): void {
+    while (this.slots.length < this.options.size) this.addSlot();
+  }
+
+  get stats(): { workers: number; busy: number; queued: number } {
+    return { workers: this.slots.length, busy: this.slots.filter((s) => s.current).length, queued: this.queue.length };
+  }
+
+  run(job: PoolJob): Promise<DoneMessage> {
+    return new Promise<DoneMessage>((resolve, reject) => {
+      if (this.closed) return reject(new TensorWasmError('cancelled', 'the engine is closed'));
+      if (job.signal?.aborted) return reject(cancelledError(job.signal));
+      const pending: Pending = { job, resolve, reject };
+      const slot = this.freeSlot();
+      if (slot) return this.dispatch(slot, pending);
+      if (this.queue.length >= this.options.maxQueue) {
+        return reject(new TensorWasmError('queue_full', `the instance queue is full (${this.options.maxQueue} waiting); retry later`, { limit: 'max_queue', limitValue: this.options.maxQueue }));
+      }
+      if (job.signal) {
+        pending.onAbort = () => {
+          const i = this.queue.indexOf(pending);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(cancelledError(job.signal!));
+        };
+        job.signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.queue.push(pending);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new TensorWasmError('cancelled', 'the engine is closed'));
+    await Promise.all(this.slots.splice(0).map((s) => this.kill(s, new TensorWasmError('cancelled', 'the engine is closed'))));
+  }
+
+  private freeSlot(): Slot | undefined {
+    const idle = this.slots.find((s) => !s.current && !s.dead);
+    if (idle) return idle;
+    return this.slots.length < this.options.size ? this.addSlot() : undefined;
+  }
+
+  private addSlot(): Slot {
+    const worker = this.spawn();
+    const slot: Slot = { worker, modules: new Set(), dead: false };
+    worker.unref();
+    worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
+    worker.on('error', (error) => {
+      log.error({ err: error }, 'instance worker crashed');
+      void this.kill(slot, new TensorWasmError('internal', `the instance worker crashed: ${error.message}`));
+    });
+    worker.on('exit', (code) => {
+      if (!slot.dead) void this.kill(slot, new TensorWasmError('internal', `the instance worker exited unexpectedly (code ${code})`));
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private dispatch(slot: Slot, pending: Pending): void {
+    const { job } = pending;
+    if (pending.onAbort) job.signal?.removeEventListener('abort', pending.onAbort);
+    const id = this.nextId++;
+    const key = job.request.moduleKey;
+    const request: CallRequest = { type: 'call', id, ...job.request };
+    if (!slot.modules.has(key)) {
+      request.module = { compiled: job.compiled, info: job.info };
+      slot.modules.add(key);
+    }
+    const timer = setTimeout(() => {
+      void this.kill(slot, new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${job.deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: job.deadlineMs }));
+    }, job.deadlineMs);
+    slot.current = { id, pending, timer };
+    if (job.signal) {
+      pending.onAbort = () => {
+        if (slot.current?.id === id) void this.kill(slot, cancelledError(job.signal!));
+      };
+      job.signal.addEventListener('abort', pending.onAbort, { once: true });
+    }
+    slot.worker.ref();
+    slot.worker.postMessage(request);
+  }
+
+  private onMessage(slot: Slot, msg: WorkerReply): void {
+    const current = slot.current;
+    if (!current || msg.id !== current.id) return;
+    if (msg.type === 'event') {
+      current.pending.job.onEvent?.(msg.event);
+      return;
+    }
+    clearTimeout(current.timer);
+    slot.current = undefined;
+    slot.worker.unref();
+    const { pending } = current;
+    if (pending.onAbort) pending.job.signal?.removeEventListener('abort', pending.onAbort);
+    pending.resolve(msg);
+    this.next();
+  }
+
+  /** Ends a worker (deadline, abort, crash, close), fails its call, and lets the queue move on. */
+  private async kill(slot: Slot, error: TensorWasmError): Promise<void> {
+    if (slot.dead) return;
+    slot.dead = true;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    const current = slot.current;
+    slot.current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      if (current.pending.onAbort) current.pending.job.signal?.removeEventListener('abort', current.pending.onAbort);
+      current.pending.reject(error);
+    }
+    this.next();
+    // A guest blocked in a host call ends when it returns to JavaScript; nobody waits for that.
+    slot.worker.unref();
+    await slot.worker.terminate().catch(() => undefined);
+  }
+
+  private next(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const slot = this.freeSlot();
+      if (!slot) return;
+      this.dispatch(slot, this.queue.shift()!);
+    }
+  }
+}
+
+function cancelledError(signal: AbortSignal): TensorWasmError {
+  const reason = signal.reason instanceof Error ? `: ${signal.reason.message}` : typeof signal.reason === 'string' ? `: ${signal.reason}` : '';
+  return new TensorWasmError('cancelled', `the call was cancelled${reason}`);
+}

@@ -1,0 +1,451 @@
+/**
+ * The workbench's operations on top of an engine: modules (examples, uploads, paths, recents),
+ * invocations with their events, offload comparisons, runs history, reports and settings.
+ * One implementation, two transports: Electron's IPC hub (main/) and the server's workbench
+ * routes (server/routes/workbench.ts). Each adds only what is its own (target, dialogs, events wire).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DeviceInfo } from '../../contract/device.js';
+import type { CallOptions, EngineApi, ModuleRef, OffloadSettings } from '../../contract/engine.js';
+import { TensorWasmError, toErrorInfo } from '../../contract/errors.js';
+import type { LaunchEvent, OffloadEvent, RunEvent } from '../../contract/events.js';
+import { scanArgs } from '../../contract/json-args.js';
+import type { ModuleDescription } from '../../contract/module.js';
+import { sampleStats } from '../../contract/run-stats.js';
+import type {
+  CompareRequest,
+  CompareResult,
+  ComparePoint,
+  ExampleInfo,
+  ExportedReport,
+  InvokeRequest,
+  LoadedModule,
+  OffloadDecision,
+  OpenModuleRequest,
+  RecentModule,
+  ReportFormat,
+  RunRecord,
+  RunSummary,
+  WorkbenchEvent,
+  WorkbenchSettings,
+} from '../../contract/workbench.js';
+import { renderReport } from './export.js';
+import { buildRunReport } from './report-model.js';
+import { RunStore, summarize } from './run-store.js';
+import { SettingsStore } from './settings-store.js';
+
+export type OffloadAnalyzer = (bytes: Uint8Array, settings: OffloadSettings) => OffloadDecision[] | Promise<OffloadDecision[]>;
+
+export interface WorkbenchServiceOptions {
+  engine: EngineApi;
+  dataDir: string;
+  engineVersion: string;
+  /** assets/examples: holds examples.json and the example modules. */
+  examplesDir?: string;
+  /** Opening modules by host path: Electron only (a server must never read paths a client names). */
+  allowPaths?: boolean;
+  analyzeOffload?: OffloadAnalyzer;
+  /** Launch events kept per run record; the rest are counted (bounds the history's size). */
+  maxStoredLaunches?: number;
+  maxRecent?: number;
+  /** Applies the log-level setting to the host process. */
+  onLogLevel?: (level: WorkbenchSettings['logLevel']) => void;
+}
+
+interface OpenModule {
+  ref: ModuleRef;
+  name: string;
+  description: ModuleDescription;
+  offloadDecisions?: OffloadDecision[];
+  offloadNote?: string;
+}
+
+const MODULE_ID_RE = /^[0-9a-f]{64}$/;
+const MAX_REPETITIONS = 1000;
+const MAX_SWEEP_POINTS = 64;
+
+export class WorkbenchService {
+  readonly runs: RunStore;
+  readonly settings: SettingsStore;
+  private readonly modules = new Map<string, OpenModule>();
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
+  private readonly maxStoredLaunches: number;
+
+  constructor(private readonly options: WorkbenchServiceOptions) {
+    this.runs = new RunStore(options.dataDir);
+    this.settings = new SettingsStore(options.dataDir);
+    this.maxStoredLaunches = options.maxStoredLaunches ?? 20_000;
+  }
+
+  /** Every event of every run and comparison, one at a time (transports batch them). */
+  subscribe(listener: (event: WorkbenchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: WorkbenchEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  // ── modules ────────────────────────────────────────────────────────────────
+
+  async listExamples(): Promise<ExampleInfo[]> {
+    if (!this.options.examplesDir) return [];
+    try {
+      const list = JSON.parse(await readFile(join(this.options.examplesDir, 'examples.json'), 'utf8')) as ExampleInfo[];
+      const present: ExampleInfo[] = [];
+      for (const e of list) {
+        try {
+          await readFile(join(this.options.examplesDir, e.fileName));
+          present.push(e);
+        } catch {
+          // Listed but not built/copied yet: not offered.
+        }
+      }
+      return present;
+    } catch {
+      return [];
+    }
+  }
+
+  private recentPath(): string {
+    return join(this.options.dataDir, 'recent.json');
+  }
+
+  async listRecent(): Promise<RecentModule[]> {
+    try {
+      return JSON.parse(await readFile(this.recentPath(), 'utf8')) as RecentModule[];
+    } catch {
+      return [];
+    }
+  }
+
+  private async remember(entry: RecentModule): Promise<void> {
+    const list = (await this.listRecent()).filter((r) => r.moduleId !== entry.moduleId);
+    list.unshift(entry);
+    await mkdir(this.options.dataDir, { recursive: true });
+    await writeFile(this.recentPath(), JSON.stringify(list.slice(0, this.options.maxRecent ?? 12), null, 2));
+  }
+
+  private moduleFile(moduleId: string): string {
+    if (!MODULE_ID_RE.test(moduleId)) throw new TensorWasmError('invalid_args', `module id must be a sha256 in hex; got '${moduleId.slice(0, 80)}'`);
+    return join(this.options.dataDir, 'modules', `${moduleId}.wasm`);
+  }
+
+  async openModule(request: OpenModuleRequest): Promise<LoadedModule> {
+    let bytes: Uint8Array;
+    let name: string;
+    let recent: Omit<RecentModule, 'moduleId' | 'openedAt'>;
+    switch (request?.kind) {
+      case 'bytes': {
+        if (!(request.bytes instanceof Uint8Array)) throw new TensorWasmError('invalid_args', 'module bytes must be a Uint8Array');
+        bytes = request.bytes;
+        name = basename(String(request.name || 'module.wasm'));
+        recent = { name };
+        break;
+      }
+      case 'example': {
+        const example = (await this.listExamples()).find((e) => e.id === request.id);
+        if (!example || !this.options.examplesDir) throw new TensorWasmError('not_found', `no bundled example '${request.id}'`);
+        bytes = new Uint8Array(await readFile(join(this.options.examplesDir, example.fileName)));
+        name = basename(example.fileName);
+        recent = { name, exampleId: example.id };
+        break;
+      }
+      case 'path': {
+        if (!this.options.allowPaths) throw new TensorWasmError('invalid_args', 'this target opens modules by upload, not by path');
+        try {
+          bytes = new Uint8Array(await readFile(request.path));
+        } catch (error) {
+          throw new TensorWasmError('not_found', `cannot read '${request.path}': ${(error as Error).message}`);
+        }
+        name = basename(request.path);
+        recent = { name, path: request.path };
+        break;
+      }
+      case 'recent': {
+        const entry = (await this.listRecent()).find((r) => r.moduleId === request.moduleId);
+        try {
+          bytes = new Uint8Array(await readFile(this.moduleFile(request.moduleId)));
+        } catch (error) {
+          if (error instanceof TensorWasmError) throw error;
+          throw new TensorWasmError('not_found', `module ${request.moduleId.slice(0, 12)}… is no longer in the data directory`);
+        }
+        name = entry?.name ?? `${request.moduleId.slice(0, 12)}.wasm`;
+        recent = { name, ...(entry?.path ? { path: entry.path } : {}), ...(entry?.exampleId ? { exampleId: entry.exampleId } : {}) };
+        break;
+      }
+      default:
+        throw new TensorWasmError('invalid_args', "open request kind must be 'bytes', 'example', 'path' or 'recent'");
+    }
+    const loaded = await this.load(bytes, name);
+    await mkdir(join(this.options.dataDir, 'modules'), { recursive: true });
+    await writeFile(this.moduleFile(loaded.moduleId), bytes);
+    await this.remember({ ...recent, moduleId: loaded.moduleId, openedAt: Date.now() });
+    return loaded;
+  }
+
+  private async load(bytes: Uint8Array, name: string): Promise<LoadedModule> {
+    const { ref, description } = await this.options.engine.load(bytes, name);
+    const open: OpenModule = { ref, name, description };
+    if (this.options.analyzeOffload) {
+      try {
+        open.offloadDecisions = await this.options.analyzeOffload(bytes, (await this.settings.get()).offload);
+      } catch (error) {
+        open.offloadNote = `offload analysis failed: ${toErrorInfo(error).message}`;
+      }
+    } else {
+      open.offloadNote = 'the auto-offload analyser is not available on this target';
+    }
+    this.modules.set(ref.hash, open);
+    return this.toLoaded(open);
+  }
+
+  private toLoaded(open: OpenModule): LoadedModule {
+    const loaded: LoadedModule = { moduleId: open.ref.hash, name: open.name, description: open.description };
+    if (open.offloadDecisions) loaded.offloadDecisions = open.offloadDecisions;
+    if (open.offloadNote) loaded.offloadNote = open.offloadNote;
+    return loaded;
+  }
+
+  /** A module opened in this process, or reloaded from the data directory (after a restart). */
+  private async module(moduleId: string): Promise<OpenModule> {
+    const open = this.modules.get(moduleId);
+    if (open) return open;
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(this.moduleFile(moduleId)));
+    } catch (error) {
+      if (error instanceof TensorWasmError) throw error;
+      throw new TensorWasmError('not_found', `module ${moduleId.slice(0, 12)}… is not open; open it again`);
+    }
+    const entry = (await this.listRecent()).find((r) => r.moduleId === moduleId);
+    await this.load(bytes, entry?.name ?? `${moduleId.slice(0, 12)}.wasm`);
+    return this.modules.get(moduleId)!;
+  }
+
+  // ── invocations ────────────────────────────────────────────────────────────
+
+  private async callOptions(request: Pick<InvokeRequest, 'runId' | 'overrides' | 'wasiArgs'>, signal: AbortSignal, onEvent: (e: RunEvent) => void): Promise<{ options: CallOptions; settings: WorkbenchSettings }> {
+    const settings = await this.settings.get();
+    const o = request.overrides ?? {};
+    const options: CallOptions = {
+      runId: request.runId,
+      deadlineMs: o.deadlineMs ?? settings.deadlineMs,
+      maxMemoryBytes: o.maxMemoryBytes ?? settings.maxMemoryBytes,
+      device: o.device ?? settings.device,
+      offload: { ...settings.offload, ...(o.offload ?? {}) },
+      onEvent,
+      signal,
+    };
+    if (request.wasiArgs) options.args = request.wasiArgs;
+    return { options, settings };
+  }
+
+  async invoke(request: InvokeRequest, emitEvents = true): Promise<RunRecord> {
+    if (typeof request !== 'object' || request === null) throw new TensorWasmError('invalid_args', 'invoke needs a request object');
+    RunStore.checkRunId(request.runId);
+    if (typeof request.exportName !== 'string' || request.exportName === '') throw new TensorWasmError('invalid_args', 'invoke needs an export name');
+    if (this.inflight.has(request.runId)) throw new TensorWasmError('invalid_args', `run '${request.runId}' is already running`);
+    const open = await this.module(request.moduleId);
+    const controller = new AbortController();
+    this.inflight.set(request.runId, controller);
+    const launches: LaunchEvent[] = [];
+    const offloadEvents: OffloadEvent[] = [];
+    let dropped = 0;
+    let stdout = '';
+    let stderr = '';
+    let device: string | undefined;
+    const onEvent = (event: RunEvent) => {
+      if (event.type === 'launch') {
+        if (launches.length < this.maxStoredLaunches) launches.push(event);
+        else dropped++;
+      } else if (event.type === 'offload') offloadEvents.push(event);
+      else if (event.type === 'stdout') stdout += event.text;
+      else if (event.type === 'stderr') stderr += event.text;
+      else if (event.type === 'started' && event.device) device = event.device;
+      if (emitEvents) this.emit({ kind: 'run', event });
+    };
+    const { options, settings } = await this.callOptions(request, controller.signal, onEvent);
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const record: RunRecord = {
+      runId: request.runId,
+      moduleId: open.ref.hash,
+      moduleName: open.name,
+      exportName: request.exportName,
+      argsJson: request.exportName === '_start' ? JSON.stringify(request.wasiArgs ?? []) : request.argsJson,
+      startedAt,
+      durationMs: 0,
+      status: 'ok',
+      device: '',
+      stdout: '',
+      stderr: '',
+      launches,
+      launchesDropped: 0,
+      offloadEvents,
+      settings: { ...settings, offload: { ...settings.offload, ...(options.offload ?? {}) } },
+      engineVersion: this.options.engineVersion,
+    };
+    try {
+      const runsStart = request.exportName === '_start' && open.description.kind === 'command';
+      const result = runsStart ? await this.options.engine.run(open.ref, options) : await this.options.engine.invoke(open.ref, request.exportName, request.argsJson, options);
+      // Engines that only return events (no onEvent calls) still fill the record.
+      if (launches.length === 0 && offloadEvents.length === 0) for (const e of result.events) if (e.type === 'launch' || e.type === 'offload') onEvent(e);
+      record.durationMs = result.durationMs;
+      record.device = result.device;
+      record.stdout = result.stdout || stdout;
+      record.stderr = result.stderr || stderr;
+      if ('resultsJson' in result) record.resultsJson = result.resultsJson;
+      if ('exitCode' in result) record.exitCode = result.exitCode;
+    } catch (error) {
+      const info = toErrorInfo(error);
+      record.error = info;
+      record.status = info.code === 'cancelled' ? 'cancelled' : 'failed';
+      record.durationMs = performance.now() - t0;
+      record.device = device ?? settings.device;
+      record.stdout = stdout;
+      record.stderr = stderr;
+    } finally {
+      this.inflight.delete(request.runId);
+    }
+    record.launchesDropped = dropped;
+    if (emitEvents) {
+      await this.runs.save(record);
+      this.emit({ kind: 'run-recorded', summary: summarize(record) });
+    }
+    return record;
+  }
+
+  async cancel(id: string): Promise<void> {
+    this.inflight.get(String(id))?.abort(new TensorWasmError('cancelled', 'cancelled from the workbench'));
+  }
+
+  // ── offload comparison ─────────────────────────────────────────────────────
+
+  async compareOffload(request: CompareRequest): Promise<CompareResult> {
+    RunStore.checkRunId(request.compareId);
+    const reps = request.repetitions;
+    if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPETITIONS) throw new TensorWasmError('invalid_args', `repetitions must be an integer from 1 to ${MAX_REPETITIONS}; got ${reps}`);
+    const argSets = sweepArgs(request);
+    await this.module(request.moduleId);
+    const controller = new AbortController();
+    this.inflight.set(request.compareId, controller);
+    const total = argSets.length * reps * 2;
+    let completed = 0;
+    const result: CompareResult = { compareId: request.compareId, moduleId: request.moduleId, exportName: request.exportName, repetitions: reps, points: [], outputsEqual: true, cancelled: false };
+    try {
+      for (const set of argSets) {
+        const point: ComparePoint = {
+          argsJson: set.argsJson,
+          offloadMs: [],
+          fallbackMs: [],
+          offload: sampleStats([]),
+          fallback: sampleStats([]),
+          speedup: NaN,
+          outputsEqual: true,
+          offloadActions: [],
+        };
+        if (set.size !== undefined) point.size = set.size;
+        for (let i = 0; i < reps; i++) {
+          // Alternate the order so neither side always runs on a warmer cache.
+          const order: boolean[] = i % 2 === 0 ? [true, false] : [false, true];
+          for (const enabled of order) {
+            if (controller.signal.aborted) throw new TensorWasmError('cancelled', 'comparison cancelled');
+            const run = await this.invoke(
+              { runId: `${request.compareId}-${completed}`, moduleId: request.moduleId, exportName: request.exportName, argsJson: set.argsJson, overrides: { offload: { enabled } } },
+              false,
+            );
+            if (run.status !== 'ok') throw TensorWasmError.from(run.error ?? { code: 'internal', message: 'run failed' });
+            (enabled ? point.offloadMs : point.fallbackMs).push(run.durationMs);
+            const out = run.resultsJson ?? `exit ${run.exitCode}`;
+            if (enabled) {
+              if (point.offloadResultsJson === undefined) {
+                point.offloadResultsJson = out;
+                point.offloadDevice = run.device;
+                point.offloadActions = [...new Set(run.offloadEvents.map((e) => `${e.action} ${e.loopId}: ${e.reason}`))];
+              } else if (point.offloadResultsJson !== out) point.outputsEqual = false;
+            } else if (point.fallbackResultsJson === undefined) point.fallbackResultsJson = out;
+            else if (point.fallbackResultsJson !== out) point.outputsEqual = false;
+            completed++;
+            this.emit({ kind: 'compare-progress', compareId: request.compareId, completed, total });
+          }
+        }
+        point.outputsEqual &&= point.offloadResultsJson === point.fallbackResultsJson;
+        point.offload = sampleStats(point.offloadMs);
+        point.fallback = sampleStats(point.fallbackMs);
+        point.speedup = point.fallback.median / point.offload.median;
+        result.points.push(point);
+        result.outputsEqual &&= point.outputsEqual;
+      }
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (info.code === 'cancelled' || controller.signal.aborted) result.cancelled = true;
+      else result.error = info;
+    } finally {
+      this.inflight.delete(request.compareId);
+    }
+    return result;
+  }
+
+  // ── history, reports, settings, devices ───────────────────────────────────
+
+  listRuns(): Promise<RunSummary[]> {
+    return this.runs.list();
+  }
+
+  getRun(runId: string): Promise<RunRecord> {
+    return this.runs.get(runId);
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return this.runs.delete(runId);
+  }
+
+  async exportReport(runId: string, format: ReportFormat): Promise<ExportedReport> {
+    const record = await this.runs.get(runId);
+    const open = this.modules.get(record.moduleId);
+    const report = buildRunReport(record, {
+      ...(open ? { moduleSizeBytes: open.description.sizeBytes } : {}),
+      ...(open?.offloadDecisions ? { offloadDecisions: open.offloadDecisions } : {}),
+    });
+    return renderReport(report, format);
+  }
+
+  getSettings(): Promise<WorkbenchSettings> {
+    return this.settings.get();
+  }
+
+  async updateSettings(patch: Partial<WorkbenchSettings>): Promise<WorkbenchSettings> {
+    const next = await this.settings.update(patch);
+    this.options.onLogLevel?.(next.logLevel);
+    return next;
+  }
+
+  listDevices(): Promise<DeviceInfo[]> {
+    return this.options.engine.devices();
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.inflight.values()) c.abort(new TensorWasmError('cancelled', 'the workbench is closing'));
+    this.listeners.clear();
+  }
+}
+
+/** The argument sets of a comparison: the given arguments, or one per swept value. */
+export function sweepArgs(request: Pick<CompareRequest, 'argsJson' | 'sweep'>): { argsJson: string; size?: number }[] {
+  if (!request.sweep) return [{ argsJson: request.argsJson }];
+  const { argIndex, values } = request.sweep;
+  if (!Array.isArray(values) || values.length === 0 || values.length > MAX_SWEEP_POINTS) throw new TensorWasmError('invalid_args', `a sweep needs 1 to ${MAX_SWEEP_POINTS} values`);
+  const scanned = scanArgs(request.argsJson);
+  if (scanned.diagnostics.length) throw new TensorWasmError('invalid_args', scanned.diagnostics[0]!.message);
+  const token = scanned.tokens[argIndex];
+  if (!token) throw new TensorWasmError('invalid_args', `sweep argument index ${argIndex} is out of range (the call has ${scanned.tokens.length} arguments)`);
+  if (token.cls !== 'i32' && token.cls !== 'i64') throw new TensorWasmError('invalid_args', `the swept argument ${argIndex} must be an integer; it is '${token.text}'`);
+  return values.map((v) => {
+    if (!Number.isSafeInteger(v)) throw new TensorWasmError('invalid_args', `sweep values must be integers; got ${v}`);
+    return { size: v, argsJson: request.argsJson.slice(0, token.start) + String(v) + request.argsJson.slice(token.end) };
+  });
+}

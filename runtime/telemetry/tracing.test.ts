@@ -1,0 +1,47 @@
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../engine.js';
+import { wasmFixture } from '../test-support/fixtures.js';
+import { contextFromTraceparent, otlpEndpointFromEnv, tracesUrl } from './tracing.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+trace.setGlobalTracerProvider(provider);
+afterAll(() => provider.shutdown());
+
+describe('tracing', () => {
+  it('records a span per call and per instance under the caller\'s traceparent', async () => {
+    const engine = createEngine({ poolSize: 1 });
+    try {
+      const { ref } = await engine.load(wasmFixture('add.wasm'));
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const parentId = '00f067aa0ba902b7';
+      await engine.invoke(ref, 'add', '[1, 2]', { traceparent: `00-${traceId}-${parentId}-01` });
+    } finally {
+      await engine.close();
+    }
+    const spans = exporter.getFinishedSpans();
+    const invoke = spans.find((s) => s.name === 'tensor-wasm.invoke')!;
+    const instance = spans.find((s) => s.name === 'tensor-wasm.instance')!;
+    const call = spans.find((s) => s.name === 'tensor-wasm.call add')!;
+    expect(invoke.spanContext().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(invoke.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(instance.parentSpanContext?.spanId).toBe(invoke.spanContext().spanId);
+    expect(call.parentSpanContext?.spanId).toBe(instance.spanContext().spanId);
+    expect(invoke.attributes['tensor_wasm.export']).toBe('add');
+  });
+
+  it('ignores malformed traceparents', () => {
+    expect(trace.getSpanContext(contextFromTraceparent('garbage'))).toBeUndefined();
+    expect(trace.getSpanContext(contextFromTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`))).toBeUndefined();
+  });
+
+  it('exports only when an OTLP endpoint is configured', () => {
+    expect(otlpEndpointFromEnv({})).toBeUndefined();
+    expect(otlpEndpointFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toBe('http://c:4318');
+    expect(otlpEndpointFromEnv({ TENSOR_WASM_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toBe('http://a:4318');
+    expect(tracesUrl('http://c:4318/')).toBe('http://c:4318/v1/traces');
+    expect(tracesUrl('http://c:4318/v1/traces')).toBe('http://c:4318/v1/traces');
+  });
+});

@@ -1,0 +1,73 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../contract/errors.js';
+
+/**
+ * The server's Prometheus metrics, in a registry of its own (not prom-client's global one) so
+ * several servers in one process — tests — never share counters.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly invocations: Counter<'outcome'>;
+  private readonly errors: Counter<'code'>;
+  private readonly duration: Histogram<'outcome'>;
+  private readonly launches: Counter<'device'>;
+  private readonly deploys: Counter;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tensor_wasm_process_' });
+    this.invocations = new Counter({
+      name: 'tensor_wasm_invocations_total',
+      help: 'Invocations answered, by outcome (ok or error).',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.errors = new Counter({
+      name: 'tensor_wasm_invocation_errors_total',
+      help: 'Failed invocations by error code.',
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'tensor_wasm_invocation_duration_seconds',
+      help: 'Invocation wall time as the server saw it (queueing included).',
+      labelNames: ['outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [this.registry],
+    });
+    this.launches = new Counter({
+      name: 'tensor_wasm_kernel_launches_total',
+      help: 'Kernel launches made by invocations, by device.',
+      labelNames: ['device'],
+      registers: [this.registry],
+    });
+    this.deploys = new Counter({
+      name: 'tensor_wasm_deploys_total',
+      help: 'Modules deployed (new ids only).',
+      registers: [this.registry],
+    });
+  }
+
+  invocationSucceeded(seconds: number, device: string, launches: number): void {
+    this.invocations.inc({ outcome: 'ok' });
+    this.duration.observe({ outcome: 'ok' }, seconds);
+    if (launches > 0) this.launches.inc({ device }, launches);
+  }
+
+  invocationFailed(seconds: number, code: ErrorCode): void {
+    this.invocations.inc({ outcome: 'error' });
+    this.errors.inc({ code });
+    this.duration.observe({ outcome: 'error' }, seconds);
+  }
+
+  deployed(): void {
+    this.deploys.inc();
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
