@@ -14,7 +14,7 @@
  *   CUDA_BENCH_LAUNCHES=20000 to change the number of launches.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
@@ -25,7 +25,8 @@ import { createEngine } from '../runtime/engine.js';
 const launches = Number(process.env.CUDA_BENCH_LAUNCHES ?? 10_000);
 /** Each figure is the best of this many rounds, so a busy machine inflates it least. */
 const ROUNDS = 3;
-const root = join(import.meta.dirname, '..');
+// The repository root from bench/ (tsx) or dist/bench/ (compiled).
+const root = [join(import.meta.dirname, '..'), join(import.meta.dirname, '..', '..')].find((dir) => existsSync(join(dir, 'native', 'kernels'))) ?? join(import.meta.dirname, '..');
 const ptxPath = join(root, 'native', 'kernels', 'test-kernels.ptx');
 const ptx = readFileSync(ptxPath, 'utf8');
 

@@ -7,11 +7,12 @@
  *   npm run bench -- http            (or: npx tsx bench/http.bench.ts)
  *   HTTP_BENCH_SECONDS=10 HTTP_BENCH_CONNECTIONS=32 to change the load.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildServer } from '../server/app.js';
 
 interface AutocannonResult {
@@ -26,12 +27,20 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const seconds = Number(process.env.HTTP_BENCH_SECONDS ?? 8);
 const connections = Number(process.env.HTTP_BENCH_CONNECTIONS ?? 32);
-const fixture = join(import.meta.dirname, '..', 'fixtures', 'wasm', 'add.wasm');
+const fixture = findUp(join('fixtures', 'wasm', 'add.wasm'));
 const body = '{"export":"add","args":[1,2]}';
 
+/** A repository file, from the source (bench/) or the build (dist/bench/). */
+function findUp(relative: string): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, relative))) return join(dir, relative);
+    if (dirname(dir) === dir) throw new Error(`cannot find ${relative}`);
+  }
+}
+
 async function load(url: string): Promise<AutocannonResult> {
-  // A short warm-up fills the worker pool and JIT caches before the measured run.
-  await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: 1 });
+  // A short warm-up fills the JIT caches and keep-alive sockets before the measured run.
+  await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: 2 });
   return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, duration: seconds });
 }
 
@@ -61,7 +70,8 @@ function line(name: string, r: AutocannonResult): string {
 async function main(): Promise<void> {
   const bytes = new Uint8Array(await readFile(fixture));
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-http-bench-'));
-  const app = await buildServer({ dataDir, engineConfig: { poolSize: Number(process.env.HTTP_BENCH_POOL ?? availableParallelism()), maxQueue: 4096 } });
+  const poolSize = Number(process.env.HTTP_BENCH_POOL ?? availableParallelism());
+  const app = await buildServer({ dataDir, engineConfig: { poolSize, maxQueue: 4096 }, warmEngine: true });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;
   const deployed = await fetch(`http://127.0.0.1:${port}/functions?name=add`, {
@@ -70,9 +80,15 @@ async function main(): Promise<void> {
     body: bytes,
   });
   const { id } = (await deployed.json()) as { id: string };
+  const invokeUrl = `http://127.0.0.1:${port}/functions/${id}/invoke`;
+  // Every worker must have started (seconds on a busy machine) before anything is measured.
+  const warmCalls = Array.from({ length: poolSize * 4 }, () =>
+    fetch(invokeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.text()),
+  );
+  await Promise.all(warmCalls);
 
   console.log(`http bench: add(1, 2), ${connections} keep-alive connections, ${seconds}s each, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'})`);
-  const served = await load(`http://127.0.0.1:${port}/functions/${id}/invoke`);
+  const served = await load(invokeUrl);
   await app.close();
   await rm(dataDir, { recursive: true, force: true });
 

@@ -39,26 +39,23 @@ async function inProcess(...args: string[]): Promise<Outcome> {
   }
 }
 
-async function sequential(runs: (() => Promise<Outcome>)[]): Promise<Outcome[]> {
+async function sequential<T extends (() => Promise<Outcome>)[]>(runs: [...T]): Promise<{ [K in keyof T]: Outcome }> {
   const outcomes: Outcome[] = [];
   for (const run of runs) outcomes.push(await run());
-  return outcomes;
+  return outcomes as { [K in keyof T]: Outcome };
 }
 
 describe('the tensor-wasm binary (spawned)', () => {
   it('prints results, errors as one line with exit 2, and _start exit codes with the guest output echoed', async () => {
-    const [add, bad, hello, help] = await sequential([
+    const [add, bad, hello] = await sequential([
       () => cli('run', fixture('add.wasm'), '--invoke', 'add', '--args', '[1, 2]'),
       () => cli('run', fixture('add.wasm'), '--invoke', 'add', '--args', '["5", 1]'),
       () => cli('run', fixture('hello.wasm'), '--', '7'),
-      () => cli('inspect', '--help'),
     ]);
     expect(add).toEqual({ code: 0, stdout: '[3]\n', stderr: '' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^invalid_args: argument 0 is a string[^\n]*\n$/);
     expect(hello).toEqual({ code: 7, stdout: 'hello from wasi\narg 1: 7\n', stderr: 'a line on stderr\n' });
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: tensor-wasm inspect/);
   });
 });
 
@@ -166,6 +163,15 @@ describe('tensor-wasm CLI (in process)', () => {
     expect(badDeadline).toMatchObject({ code: 2 });
     expect(badDeadline.stderr).toMatch(/^invalid_args: --deadline "30" is not a duration/);
     expect(badSize.stderr).toMatch(/^invalid_args: --max-memory "lots" is not a size/);
+  });
+
+  it('devices lists every device, unavailable ones with the reason; --json is DeviceInfo[]', async () => {
+    const [text, json] = await sequential([() => inProcess('devices'), () => inProcess('devices', '--json')]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^cpu +available/m);
+    const devices = JSON.parse(json.stdout) as { id: string; available: boolean; reason?: string }[];
+    expect(devices.find((d) => d.id === 'cpu')?.available).toBe(true);
+    for (const d of devices.filter((x) => !x.available)) expect(d.reason).toBeTruthy();
   });
 
   it('--max-memory caps growth', async () => {

@@ -13,6 +13,7 @@ import { register as registerServe } from './commands/serve.js';
 import { register as registerDeploy } from './commands/deploy.js';
 import { register as registerFunctions } from './commands/functions.js';
 import { register as registerInvoke } from './commands/invoke.js';
+import { register as registerBench } from './commands/bench.js';
 import { printError } from './output.js';
 
 function version(): string {
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerFunctions(program);
   registerInvoke(program);
+  registerBench(program);
   return program;
 }
 

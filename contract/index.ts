@@ -5,3 +5,4 @@ export * from './module.js';
 export * from './device.js';
 export * from './events.js';
 export * from './engine.js';
+export * from './offload.js';

@@ -34,6 +34,8 @@ export interface ArgCheck {
 
 const I32_MIN = -2147483648n;
 const I32_MAX = 2147483647n;
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Classifies one JSON number literal's text. */
@@ -195,6 +197,13 @@ export function checkArgs(text: string, signature: FunctionSignature): ArgCheck 
   const diagnostics: ArgDiagnostic[] = [];
   const { tokens } = scanned;
   for (const token of tokens) {
+    if (token.cls === 'i64') {
+      const v = BigInt(token.text);
+      if (v < I64_MIN || v > I64_MAX) {
+        diagnostics.push({ code: 'invalid_args', argIndex: token.index, start: token.start, end: token.end, message: `argument ${token.index} is outside the i64 range` });
+        continue;
+      }
+    }
     if (token.cls !== 'i32' && token.cls !== 'i64' && token.cls !== 'f64') {
       diagnostics.push({
         code: 'invalid_args',

@@ -52,6 +52,18 @@ async function uploadFixture(page: Page, rel: string): Promise<void> {
   await page.waitForSelector('[data-testid=screen-invoke]');
 }
 
+/** Drops a file on the window as a person dragging it from the file manager would. */
+async function dropFixture(page: Page, rel: string): Promise<void> {
+  const bytes = [...readFileSync(join(root, rel))];
+  const name = rel.split('/').pop()!;
+  // Runs in the page (DOM types are not in the test tsconfig, hence the string).
+  const dataTransfer = await page.evaluateHandle(
+    `(() => { const dt = new DataTransfer(); dt.items.add(new File([new Uint8Array(${JSON.stringify(bytes)})], ${JSON.stringify(name)}, { type: 'application/wasm' })); return dt; })()`,
+  );
+  await page.dispatchEvent('.app', 'drop', { dataTransfer });
+  await page.waitForSelector('[data-testid=screen-invoke]');
+}
+
 describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
   it('shows examples on first start; a WASI example runs in one click with its output', async () => {
     const page = await openPage();
@@ -85,6 +97,18 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.screenshot({ path: join(shots, 'invoke-result.png') });
   });
 
+  it('opens a dropped module and cancels a runaway guest', async () => {
+    const page = await openPage();
+    await dropFixture(page, 'fixtures/wasm/loop.wasm');
+    expect(await page.textContent('.titlebar')).toContain('loop.wasm');
+    await page.selectOption('[data-testid=export-select]', 'spin');
+    await typeArgs(page, '[]');
+    await page.click('[data-testid=invoke]');
+    await page.click('[data-testid=cancel]');
+    await page.waitForSelector('[data-testid=error-code]');
+    expect(await page.textContent('[data-testid=error-code]')).toBe('cancelled');
+  });
+
   it('marks a bad argument in the editor as you type, and the engine rejects it with its code', async () => {
     const page = await openPage();
     await uploadFixture(page, 'fixtures/wasm/add.wasm');
@@ -92,7 +116,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.waitForSelector('[data-testid=args-editor] .squiggly-error');
     expect(await page.textContent('[data-testid=diagnostics]')).toContain('invalid_args');
     await typeArgs(page, '[2, 1.5]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=diagnostics]')?.textContent?.includes('type_mismatch'));
+    await page.locator('[data-testid=diagnostics]', { hasText: 'type_mismatch' }).waitFor();
     await page.click('[data-testid=invoke]');
     await page.waitForSelector('[data-testid=error-code]');
     expect(await page.textContent('[data-testid=error-code]')).toBe('type_mismatch');
@@ -115,24 +139,46 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     expect(await grid.getAttribute('data-total')).toBe('16');
     expect(await grid.getAttribute('data-completed')).toBe('16');
     expect(await page.textContent('[data-testid=kernel-summary]')).toContain('vector_add');
+    // a guest with several launches: every launch listed, the summary groups them per kernel
+    await page.click('[data-testid=nav-module]');
+    await page.click('[data-testid=example-multi-launch]');
+    await page.waitForSelector('[data-testid=screen-invoke]');
+    await page.click('[data-testid=invoke]');
+    await page.locator('[data-testid=result-value]', { hasText: '[0]' }).waitFor({ timeout: 60_000 });
+    await page.click('[data-testid=nav-launches]');
+    await page.locator('[data-testid=launch-count]', { hasText: '3' }).waitFor();
+    expect(await page.locator('[data-testid=kernel-summary] tbody tr').count()).toBe(2);
+    await page.locator('[data-testid=launch-row]').first().click();
+    expect(await grid.getAttribute('data-seq')).toBe('1');
     await page.screenshot({ path: join(shots, 'launches.png'), fullPage: true });
   });
 
-  it('compares offload with fallback and draws the charts', async () => {
+  it('shows the SIMD saxpy example’s offload decisions, compares offload with fallback and draws the charts', async () => {
     const page = await openPage();
-    await uploadFixture(page, 'fixtures/wasm/add.wasm');
-    await typeArgs(page, '[1, 2]');
+    await page.click('[data-testid=example-simd-saxpy]');
+    await page.waitForSelector('[data-testid=screen-invoke]');
+    await page.click('[data-testid=nav-module]');
+    await page.waitForSelector('[data-testid=offload-decisions]');
+    // promoted loops are listed first, each with the analyser's reason
+    const firstRow = await page.textContent('[data-testid=offload-decisions] tbody tr');
+    expect(firstRow).toContain('saxpy');
+    expect(firstRow).toContain('yes');
+    expect(firstRow).toContain('element-wise');
     await page.click('[data-testid=nav-compare]');
-    await page.fill('[data-testid=compare-reps]', '4');
+    await page.fill('[data-testid=compare-args]', '[4096, 7]');
+    await page.fill('[data-testid=compare-reps]', '3');
     await page.click('[data-testid=compare-run]');
-    await page.waitForSelector('[data-testid=compare-result]', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
     expect(await page.textContent('[data-testid=outputs-equal]')).toBe('outputs equal');
     await page.waitForSelector('[data-testid=chart-per-run] .recharts-line');
-    expect(await page.locator('[data-testid=chart-per-run] .recharts-line-dots circle').count()).toBe(8);
+    expect(await page.locator('[data-testid=chart-per-run] .recharts-line-dots circle').count()).toBe(6);
     expect(await page.locator('[data-testid=chart-medians] .recharts-bar-rectangle').count()).toBe(2);
-    await page.fill('[data-testid=compare-sweep]', '1, 10, 100');
+    expect(await page.textContent('[data-testid=speedup]')).toMatch(/^\d+\.\d\d×$/);
+    await page.fill('[data-testid=compare-reps]', '2');
+    await page.fill('[data-testid=compare-sweep]', '1024, 4096, 16384');
     await page.click('[data-testid=compare-run]');
-    await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 60_000 });
+    await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 90_000 });
+    expect(await page.locator('[data-testid=chart-sweep] .recharts-line-dots').first().locator('circle').count()).toBe(3);
     await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
   });
 
@@ -142,7 +188,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     for (const args of ['[1, 2]', '[3, 4]']) {
       await typeArgs(page, args);
       await page.click('[data-testid=invoke]');
-      await page.waitForFunction((want) => document.querySelector('[data-testid=result-value]')?.textContent === want, args === '[1, 2]' ? '[3]' : '[7]');
+      await page.locator('[data-testid=result-value]', { hasText: args === '[1, 2]' ? '[3]' : '[7]' }).waitFor();
     }
     await page.click('[data-testid=nav-runs]');
     await page.waitForSelector('[data-testid=run-row]');
@@ -175,12 +221,32 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.waitForSelector('[data-testid=settings-error]');
     await page.fill('[data-testid=setting-deadline]', '12345');
     await page.click('[data-testid=settings-save]');
-    await page.waitForFunction(() => !document.querySelector('[data-testid=settings-error]'));
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.locator('[data-testid=settings-error]').waitFor({ state: 'detached' });
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.screenshot({ path: join(shots, 'settings-dark.png'), fullPage: true });
     await page.reload();
     await page.click('[data-testid=nav-settings]');
     await page.waitForSelector('[data-testid=setting-deadline]');
     expect(await page.inputValue('[data-testid=setting-deadline]')).toBe('12345');
+  });
+
+  it('drives a remote TensorWasm server as its target, always shown in the title bar', async () => {
+    const remote = await startWorkbenchServer();
+    try {
+      const page = await openPage();
+      await page.click('[data-testid=nav-settings]');
+      await page.fill('[data-testid=remote-url]', remote.url);
+      await Promise.all([page.waitForEvent('load'), page.getByText('Use this server').click()]);
+      await page.locator('[data-testid=target]', { hasText: remote.url }).waitFor();
+      await page.click('[data-testid=example-wasi-hello]');
+      await page.click('[data-testid=invoke]');
+      await page.waitForSelector('[data-testid=result-value]');
+      // the run happened on the remote server, not on the one that served the page
+      const remoteRuns = (await (await fetch(`${remote.url}/workbench/runs`)).json()) as { moduleName: string }[];
+      expect(remoteRuns.map((r) => r.moduleName)).toContain('hello.wasm');
+      await page.screenshot({ path: join(shots, 'remote-target.png') });
+    } finally {
+      await remote.stop();
+    }
   });
 });

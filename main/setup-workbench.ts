@@ -29,7 +29,10 @@ export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: Open
     engineVersion: options.engineVersion,
     allowPaths: true,
     analyzeOffload: offloadDecisions,
+    // The log level applies to this process's logger and to instance workers started from now on.
     onLogLevel: (level) => {
+      process.env.TENSOR_WASM_LOG = level;
+      getLogger().level = level;
       log.level = level;
     },
   });

@@ -4,7 +4,7 @@
  * → the main-process handlers → the WorkbenchService. The stand-in ipcRenderer routes invoke()
  * to the hub's handlers, with the app page as sender.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -100,5 +100,24 @@ describe('WorkbenchApi wiring', () => {
     expect(got).toEqual([batch]);
     off();
     expect(rendererListeners.has(WORKBENCH_EVENTS_CHANNEL)).toBe(false);
+  });
+});
+
+describe('only one module per side touches IPC', () => {
+  const root = join(import.meta.dirname, '..');
+  const sources = (dir: string): string[] =>
+    readdirSync(join(root, dir)).flatMap((name) => {
+      const rel = join(dir, name);
+      if (statSync(join(root, rel)).isDirectory()) return sources(rel);
+      return /\.(ts|tsx)$/.test(name) && !/\.(test|spec)\.tsx?$/.test(name) ? [rel] : [];
+    });
+  const files = ['main', 'preload', 'renderer', 'contract', 'server', 'runtime'].flatMap(sources);
+  const using = (pattern: RegExp) => files.filter((f) => pattern.test(readFileSync(join(root, f), 'utf8')));
+
+  it('main: only ipc-hub.ts registers handlers or sends to windows', () => {
+    expect(using(/\.handle\(\s*channel|ipcMain\.(handle|on)\(|\.send\(\s*WORKBENCH_EVENTS_CHANNEL/)).toEqual(['main/ipc-hub.ts']);
+  });
+  it('renderer side: only preload.ts uses ipcRenderer; the renderer never does', () => {
+    expect(using(/ipcRenderer\./)).toEqual(['preload/preload.ts']);
   });
 });

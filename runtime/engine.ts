@@ -16,25 +16,22 @@ import {
   type ModuleRef,
   type RunResult,
 } from '../contract/engine.js';
-import { TensorWasmError, toErrorInfo } from '../contract/errors.js';
-import type { RunEvent } from '../contract/events.js';
+import { TensorWasmError } from '../contract/errors.js';
 import type { ModuleDescription } from '../contract/module.js';
-import { resultsToJson, type ResultValue, type WasmValueType } from '../contract/values.js';
+import { resultsToJson, type WasmValueType } from '../contract/values.js';
 import { checkWasiCudaImports } from './cuda/import-check.js';
-import { InstancePool } from './instance/pool.js';
+import { EngineRun } from './engine-run.js';
+import { InstancePool, type PoolJob } from './instance/pool.js';
 import type { DoneMessage, ModuleInfo, WasiConfig } from './instance/protocol.js';
 import { classifyArgs } from './marshal/classify.js';
 import { checkArgs, checkResultTypes, type WasmArg } from './marshal/check.js';
 import { ModuleCache, type CompiledVariant, type LoadedModule } from './module/cache.js';
 import { callableExports } from './module/describe.js';
-import { contextFromTraceparent, getTracer, recordChildSpan, setupTracingFromEnv } from './telemetry/tracing.js';
+import { recordChildSpan, setupTracingFromEnv } from './telemetry/tracing.js';
+import { offloadVariant } from './offload/engine-variant.js';
 
 const DEVICE_SELECTIONS: readonly string[] = ['auto', 'cpu', 'cuda'];
 const EMPTY_WASI: WasiConfig = Object.freeze({ args: [], env: {}, preopens: {} }) as WasiConfig;
-
-function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 function positive(name: string, value: number, integer = false): number {
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
@@ -136,8 +133,11 @@ export class Engine implements EngineApi {
       const args = checkArgs(exportName, exp.signature, classifyArgs(argsJson));
       const done = await this.execute(run, { entry, mode: 'invoke', exportName, args, resultTypes: exp.signature.results, options });
       const results = done.results ?? [];
-      run.finish({ type: 'finished', results });
-      return { ...run.common(done), results, resultsJson: resultsToJson(results) };
+      run.finish(results, undefined);
+      const r = run.common(done) as InvokeResult;
+      r.results = results;
+      r.resultsJson = resultsToJson(results);
+      return r;
     } catch (error) {
       throw run.fail(error);
     }
@@ -154,8 +154,10 @@ export class Engine implements EngineApi {
       }
       const done = await this.execute(run, { entry, mode: 'run', exportName: '_start', args: [], resultTypes: [], options });
       const exitCode = done.exitCode ?? 0;
-      run.finish({ type: 'finished', exitCode });
-      return { ...run.common(done), exitCode };
+      run.finish(undefined, exitCode);
+      const r = run.common(done) as RunResult;
+      r.exitCode = exitCode;
+      return r;
     } catch (error) {
       throw run.fail(error);
     }
@@ -176,104 +178,59 @@ export class Engine implements EngineApi {
     return entry;
   }
 
-  private info(entry: LoadedModule, variant: CompiledVariant): ModuleInfo {
+  private info(entry: LoadedModule, variant: CompiledVariant, maxMemoryBytes: number): ModuleInfo {
     let info = this.infos.get(variant.key);
     if (!info) {
       const d = entry.description;
-      info = { key: variant.key, hash: entry.hash, imports: d.imports, kind: d.kind, usesWasi: d.usesWasi, usesWasiCuda: d.usesWasiCuda, ...(entry.name !== undefined ? { name: entry.name } : {}) };
+      const results: Record<string, WasmValueType[]> = {};
+      for (const e of d.exports) if (e.kind === 'func' && e.signature) results[e.name] = e.signature.results;
+      info = { key: variant.key, maxMemoryBytes, results, hash: entry.hash, imports: d.imports, kind: d.kind, usesWasi: d.usesWasi, usesWasiCuda: d.usesWasiCuda, ...(entry.name !== undefined ? { name: entry.name } : {}) };
       this.infos.set(variant.key, info);
     }
     return info;
   }
 
   /** Event bookkeeping and spans for one engine call. */
-  private begin(entry: LoadedModule, exportName: string, options: CallOptions) {
-    const t0 = performance.now();
-    const runId = options.runId ?? randomUUID();
-    const events: RunEvent[] = [];
-    const push = (event: RunEvent) => {
-      events.push(event);
-      options.onEvent?.(event);
-    };
-    const span = getTracer().startSpan(
-      exportName === '_start' ? 'tensor-wasm.run' : 'tensor-wasm.invoke',
-      { attributes: { 'tensor_wasm.module.hash': entry.hash, 'tensor_wasm.export': exportName, 'tensor_wasm.run_id': runId } },
-      contextFromTraceparent(options.traceparent),
-    );
-    let device: string = options.device ?? this.config.device;
-    push({
-      type: 'started',
-      runId,
-      t: nowMs(),
-      moduleHash: entry.hash,
-      ...(entry.name !== undefined ? { moduleName: entry.name } : {}),
-      export: exportName,
-      device,
-    });
-    const elapsed = () => performance.now() - t0;
-    return {
-      runId,
-      events,
-      push,
-      span,
-      setDevice: (d: string) => (device = d),
-      common: (done: DoneMessage) => ({
-        runId,
-        stdout: done.stdout,
-        stderr: done.stderr,
-        durationMs: elapsed(),
-        device: done.device ?? device,
-        launches: done.launches,
-        events,
-      }),
-      finish: (body: { type: 'finished'; results?: ResultValue[]; exitCode?: number }) => {
-        push({ ...body, runId, t: nowMs(), durationMs: elapsed() });
-        span.end();
-      },
-      fail: (error: unknown): TensorWasmError => {
-        const info = toErrorInfo(error);
-        const err = error instanceof TensorWasmError ? error : TensorWasmError.from(info);
-        push({ type: 'failed', runId, t: nowMs(), durationMs: elapsed(), error: info });
-        span.setStatus({ code: 2, message: `${info.code}: ${info.message}` });
-        span.end();
-        return err;
-      },
-    };
+  private begin(entry: LoadedModule, exportName: string, options: CallOptions): EngineRun {
+    return new EngineRun(options.runId ?? randomUUID(), options, entry.hash, entry.name, exportName, options.device ?? this.config.device);
   }
 
-  private async execute(run: ReturnType<Engine['begin']>, x: Execution): Promise<DoneMessage> {
+  private async execute(run: EngineRun, x: Execution): Promise<DoneMessage> {
     const { entry, options } = x;
     const maxMemoryBytes = positive('maxMemoryBytes', options.maxMemoryBytes ?? this.config.maxMemoryBytes);
     const deadlineMs = positive('deadlineMs', options.deadlineMs ?? this.config.deadlineMs);
-    const device = selectDevice(options.device, this.config.device);
-    run.setDevice(device);
     const wasi = wasiConfig(options);
-    const variant = this.cache.compiledSync(entry, maxMemoryBytes) ?? (await this.cache.compile(entry, maxMemoryBytes));
-    const info = this.info(entry, variant);
-    const done = await this.pool.run({
-      request: {
-        moduleKey: variant.key,
-        mode: x.mode,
-        exportName: x.exportName,
-        args: x.args,
-        resultTypes: x.resultTypes,
-        runId: run.runId,
-        stream: options.onEvent !== undefined,
-        wasi,
-        maxMemoryBytes,
-        device,
-        offload: options.offload ? { ...this.config.offload, ...options.offload } : this.config.offload,
-      },
-      compiled: variant.module,
-      info,
-      deadlineMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onEvent ? { onEvent: run.push } : {}),
-    });
-    for (const event of done.events) run.push(event);
-    const { startedAt, instantiateMs, callMs } = done.timing;
-    const instance = recordChildSpan(run.span, 'tensor-wasm.instance', startedAt, startedAt + instantiateMs + callMs, { 'tensor_wasm.instantiate_ms': instantiateMs });
-    recordChildSpan(instance, `tensor-wasm.call ${x.exportName}`, startedAt + instantiateMs, startedAt + instantiateMs + callMs);
+    const base = this.cache.compiledSync(entry, maxMemoryBytes) ?? (await this.cache.compile(entry, maxMemoryBytes));
+    const offload = options.offload ? { ...this.config.offload, ...options.offload } : this.config.offload;
+    // Only guests that can launch kernels need the device resolved (TENSOR_WASM_DEVICE is read here).
+    const device = entry.description.usesWasiCuda || offload.enabled ? selectDevice(options.device, this.config.device) : (options.device ?? this.config.device);
+    run.device = device;
+    // Auto-offload (issue 5): a variant with promoted loops behind guards, when any were promoted.
+    const offloaded = offload.enabled ? await offloadVariant(entry, base.key, maxMemoryBytes, offload) : undefined;
+    const variant = offloaded ?? base;
+    const info = offloaded ? { ...this.info(entry, base, maxMemoryBytes), key: offloaded.key, offloadPlans: offloaded.plans } : this.info(entry, base, maxMemoryBytes);
+    // Defaults stay out of the message: the worker fills them in (one small postMessage per call).
+    const request: PoolJob['request'] = { exportName: x.exportName, args: x.args }; // result types travel in `info`
+    if (maxMemoryBytes !== info.maxMemoryBytes) request.maxMemoryBytes = maxMemoryBytes;
+    if (x.mode === 'run') request.mode = 'run';
+    if (options.onEvent) {
+      request.stream = true;
+      request.runId = run.runId;
+    }
+    if (run.span?.isRecording()) request.timing = true;
+    if (wasi !== EMPTY_WASI) request.wasi = wasi;
+    if (device !== 'auto') request.device = device;
+    if (offload.enabled) request.offload = offload; // off: the worker's default
+    const job: PoolJob = { request, compiled: variant.module, info, deadlineMs };
+    if (options.signal) job.signal = options.signal;
+    if (options.onEvent) job.onEvent = run.push;
+    const done = await this.pool.run(job);
+    if (done.events) for (const event of done.events) run.push(event);
+    if (done.timing && run.span) {
+      const { startedAt, instantiateMs, callMs } = done.timing;
+      const instance = recordChildSpan(run.span, 'tensor-wasm.instance', startedAt, startedAt + instantiateMs + callMs, { 'tensor_wasm.instantiate_ms': instantiateMs });
+      recordChildSpan(instance, `tensor-wasm.call ${x.exportName}`, startedAt + instantiateMs, startedAt + instantiateMs + callMs);
+    }
     if (!done.ok) throw TensorWasmError.from(done.error ?? { code: 'internal', message: 'the call failed without an error' });
     return done;
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InlineEngine } from './test-support/inline-engine.js';
 import { startTestServer, type TestServer } from './test-support/start-server.js';
+import { asAny } from './test-support/as-any.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'wasm');
 
@@ -27,7 +28,7 @@ describe('HTTP API routes (in-process engine)', () => {
   it('deploys raw wasm with ?name= → 201 {id, name, hash, exports}', async () => {
     const res = await post('/functions?name=adder', add, 'application/wasm');
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = await res.json().then(asAny);
     expect(body.id).toMatch(/^[0-9a-f]{64}$/);
     expect(body.hash).toBe(body.id);
     expect(body.name).toBe('adder');
@@ -40,7 +41,7 @@ describe('HTTP API routes (in-process engine)', () => {
   it('deploying the same bytes again returns the same id', async () => {
     const res = await post('/functions', add, 'application/wasm');
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = await res.json().then(asAny);
     expect(body.id).toBe(addId);
     expect(body.created).toBe(false);
     expect(body.name).toBe('adder');
@@ -49,7 +50,7 @@ describe('HTTP API routes (in-process engine)', () => {
   it('deploys JSON {name, wasm: base64}', async () => {
     const res = await post('/functions', JSON.stringify({ name: 'numbers', wasm: Buffer.from(numbers).toString('base64') }));
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = await res.json().then(asAny);
     expect(body.name).toBe('numbers');
     numbersId = body.id;
   });
@@ -57,7 +58,7 @@ describe('HTTP API routes (in-process engine)', () => {
   it('rejects an invalid module with 400 invalid_module and the offset', async () => {
     const res = await post('/functions', new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x99]), 'application/wasm');
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await res.json().then(asAny);
     expect(body.error.code).toBe('invalid_module');
   });
 
@@ -69,11 +70,11 @@ describe('HTTP API routes (in-process engine)', () => {
   });
 
   it('lists and describes functions', async () => {
-    const list = await (await fetch(`${server.url}/functions`)).json();
+    const list = await (await fetch(`${server.url}/functions`)).json().then(asAny);
     expect(list.functions.map((f: { id: string }) => f.id)).toEqual([addId, numbersId]);
     const res = await fetch(`${server.url}/functions/${numbersId}`);
     expect(res.status).toBe(200);
-    const detail = await res.json();
+    const detail = await res.json().then(asAny);
     expect(detail.kind).toBe('library');
     expect(detail.imports).toEqual([]);
     expect(detail.exports.find((e: { name: string }) => e.name === 'id64').signature).toEqual({ params: ['i64'], results: ['i64'] });
@@ -84,7 +85,7 @@ describe('HTTP API routes (in-process engine)', () => {
   it('invokes add(1, 2) → 200 {results: [3], durationMs, device, launches}', async () => {
     const res = await invoke(addId, '{"export": "add", "args": [1, 2]}');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await res.json().then(asAny);
     expect(body.results).toEqual([3]);
     expect(typeof body.durationMs).toBe('number');
     expect(body.device).toBe('cpu');
@@ -101,43 +102,46 @@ describe('HTTP API routes (in-process engine)', () => {
     expect(await f.text()).toContain('"results":[10000000000]');
     const i32asF64 = await invoke(numbersId, '{"export":"idf64","args":[5]}');
     expect(i32asF64.status).toBe(400);
-    expect((await i32asF64.json()).error.code).toBe('type_mismatch');
+    expect((await i32asF64.json().then(asAny)).error.code).toBe('type_mismatch');
     const str = await invoke(addId, '{"export":"add","args":["5", 1]}');
     expect(str.status).toBe(400);
-    expect((await str.json()).error.code).toBe('invalid_args');
+    expect((await str.json().then(asAny)).error.code).toBe('invalid_args');
     const wide = await invoke(addId, '{"export":"add","args":[2147483648, 1]}');
     expect(wide.status).toBe(400);
-    expect((await wide.json()).error).toMatchObject({ code: 'type_mismatch', details: { argIndex: 0, expected: 'i32', given: 'i64' } });
+    expect((await wide.json().then(asAny)).error).toMatchObject({ code: 'type_mismatch', details: { argIndex: 0, expected: 'i32', given: 'i64' } });
     const nan = await invoke(numbersId, '{"export":"nan"}');
     expect(await nan.text()).toContain('"results":["NaN"]');
     const none = await invoke(addId, '{"export":"nothing","args":[]}');
-    expect((await none.json()).results).toEqual([]);
+    expect((await none.json().then(asAny)).results).toEqual([]);
   });
 
   it('answers malformed invoke bodies with 400', async () => {
     for (const body of ['{"export":"add","args":[1,2]', '[1,2]', '{"args":[1,2]}', '{"export":"add","args":{"a":1}}', '{"export":"add","args":[1,2],"x":1}', '{"export":"add","export":"add"}']) {
       const res = await invoke(addId, body);
       expect(res.status, body).toBe(400);
-      expect((await res.json()).error.code).toBe('invalid_args');
+      expect((await res.json().then(asAny)).error.code).toBe('invalid_args');
     }
   });
 
   it('limits JSON depth', async () => {
     const res = await invoke(addId, `{"export":"add","args":${'['.repeat(20)}${']'.repeat(20)}}`);
     expect(res.status).toBe(400);
-    expect((await res.json()).error.details).toMatchObject({ limit: 'max_json_depth', limitValue: 8 });
+    expect((await res.json().then(asAny)).error.details).toMatchObject({ limit: 'max_json_depth', limitValue: 8 });
+    const deploy = await post('/functions', `{"wasm":"AAAA","name":${'['.repeat(9)}${']'.repeat(9)}}`);
+    expect(deploy.status).toBe(400);
+    expect((await deploy.json().then(asAny)).error.details).toMatchObject({ limit: 'max_json_depth' });
   });
 
   it('answers 404 for unknown functions, exports and routes', async () => {
     const unknownFn = await invoke('0'.repeat(64), '{"export":"add","args":[1,2]}');
     expect(unknownFn.status).toBe(404);
-    expect((await unknownFn.json()).error.code).toBe('not_found');
+    expect((await unknownFn.json().then(asAny)).error.code).toBe('not_found');
     const unknownExport = await invoke(addId, '{"export":"sub","args":[1,2]}');
     expect(unknownExport.status).toBe(404);
-    expect((await unknownExport.json()).error.code).toBe('unknown_export');
+    expect((await unknownExport.json().then(asAny)).error.code).toBe('unknown_export');
     const route = await fetch(`${server.url}/nope`);
     expect(route.status).toBe(404);
-    expect((await route.json()).error.code).toBe('not_found');
+    expect((await route.json().then(asAny)).error.code).toBe('not_found');
   });
 
   it('refuses path-like ids without touching the file system', async () => {
@@ -155,7 +159,7 @@ describe('HTTP API routes (in-process engine)', () => {
     for (const id of ['..%2Fx', '..%2F..%2Fetc%2Fpasswd', `${'a'.repeat(63)}%2F`, 'ABC']) {
       const get = await fetch(`${server.url}/functions/${id}`);
       expect([400, 404]).toContain(get.status);
-      expect((await get.json()).error.code).toBe('not_found');
+      expect((await get.json().then(asAny)).error.code).toBe('not_found');
       const del = await fetch(`${server.url}/functions/${id}`, { method: 'DELETE' });
       expect([400, 404]).toContain(del.status);
     }
@@ -164,20 +168,20 @@ describe('HTTP API routes (in-process engine)', () => {
   it('answers 413 for a body over the limit', async () => {
     const res = await post('/functions', new Uint8Array(300 * 1024), 'application/wasm');
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('payload_too_large');
+    expect((await res.json().then(asAny)).error.code).toBe('payload_too_large');
   });
 
   it('answers other content types with invalid_args', async () => {
     const res = await post('/functions', 'hello', 'image/png');
     expect(res.status).toBe(415);
-    expect((await res.json()).error.code).toBe('invalid_args');
+    expect((await res.json().then(asAny)).error.code).toBe('invalid_args');
     const text = await post('/functions', 'hello', 'text/plain');
     expect(text.status).toBe(400);
-    expect((await text.json()).error.code).toBe('invalid_args');
+    expect((await text.json().then(asAny)).error.code).toBe('invalid_args');
   });
 
   it('serves /healthz and /metrics', async () => {
-    const health = await (await fetch(`${server.url}/healthz`)).json();
+    const health = await (await fetch(`${server.url}/healthz`)).json().then(asAny);
     expect(health).toMatchObject({ status: 'ok', functions: 2 });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/tensor_wasm_invocations_total\{outcome="ok"\} \d+/);
@@ -186,7 +190,7 @@ describe('HTTP API routes (in-process engine)', () => {
   });
 
   it('deletes a function', async () => {
-    const id = (await (await post('/functions', Buffer.from(numbers).subarray(0), 'application/wasm')).json()).id;
+    const id = (await (await post('/functions', Buffer.from(numbers).subarray(0), 'application/wasm')).json().then(asAny)).id;
     expect(id).toBe(numbersId);
     const res = await fetch(`${server.url}/functions/${id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);

@@ -6,6 +6,7 @@ import { buildServer } from './app.js';
 import { isLoopbackHost } from './auth.js';
 import { InlineEngine } from './test-support/inline-engine.js';
 import { startTestServer, type TestServer } from './test-support/start-server.js';
+import { asAny } from './test-support/as-any.js';
 
 describe('isLoopbackHost', () => {
   it('knows loopback addresses', () => {
@@ -36,7 +37,7 @@ describe('bearer token', () => {
       const none = await fetch(server.url + path);
       expect(none.status, path).toBe(401);
       expect(none.headers.get('www-authenticate')).toContain('Bearer');
-      expect((await none.json()).error.code).toBe('unauthorized');
+      expect((await none.json().then(asAny)).error.code).toBe('unauthorized');
       const wrong = await fetch(server.url + path, { headers: { authorization: 'Bearer s3cret-tokem' } });
       expect(wrong.status, path).toBe(401);
     }
@@ -47,7 +48,7 @@ describe('bearer token', () => {
   it('serves requests with the right token', async () => {
     const res = await fetch(`${server.url}/healthz`, { headers: { authorization: 'Bearer s3cret-token' } });
     expect(res.status).toBe(200);
-    const doc = await (await fetch(`${server.url}/openapi.json`, { headers: { authorization: 'bearer s3cret-token' } })).json();
+    const doc = await (await fetch(`${server.url}/openapi.json`, { headers: { authorization: 'bearer s3cret-token' } })).json().then(asAny);
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
   });
 });

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../contract/events.js';
+import type { OutputEvent, RunEvent } from '../contract/events.js';
 import { ApiClient } from './client/api-client.js';
 import { startTestServer, type TestServer } from './test-support/start-server.js';
+import { asAny } from './test-support/as-any.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'wasm');
 const wasm = async (name: string) => new Uint8Array(await readFile(join(fixtures, `${name}.wasm`)));
@@ -17,7 +18,7 @@ describe('HTTP API on the real engine', () => {
   beforeAll(async () => {
     // The deadline counts from dispatch, worker start-up included, and this machine may be busy:
     // the default is generous and the loop tests lower it per call once the workers are up.
-    server = await startTestServer({ engineConfig: { poolSize: 2, maxQueue: 200, deadlineMs: 20_000 } });
+    server = await startTestServer({ engineConfig: { poolSize: 2, maxQueue: 200, deadlineMs: 20_000, device: 'cpu' } });
     client = new ApiClient(server.url);
     for (const name of ['add', 'numbers', 'loop', 'traps', 'reactor']) ids[name] = (await client.deploy(await wasm(name), name)).id;
     await Promise.all([client.invoke(ids.add!, 'add', '[0,0]'), client.invoke(ids.add!, 'add', '[0,0]')]);
@@ -30,7 +31,7 @@ describe('HTTP API on the real engine', () => {
   it('invokes add(1, 2) in an isolated instance', async () => {
     const res = await invokeRaw(ids.add!, '{"export":"add","args":[1,2]}');
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await res.json().then(asAny);
     expect(body).toMatchObject({ results: [3], launches: 0 });
     expect(typeof body.device).toBe('string');
     expect(body.device.length).toBeGreaterThan(0);
@@ -46,19 +47,19 @@ describe('HTTP API on the real engine', () => {
     expect(await exact.text()).toMatch(/^\{"results":\[-9223372036854775808\],/);
     const str = await invokeRaw(ids.add!, '{"export":"add","args":["5",1]}');
     expect(str.status).toBe(400);
-    expect((await str.json()).error.code).toBe('invalid_args');
+    expect((await str.json().then(asAny)).error.code).toBe('invalid_args');
     const mismatch = await invokeRaw(ids.add!, '{"export":"add","args":[1.0,1]}');
     expect(mismatch.status).toBe(400);
-    expect((await mismatch.json()).error).toMatchObject({ code: 'type_mismatch', details: { argIndex: 0, expected: 'i32', given: 'f64' } });
+    expect((await mismatch.json().then(asAny)).error).toMatchObject({ code: 'type_mismatch', details: { argIndex: 0, expected: 'i32', given: 'f64' } });
     const unknown = await invokeRaw(ids.add!, '{"export":"nope","args":[]}');
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.code).toBe('unknown_export');
+    expect((await unknown.json().then(asAny)).error.code).toBe('unknown_export');
   });
 
   it('answers a trap with 422 and the guest stack', async () => {
     const res = await invokeRaw(ids.traps!, '{"export":"outer","args":[1]}');
     expect(res.status).toBe(422);
-    const { error } = await res.json();
+    const { error } = await res.json().then(asAny);
     expect(error.code).toBe('trap');
     expect(error.message).toMatch(/unreachable/);
   });
@@ -92,13 +93,32 @@ describe('HTTP API on the real engine', () => {
     expect(others.map((r) => r.results[0])).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const res = await stuck;
     expect(res.status).toBe(504);
-    expect((await res.json()).error).toMatchObject({ code: 'deadline_exceeded' });
+    expect((await res.json().then(asAny)).error).toMatchObject({ code: 'deadline_exceeded' });
     // The server's own deadline (20 s) also ends a loop; a client's lower one ends it sooner.
     const started = performance.now();
     const lowered = await invokeRaw(ids.loop!, '{"export":"spin","args":[],"deadlineMs":300}');
     expect(lowered.status).toBe(504);
     expect(performance.now() - started).toBeLessThan(15_000);
   }, 60_000);
+
+  it('cancels the call of a client that hangs up, after a grace period', async () => {
+    const hangUp = new AbortController();
+    const call = fetch(`${server.url}/functions/${ids.loop!}/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"export":"spin","args":[]}',
+      signal: hangUp.signal,
+    }).catch((error: Error) => error.name);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    hangUp.abort();
+    expect(await call).toBe('AbortError');
+    const cancelled = async () => /tensor_wasm_invocation_errors_total\{code="cancelled"\} 1/.test(await (await fetch(`${server.url}/metrics`)).text());
+    const started = performance.now();
+    while (!(await cancelled())) {
+      expect(performance.now() - started).toBeLessThan(10_000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 30_000);
 
   it('streams stdout and finished events of a run', async () => {
     const events: RunEvent[] = [];
@@ -113,9 +133,27 @@ describe('HTTP API on the real engine', () => {
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('started');
     expect(types.at(-1)).toBe('finished');
-    const stdout = events.filter((e): e is Extract<RunEvent, { type: 'stdout' }> => e.type === 'stdout').map((e) => e.text).join('');
+    const stdout = events.filter((e): e is OutputEvent => e.type === 'stdout').map((e) => e.text).join('');
     expect(stdout).toBe('line 0\nline 1\n');
   });
+
+  it('streams kernel launches and syncs of a wasi:cuda guest, and counts launches by device', async () => {
+    const guest = await readFile(join(import.meta.dirname, '..', 'fixtures', 'guests', 'wasm', 'vector_add.wasm'));
+    const id = (await client.deploy(new Uint8Array(guest), 'vector_add')).id;
+    const events: RunEvent[] = [];
+    const reading = (async () => {
+      for await (const event of client.events('vec-run')) events.push(event);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const result = await client.invoke(id, 'run_vector_add', '[1000]', { runId: 'vec-run' });
+    await reading;
+    expect(result).toMatchObject({ results: [0], launches: 1, device: 'cpu' });
+    const launch = events.find((e) => e.type === 'launch');
+    expect(launch).toMatchObject({ kernel: 'vector_add', device: 'cpu', grid: [4, 1, 1], block: [256, 1, 1] });
+    expect(events.some((e) => e.type === 'sync')).toBe(true);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/tensor_wasm_kernel_launches_total\{device="cpu"\} 1/);
+  }, 60_000);
 
   it('counts invocations, errors by code and durations in /metrics', async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -131,7 +169,7 @@ describe('HTTP API on the real engine', () => {
     server = await startTestServer({ dataDir: server.dataDir, engineConfig: { poolSize: 1 } });
     client = new ApiClient(server.url);
     const listed = (await client.list()).map((f) => f.name).sort();
-    expect(listed).toEqual(['add', 'loop', 'numbers', 'reactor', 'traps']);
+    expect(listed).toEqual(['add', 'loop', 'numbers', 'reactor', 'traps', 'vector_add']);
     const result = await client.invoke(ids.add!, 'add', '[40, 2]');
     expect(result.results).toEqual([42]);
     const detail = await client.describe(ids.numbers!);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallOptions, InvokeResult, ModuleRef } from '../contract/engine.js';
 import { InlineEngine } from './test-support/inline-engine.js';
 import { startTestServer, type TestServer } from './test-support/start-server.js';
+import { asAny } from './test-support/as-any.js';
 
 /** Records the traceparent each invocation was given. */
 class TraceparentSpy extends InlineEngine {
@@ -30,7 +31,7 @@ describe('request tracing', () => {
     trace.setGlobalTracerProvider(provider);
     server = await startTestServer({ engine });
     const wasm = await readFile(join(import.meta.dirname, '..', 'fixtures', 'wasm', 'add.wasm'));
-    id = (await (await fetch(`${server.url}/functions`, { method: 'POST', headers: { 'content-type': 'application/wasm' }, body: wasm })).json()).id;
+    id = (await (await fetch(`${server.url}/functions`, { method: 'POST', headers: { 'content-type': 'application/wasm' }, body: wasm })).json().then(asAny)).id;
   });
   afterAll(async () => {
     await server.close();

@@ -3,9 +3,14 @@ import type { ExportDescription, ImportDescription, MemoryType, ModuleDescriptio
 import type { FunctionSignature } from '../../contract/values.js';
 import { createEngine } from '../../runtime/engine.js';
 import { printJson } from '../output.js';
+import { inspectOffload } from './inspect-offload.js';
 
 export interface InspectOptions {
   json?: boolean;
+  /** Auto-offload report (issue 5). */
+  offload?: boolean;
+  offloadTripCount?: string;
+  offloadV128Ratio?: string;
 }
 
 export function register(program: Command): void {
@@ -14,7 +19,11 @@ export function register(program: Command): void {
     .description('describe a module: exports with signatures (and which are callable from JSON), imports, memory, hash')
     .argument('<module>', 'path to the .wasm module')
     .option('--json', 'print the description as JSON')
+    .option('--offload', 'list every loop with its auto-offload facts and decision')
+    .option('--offload-trip-count <n>', 'trip-count threshold for --offload (default 4096)')
+    .option('--offload-v128-ratio <r>', 'v128-ratio threshold for --offload (default 0.5)')
     .action(async (modulePath: string, options: InspectOptions) => {
+      if (options.offload) return inspectOffload(modulePath, options);
       const engine = createEngine({ poolSize: 1 });
       try {
         const { description } = await engine.load(modulePath);

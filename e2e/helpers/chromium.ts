@@ -12,6 +12,9 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh, isolated context (its own storage, cookies, cache): nothing carries over between tests. */
-export function freshContext(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true });
+export async function freshContext(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true });
+  // The machine running the suite may be busy with other suites: generous waits, never sleeps.
+  context.setDefaultTimeout(60_000);
+  return context;
 }

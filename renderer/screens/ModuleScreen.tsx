@@ -1,4 +1,5 @@
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
+import type { OffloadDecision } from '../../contract/workbench.js';
 import type { ExportDescription, ImportDescription } from '../../contract/module.js';
 import { formatBytes, formatSignature, formatTime } from '../lib/format.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
@@ -31,8 +32,40 @@ function ExportRow({ e }: { e: ExportDescription }) {
   );
 }
 
+const COLLAPSED_ROWS = 8;
+
+/** Promoted loops first; long lists of rejected loops (libc internals) collapsed. */
+function OffloadTable({ decisions, offloadOn }: { decisions: OffloadDecision[]; offloadOn: boolean }) {
+  const [all, setAll] = useState(false);
+  const sorted = [...decisions].sort((a, b) => Number(b.promoted) - Number(a.promoted));
+  const shown = all ? sorted : sorted.slice(0, COLLAPSED_ROWS);
+  const promoted = decisions.filter((d) => d.promoted).length;
+  return (
+    <>
+      <p className="hint">
+        {promoted} of {decisions.length} loops would be promoted{offloadOn ? '' : ' — auto-offload is off in Settings (the comparison turns it on for its offload runs)'}.
+      </p>
+      <table className="grid-table" data-testid="offload-decisions">
+        <thead><tr><th>Loop</th><th>Function</th><th>Promoted</th><th>Trip count</th><th>v128 ratio</th><th>Reason</th></tr></thead>
+        <tbody>
+          {shown.map((d) => (
+            <tr key={`${d.loopId}:${d.function}`}><td className="mono">{d.loopId}</td><td className="mono">{d.function}</td><td>{d.promoted ? <span className="badge ok">yes</span> : <span className="badge">no</span>}</td><td>{d.tripCount ?? '–'}</td><td>{d.v128Ratio?.toFixed(2) ?? '–'}</td><td>{d.reason}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      {sorted.length > COLLAPSED_ROWS ? <button className="link" onClick={() => setAll(!all)}>{all ? 'show fewer' : `show all ${sorted.length} loops`}</button> : null}
+    </>
+  );
+}
+
 export function ModuleScreen() {
-  const { examples, recent, module, opening, openError, target } = useWorkbench((s) => s);
+  const examples = useWorkbench((s) => s.examples);
+  const recent = useWorkbench((s) => s.recent);
+  const module = useWorkbench((s) => s.module);
+  const opening = useWorkbench((s) => s.opening);
+  const openError = useWorkbench((s) => s.openError);
+  const target = useWorkbench((s) => s.target);
+  const offloadOn = useWorkbench((s) => s.settings?.offload.enabled ?? false);
   const input = useRef<HTMLInputElement>(null);
   const store = getWorkbenchStore().getState();
   const open = () => (target?.nativeDialogs ? void store.pickModule() : input.current?.click());
@@ -75,17 +108,10 @@ export function ModuleScreen() {
           )}
           <h3>Offload decisions</h3>
           {module.offloadDecisions && module.offloadDecisions.length > 0 ? (
-            <table className="grid-table" data-testid="offload-decisions">
-              <thead><tr><th>Loop</th><th>Function</th><th>Promoted</th><th>Trip count</th><th>v128 ratio</th><th>Reason</th></tr></thead>
-              <tbody>
-                {module.offloadDecisions.map((d) => (
-                  <tr key={d.loopId}><td className="mono">{d.loopId}</td><td className="mono">{d.function}</td><td>{d.promoted ? <span className="badge ok">yes</span> : <span className="badge">no</span>}</td><td>{d.tripCount ?? '–'}</td><td>{d.v128Ratio?.toFixed(2) ?? '–'}</td><td>{d.reason}</td></tr>
-                ))}
-              </tbody>
-            </table>
+            <OffloadTable decisions={module.offloadDecisions} offloadOn={offloadOn} />
           ) : (
             <p className="hint">{module.offloadNote ?? 'The analyser found no loops in this module.'}</p>
-          )}
+                    )}
         </section>
       ) : null}
       <section className="card">

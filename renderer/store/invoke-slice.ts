@@ -69,9 +69,13 @@ export const createInvokeSlice: SliceCreator<InvokeSlice> =
       get().beginLaunches(runId);
       try {
         const record = await api.invoke({ runId, moduleId: module.moduleId, exportName, argsJson, ...(wasiArgs ? { wasiArgs } : {}) });
+        // The record holds the run's complete output; events may still be in flight (they come
+        // batched), so unless everything already streamed, show the record's output instead.
+        const streamed = get().console.filter((l) => l.stream === 'stdout' || l.stream === 'stderr');
+        const streamedLength = streamed.reduce((n, l) => n + l.text.length, 0);
         const lines: ConsoleLine[] = [];
-        // Output that arrived as events is already shown; show the record's only if none streamed.
-        if (!get().console.some((l) => l.stream === 'stdout' || l.stream === 'stderr')) {
+        if (streamedLength !== record.stdout.length + record.stderr.length) {
+          set({ console: get().console.filter((l) => l.stream !== 'stdout' && l.stream !== 'stderr') });
           if (record.stdout) lines.push({ stream: 'stdout', text: record.stdout });
           if (record.stderr) lines.push({ stream: 'stderr', text: record.stderr });
         }

@@ -52,7 +52,10 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
           const old = progress.get(e.launchSeq);
           if (!old || old.completed < e.completedBlocks) progress.set(e.launchSeq, { completed: e.completedBlocks, total: e.totalBlocks });
           touched = true;
-        } else if (e.type === 'stdout' || e.type === 'stderr') lines.push({ stream: e.type, text: e.text });
+        } else if ((e.type === 'stdout' || e.type === 'stderr') && e.runId === state.activeRunId) {
+          // Output of a run that already finished arrived late: its record's output is shown instead.
+          lines.push({ stream: e.type, text: e.text });
+        }
       } else if (item.kind === 'compare-progress') state.compareProgress(item.compareId, item.completed, item.total);
       else if (item.kind === 'run-recorded') state.recordedRun(item.summary);
     }

@@ -127,6 +127,7 @@ describe('launch slice: batched ingest', () => {
   it('keeps only the active run’s launches and the latest block progress, one version bump per batch', () => {
     const store = createWorkbenchStore({ api: fakeApi() });
     store.getState().beginLaunches('r1');
+    store.setState({ activeRunId: 'r1' });
     const v0 = store.getState().launchVersion;
     const batch: WorkbenchEvent[] = [];
     for (let i = 1; i <= 5000; i++) batch.push({ kind: 'run', event: launch('r1', i) });
@@ -154,6 +155,29 @@ describe('launch slice: batched ingest', () => {
     ]);
     expect(store.getState().runs.map((r) => r.runId)).toEqual(['r9']);
     expect(store.getState().compareProgressState).toEqual({ completed: 3, total: 10 });
+  });
+});
+
+describe('console', () => {
+  it('shows the record’s output once, whether the output events come before or after the reply', async () => {
+    let emit!: (batch: WorkbenchEvent[]) => void;
+    const api = fakeApi({
+      invoke: async (req) => {
+        emit([{ kind: 'run', event: { type: 'stdout', runId: req.runId, t: 0, text: 'part 1\n' } }]);
+        return record(req.runId, { stdout: 'part 1\npart 2\n', stderr: 'warn\n' });
+      },
+    });
+    const store = createWorkbenchStore({ api });
+    emit = (batch) => store.getState().ingest(batch);
+    await store.getState().openModule({ kind: 'bytes', name: 'k', bytes: new Uint8Array() });
+    const rec = await store.getState().invoke();
+    // late events for the finished run are ignored
+    store.getState().ingest([{ kind: 'run', event: { type: 'stdout', runId: rec!.runId, t: 0, text: 'part 2\n' } }]);
+    const out = store.getState().console.filter((l) => l.stream === 'stdout' || l.stream === 'stderr');
+    expect(out).toEqual([
+      { stream: 'stdout', text: 'part 1\npart 2\n' },
+      { stream: 'stderr', text: 'warn\n' },
+    ]);
   });
 });
 

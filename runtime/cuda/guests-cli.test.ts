@@ -1,7 +1,8 @@
 /**
  * End to end through the CLI, as a user runs it: `tensor-wasm run <guest> --invoke <export>
  * --args ... --device cpu` prints the guest's own check ([0] = results correct); a limit breach
- * exits 1 with `limit_exceeded: ...`; a kernel that never finishes exits with deadline_exceeded.
+ * exits 1 with `limit_exceeded: ...` (the 257-kernel breach is in guests-engine.test.ts); a kernel
+ * that never finishes exits with deadline_exceeded.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -61,11 +62,11 @@ describe('tensor-wasm run with wasi:cuda guests on the CPU device', () => {
     expect(r.code).toBe(0);
   });
 
-  it('the 257th kernel ends the instance: exit 1 and a limit_exceeded line naming max_kernels', async () => {
-    const r = await cli(['run', join(GUESTS, 'limits.wasm'), '--invoke', 'load_distinct_kernels', '--args', '[300]', '--device', 'cpu']);
+  it('more than 8 MiB of PTX ends the instance: exit 1 and a limit_exceeded line naming max_ptx_bytes', async () => {
+    const r = await cli(['run', join(GUESTS, 'limits.wasm'), '--invoke', 'load_padded_ptx', '--args', '[8388609]', '--device', 'cpu']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^limit_exceeded: .*max_kernels is 256/m);
+    expect(r.stderr).toMatch(/^limit_exceeded: .*max_ptx_bytes is 8388608/m);
   });
 
   it('a kernel that never finishes exits with deadline_exceeded', async () => {

@@ -79,6 +79,20 @@ describe('wasi:cuda guests on the CPU device, through the engine', () => {
     expect((await invoke('argv_types.wasm', 'run_all_types')).results).toEqual([0]);
   });
 
+  it('a guest importing the earlier ABI name wasi:cuda/host@0.1.0 runs the same', async () => {
+    expect((await invoke('vector_add_v0_1.wasm', 'run_vector_add', '[500]')).results).toEqual([0]);
+  });
+
+  it('a wasi:cuda import we do not provide, or with another signature, fails at load naming it', async () => {
+    const wrong = await failure(engine.load(join(GUESTS, 'wrong_signature.wasm')));
+    expect(wrong.code).toBe('invalid_module');
+    expect(wrong.message).toContain('wasi_cuda_load_ptx');
+    expect(wrong.message).toContain('(i32, i32, i32, i32) -> i64');
+    const unknown = await failure(engine.load(join(GUESTS, 'unknown_import.wasm')));
+    expect(unknown.code).toBe('invalid_module');
+    expect(unknown.message).toContain('wasi_cuda_malloc');
+  });
+
   it("the guide's Rust vector_add_gpu, through its checking wrapper", async () => {
     const r = await invoke('vector_add_gpu.wasm', 'check_vector_add', '[4096]');
     expect(r.results).toEqual([0]);
@@ -110,6 +124,16 @@ describe('bad input: documented codes, and the process stays alive', () => {
     ['argv_no_buffer_at_end', 0],
   ])('%s returns %i', async (name, code) => {
     expect((await invoke('bad_inputs.wasm', name)).results).toEqual([code]);
+  });
+
+  it('a guest reads the last error back and prints it: words a kernel author can act on', async () => {
+    const argv = await invoke('explain.wasm', 'explain_bad_argv');
+    expect(argv.results).toEqual([CUDA_ERROR.invalid_args]);
+    expect(argv.stderr).toContain('wasi:cuda error -9');
+    expect(argv.stderr).toContain('unknown tag 0x09');
+    const oob = await invoke('explain.wasm', 'explain_out_of_bounds');
+    expect(oob.results).toEqual([CUDA_ERROR.launch_failed]);
+    expect(oob.stderr).toMatch(/fill_index.*thread \(16,0,0\) in block \(0,0,0\)/);
   });
 
   it('bad launch shapes return invalid_dimensions', async () => {

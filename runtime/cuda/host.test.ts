@@ -230,6 +230,8 @@ describe('PTX cache and kernel table', () => {
   it('accepts NUL-terminated PTX and entry names (C strings with strlen + 1)', () => {
     const h = harness();
     expect(h.load(VECTOR_ADD_PTX + '\0', 'vector_add\0')).toBe(0n);
+    expect(h.load(VECTOR_ADD_PTX, 'vector_add')).toBe(0n);
+    expect(h.device.loads).toBe(1);
   });
 
   it('cache hits do not count against the 256-kernel limit; the 257th distinct kernel ends the instance', () => {
@@ -322,6 +324,8 @@ describe('launch', () => {
     ['blockDim.y > 1024', [1, 1, 1], [1, 2048, 1], 0, 'blockDim.y is 2048'],
     ['blockDim.z > 64', [1, 1, 1], [1, 1, 65], 0, 'blockDim.z is 65'],
     ['threads per block > 1024', [1, 1, 1], [64, 32, 1], 0, '2048 threads'],
+    ['gridDim.x > 2^31-1', [2 ** 31, 1, 1], [1, 1, 1], 0, 'gridDim.x is 2147483648'],
+    ['gridDim.x as a wasm i32 past 2^31-1 (negative)', [-(2 ** 31), 1, 1], [1, 1, 1], 0, 'gridDim.x is -2147483648'],
     ['gridDim.y > 65535', [1, 65536, 1], [1, 1, 1], 0, 'gridDim.y is 65536'],
     ['gridDim.z > 65535', [1, 1, 65536], [1, 1, 1], 0, 'gridDim.z is 65536'],
     ['negative shared memory', [1, 1, 1], [1, 1, 1], -4, 'shared_mem is -4'],
@@ -604,5 +608,74 @@ describe('the fixture guests against the host (fake device; the real one runs in
     expect(exports.last_error_outside_memory!()).toBe(CUDA_ERROR.invalid_pointer);
     for (let s = 0; s <= 8; s++) expect(exports.bad_shape!(s)).toBe(CUDA_ERROR.invalid_dimensions);
     expect(exports.last_error_len!()).toBeGreaterThan(0);
+  });
+});
+
+describe('the fixture guests against the host with the real CPU device (no engine)', () => {
+  const guest = async (file: string) => {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const bytes = await readFile(join(import.meta.dirname, '../../fixtures/guests/wasm', file));
+    let memory: WebAssembly.Memory | undefined;
+    const events: RunEventBody[] = [];
+    const host = createWasiCudaHost({
+      memory: () => new Uint8Array(memory!.buffer),
+      deviceSelection: 'cpu', // default factory: runtime/devices/select.ts → CpuDevice
+      emit: (e) => events.push(e),
+      terminate: (e) => {
+        throw e;
+      },
+    });
+    const { instance } = await WebAssembly.instantiate(bytes, host.imports);
+    memory = instance.exports.memory as WebAssembly.Memory;
+    return { exports: instance.exports as Record<string, (...args: number[]) => number>, host, events };
+  };
+
+  it('runs the multi-launch guest and labels the device', async () => {
+    const { exports, host, events } = await guest('multi_launch.wasm');
+    expect(exports.run_multi!(5000, 2)).toBe(0);
+    expect(host.deviceLabel()).toBe('cpu');
+    expect(host.launchCount()).toBe(3);
+    expect(events.filter((e) => e.type === 'launch').every((e) => e.type === 'launch' && e.error === undefined && e.device === 'cpu')).toBe(true);
+    host.dispose();
+  });
+
+  it('every argv tag reaches a real kernel, and an out-of-bounds store is launch_failed with coordinates', async () => {
+    expect((await guest('argv_types.wasm')).exports.run_all_types!()).toBe(0);
+    const bad = await guest('bad_inputs.wasm');
+    expect(bad.exports.out_of_bounds_kernel!()).toBe(CUDA_ERROR.launch_failed);
+    const launch = bad.events.find((e) => e.type === 'launch');
+    expect(launch?.type === 'launch' ? launch.error?.message : '').toMatch(/thread \(\d+,\d+,\d+\).*block \(\d+,\d+,\d+\)/);
+    expect(bad.exports.all_bad_inputs!()).toBe(0);
+  });
+});
+
+describe('shared linear memory (threads proposal)', () => {
+  it('reads PTX, entry and argv out of a SharedArrayBuffer-backed memory', () => {
+    const memory = new Uint8Array(new SharedArrayBuffer(1 << 16));
+    const device = new FakeDevice();
+    const host = createWasiCudaHost({
+      memory: () => memory,
+      deviceSelection: 'cpu',
+      emit: () => {},
+      terminate: (e) => {
+        throw e;
+      },
+      deviceFactory: () => device,
+    });
+    const fns = host.imports['wasi:cuda/host@0.2.0'] as unknown as Fns;
+    const ptx = new TextEncoder().encode(VECTOR_ADD_PTX);
+    memory.set(ptx, PTX_AT);
+    memory.set(new TextEncoder().encode('vector_add'), ENTRY_AT);
+    const id = fns.wasi_cuda_load_ptx(PTX_AT, ptx.length, ENTRY_AT, 10);
+    expect(id).toBe(0n);
+    const argv = encodeArgv([
+      { tag: 'pointer', offset: DATA_AT, length: 16 },
+      { tag: 'pointer', offset: DATA_AT + 16, length: 16 },
+      { tag: 'pointer', offset: DATA_AT + 32, length: 16 },
+      { tag: 'u32', value: 4 },
+    ]);
+    memory.set(argv, ARGV_AT);
+    expect(fns.wasi_cuda_launch(id, 1, 1, 1, 4, 1, 1, 0, ARGV_AT, argv.length)).toBe(0);
   });
 });

@@ -56,11 +56,14 @@ function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Drops trailing NULs: C guests often pass strlen + 1 or a NUL-terminated embedded PTX. */
+/**
+ * Drops trailing NULs (C guests often pass strlen + 1 or a NUL-terminated embedded PTX) and
+ * copies out of a shared memory, which TextDecoder refuses to read.
+ */
 function trimNuls(bytes: Uint8Array): Uint8Array {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
-  return bytes.subarray(0, end);
+  return bytes.buffer instanceof SharedArrayBuffer ? bytes.slice(0, end) : bytes.subarray(0, end);
 }
 
 export function deviceLabelOf(device: Device): string {
@@ -159,7 +162,9 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
         throw new CudaCallError('invalid_kernel', `the entry name at ${hex(entryPtr >>> 0)} is not valid UTF-8; pass the kernel's name as it appears after .entry in the PTX`);
       }
       if (entry.length === 0) throw new CudaCallError('invalid_kernel', 'the entry name is empty; pass the kernel name as it appears after .entry in the PTX (extern "C" kernels keep their C name)');
-      const ptxHash = createHash('sha256').update(ptxBytes).digest('hex');
+      // Hashed without trailing NULs, so a C string and the same PTX without its NUL share a kernel.
+      const text = trimNuls(ptxBytes);
+      const ptxHash = createHash('sha256').update(text).digest('hex');
       const cached = table.lookup(ptxHash, entry);
       if (cached !== undefined) {
         log.debug({ ptxHash, entry, kernelId: cached }, 'PTX cache hit');
@@ -173,7 +178,6 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
           }),
         );
       }
-      const text = trimNuls(ptxBytes);
       if (text.length === 0) throw new CudaCallError('malformed_ptx', 'the PTX buffer is empty; pass the bytes of the .ptx file nvcc -ptx wrote');
       let ptx: string;
       try {

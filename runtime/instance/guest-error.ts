@@ -1,3 +1,4 @@
+/// <reference path="../types/webassembly.d.ts" />
 import { TensorWasmError, toErrorInfo, type ErrorInfo } from '../../contract/errors.js';
 import { GuestExit } from '../wasi/guest-wasi.js';
 

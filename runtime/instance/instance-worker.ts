@@ -4,6 +4,7 @@
  * thread, so nothing here needs to watch time.
  */
 import { parentPort } from 'node:worker_threads';
+import { DEFAULT_ENGINE_CONFIG } from '../../contract/engine.js';
 import { TensorWasmError } from '../../contract/errors.js';
 import type { RunEvent, RunEventBody } from '../../contract/events.js';
 import type { ResultValue } from '../../contract/values.js';
@@ -11,13 +12,15 @@ import { mapResults } from '../marshal/results.js';
 import { getLogger } from '../telemetry/logger.js';
 import { GuestExit } from '../wasi/guest-wasi.js';
 import { guestErrorInfo } from './guest-error.js';
+import { loadOffloadRuntime } from '../offload/instance-hook.js';
 import { instantiateGuest, type CudaBridge, type Guest } from './instantiate-guest.js';
-import type { CallRequest, DoneMessage, ModuleInfo, WorkerReply } from './protocol.js';
+import type { CallRequest, DoneMessage, ModuleInfo, WasiConfig, WorkerReply } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('instance-worker must run in a worker thread');
 
-const modules = new Map<string, { compiled: WebAssembly.Module; info: ModuleInfo }>();
+const NO_WASI: WasiConfig = { args: [], env: {}, preopens: {} };
+const modules = new Map<number, { compiled: WebAssembly.Module; info: ModuleInfo }>();
 const logger = getLogger({ component: 'instance-worker' });
 let cuda: CudaBridge | undefined;
 
@@ -25,60 +28,94 @@ function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-async function loadCuda(): Promise<CudaBridge> {
-  try {
-    cuda ??= await import('./cuda-bridge.js');
-    return cuda;
-  } catch (error) {
-    throw new TensorWasmError('internal', `cannot load the wasi:cuda host: ${(error as Error).message}`);
+let cudaLoadError: TensorWasmError | undefined;
+let offloadLoaded = false;
+
+/** Loads what a module needs beyond the engine (once per worker), so `handle` itself stays synchronous. */
+async function preload(info: ModuleInfo): Promise<void> {
+  if (info.usesWasiCuda && !cuda) {
+    try {
+      cuda = await import('./cuda-bridge.js');
+    } catch (error) {
+      cudaLoadError = new TensorWasmError('internal', `cannot load the wasi:cuda host: ${(error as Error).message}`);
+    }
+  }
+  if (info.offloadPlans?.length && !offloadLoaded) {
+    await loadOffloadRuntime();
+    offloadLoaded = true;
   }
 }
 
-async function handle(req: CallRequest): Promise<void> {
-  if (req.module) modules.set(req.moduleKey, req.module);
-  const entry = modules.get(req.moduleKey);
-  const startedAt = nowMs();
-  const events: RunEvent[] = [];
-  let stdout = '';
-  let stderr = '';
-  const emit = (body: RunEventBody) => {
-    const event = { ...body, runId: req.runId, t: nowMs() } as RunEvent;
-    if (req.stream) port!.postMessage({ type: 'event', id: req.id, event } satisfies WorkerReply);
-    else events.push(event);
-  };
-  let terminated: TensorWasmError | undefined;
+function needsPreload(info: ModuleInfo): boolean {
+  return (info.usesWasiCuda && !cuda && !cudaLoadError) || (!!info.offloadPlans?.length && !offloadLoaded);
+}
+
+/**
+ * The call in progress (a worker runs one at a time). Module-level, with module-level callbacks,
+ * so a call allocates no closures: this is the engine's hot path.
+ */
+const state = {
+  req: undefined as CallRequest | undefined,
+  events: [] as RunEvent[],
+  stdout: '',
+  stderr: '',
+  terminated: undefined as TensorWasmError | undefined,
+};
+
+function emit(body: RunEventBody): void {
+  const req = state.req!;
+  const event = { ...body, runId: req.runId ?? '', t: nowMs() } as RunEvent;
+  if (req.stream) port!.postMessage({ type: 'event', id: req.id, event } satisfies WorkerReply);
+  else state.events.push(event);
+}
+
+function onStdout(text: string): void {
+  state.stdout += text;
+  emit({ type: 'stdout', text });
+}
+
+function onStderr(text: string): void {
+  state.stderr += text;
+  emit({ type: 'stderr', text });
+}
+
+function terminate(error: TensorWasmError): never {
+  state.terminated = error;
+  throw error;
+}
+
+function handle(req: CallRequest): void {
+  const entry = modules.get(req.handle);
+  const startedAt = req.timing ? nowMs() : 0;
+  state.req = req;
+  state.events = [];
+  state.stdout = '';
+  state.stderr = '';
+  state.terminated = undefined;
   let guest: Guest | undefined;
   let instantiateMs = 0;
   let callMs = 0;
-  const reply: Omit<DoneMessage, 'stdout' | 'stderr' | 'events' | 'launches' | 'timing'> = { type: 'done', id: req.id, ok: false };
+  const done: DoneMessage = { type: 'done', id: req.id, ok: false };
   try {
-    if (!entry) throw new TensorWasmError('internal', `module ${req.moduleKey} was not sent to this worker`);
-    const bridge = entry.info.usesWasiCuda ? await loadCuda() : undefined;
-    const t0 = performance.now();
+    if (!entry) throw new TensorWasmError('internal', `module #${req.handle} was not sent to this worker`);
+    if (entry.info.usesWasiCuda && !cuda) throw cudaLoadError ?? new TensorWasmError('internal', 'the wasi:cuda host is not loaded');
+    const bridge = entry.info.usesWasiCuda ? cuda : undefined;
+    const t0 = req.timing ? performance.now() : 0;
     guest = instantiateGuest({
       module: entry.compiled,
       info: entry.info,
-      maxMemoryBytes: req.maxMemoryBytes,
-      device: req.device,
-      offload: req.offload,
-      wasi: req.wasi,
+      maxMemoryBytes: req.maxMemoryBytes ?? entry.info.maxMemoryBytes,
+      device: req.device ?? 'auto',
+      offload: req.offload ?? DEFAULT_ENGINE_CONFIG.offload,
+      wasi: req.wasi ?? NO_WASI,
       emit,
-      onStdout: (text) => {
-        stdout += text;
-        emit({ type: 'stdout', text });
-      },
-      onStderr: (text) => {
-        stderr += text;
-        emit({ type: 'stderr', text });
-      },
-      terminate: (error) => {
-        terminated = error;
-        throw error;
-      },
+      onStdout,
+      onStderr,
+      terminate,
       ...(bridge ? { cuda: bridge } : {}),
       logger,
     });
-    const t1 = performance.now();
+    const t1 = req.timing ? performance.now() : 0;
     instantiateMs = t1 - t0;
     const fn = guest.instance.exports[req.exportName];
     if (typeof fn !== 'function') throw new TensorWasmError('unknown_export', `${req.exportName} is not a function export`);
@@ -87,18 +124,18 @@ async function handle(req: CallRequest): Promise<void> {
       try {
         (fn as () => void)();
       } catch (error) {
-        if (!(error instanceof GuestExit) || terminated) throw error;
+        if (!(error instanceof GuestExit) || state.terminated) throw error;
         exitCode = error.exitCode;
       }
-      reply.exitCode = exitCode;
+      done.exitCode = exitCode;
     } else {
       const returned = (fn as (...a: unknown[]) => unknown)(...req.args);
-      reply.results = mapResults(returned, req.resultTypes) as ResultValue[];
+      done.results = mapResults(returned, req.resultTypes ?? entry.info.results?.[req.exportName] ?? []) as ResultValue[];
     }
-    callMs = performance.now() - t1;
-    reply.ok = true;
+    if (req.timing) callMs = performance.now() - t1;
+    done.ok = true;
   } catch (error) {
-    reply.error = guestErrorInfo(error, terminated, req.exportName);
+    done.error = guestErrorInfo(error, state.terminated, req.exportName);
   } finally {
     guest?.wasi?.flush();
     try {
@@ -107,32 +144,33 @@ async function handle(req: CallRequest): Promise<void> {
       logger.warn({ err: error }, 'disposing the guest failed');
     }
   }
-  const device = guest?.cudaHost?.deviceLabel();
-  const done: DoneMessage = {
-    ...reply,
-    stdout,
-    stderr,
-    events,
-    ...(device ? { device } : {}),
-    launches: guest?.cudaHost?.launchCount() ?? 0,
-    timing: { startedAt, instantiateMs, callMs },
-  };
+  const device = guest?.cudaHost?.deviceLabel() ?? guest?.offloadHost?.deviceLabel();
+  const launches = (guest?.cudaHost?.launchCount() ?? 0) + (guest?.offloadHost?.launchCount() ?? 0);
+  // Empty fields stay out of the reply: every property is structured-cloned (hot path).
+  if (req.timing) done.timing = { startedAt, instantiateMs, callMs };
+  if (state.stdout) done.stdout = state.stdout;
+  if (state.stderr) done.stderr = state.stderr;
+  if (state.events.length > 0) done.events = state.events;
+  if (device) done.device = device;
+  if (launches > 0) done.launches = launches;
+  state.req = undefined;
   port!.postMessage(done);
 }
 
+function failed(req: CallRequest, error: unknown): void {
+  logger.error({ err: error }, 'instance worker failed');
+  port!.postMessage({ type: 'done', id: req.id, ok: false, error: { code: 'internal', message: String((error as Error)?.message ?? error) } } satisfies DoneMessage);
+}
+
 port.on('message', (req: CallRequest) => {
-  handle(req).catch((error: unknown) => {
-    logger.error({ err: error }, 'instance worker failed');
-    port.postMessage({
-      type: 'done',
-      id: req.id,
-      ok: false,
-      error: { code: 'internal', message: String((error as Error)?.message ?? error) },
-      stdout: '',
-      stderr: '',
-      events: [],
-      launches: 0,
-      timing: { startedAt: nowMs(), instantiateMs: 0, callMs: 0 },
-    } satisfies DoneMessage);
-  });
+  if (req.module) modules.set(req.handle, req.module);
+  const info = modules.get(req.handle)?.info;
+  try {
+    if (info && needsPreload(info)) preload(info).then(() => handle(req), (error: unknown) => failed(req, error));
+    else handle(req);
+  } catch (error) {
+    failed(req, error);
+  }
 });
+
+port.postMessage({ type: 'ready' } satisfies WorkerReply);

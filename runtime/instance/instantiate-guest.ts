@@ -1,3 +1,4 @@
+/// <reference path="../types/webassembly.d.ts" />
 /**
  * Instantiating one guest: imports (WASI, wasi:cuda, imported memories with the cap), the
  * instance, WASI bound to its memory, a reactor's `_initialize`. Everything that decides what a
@@ -12,6 +13,8 @@ import { capPagesFor, memoryLimitError } from '../module/memory-cap.js';
 import { WASI_POINTER_ARGS, wrapImportsForLogging } from '../telemetry/host-call-log.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createGuestWasi, type GuestWasi } from '../wasi/guest-wasi.js';
+import { createGuestOffload } from '../offload/instance-hook.js';
+import type { OffloadHost } from '../offload/offload-host.js';
 import type { WasiCudaHost } from './cuda-bridge.js';
 import type { ModuleInfo, WasiConfig } from './protocol.js';
 
@@ -39,6 +42,7 @@ export interface Guest {
   memory: WebAssembly.Memory | undefined;
   wasi?: GuestWasi;
   cudaHost?: WasiCudaHost;
+  offloadHost?: OffloadHost;
   dispose(): void;
 }
 
@@ -51,13 +55,28 @@ function importedMemory(info: ModuleInfo, maxMemoryBytes: number, module: string
   return new WebAssembly.Memory({ initial: desc.initialPages, maximum, ...(desc.shared ? { shared: true } : {}) } as WebAssembly.MemoryDescriptor);
 }
 
+const NO_IMPORTS: WebAssembly.Imports = Object.freeze({}) as WebAssembly.Imports;
+const noop = (): void => undefined;
+
 export function instantiateGuest(ctx: GuestContext): Guest {
   const { info } = ctx;
-  // Offload hook (issue 5): transform `module` and add to `imports` here.
+  // Fast path (the bench's add): nothing to link, so no WASI, host or memory set-up at all.
+  if (info.imports.length === 0 && !info.offloadPlans?.length) {
+    const instance = new WebAssembly.Instance(ctx.module, NO_IMPORTS);
+    const exported = instance.exports.memory;
+    const init = instance.exports._initialize;
+    if (info.kind === 'reactor' && typeof init === 'function') (init as () => void)();
+    return { instance, memory: exported instanceof WebAssembly.Memory ? exported : undefined, dispose: noop };
+  }
+  // Offload hook (issue 5): the engine sent the rewritten variant; its guards call these imports.
   const module = ctx.module;
   const imports: Record<string, Record<string, unknown>> = {};
   let memory: WebAssembly.Memory | undefined;
   const memoryBytes = () => (memory ? new Uint8Array(memory.buffer) : undefined);
+  const offloadHost = info.offloadPlans?.length
+    ? createGuestOffload({ moduleKey: info.key, plans: info.offloadPlans, settings: ctx.offload, deviceSelection: ctx.device, memory: () => memoryBytes() ?? new Uint8Array(0), emit: ctx.emit })
+    : undefined;
+  if (offloadHost) Object.assign(imports, offloadHost.imports);
 
   for (const imp of info.imports) {
     if (imp.kind !== 'memory') continue;
@@ -99,6 +118,7 @@ export function instantiateGuest(ctx: GuestContext): Guest {
     instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
   } catch (error) {
     cudaHost?.dispose();
+    offloadHost?.dispose();
     throw error;
   }
   const exported = instance.exports.memory;
@@ -109,7 +129,11 @@ export function instantiateGuest(ctx: GuestContext): Guest {
     memory,
     ...(wasi ? { wasi } : {}),
     ...(cudaHost ? { cudaHost } : {}),
-    dispose: () => cudaHost?.dispose(),
+    ...(offloadHost ? { offloadHost } : {}),
+    dispose: () => {
+      cudaHost?.dispose();
+      offloadHost?.dispose();
+    },
   };
   // A reactor is initialised once per instance, before any export is called.
   const init = instance.exports._initialize;

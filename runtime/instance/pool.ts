@@ -13,7 +13,7 @@ import type { CallRequest, DoneMessage, ModuleInfo, WorkerReply } from './protoc
 
 export interface PoolJob {
   /** The call without its id and module payload (the pool adds those). */
-  request: Omit<CallRequest, 'id' | 'module' | 'type'>;
+  request: Omit<CallRequest, 'id' | 'module' | 'type' | 'handle'>;
   compiled: WebAssembly.Module;
   info: ModuleInfo;
   deadlineMs: number;
@@ -34,6 +34,8 @@ interface Slot {
   modules: Set<string>;
   current?: { id: number; pending: Pending; timer: NodeJS.Timeout };
   dead: boolean;
+  /** The worker has loaded (from source that can take seconds on a busy machine). */
+  ready: boolean;
 }
 
 export interface PoolOptions {
@@ -44,6 +46,8 @@ export interface PoolOptions {
 }
 
 const log = getLogger({ component: 'instance-pool' });
+/** How long a new worker may take to load before its call fails (generous: a loaded CI box). */
+const WORKER_STARTUP_MS = 120_000;
 
 export function spawnInstanceWorker(): Worker {
   // node:wasi prints an ExperimentalWarning on first use; guests' users should not see it.
@@ -54,6 +58,8 @@ export class InstancePool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  /** Module variant key → a small number the requests carry instead of the 70-character key. */
+  private readonly handles = new Map<string, number>();
   private closed = false;
   private readonly spawn: () => Worker;
 
@@ -99,14 +105,13 @@ export class InstancePool {
   }
 
   private freeSlot(): Slot | undefined {
-    const idle = this.slots.find((s) => !s.current && !s.dead);
-    if (idle) return idle;
+    for (const s of this.slots) if (!s.current && !s.dead) return s;
     return this.slots.length < this.options.size ? this.addSlot() : undefined;
   }
 
   private addSlot(): Slot {
     const worker = this.spawn();
-    const slot: Slot = { worker, modules: new Set(), dead: false };
+    const slot: Slot = { worker, modules: new Set(), dead: false, ready: false };
     worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
     worker.on('error', (error) => {
@@ -124,27 +129,52 @@ export class InstancePool {
     const { job } = pending;
     if (pending.onAbort) job.signal?.removeEventListener('abort', pending.onAbort);
     const id = this.nextId++;
-    const key = job.request.moduleKey;
-    const request: CallRequest = { type: 'call', id, ...job.request };
+    const key = job.info.key;
+    let handle = this.handles.get(key);
+    if (handle === undefined) this.handles.set(key, (handle = this.handles.size + 1));
+    // The job's request object is ours: complete it in place rather than copying it (hot path).
+    const request = job.request as CallRequest;
+    request.type = 'call';
+    request.id = id;
+    request.handle = handle;
     if (!slot.modules.has(key)) {
       request.module = { compiled: job.compiled, info: job.info };
       slot.modules.add(key);
     }
-    const timer = setTimeout(() => {
-      void this.kill(slot, new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${job.deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: job.deadlineMs }));
-    }, job.deadlineMs);
-    slot.current = { id, pending, timer };
+    slot.current = { id, pending, timer: slot.ready ? this.deadlineTimer(slot, job) : this.startupTimer(slot) };
     if (job.signal) {
       pending.onAbort = () => {
         if (slot.current?.id === id) void this.kill(slot, cancelledError(job.signal!));
       };
       job.signal.addEventListener('abort', pending.onAbort, { once: true });
     }
-    slot.worker.ref();
+    // Workers stay unref'd: the deadline timer (ref'd) keeps the process alive during a call.
     slot.worker.postMessage(request);
   }
 
+  /** The deadline counts from when the worker can run the call (not while it is still loading). */
+  private deadlineTimer(slot: Slot, job: PoolJob): NodeJS.Timeout {
+    return setTimeout(() => {
+      void this.kill(slot, new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${job.deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: job.deadlineMs }));
+    }, job.deadlineMs);
+  }
+
+  private startupTimer(slot: Slot): NodeJS.Timeout {
+    return setTimeout(() => {
+      void this.kill(slot, new TensorWasmError('internal', `the instance worker did not start within ${WORKER_STARTUP_MS / 1000} s`));
+    }, WORKER_STARTUP_MS);
+  }
+
   private onMessage(slot: Slot, msg: WorkerReply): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      const current = slot.current;
+      if (current) {
+        clearTimeout(current.timer);
+        current.timer = this.deadlineTimer(slot, current.pending.job);
+      }
+      return;
+    }
     const current = slot.current;
     if (!current || msg.id !== current.id) return;
     if (msg.type === 'event') {
@@ -153,7 +183,6 @@ export class InstancePool {
     }
     clearTimeout(current.timer);
     slot.current = undefined;
-    slot.worker.unref();
     const { pending } = current;
     if (pending.onAbort) pending.job.signal?.removeEventListener('abort', pending.onAbort);
     pending.resolve(msg);

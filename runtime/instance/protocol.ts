@@ -9,17 +9,24 @@ import type { ErrorInfo } from '../../contract/errors.js';
 import type { RunEvent } from '../../contract/events.js';
 import type { ImportDescription, ModuleDescription } from '../../contract/module.js';
 import type { ResultValue, WasmValueType } from '../../contract/values.js';
+import type { LoopPlan } from '../offload/types.js';
 
 /** What a worker needs to know about a module besides its compiled code. */
 export interface ModuleInfo {
   /** `<sha256>:<cap pages>`: one compiled variant. */
   key: string;
+  /** The memory cap this variant was made for: a call's default. */
+  maxMemoryBytes: number;
+  /** Result types of each function export, so calls need not carry them. */
+  results?: Record<string, WasmValueType[]>;
   hash: string;
   name?: string;
   imports: ImportDescription[];
   kind: ModuleDescription['kind'];
   usesWasi: boolean;
   usesWasiCuda: boolean;
+  /** Auto-offload (issue 5): loops wired to `tensorwasm:offload` imports in this variant. */
+  offloadPlans?: LoopPlan[];
 }
 
 export interface WasiConfig {
@@ -31,21 +38,31 @@ export interface WasiConfig {
 export interface CallRequest {
   type: 'call';
   id: number;
-  moduleKey: string;
+  /** The pool's number for the module variant (its key travels once, in `module`). */
+  handle: number;
   /** Present the first time this worker is sent this module. */
   module?: { compiled: WebAssembly.Module; info: ModuleInfo };
-  /** `run` calls `_start` and reports its exit code; `invoke` calls an export with arguments. */
-  mode: 'invoke' | 'run';
+  /** `run` calls `_start` and reports its exit code; `invoke` (the default) calls an export with arguments. */
+  mode?: 'invoke' | 'run';
   exportName: string;
   args: (number | bigint)[];
-  resultTypes: WasmValueType[];
-  runId: string;
+  /** Default: the module info's `results` for the export. */
+  resultTypes?: WasmValueType[];
+  /** Only when streaming: the engine stamps the run id on events it receives. */
+  runId?: string;
   /** Post events as they happen (the caller has onEvent); otherwise they ride in `done`. */
-  stream: boolean;
-  wasi: WasiConfig;
-  maxMemoryBytes: number;
-  device: DeviceSelection;
-  offload: OffloadSettings;
+  stream?: boolean;
+  /** Reply with instance/call timings (for spans; only asked for when a span is recording). */
+  timing?: boolean;
+  // The rest is left out when it is the default, to keep the per-call message small (hot path).
+  /** Default: no args, empty env, no preopens. */
+  wasi?: WasiConfig;
+  /** Default: the variant's `maxMemoryBytes`. */
+  maxMemoryBytes?: number;
+  /** Default `auto`. */
+  device?: DeviceSelection;
+  /** Default: DEFAULT_ENGINE_CONFIG.offload (off). */
+  offload?: OffloadSettings;
 }
 
 export interface EventMessage {
@@ -68,14 +85,22 @@ export interface DoneMessage {
   results?: ResultValue[];
   exitCode?: number;
   error?: ErrorInfo;
-  stdout: string;
-  stderr: string;
+  // Left out when empty (hot path).
+  stdout?: string;
+  stderr?: string;
   /** Events not already streamed. */
-  events: RunEvent[];
+  events?: RunEvent[];
   /** From the wasi:cuda host when the guest used it. */
   device?: string;
-  launches: number;
-  timing: CallTiming;
+  launches?: number;
+  /** When the request asked for it. */
+  timing?: CallTiming;
 }
 
-export type WorkerReply = EventMessage | DoneMessage;
+/** Sent once, when the worker has loaded and listens: deadlines start from here, not from spawn. */
+export interface ReadyMessage {
+  type: 'ready';
+  id?: undefined;
+}
+
+export type WorkerReply = EventMessage | DoneMessage | ReadyMessage;

@@ -1,3 +1,4 @@
+/// <reference path="../types/webassembly.d.ts" />
 import { readFile } from 'node:fs/promises';
 import { TensorWasmError } from '../../contract/errors.js';
 

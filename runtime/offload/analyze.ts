@@ -41,23 +41,29 @@ export function analyzeOffload(bytes: Uint8Array, thresholds: Partial<OffloadThr
       const type = scan.types[scan.funcTypes[i] ?? -1];
       if (!type) throw new Error(`function ${code.funcIndex} has no function type`);
       const body = decodeBody(bytes, code.start, code.end, type.params, scan.memory64);
-      // Loops in pre-order with their matching end and enclosing loops.
-      const open: { index: number; isLoop: boolean }[] = [];
+      // Loops in pre-order with their matching end and enclosing loops. `open` holds the start
+      // index of each open construct, negated for loops (index + 1, so 0 stays distinguishable).
+      const open: number[] = [];
+      const openLoops: number[] = [];
       const loops: { start: number; end: number; ordinal: number; enclosing: number[] }[] = [];
-      let ordinal = 0;
-      const pending = new Map<number, number>();
+      const ordinals = new Map<number, number>();
       for (let k = 0; k < body.count; k++) {
         const op = body.op[k];
-        if (op === OP.block || op === OP.if || op === OP.try || op === OP.tryTable || op === OP.loop) {
-          if (op === OP.loop) pending.set(k, ordinal++);
-          open.push({ index: k, isLoop: op === OP.loop });
+        if (op === OP.loop) {
+          ordinals.set(k, ordinals.size);
+          open.push(-(k + 1));
+          openLoops.push(k);
+        } else if (op === OP.block || op === OP.if || op === OP.try || op === OP.tryTable) {
+          open.push(k + 1);
         } else if (op === OP.end || op === OP.delegate) {
           const top = open.pop();
-          if (top?.isLoop) {
-            loops.push({ start: top.index, end: k, ordinal: pending.get(top.index) ?? 0, enclosing: open.filter((o) => o.isLoop).map((o) => o.index) });
+          if (top !== undefined && top < 0) {
+            const start = openLoops.pop() as number;
+            loops.push({ start, end: k, ordinal: ordinals.get(start) ?? 0, enclosing: openLoops.slice() });
           }
         }
       }
+      if (loops.length === 0) continue;
       loops.sort((x, y) => x.ordinal - y.ordinal);
       for (const loop of loops) {
         let result;

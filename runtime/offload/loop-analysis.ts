@@ -6,7 +6,7 @@
 import { isSimd, OP, PREFIX_SIMD, localType, type DecodedBody } from './instructions.js';
 import { liftStore } from './lift.js';
 import { opName, scalarLoadWidth, scalarStoreWidth, scalarUnary, simdLoadWidth, simdShape } from './op-tables.js';
-import { affineOf, depsOf, evalAffine, type Affine, type Sym } from './symbolic.js';
+import { affineOf, constSym, depsOf, entrySym, evalAffine, globalSym, loadSym, opSym, v128ConstSym, type Affine, type Sym } from './symbolic.js';
 import { COMPARE_BY_OPCODE, computeTripCount, type LatchCompare } from './trip-count.js';
 import type { AccessReport, KernelPlan, LoopPlan, LoopReport, OffloadThresholds, OpCounts, ParamSource, PlannedAccess, TripCount } from './types.js';
 
@@ -128,18 +128,26 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
     counts.scalar = scalar;
     return counts.v128 + scalar === 0 ? 0 : counts.v128 / (counts.v128 + scalar);
   };
-  const reject = (reason: string, extra: Partial<LoopReport> = {}): LoopResult => ({
+  const rawRatioScalar = (): number => {
+    rawRatio();
+    return counts.scalar;
+  };
+  const reject = (reason: string): LoopResult => ({
     report: {
-      ...base,
+      function: base.function,
+      functionIndex: base.functionIndex,
+      loopId: base.loopId,
+      codeOffset: base.codeOffset,
+      calls,
+      earlyExits,
       opCounts: counts,
-      v128Ratio: extra.v128Ratio ?? rawRatio(),
+      v128Ratio: rawRatio(),
       tripCount: 'unknown',
       accesses: [],
       accessPattern: 'not analysed',
       carriedDependencies: [],
       decision: 'rejected',
       reason,
-      ...extra,
     },
   });
 
@@ -151,6 +159,12 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
   if (innerBranch) return reject(`data-dependent branch in the body (${innerBranch})`);
   if (end - 1 <= start || body.op[end - 1] !== OP.brIf || body.a[end - 1] !== 0) {
     return reject('not a do-while loop ending in br_if to its own start (no recognisable trip count)');
+  }
+
+  // A loop without a single v128 op cannot pass the ratio check (ratio 0 is never above a
+  // threshold ≥ 0): skip the symbolic evaluation, which is most of the analysis cost.
+  if (counts.v128 === 0) {
+    return reject(`v128 ratio 0.00 is not above the threshold ${ctx.thresholds.v128RatioThreshold} (no v128 operations; ${rawRatioScalar()} scalar ops)`);
   }
 
   // Pass 2: symbolic evaluation of one iteration.
@@ -202,7 +216,10 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
   const ratio = counts.v128 + counts.scalar === 0 ? 0 : counts.v128 / (counts.v128 + counts.scalar);
 
   // Access pattern.
-  const symbolOk = (form: Affine): boolean => [...form.terms.keys()].every((k) => k < 0 || isI32(k)) && [...form.terms.keys()].every((k) => k < 0 || !nonIv.has(k));
+  const symbolOk = (form: Affine): boolean => {
+    for (const k of form.terms.keys()) if (k >= 0 && (!isI32(k) || nonIv.has(k))) return false;
+    return true;
+  };
   const strideOf = (form: Affine): number => {
     let stride = 0;
     for (const [key, coef] of form.terms) stride += coef * (ivs.get(key) ?? 0);
@@ -275,7 +292,12 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
   }
 
   const report: LoopReport = {
-    ...base,
+    function: base.function,
+    functionIndex: base.functionIndex,
+    loopId: base.loopId,
+    codeOffset: base.codeOffset,
+    calls,
+    earlyExits,
     opCounts: counts,
     v128Ratio: ratio,
     tripCount,
@@ -358,7 +380,7 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
 }
 
 function latchOf(cond: Sym): { compare: LatchCompare; left: Sym; right: Sym } | undefined {
-  const zero: Sym = { k: 'const', t: 'i32', v: 0 };
+  const zero = constSym('i32', 0);
   if (cond.k === 'op') {
     const compare = COMPARE_BY_OPCODE.get(cond.op);
     if (compare && cond.args.length === 2) return { compare, left: cond.args[0] as Sym, right: cond.args[1] as Sym };
@@ -385,7 +407,7 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
     if (current) return current;
     let entry = entries.get(local);
     if (!entry) {
-      entry = { k: 'entry', local };
+      entry = entrySym(local);
       entries.set(local, entry);
     }
     return entry;
@@ -398,7 +420,7 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
       switch (simdShape(sub)) {
         case 'load': {
           const addr = pop();
-          const sym: Sym = { k: 'load', op, addr, access: accesses.length, instr: i };
+          const sym = loadSym(op, addr, accesses.length, i);
           accesses.push({ kind: 'load', op, addr, offset: a, width: simdLoadWidth(sub), instr: i });
           stack.push(sym);
           break;
@@ -412,9 +434,9 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
         case 'load-lane': {
           const v = pop();
           const addr = pop();
-          const sym: Sym = { k: 'load', op, addr, access: accesses.length, instr: i };
+          const sym = loadSym(op, addr, accesses.length, i);
           accesses.push({ kind: 'load', op, addr, offset: a, width: 8, instr: i });
-          stack.push({ k: 'op', op, args: [v, sym], imm: body.b[i] as number, instr: i });
+          stack.push(opSym(op, [v, sym], body.b[i] as number, i));
           break;
         }
         case 'store-lane': {
@@ -424,22 +446,22 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
           break;
         }
         case 'const':
-          stack.push({ k: 'v128const', at: a });
+          stack.push(v128ConstSym(a));
           break;
         case 'unary':
-          stack.push({ k: 'op', op, args: [pop()], imm: a, instr: i });
+          stack.push(opSym(op, [pop()], a, i));
           break;
         case 'binary': {
           const y = pop();
           const x = pop();
-          stack.push({ k: 'op', op, args: [x, y], imm: a, instr: i });
+          stack.push(opSym(op, [x, y], a, i));
           break;
         }
         case 'ternary': {
           const z = pop();
           const y = pop();
           const x = pop();
-          stack.push({ k: 'op', op, args: [x, y, z], imm: a, instr: i });
+          stack.push(opSym(op, [x, y, z], a, i));
           break;
         }
         default:
@@ -450,7 +472,7 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
     const loadWidth = scalarLoadWidth(op);
     if (loadWidth !== undefined) {
       const addr = pop();
-      stack.push({ k: 'load', op, addr, access: accesses.length, instr: i });
+      stack.push(loadSym(op, addr, accesses.length, i));
       accesses.push({ kind: 'load', op, addr, offset: a, width: loadWidth, instr: i });
       continue;
     }
@@ -462,16 +484,16 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
       continue;
     }
     if (op >= 0x45 && op <= 0xc4) {
-      if (scalarUnary(op)) stack.push({ k: 'op', op, args: [pop()], imm: 0, instr: i });
+      if (scalarUnary(op)) stack.push(opSym(op, [pop()], 0, i));
       else {
         const y = pop();
         const x = pop();
-        stack.push({ k: 'op', op, args: [x, y], imm: 0, instr: i });
+        stack.push(opSym(op, [x, y], 0, i));
       }
       continue;
     }
     if (op >= 0xfc000 && op <= 0xfc007) {
-      stack.push({ k: 'op', op, args: [pop()], imm: 0, instr: i });
+      stack.push(opSym(op, [pop()], 0, i));
       continue;
     }
     switch (op) {
@@ -485,7 +507,7 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
         const c = pop();
         const y = pop();
         const x = pop();
-        stack.push({ k: 'op', op: OP.select, args: [x, y, c], imm: 0, instr: i });
+        stack.push(opSym(OP.select, [x, y, c], 0, i));
         break;
       }
       case OP.localGet:
@@ -503,19 +525,19 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
         break;
       }
       case OP.globalGet:
-        stack.push({ k: 'global', index: a });
+        stack.push(globalSym(a));
         break;
       case OP.i32Const:
-        stack.push({ k: 'const', t: 'i32', v: a });
+        stack.push(constSym('i32', a));
         break;
       case OP.i64Const:
-        stack.push({ k: 'const', t: 'i64', v: a });
+        stack.push(constSym('i64', a));
         break;
       case OP.f32Const:
-        stack.push({ k: 'const', t: 'f32', v: a });
+        stack.push(constSym('f32', a));
         break;
       case OP.f64Const:
-        stack.push({ k: 'const', t: 'f64', v: a });
+        stack.push(constSym('f64', a));
         break;
       default:
         throw new Reject(`unsupported instruction in the body: ${opName(op)}`);

@@ -3,13 +3,21 @@
  * terms of the locals' values at the start of the iteration ("entry" symbols), globals, constants
  * and loads. Affine forms over entry symbols describe addresses and induction variables.
  */
-export type Sym =
-  | { k: 'const'; t: 'i32' | 'i64' | 'f32' | 'f64'; v: number }
-  | { k: 'v128const'; at: number }
-  | { k: 'entry'; local: number }
-  | { k: 'global'; index: number }
-  | { k: 'op'; op: number; args: Sym[]; imm: number; instr: number }
-  | { k: 'load'; op: number; addr: Sym; access: number; instr: number };
+export type Sym = SymCache &
+  (
+    | { k: 'const'; t: 'i32' | 'i64' | 'f32' | 'f64'; v: number }
+    | { k: 'v128const'; at: number }
+    | { k: 'entry'; local: number }
+    | { k: 'global'; index: number }
+    | { k: 'op'; op: number; args: Sym[]; imm: number; instr: number }
+    | { k: 'load'; op: number; addr: Sym; access: number; instr: number }
+  );
+
+/** Memoised facts, stored on the node itself (a WeakMap per fact was the analyser's hot spot). */
+interface SymCache {
+  affine?: Affine | null;
+  deps?: SymDeps;
+}
 
 /** c + Σ coef·symbol; keys are local indices (≥ 0) or globals as -(index+1). */
 export interface Affine {
@@ -22,7 +30,6 @@ const I32_SUB = 0x6b;
 const I32_MUL = 0x6c;
 const I32_SHL = 0x74;
 
-const affineMemo = new WeakMap<Sym, Affine | null>();
 
 function combine(x: Affine, y: Affine, scaleY: number): Affine {
   const terms = new Map(x.terms);
@@ -43,8 +50,7 @@ function scale(x: Affine, by: number): Affine {
 
 /** The i32 affine form of a symbol, or null when it is not affine (loads, non-constant products). */
 export function affineOf(sym: Sym): Affine | null {
-  const memo = affineMemo.get(sym);
-  if (memo !== undefined) return memo;
+  if (sym.affine !== undefined) return sym.affine;
   let result: Affine | null = null;
   switch (sym.k) {
     case 'const':
@@ -57,11 +63,14 @@ export function affineOf(sym: Sym): Affine | null {
       result = { c: 0, terms: new Map([[-(sym.index + 1), 1]]) };
       break;
     case 'op': {
+      // Only i32 add/sub/mul/shl can be affine: check the op before looking at the operands.
+      if (sym.op !== I32_ADD && sym.op !== I32_SUB && sym.op !== I32_MUL && sym.op !== I32_SHL) break;
       const [x, y] = sym.args;
       if (!x || !y) break;
       const ax = affineOf(x);
+      if (!ax) break;
       const ay = affineOf(y);
-      if (!ax || !ay) break;
+      if (!ay) break;
       if (sym.op === I32_ADD) result = combine(ax, ay, 1);
       else if (sym.op === I32_SUB) result = combine(ax, ay, -1);
       else if (sym.op === I32_MUL && ay.terms.size === 0) result = scale(ax, ay.c);
@@ -73,8 +82,9 @@ export function affineOf(sym: Sym): Affine | null {
       break;
   }
   // Coefficients that large mean i32 wrap-around matters: not a usable affine form.
-  if (result && (Math.abs(result.c) > 2 ** 32 || [...result.terms.values()].some((c) => Math.abs(c) > 2 ** 31))) result = null;
-  affineMemo.set(sym, result);
+  if (result && Math.abs(result.c) > 2 ** 32) result = null;
+  if (result) for (const c of result.terms.values()) if (Math.abs(c) > 2 ** 31) result = null;
+  sym.affine = result;
   return result;
 }
 
@@ -85,23 +95,38 @@ export interface SymDeps {
   loads: boolean;
 }
 
-const depsMemo = new WeakMap<Sym, SymDeps>();
 
+const NO_LOCALS: Set<number> = new Set();
+const NO_DEPS: SymDeps = { locals: NO_LOCALS, loads: false };
+
+/** Dependencies of a value; the returned sets are shared between nodes: never mutate them. */
 export function depsOf(sym: Sym): SymDeps {
-  const memo = depsMemo.get(sym);
-  if (memo) return memo;
+  if (sym.deps) return sym.deps;
   let deps: SymDeps;
   switch (sym.k) {
     case 'entry':
       deps = { locals: new Set([sym.local]), loads: false };
       break;
     case 'op': {
-      deps = { locals: new Set(), loads: false };
+      // Share the operands' sets when they add nothing new: most nodes have one interesting operand.
+      let locals: Set<number> = NO_LOCALS;
+      let loads = false;
+      let owned = false;
       for (const arg of sym.args) {
         const d = depsOf(arg);
-        for (const l of d.locals) deps.locals.add(l);
-        deps.loads ||= d.loads;
+        loads ||= d.loads;
+        if (d.locals.size === 0 || d.locals === locals) continue;
+        if (locals.size === 0) {
+          locals = d.locals;
+          continue;
+        }
+        if (!owned) {
+          locals = new Set(locals);
+          owned = true;
+        }
+        for (const l of d.locals) locals.add(l);
       }
+      deps = { locals, loads };
       break;
     }
     case 'load': {
@@ -110,9 +135,9 @@ export function depsOf(sym: Sym): SymDeps {
       break;
     }
     default:
-      deps = { locals: new Set(), loads: false };
+      deps = NO_DEPS;
   }
-  depsMemo.set(sym, deps);
+  sym.deps = deps;
   return deps;
 }
 
@@ -122,3 +147,34 @@ export function evalAffine(form: Affine, valueOf: (key: number) => number): numb
   for (const [key, coef] of form.terms) v += BigInt(coef) * BigInt(Math.trunc(valueOf(key)));
   return Number(BigInt.asIntN(32, v));
 }
+
+/**
+ * Node constructors. Every node has every field, in the same order, so the analyser's property
+ * reads stay monomorphic (six object shapes made them megamorphic and slow).
+ */
+class SymNode {
+  affine: Affine | null | undefined = undefined;
+  deps: SymDeps | undefined = undefined;
+  constructor(
+    readonly k: Sym['k'],
+    readonly t: 'i32' | 'i64' | 'f32' | 'f64',
+    readonly v: number,
+    readonly at: number,
+    readonly local: number,
+    readonly index: number,
+    readonly op: number,
+    readonly args: Sym[],
+    readonly imm: number,
+    readonly instr: number,
+    readonly addr: Sym | undefined,
+    readonly access: number,
+  ) {}
+}
+
+const NO_ARGS: Sym[] = [];
+export const constSym = (t: 'i32' | 'i64' | 'f32' | 'f64', v: number): Sym => new SymNode('const', t, v, 0, 0, 0, 0, NO_ARGS, 0, 0, undefined, 0) as unknown as Sym;
+export const v128ConstSym = (at: number): Sym => new SymNode('v128const', 'i32', 0, at, 0, 0, 0, NO_ARGS, 0, 0, undefined, 0) as unknown as Sym;
+export const entrySym = (local: number): Sym => new SymNode('entry', 'i32', 0, 0, local, 0, 0, NO_ARGS, 0, 0, undefined, 0) as unknown as Sym;
+export const globalSym = (index: number): Sym => new SymNode('global', 'i32', 0, 0, 0, index, 0, NO_ARGS, 0, 0, undefined, 0) as unknown as Sym;
+export const opSym = (op: number, args: Sym[], imm: number, instr: number): Sym => new SymNode('op', 'i32', 0, 0, 0, 0, op, args, imm, instr, undefined, 0) as unknown as Sym;
+export const loadSym = (op: number, addr: Sym, access: number, instr: number): Sym => new SymNode('load', 'i32', 0, 0, 0, 0, op, NO_ARGS, 0, instr, addr, access) as unknown as Sym;

@@ -7,70 +7,7 @@ import type { LatchShape } from './trip-count.js';
 
 export type LaneType = 'f32' | 'i32' | 'f64' | 'i64';
 
-export interface OpCounts {
-  /** Every instruction in the loop body, including local/const/control bookkeeping. */
-  instructions: number;
-  /** Instructions on v128 values (0xfd prefix), loads and stores included. */
-  v128: number;
-  /** Scalar instructions that compute data (feed a stored or carried value). */
-  scalar: number;
-  /** Scalar instructions that only compute addresses, induction variables or the exit test. */
-  bookkeeping: number;
-  loads: number;
-  stores: number;
-  calls: number;
-}
-
-export interface AccessReport {
-  kind: 'load' | 'store';
-  /** Bytes per access (16 for v128). */
-  width: number;
-  affine: boolean;
-  /** Bytes between consecutive iterations, when affine. */
-  stride?: number;
-}
-
-export type TripCount = number | 'dynamic' | 'unknown';
-
-export interface LoopReport {
-  /** Function name from the name section, else `func[index]`. */
-  function: string;
-  functionIndex: number;
-  /** Stable id: `f<function index>.L<loop ordinal in the function>`. */
-  loopId: string;
-  /** Byte offset of the `loop` opcode in the module. */
-  codeOffset: number;
-  opCounts: OpCounts;
-  /** v128 / (v128 + scalar data ops); bookkeeping is not counted. */
-  v128Ratio: number;
-  tripCount: TripCount;
-  accesses: AccessReport[];
-  /** `affine, stride 16 B` or why not. */
-  accessPattern: string;
-  /** Locals carried from one iteration to the next, other than induction variables. */
-  carriedDependencies: string[];
-  calls: string[];
-  earlyExits: number;
-  decision: 'promoted' | 'rejected';
-  reason: string;
-}
-
-export interface OffloadThresholds {
-  tripCountThreshold: number;
-  v128RatioThreshold: number;
-}
-
-export interface OffloadReport {
-  moduleBytes: number;
-  /** Sum of function body sizes. */
-  codeBytes: number;
-  functions: number;
-  loops: LoopReport[];
-  /** Functions the analyser could not read, with why (the rest of the module is still analysed). */
-  errors: { function: string; message: string }[];
-  thresholds: OffloadThresholds;
-  analysisMs: number;
-}
+export type { AccessReport, CompareOffloadResult, CompareRun, CompareSide, LoopReport, OffloadReport, OffloadThresholds, OpCounts, TripCount } from '../../contract/offload.js';
 
 /** A per-element expression lifted from the lanes of a v128 body. */
 export type Lifted =

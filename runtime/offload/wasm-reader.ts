@@ -12,6 +12,8 @@ export class OffloadDecodeError extends Error {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 export class WasmReader {
   readonly bytes: Uint8Array;
   pos: number;
@@ -120,6 +122,6 @@ export class WasmReader {
     const len = this.u32();
     const start = this.pos;
     this.skip(len);
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.bytes.subarray(start, start + len));
+    return UTF8.decode(this.bytes.subarray(start, start + len));
   }
 }

@@ -95,6 +95,23 @@ describe('WorkbenchService', () => {
     expect(await service.listRuns()).toEqual([]);
   });
 
+  it('cancels a comparison in progress', async () => {
+    const { moduleId } = await service.openModule({ kind: 'bytes', name: 'k.wasm', bytes: WASM_HEADER });
+    const pending = service.compareOffload({ compareId: 'cmp-slow', moduleId, exportName: 'slow', argsJson: '[]', repetitions: 50 });
+    await new Promise((r) => setTimeout(r, 30));
+    await service.cancel('cmp-slow');
+    const result = await pending;
+    expect(result.cancelled).toBe(true);
+    expect(result.error).toBeUndefined();
+  });
+
+  it('reports a comparison whose runs fail with the failure', async () => {
+    const { moduleId } = await service.openModule({ kind: 'bytes', name: 'k.wasm', bytes: WASM_HEADER });
+    const result = await service.compareOffload({ compareId: 'cmp-bad', moduleId, exportName: 'nope', argsJson: '[]', repetitions: 2 });
+    expect(result.error?.code).toBe('unknown_export');
+    await expect(service.compareOffload({ compareId: 'cmp-x', moduleId, exportName: 'add', argsJson: '[1,2]', repetitions: 0 })).rejects.toMatchObject({ code: 'invalid_args' });
+  });
+
   it('exports a run report in all three formats', async () => {
     const { moduleId } = await service.openModule({ kind: 'bytes', name: 'k.wasm', bytes: WASM_HEADER });
     await service.invoke({ runId: 'run-r', moduleId, exportName: 'launch_twice', argsJson: '[3]' });

@@ -295,7 +295,8 @@ export class WorkbenchService {
       // Engines that only return events (no onEvent calls) still fill the record.
       if (launches.length === 0 && offloadEvents.length === 0) for (const e of result.events) if (e.type === 'launch' || e.type === 'offload') onEvent(e);
       record.durationMs = result.durationMs;
-      record.device = result.device;
+      // A run with launches names the device that ran them, even where the engine reports the selection.
+      record.device = result.device === 'auto' && launches[0] ? launches[0].device : result.device;
       record.stdout = result.stdout || stdout;
       record.stderr = result.stderr || stderr;
       if ('resultsJson' in result) record.resultsJson = result.resultsJson;
@@ -333,6 +334,9 @@ export class WorkbenchService {
     await this.module(request.moduleId);
     const controller = new AbortController();
     this.inflight.set(request.compareId, controller);
+    // Cancelling the comparison also ends the run in progress, not only the ones after it.
+    let currentRun: string | undefined;
+    controller.signal.addEventListener('abort', () => currentRun && void this.cancel(currentRun));
     const total = argSets.length * reps * 2;
     let completed = 0;
     const result: CompareResult = { compareId: request.compareId, moduleId: request.moduleId, exportName: request.exportName, repetitions: reps, points: [], outputsEqual: true, cancelled: false };
@@ -354,8 +358,9 @@ export class WorkbenchService {
           const order: boolean[] = i % 2 === 0 ? [true, false] : [false, true];
           for (const enabled of order) {
             if (controller.signal.aborted) throw new TensorWasmError('cancelled', 'comparison cancelled');
+            currentRun = `${request.compareId}-${completed}`;
             const run = await this.invoke(
-              { runId: `${request.compareId}-${completed}`, moduleId: request.moduleId, exportName: request.exportName, argsJson: set.argsJson, overrides: { offload: { enabled } } },
+              { runId: currentRun, moduleId: request.moduleId, exportName: request.exportName, argsJson: set.argsJson, overrides: { offload: { enabled } } },
               false,
             );
             if (run.status !== 'ok') throw TensorWasmError.from(run.error ?? { code: 'internal', message: 'run failed' });

@@ -45,3 +45,10 @@ describe('tracing', () => {
     expect(tracesUrl('http://c:4318/v1/traces')).toBe('http://c:4318/v1/traces');
   });
 });
+
+describe('tracingEnabled', () => {
+  it('is true once a provider is registered (this file registers one)', async () => {
+    const { tracingEnabled } = await import('./tracing.js');
+    expect(tracingEnabled()).toBe(true);
+  });
+});

@@ -50,8 +50,29 @@ export async function shutdownTracing(): Promise<void> {
   await shutdown?.().catch(() => undefined);
 }
 
+let tracer: Tracer | undefined;
+let lastDelegate: unknown;
+let lastEnabled = false;
+
+/**
+ * Whether any tracer provider is registered (ours from the OTLP set-up, or a caller's). Without
+ * one every span is a no-op, so the engine skips making them (hot path). Re-checked on each call:
+ * a provider registered later is picked up.
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = provider.getDelegate ? provider.getDelegate() : provider;
+  if (delegate !== lastDelegate) {
+    lastDelegate = delegate;
+    lastEnabled = (delegate as object | undefined)?.constructor?.name !== 'NoopTracerProvider';
+  }
+  return lastEnabled;
+}
+
+/** The engine's tracer (a proxy: it follows whichever provider is registered, now or later). */
 export function getTracer(): Tracer {
-  return trace.getTracer(TRACER_NAME);
+  tracer ??= trace.getTracer(TRACER_NAME);
+  return tracer;
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

@@ -123,6 +123,7 @@ export const deployJsonBodySchema = {
 export const deployDocBody = {
   content: {
     'application/wasm': { schema: { type: 'string', format: 'binary', description: 'The raw module; name it with ?name=.' } },
+    'application/octet-stream': { schema: { type: 'string', format: 'binary', description: 'Same as application/wasm.' } },
     'application/json': { schema: deployJsonBodySchema },
   },
 } as const;

@@ -29,6 +29,7 @@ const log = getLogger({ component: 'server.registry' });
 export class FunctionRegistry {
   private readonly records = new Map<string, FunctionRecord>();
   private readonly refs = new Map<string, Promise<ModuleRef>>();
+  private readonly deploying = new Map<string, Promise<FunctionRecord>>();
 
   private constructor(
     private readonly dir: string,
@@ -74,6 +75,19 @@ export class FunctionRegistry {
       this.records.set(hash, renamed);
       return { record: renamed, created: false };
     }
+    // Concurrent deploys of the same new bytes share one load and one write.
+    const pending = this.deploying.get(hash);
+    if (pending) return { record: await pending, created: false };
+    const deploying = this.store(hash, bytes, name);
+    this.deploying.set(hash, deploying);
+    try {
+      return { record: await deploying, created: true };
+    } finally {
+      this.deploying.delete(hash);
+    }
+  }
+
+  private async store(hash: string, bytes: Uint8Array, name: string | undefined): Promise<FunctionRecord> {
     const { ref, description } = await this.engine.load(bytes, name);
     if (description.hash !== hash) {
       throw new TensorWasmError('internal', `engine hashed the module as ${description.hash}, expected ${hash}`);
@@ -90,7 +104,7 @@ export class FunctionRegistry {
     await this.writeAtomic(`${hash}.json`, JSON.stringify(record, null, 2));
     this.records.set(hash, record);
     this.refs.set(hash, Promise.resolve(ref));
-    return { record, created: true };
+    return record;
   }
 
   /** The engine's handle for a function, loading the stored bytes on first use after a restart. */

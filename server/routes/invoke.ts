@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallOptions, InvokeResult } from '../../contract/engine.js';
 import { toErrorInfo } from '../../contract/errors.js';
@@ -9,6 +10,9 @@ import { errorReply } from '../http/errors.js';
 import { parseInvokeBody, type InvokeRequest } from '../http/json-body.js';
 import { commonErrors, errorResponse, idParamsSchema, invokeBodySchema, invokeReplySchema } from '../http/schemas.js';
 import { endRequestSpan, traceparentFor } from '../tracing.js';
+
+/** How long a call whose client hung up may still run before it is cancelled. */
+export const CANCEL_GRACE_MS = 1_000;
 
 interface InvokeRoute {
   Params: { id: string };
@@ -37,7 +41,13 @@ export function invokeRoutes(context: ServerContext) {
           params: idParamsSchema,
           querystring: { type: 'object', properties: { stream: { type: 'boolean', default: false } } },
           response: {
-            200: { description: 'The results (or, with ?stream=true, a text/event-stream)', ...invokeReplySchema },
+            200: {
+              description: 'The results; with ?stream=true a text/event-stream of run events ending in `result` or `error`',
+              content: {
+                'application/json': { schema: invokeReplySchema },
+                'text/event-stream': { schema: { type: 'string' } },
+              },
+            },
             400: errorResponse('invalid_args, type_mismatch or malformed JSON'),
             404: errorResponse('not_found (no such function) or unknown_export'),
             413: errorResponse('payload_too_large'),
@@ -56,7 +66,7 @@ export function invokeRoutes(context: ServerContext) {
         // Unknown ids fail here, before any stream is opened, as ordinary JSON errors.
         await context.registry.ref(request.params.id);
         if (request.query.stream) return streamInvocation(context, request, reply, body);
-        const result = await invoke(context, request, reply, body);
+        const result = await invoke(context, request, body);
         return reply.code(200).type('application/json; charset=utf-8').send(invokeReplyJson(result));
       },
     );
@@ -75,7 +85,6 @@ export function invokeReplyJson(result: InvokeResult): string {
 async function invoke(
   context: ServerContext,
   request: FastifyRequest<InvokeRoute>,
-  reply: FastifyReply,
   body: InvokeRequest,
   extraListener?: (event: RunEvent) => void,
 ): Promise<InvokeResult> {
@@ -84,15 +93,10 @@ async function invoke(
   const ref = await registry.ref(request.params.id);
   const recorder = body.runId === undefined ? undefined : hub.begin(body.runId);
   const onEvent = combine(recorder, extraListener);
-  // A client that hangs up cancels its invocation instead of holding an instance to the deadline.
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  };
-  reply.raw.on('close', onClose);
+  const signal = hangUpSignal(request.raw.socket);
   const traceparent = traceparentFor(request);
   const options: CallOptions = {
-    signal: abort.signal,
+    signal,
     ...(body.runId === undefined ? {} : { runId: body.runId }),
     ...(body.deadlineMs === undefined ? {} : { deadlineMs: Math.min(body.deadlineMs, context.maxDeadlineMs) }),
     ...(onEvent ? { onEvent } : {}),
@@ -107,9 +111,27 @@ async function invoke(
     metrics.invocationFailed((performance.now() - started) / 1000, info.code);
     if (body.runId !== undefined) hub.fail(body.runId, info, performance.now() - started);
     throw error;
-  } finally {
-    reply.raw.off('close', onClose);
   }
+}
+
+const hangUps = new WeakMap<Socket, AbortSignal>();
+
+/**
+ * Aborts when the client's connection closes, so a client that hangs up cancels its invocation
+ * instead of holding an instance to the deadline — after a grace period: cancelling a running call
+ * ends its worker, and restarting one costs far more than letting a short call finish (load
+ * generators hang up mid-call by the dozen). One signal per connection, not per request: keep-alive
+ * clients send many requests over one socket, one at a time.
+ */
+function hangUpSignal(socket: Socket): AbortSignal {
+  let signal = hangUps.get(socket);
+  if (!signal) {
+    const controller = new AbortController();
+    socket.once('close', () => setTimeout(() => controller.abort(), CANCEL_GRACE_MS).unref());
+    signal = controller.signal;
+    hangUps.set(socket, signal);
+  }
+  return signal;
 }
 
 async function streamInvocation(
@@ -121,7 +143,7 @@ async function streamInvocation(
   reply.hijack();
   const stream = new SseStream(reply.raw);
   try {
-    const result = await invoke(context, request, reply, body, (event) => stream.send(event.type, runEventToJson(event)));
+    const result = await invoke(context, request, body, (event) => stream.send(event.type, runEventToJson(event)));
     stream.send('result', invokeReplyJson(result));
   } catch (error) {
     const { status, body: errorBody } = errorReply(error);

@@ -24,7 +24,7 @@ export function runRoutes(context: ServerContext) {
           tags: ['runs'],
           params: runIdParamsSchema,
           response: {
-            200: { description: 'A text/event-stream of run events', type: 'string' },
+            200: { description: 'A stream of run events', content: { 'text/event-stream': { schema: { type: 'string' } } } },
             400: errorResponse('invalid_args: malformed run id'),
             ...commonErrors,
           },

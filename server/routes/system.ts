@@ -33,7 +33,10 @@ export function systemRoutes(context: ServerContext) {
           description:
             'Text exposition format: tensor_wasm_invocations_total{outcome}, tensor_wasm_invocation_errors_total{code}, tensor_wasm_invocation_duration_seconds (histogram), tensor_wasm_kernel_launches_total{device}, tensor_wasm_deploys_total, process metrics.',
           tags: ['system'],
-          response: { 200: { description: 'Prometheus text', type: 'string' }, ...commonErrors },
+          response: {
+            200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...commonErrors,
+          },
         },
       },
       async (_request, reply) => reply.type(context.metrics.contentType).send(await context.metrics.text()),

@@ -56,6 +56,14 @@ describe('workbench routes', () => {
     expect((await app.inject('/workbench/runs/nope')).json().error.code).toBe('not_found');
   });
 
+  it('answers CORS preflights and marks replies for remote workbenches', async () => {
+    const pre = await app.inject({ method: 'OPTIONS', url: '/workbench/invoke', headers: { origin: 'app://workbench', 'access-control-request-method': 'POST' } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-headers']).toContain('authorization');
+    expect((await app.inject('/workbench/target')).headers['access-control-allow-origin']).toBe('*');
+    expect((await app.inject('/workbench/runs/nope')).headers['access-control-allow-origin']).toBe('*');
+  });
+
   it('refuses paths over HTTP and bad settings with the error body', async () => {
     const p = await app.inject({ method: 'POST', url: '/workbench/modules', payload: { kind: 'path', path: '/etc/passwd' } });
     expect(p.statusCode).toBe(400);

@@ -73,11 +73,12 @@ export class GuestMemory {
     return Array.from({ length: b.length / 8 }, (_, i) => this.dv.getBigInt64(b.offset + i * 8, true));
   }
 
-  /** Bytes outside every allocated buffer, to compare before and after a launch. */
-  outside(): Uint8Array {
-    const copy = this.bytes.slice();
-    for (const b of this.buffers) copy.fill(0, b.offset, b.offset + b.length);
-    return copy;
+  /** The first guest offset outside every buffer whose byte differs from `before`, or -1. */
+  strayWrite(before: Uint8Array): number {
+    const inside = new Uint8Array(this.bytes.length);
+    for (const b of this.buffers) inside.fill(1, b.offset, b.offset + b.length);
+    for (let i = 0; i < this.bytes.length; i++) if (!inside[i] && this.bytes[i] !== before[i]) return i;
+    return -1;
   }
 }
 

@@ -54,10 +54,22 @@ function nextDown32(x: number): number {
   return -nextUp32(-x);
 }
 
+/** A double close to the exact value (scaled so neither factor under- or overflows). */
+function toApprox(v: [bigint, number]): number {
+  let [m, e] = v;
+  const bits = (m < 0n ? -m : m).toString(2).length;
+  if (bits > 60) {
+    m >>= BigInt(bits - 60);
+    e += bits - 60;
+  }
+  const h = Math.trunc(e / 2);
+  return Number(m) * 2 ** h * 2 ** (e - h);
+}
+
 /** Rounds an exact value to f32: mode 'rn' | 'rz' | 'rm' | 'rp'. */
 export function roundToF32(v: [bigint, number], mode: 'rn' | 'rz' | 'rm' | 'rp' = 'rn'): number {
   if (v[0] === 0n) return 0;
-  const approx = Number(v[0]) * 2 ** v[1];
+  const approx = toApprox(v);
   let lo = fr(approx);
   if (!Number.isFinite(lo)) lo = Math.sign(approx) * 3.4028234663852886e38;
   while (dCmp(dyadic(lo), v) > 0) lo = nextDown32(lo);
@@ -101,6 +113,11 @@ export function roundToF64(v: [bigint, number]): number {
 
 export function fmaf(a: number, b: number, c: number, mode: 'rn' | 'rz' | 'rm' | 'rp' = 'rn'): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return fr(a * b + c);
+  if (mode === 'rn') {
+    // a*b is exact in f64; rounding the f64 sum to f32 is exact unless it sits on an f32 midpoint.
+    const s = a * b + c, r = fr(s), o = 2 * s - r;
+    if (o === r || fr(o) !== o) return r;
+  }
   return roundToF32(dAdd(dMul(dyadic(a), dyadic(b)), dyadic(c)), mode);
 }
 export function fma64(a: number, b: number, c: number): number {
@@ -120,10 +137,11 @@ const F16_VALUES: number[] = (() => {
 
 /** f32/f64 value → f16 bits, by searching the f16 value table. */
 export function toF16(x: number, mode: 'rn' | 'rz' = 'rn'): number {
-  if (Number.isNaN(x)) return 0x7e00;
+  if (Number.isNaN(x)) return 0x7fff; // the GPU's canonical f16 NaN
   const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
   const a = Math.abs(x);
   const max = F16_VALUES[F16_VALUES.length - 1]!;
+  if (a === Infinity) return sign | 0x7c00; // infinity is exact in every rounding mode
   if (a >= max) {
     if (mode === 'rz') return sign | 0x7bff;
     return a >= 65520 ? sign | 0x7c00 : sign | 0x7bff;

@@ -5,20 +5,18 @@
  * intrinsics). It also checks that no byte outside the kernel's pointer windows changed.
  * Used by the CPU device's tests and, with CudaDevice, by `npm run test:gpu`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Device } from '../../../contract/device.js';
 import { makeContext } from './case.js';
-import { BASIC_CASES } from './cases-basic.js';
-import { MATH_CASES } from './cases-math.js';
+import { CONFORMANCE_ARCHS, CONFORMANCE_CASES } from './cases.js';
 import { GuestMemory } from './harness.js';
 import { rng } from './reference.js';
 import { createHash } from 'node:crypto';
 
-export const CONFORMANCE_CASES = [...BASIC_CASES, ...MATH_CASES];
-export const CONFORMANCE_ARCHS = ['sm_75', 'sm_90'] as const;
+export { CONFORMANCE_ARCHS, CONFORMANCE_CASES };
 
 export interface ConformanceOptions {
   /** Folder holding <name>.<arch>.ptx; defaults to the repository's fixtures/cuda. */
@@ -27,8 +25,15 @@ export interface ConformanceOptions {
   seed?: number;
 }
 
+/** fixtures/cuda of the repository, from the TypeScript source or the built dist/ copy. */
 export function defaultFixtureDir(): string {
-  return join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'fixtures', 'cuda');
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'fixtures', 'cuda');
+    if (existsSync(candidate)) return candidate;
+    dir = join(dir, '..');
+  }
+  throw new Error('cannot find fixtures/cuda above ' + fileURLToPath(import.meta.url));
 }
 
 export function defineConformanceSuite(name: string, makeDevice: () => Device, options: ConformanceOptions = {}): void {
@@ -45,10 +50,9 @@ export function defineConformanceSuite(name: string, makeDevice: () => Device, o
             const kernel = device.loadKernel(ptx, hash, c.entry);
             const random = rng((options.seed ?? 1234) + c.name.length * 7919);
             const mem = new GuestMemory(2 << 20, random);
-            const before = mem.outside();
+            const before = mem.bytes.slice();
             c.run(makeContext(device, kernel, mem, random));
-            const after = mem.outside();
-            const stray = after.findIndex((b, i) => b !== before[i]);
+            const stray = mem.strayWrite(before);
             expect(stray, `a byte outside every pointer window changed at guest offset ${stray}`).toBe(-1);
           } finally {
             device.dispose();

@@ -24,6 +24,11 @@ export interface LaunchEnv extends CheckEnv {
   status: Uint8Array;
   resume: Int32Array;
   siteOf: Int32Array;
+  /** Barrier arrivals in the last run: count, their resume case, whether they differ; exits. */
+  bwn: number;
+  br: number;
+  bmix: boolean;
+  exn: number;
 }
 
 const EMPTY = regionOf(new Uint8Array(16));
@@ -99,6 +104,10 @@ export function createEnv(init: EnvInit): LaunchEnv {
     status: new Uint8Array(perThread),
     resume: new Int32Array(perThread),
     siteOf: new Int32Array(perThread),
+    bwn: 0,
+    br: 0,
+    bmix: false,
+    exn: 0,
   };
 }
 

@@ -80,7 +80,7 @@ export function runLaunch({ kernel, request, modvars }: LaunchInput): void {
   });
   const nThreads = block[0] * block[1] * block[2];
   const total = grid[0] * grid[1] * grid[2];
-  const every = Math.max(1, Math.floor(total / PROGRESS_SAMPLES));
+  const every = Math.max(1, Math.ceil(total / PROGRESS_SAMPLES));
   const clearShared = sharedBytes > 0;
   let done = 0;
   try {

@@ -12,66 +12,96 @@ import { DeviceError } from '../../../contract/device.js';
 import type { CompiledKernel, SyncSite } from './compile/compile.js';
 import type { LaunchEnv } from './launch-env.js';
 
-const READY = 0, WAITING = 1, EXITED = 2;
+const READY = 0, WAITING = 1;
 
 export function runBlock(kernel: CompiledKernel, E: LaunchEnv, nThreads: number): void {
   if (!kernel.hasSync) {
-    kernel.runAll!(E, 0, nThreads);
+    kernel.run!(E, 0, nThreads, 0);
     return;
   }
   runSyncBlock(kernel, E, nThreads);
 }
 
+/** Runs every READY thread in [a, b), batching consecutive threads that resume at the same case. */
+function runReady(run: NonNullable<CompiledKernel['run']>, E: LaunchEnv, a: number, b: number): void {
+  const { status, resume } = E;
+  let t = a;
+  while (t < b) {
+    if (status[t] !== READY) {
+      t++;
+      continue;
+    }
+    const r = resume[t]!;
+    let u = t + 1;
+    while (u < b && status[u] === READY && resume[u] === r) u++;
+    run(E, t, u, r);
+    t = u;
+  }
+}
+
 function runSyncBlock(kernel: CompiledKernel, E: LaunchEnv, n: number): void {
-  const run = kernel.runOne!;
+  const run = kernel.run!;
   const sites = kernel.sites;
-  const status = E.status;
-  const resume = E.resume;
-  const siteOf = E.siteOf;
-  status.fill(READY, 0, n);
-  resume.fill(0, 0, n);
+  const { status, resume, siteOf } = E;
+  const warpSites = kernel.warpSites;
+  if (!warpSites && !kernel.barRed) {
+    // Fast path: while every thread reaches the same barrier, release it and run the whole block
+    // on from there; anything else (exits, different barriers) falls to the general loop below.
+    let r = 0;
+    for (;;) {
+      E.bwn = 0;
+      E.bmix = false;
+      E.exn = 0;
+      run(E, 0, n, r);
+      if (E.exn === n) return;
+      if (E.bwn !== n || E.bmix) break;
+      r = E.br;
+    }
+    releaseBarrier(sites, E, n, false);
+  } else {
+    status.fill(READY, 0, n);
+    resume.fill(0, 0, n);
+  }
   const nWarps = Math.ceil(n / 32);
   for (;;) {
-    for (let w = 0; w < nWarps; w++) {
-      const base = w * 32;
-      const end = Math.min(base + 32, n);
-      for (;;) {
-        for (let t = base; t < end; t++) {
-          if (status[t] !== READY) continue;
-          const r = run(E, t, resume[t]!);
-          if (r < 0) status[t] = EXITED;
-          else {
-            status[t] = WAITING;
-            siteOf[t] = r;
-            resume[t] = sites[r]!.resume;
+    if (!warpSites) runReady(run, E, 0, n);
+    else {
+      for (let w = 0; w < nWarps; w++) {
+        const base = w * 32;
+        const end = Math.min(base + 32, n);
+        for (;;) {
+          runReady(run, E, base, end);
+          // the lowest warp-level site any lane waits at
+          let site = -1;
+          for (let t = base; t < end; t++) {
+            if (status[t] !== WAITING) continue;
+            const s = siteOf[t]!;
+            const k = sites[s]!.kind;
+            if (k === 'bar' || k === 'barred') continue;
+            if (site < 0 || s < site) site = s;
           }
+          if (site < 0) break;
+          let group = 0;
+          for (let t = base; t < end; t++) if (status[t] === WAITING && siteOf[t] === site) group |= 1 << (t - base);
+          warpOp(sites[site]!, E, base, end, group);
+          for (let t = base; t < end; t++) if (group & (1 << (t - base))) status[t] = READY;
         }
-        // the lowest warp-level site any lane waits at
-        let site = -1;
-        for (let t = base; t < end; t++) {
-          if (status[t] !== WAITING) continue;
-          const s = siteOf[t]!;
-          const k = sites[s]!.kind;
-          if (k === 'bar' || k === 'barred') continue;
-          if (site < 0 || s < site) site = s;
-        }
-        if (site < 0) break;
-        let group = 0;
-        for (let t = base; t < end; t++) if (status[t] === WAITING && siteOf[t] === site) group |= 1 << (t - base);
-        warpOp(sites[site]!, E, base, end, group);
-        for (let t = base; t < end; t++) if (group & (1 << (t - base))) status[t] = READY;
       }
     }
     // every warp is stopped at a barrier or done
     let waiting = 0;
     for (let t = 0; t < n; t++) if (status[t] === WAITING) waiting++;
     if (waiting === 0) return;
-    releaseBarrier(sites, E, n);
+    releaseBarrier(sites, E, n, kernel.barRed);
   }
 }
 
-function releaseBarrier(sites: SyncSite[], E: LaunchEnv, n: number): void {
+function releaseBarrier(sites: SyncSite[], E: LaunchEnv, n: number, barRed: boolean): void {
   const { status, siteOf } = E;
+  if (!barRed) {
+    for (let t = 0; t < n; t++) if (status[t] === WAITING) status[t] = READY;
+    return;
+  }
   // bar.red reductions are computed per barrier id over every arriving thread
   const popc = new Map<number, number>();
   const all = new Map<number, boolean>();

@@ -5,24 +5,18 @@
  * TENSOR_WASM_REQUIRE_GPU=1 (a GPU CI job) the missing GPU is a failure instead.
  */
 import { describe, expect, it } from 'vitest';
-import type { Device } from '../../../contract/device.js';
+import { CONFORMANCE_ARCHS, defineConformanceSuite } from '../conformance/suite.js';
 import { CudaDevice } from './cuda-device.js';
 import { probeCuda } from './probe.js';
 import { scenarios } from './testing/scenarios.js';
 
-type ConformanceModule = { defineConformanceSuite: (name: string, makeDevice: () => Device) => void };
-
 const probe = probeCuda();
 const skipLine = `skipped: no CUDA device (${probe.reason ?? 'unknown reason'})`;
 
-async function conformanceSuite(): Promise<ConformanceModule | string> {
-  // Imported by a computed path so this file does not depend on the suite at compile time.
-  const path = '../conformance/suite.js';
-  try {
-    return (await import(/* @vite-ignore */ path)) as ConformanceModule;
-  } catch (error) {
-    return `the conformance suite (runtime/devices/conformance/suite.ts) could not be loaded: ${String(error)}`;
-  }
+/** The fixture archs this GPU can run: PTX for sm_XY needs compute capability X.Y or newer. */
+function runnableArchs(computeCapability: string | undefined): string[] {
+  const cc = Number(computeCapability ?? '0') * 10;
+  return CONFORMANCE_ARCHS.filter((arch) => Number(arch.slice(3)) <= cc + 1e-9);
 }
 
 if (!probe.available) {
@@ -38,16 +32,9 @@ if (!probe.available) {
   });
 } else {
   console.log(`CUDA device: ${probe.devices.map((d) => `${d.id} ${d.name} (compute ${d.computeCapability}, driver ${d.driverVersion})`).join(', ')}`);
-  const suite = await conformanceSuite();
-  if (typeof suite === 'string') {
-    describe('conformance suite', () => {
-      it('is present', () => {
-        throw new Error(suite);
-      });
-    });
-  } else {
-    suite.defineConformanceSuite('CudaDevice', () => new CudaDevice());
-  }
+  const archs = runnableArchs(probe.devices[0]?.computeCapability);
+  console.log(`conformance archs for cuda:0: ${archs.join(', ') || 'none'}`);
+  defineConformanceSuite('CudaDevice', () => new CudaDevice(), { archs });
 
   describe('CudaDevice on the GPU', () => {
     const run = <T>(name: string) => scenarios[name]!() as T;

@@ -17,6 +17,7 @@ import {
 } from './emit-alu.js';
 import { emitAtom, emitCvta, emitIsspacep, emitLd, emitSt, type MemCtx } from './emit-mem.js';
 import { flatten } from './inline.js';
+import { liveIn, useDef, type LiveBlock } from './liveness.js';
 import { layout, symbolAddress, type Layout } from './layout.js';
 import { specialRegister } from './special-registers.js';
 import { Values } from './values.js';
@@ -37,13 +38,15 @@ export interface CompiledKernel {
   layout: Layout;
   sites: SyncSite[];
   hasSync: boolean;
+  /** Whether any sync site is warp-level (shfl/vote/...), and whether any is bar.red. */
+  warpSites: boolean;
+  barRed: boolean;
   /** Number of int32 / f64 save slots per thread (sync kernels). */
   saveInts: number;
   saveFloats: number;
   source: string;
   /** Built by `new Function`: the block runner (no sync) or the resumable thread runner. */
-  runAll?: (E: unknown, t0: number, t1: number) => void;
-  runOne?: (E: unknown, t: number, resume: number) => number;
+  run?: (E: unknown, t0: number, t1: number, resume: number) => void;
 }
 
 const NO_OPS = new Set(['membar', 'fence', 'prefetch', 'prefetchu', 'brkpt', 'nanosleep', 'pmevent', 'griddepcontrol', 'applypriority', 'discard', 'createpolicy']);
@@ -52,6 +55,10 @@ interface Block {
   id: number;
   label?: string;
   code: string[];
+  steps: LiveBlock['steps'];
+  /** How the block ends: falls through, jumps (target label), or stops the thread. */
+  end: 'fall' | 'jump' | 'cond' | 'stop';
+  target?: string;
   /** Set when the block ends with `@p bra <itself>`: emitted as do/while. */
   selfLoopCond?: string;
 }
@@ -73,10 +80,10 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
   const sites: SyncSite[] = [];
   const labels = new Map<string, number>();
   const blocks: Block[] = [];
-  let cur: Block = { id: 0, code: [] };
+  let cur: Block = { id: 0, code: [], steps: [], end: 'fall' };
   blocks.push(cur);
   const newBlock = (label?: string): Block => {
-    const b: Block = { id: blocks.length, code: [] };
+    const b: Block = { id: blocks.length, code: [], steps: [], end: 'fall' };
     if (label !== undefined) b.label = label;
     blocks.push(b);
     cur = b;
@@ -108,6 +115,9 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
       const target = ins.operands[0];
       if (!target || target.kind !== 'sym') throw new DeviceError(-4, `line ${ins.line}: bra needs a label`);
       pendingBranches.push({ block: cur, index: cur.code.length, target: target.name, line: ins.line });
+      cur.steps.push({ ...useDef(ins), kills: false });
+      cur.end = g ? 'cond' : 'jump';
+      cur.target = target.name;
       cur.code.push(g ? `if (${g}) { pc = @@; continue D; }` : 'pc = @@; continue D;');
       if (g) (cur as Block & { lastCond?: string }).lastCond = g;
       newBlock();
@@ -115,6 +125,8 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
     }
     if (op === 'ret' || op === 'exit') {
       cur.code.push(g ? `if (${g}) { EXIT }` : 'EXIT');
+      cur.steps.push({ ...useDef(ins), kills: false });
+      if (!g) cur.end = 'stop';
       newBlock();
       continue;
     }
@@ -122,14 +134,21 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
     if (sync) {
       const k = sites.length;
       sites.push({ kind: sync.kind, mode: sync.mode, resume: -1, line: ins.line });
-      cur.code.push(g ? `if (${g}) { ${sync.before} SAVE return ${k}; }` : `${sync.before} SAVE return ${k};`);
+      // barrier arrivals are also counted, so the scheduler can release a uniform barrier without scanning
+      const count = sync.kind === 'bar' ? ` if (E.bwn++ === 0) E.br = RESUME${k}$; else if (E.br !== RESUME${k}$) E.bmix = true;` : '';
+      const yieldCode = `${sync.before} SAVE${k}$ ST[t] = 1; SO[t] = ${k}; RS[t] = RESUME${k}$;${count} continue T;`;
+      cur.code.push(g ? `if (${g}) { ${yieldCode} }` : yieldCode);
+      const ud = useDef(ins);
+      cur.steps.push({ uses: ud.uses, defs: [], kills: false });
       const rb = newBlock();
       sites[k]!.resume = rb.id;
+      rb.steps.push({ uses: [], defs: ud.defs, kills: !g });
       if (sync.after) rb.code.push(g ? `if (${g}) { ${sync.after} }` : sync.after);
       continue;
     }
     const code = emitInstruction(V, mem, ins);
     cur.code.push(g ? `if (${g}) { ${code} }` : code);
+    cur.steps.push({ ...useDef(ins), kills: !g });
   }
   for (const pb of pendingBranches) {
     const id = labels.get(pb.target);
@@ -145,58 +164,93 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
     }
   }
   const hasSync = sites.length > 0;
-  const source = assemble(V, blocks, lay, siteCount, hasSync);
-  const kernel: CompiledKernel = { entry: entry.name, layout: lay, sites, hasSync, saveInts: 0, saveFloats: 0, source };
-  const counts = saveCounts(V);
+  const live = hasSync ? liveness(blocks, labels, V) : [];
+  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live);
+  const kernel: CompiledKernel = {
+    entry: entry.name,
+    layout: lay,
+    sites,
+    hasSync,
+    warpSites: sites.some((s) => s.kind !== 'bar' && s.kind !== 'barred'),
+    barRed: sites.some((s) => s.kind === 'barred'),
+    saveInts: 0,
+    saveFloats: 0,
+    source,
+  };
+  const counts = slots(V, live, sites);
   kernel.saveInts = counts.ints;
   kernel.saveFloats = counts.floats;
   return kernel;
 }
 
-function saveCounts(V: Values): { ints: number; floats: number } {
-  let ints = 0, floats = 0;
-  for (const r of V.regs.values()) {
-    if (r.kind === 'f32' || r.kind === 'f64') floats++;
-    else if (r.kind === 'i64') ints += 2;
-    else ints++;
-  }
-  return { ints, floats };
+
+function liveness(blocks: Block[], labels: Map<string, number>, V: Values): Set<string>[] {
+  const lb: LiveBlock[] = blocks.map((b, i) => {
+    const succ: number[] = [];
+    if (b.end === 'jump' || b.end === 'cond') succ.push(labels.get(b.target!)!);
+    if (b.end !== 'jump' && b.end !== 'stop' && i + 1 < blocks.length) succ.push(i + 1);
+    return { steps: b.steps, succ };
+  });
+  return liveIn(lb, (n) => V.regs.has(n));
 }
 
-function saveRestore(V: Values): { save: string; restore: string } {
-  const save: string[] = ['const _sb = t * NI, _fb = t * NF;'];
-  const restore: string[] = ['const _sb = t * NI, _fb = t * NF;'];
+/**
+ * Save slots, dense over the registers live at any sync site (so a thread's saved state is a
+ * few adjacent words): one int32 slot per pred/int register (two for 64-bit), one f64 per float.
+ */
+function slots(V: Values, live: Set<string>[], sites: SyncSite[]): { slot: Map<string, number>; ints: number; floats: number } {
+  const used = new Set<string>();
+  for (const s of sites) for (const r of live[s.resume] ?? []) used.add(r);
+  const slot = new Map<string, number>();
   let i = 0, f = 0;
   for (const r of V.regs.values()) {
-    switch (r.kind) {
-      case 'pred':
-        save.push(`SVI[_sb + ${i}] = ${r.js} ? 1 : 0;`);
-        restore.push(`${r.js} = SVI[_sb + ${i}] !== 0;`);
-        i++;
-        break;
-      case 'i32':
-        save.push(`SVI[_sb + ${i}] = ${r.js};`);
-        restore.push(`${r.js} = SVI[_sb + ${i}];`);
-        i++;
-        break;
-      case 'i64':
-        save.push(`SVI[_sb + ${i}] = ${r.js}; SVI[_sb + ${i + 1}] = ${r.jsHi};`);
-        restore.push(`${r.js} = SVI[_sb + ${i}]; ${r.jsHi} = SVI[_sb + ${i + 1}];`);
-        i += 2;
-        break;
-      default:
-        save.push(`SVF[_fb + ${f}] = ${r.js};`);
-        restore.push(`${r.js} = SVF[_fb + ${f}];`);
-        f++;
+    if (!used.has(r.name)) continue;
+    if (r.kind === 'f32' || r.kind === 'f64') slot.set(r.name, f++);
+    else {
+      slot.set(r.name, i);
+      i += r.kind === 'i64' ? 2 : 1;
     }
   }
-  return { save: `{ ${save.join(' ')} }`, restore: restore.join(' ') };
+  return { slot, ints: i, floats: f };
+}
+
+function saveRestore(V: Values, live: Set<string>, slot: Map<string, number>): { save: string; restore: string } {
+  const save: string[] = [];
+  const restore: string[] = [];
+  for (const name of live) {
+    const r = V.regs.get(name)!;
+    const k = slot.get(name)!;
+    switch (r.kind) {
+      case 'pred':
+        save.push(`SVI[_sb + ${k}] = ${r.js} ? 1 : 0;`);
+        restore.push(`${r.js} = SVI[_sb + ${k}] !== 0;`);
+        break;
+      case 'i32':
+        save.push(`SVI[_sb + ${k}] = ${r.js};`);
+        restore.push(`${r.js} = SVI[_sb + ${k}];`);
+        break;
+      case 'i64':
+        save.push(`SVI[_sb + ${k}] = ${r.js}; SVI[_sb + ${k + 1}] = ${r.jsHi};`);
+        restore.push(`${r.js} = SVI[_sb + ${k}]; ${r.jsHi} = SVI[_sb + ${k + 1}];`);
+        break;
+      default:
+        save.push(`SVF[_fb + ${k}] = ${r.js};`);
+        restore.push(`${r.js} = SVF[_fb + ${k}];`);
+    }
+  }
+  const head = 'const _sb = t * NI, _fb = t * NF;';
+  return { save: `{ ${head} ${save.join(' ')} }`, restore: `{ ${head} ${restore.join(' ')} }` };
 }
 
 const VIEW_PROLOGUE = (prefix: string, obj: string): string =>
   `const ${prefix}8 = ${obj}.u8, ${prefix}S8 = ${obj}.s8, ${prefix}16 = ${obj}.u16, ${prefix}S16 = ${obj}.s16, ${prefix}32 = ${obj}.i32, ${prefix}F = ${obj}.f32, ${prefix}D = ${obj}.f64;`;
 
-function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean): string {
+/**
+ * The generated function runs threads [t0, t1) from case `resume` (0 = kernel start) until each
+ * exits or stops at a sync site. Thread coordinates are loop-carried counters (no division).
+ */
+function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[]): string {
+  void lay;
   const caches: string[] = [];
   for (let k = 0; k < siteCount; k++) caches.push(`w${k}a = 1, w${k}b = 0`);
   const prologue = [
@@ -205,42 +259,41 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
     VIEW_PROLOGUE('L', 'E.lm'),
     VIEW_PROLOGUE('C', 'E.cm'),
     VIEW_PROLOGUE('P', 'E.pm'),
-    'const ntx = E.ntx, nty = E.nty, ntz = E.ntz, nxy = ntx * nty, FRAME = E.frameSize;',
+    'const ntx = E.ntx, nty = E.nty, ntz = E.ntz, FRAME = E.frameSize, SHN = E.shSize, CSN = E.constSize, PSN = E.paramSize;',
+    'const WA = E.wa, WB = E.wb, WC = E.wc, WM = E.wm, RES = E.res, RESP = E.resp;',
+    hasSync ? 'const SVI = E.si, SVF = E.sf, NI = E.ni, NF = E.nf, ST = E.status, SO = E.siteOf, RS = E.resume;' : '',
     caches.length ? `let ${caches.join(', ')};` : '',
   ].join('\n');
-  const { save, restore } = saveRestore(V);
+  const { slot } = slots(V, live, sites);
+  const saves: string[] = [];
+  const restores: string[] = [];
+  sites.forEach((site, k) => {
+    const sr = saveRestore(V, live[site.resume] ?? new Set(), slot);
+    saves.push(sr.save);
+    restores.push(sr.restore);
+  });
+  const resumeOf = new Map(sites.map((site, k) => [site.resume, k]));
   const cases = blocks
     .map((b) => {
-      const code = b.code.join('\n').replaceAll('EXIT', hasSync ? 'return -1;' : 'continue T;').replaceAll('SAVE', save);
+      const k = resumeOf.get(b.id);
+      // a thread resuming here restores its live registers first (RZ is set only on entry)
+      const restore = k === undefined ? '' : `if (RZ) { RZ = false; ${restores[k]} }\n`;
+      const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; E.exn++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume));
       if (b.selfLoopCond) return `case ${b.id}: do {\n${code}\n} while (${b.selfLoopCond});`;
       return `case ${b.id}:\n${code}`;
     })
     .join('\n');
-  const threadSetup = 'const tx = t % ntx, ty = ((t / ntx) | 0) % nty, tz = (t / nxy) | 0, LB = t * FRAME;';
   const dispatch = `D: for (;;) { switch (pc) {\n${cases}\n} break; }`;
-  void lay;
-  if (!hasSync) {
-    return `"use strict"; const OUT = M.OUT;
-return function runAll(E, t0, t1) {
-${prologue}
-T: for (let t = t0; t < t1; t++) {
-${threadSetup}
-${V.declarations()}
-let pc = 0;
-${dispatch}
-}
-};`;
-  }
   return `"use strict"; const OUT = M.OUT;
-return function runOne(E, t, resume) {
+return function run(E, t0, t1, resume) {
 ${prologue}
-const SVI = E.si, SVF = E.sf, NI = E.ni, NF = E.nf;
-${threadSetup}
-${V.declarations()}
-let pc = resume;
-if (resume !== 0) { ${restore} }
+let tx = t0 % ntx, ty = Math.floor(t0 / ntx) % nty, tz = Math.floor(t0 / (ntx * nty)), LB = t0 * FRAME;
+${V.declarations()}${hasSync ? ' let RZ = false;' : ''}
+T: for (let t = t0; t < t1; t++, LB += FRAME, (++tx === ntx ? (tx = 0, (++ty === nty ? (ty = 0, tz++) : 0)) : 0)) {
+let pc = resume;${hasSync ? ' RZ = resume !== 0;' : ''}
 ${dispatch}
-return -1;
+${hasSync ? 'ST[t] = 2; E.exn++;' : ''}
+}
 };`;
 }
 
@@ -259,7 +312,7 @@ function syncSite(V: Values, ins: Instruction): SyncCode | undefined {
   const full = '-1';
   if (op === 'bar' || op === 'barrier') {
     if (p[1] === 'warp') {
-      return { kind: 'syncwarp', mode: '', before: `E.wm[t] = ${ins.operands[0] ? V.read(o(0), 'i32') : full};`, after: '' };
+      return { kind: 'syncwarp', mode: '', before: `WM[t] = ${ins.operands[0] ? V.read(o(0), 'i32') : full};`, after: '' };
     }
     if (p[1] === 'red') {
       // bar.red.popc.u32 d, a{, b}, {!}c  |  bar.red.{and,or}.pred p, a{, b}, {!}c
@@ -267,12 +320,13 @@ function syncSite(V: Values, ins: Instruction): SyncCode | undefined {
       const n = ins.operands.length;
       const c = o(n - 1);
       const cnt = n === 4 ? V.read(o(2), 'i32') : '-1';
-      const after = mode === 'popc' ? V.write(o(0), 'i32', 'E.res[t]') : V.write(o(0), 'pred', 'E.res[t] !== 0');
-      return { kind: 'barred', mode, before: `E.wa[t] = ${V.read(o(1), 'i32')}; E.wb[t] = ${cnt}; E.wc[t] = ${V.read(c, 'pred')} ? 1 : 0;`, after };
+      const after = mode === 'popc' ? V.write(o(0), 'i32', 'RES[t]') : V.write(o(0), 'pred', 'RES[t] !== 0');
+      return { kind: 'barred', mode, before: `WA[t] = ${V.read(o(1), 'i32')}; WB[t] = ${cnt}; WC[t] = ${V.read(c, 'pred')} ? 1 : 0;`, after };
     }
     if (p[1] === 'arrive') return undefined; // handled as a no-op by emitInstruction
-    const cnt = ins.operands.length > 1 ? V.read(o(1), 'i32') : '-1';
-    return { kind: 'bar', mode: '', before: `E.wa[t] = ${ins.operands.length ? V.read(o(0), 'i32') : '0'}; E.wb[t] = ${cnt};`, after: '' };
+    // The barrier id and thread count are accepted; a barrier releases when every thread of the
+    // block waits at one or has exited, so nothing needs to be stored here.
+    return { kind: 'bar', mode: '', before: '', after: '' };
   }
   if (op === 'shfl') {
     const mode = p.find((x) => ['up', 'down', 'bfly', 'idx'].includes(x));
@@ -281,23 +335,23 @@ function syncSite(V: Values, ins: Instruction): SyncCode | undefined {
     const d = dst.kind === 'pair' ? dst.first : dst;
     const q = dst.kind === 'pair' ? dst.second : undefined;
     const mask = ins.operands.length > 4 ? V.read(o(4), 'i32') : full;
-    let after = V.write(d, 'i32', 'E.res[t]');
-    if (q) after += ' ' + V.write(q, 'pred', 'E.resp[t] !== 0');
-    return { kind: 'shfl', mode, before: `E.wa[t] = ${V.read(o(1), 'i32')}; E.wb[t] = ${V.read(o(2), 'i32')}; E.wc[t] = ${V.read(o(3), 'i32')}; E.wm[t] = ${mask};`, after };
+    let after = V.write(d, 'i32', 'RES[t]');
+    if (q) after += ' ' + V.write(q, 'pred', 'RESP[t] !== 0');
+    return { kind: 'shfl', mode, before: `WA[t] = ${V.read(o(1), 'i32')}; WB[t] = ${V.read(o(2), 'i32')}; WC[t] = ${V.read(o(3), 'i32')}; WM[t] = ${mask};`, after };
   }
   if (op === 'vote') {
     const mode = p.find((x) => ['all', 'any', 'uni', 'ballot'].includes(x));
     if (!mode) return V.fail(`unsupported instruction '${ins.opcode}'`);
     const mask = ins.operands.length > 2 ? V.read(o(2), 'i32') : full;
-    const after = mode === 'ballot' ? V.write(o(0), 'i32', 'E.res[t]') : V.write(o(0), 'pred', 'E.res[t] !== 0');
-    return { kind: 'vote', mode, before: `E.wa[t] = ${V.read(o(1), 'pred')} ? 1 : 0; E.wm[t] = ${mask};`, after };
+    const after = mode === 'ballot' ? V.write(o(0), 'i32', 'RES[t]') : V.write(o(0), 'pred', 'RES[t] !== 0');
+    return { kind: 'vote', mode, before: `WA[t] = ${V.read(o(1), 'pred')} ? 1 : 0; WM[t] = ${mask};`, after };
   }
-  if (op === 'activemask') return { kind: 'activemask', mode: '', before: '', after: V.write(o(0), 'i32', 'E.res[t]') };
+  if (op === 'activemask') return { kind: 'activemask', mode: '', before: '', after: V.write(o(0), 'i32', 'RES[t]') };
   if (op === 'redux') {
     const mode = p[2]!;
     const t = p[p.length - 1]!;
     if (t === 'f32') return V.fail(`unsupported instruction '${ins.opcode}'`);
-    return { kind: 'redux', mode: `${mode}.${t}`, before: `E.wa[t] = ${V.read(o(1), 'i32')}; E.wm[t] = ${V.read(o(2), 'i32')};`, after: V.write(o(0), 'i32', 'E.res[t]') };
+    return { kind: 'redux', mode: `${mode}.${t}`, before: `WA[t] = ${V.read(o(1), 'i32')}; WM[t] = ${V.read(o(2), 'i32')};`, after: V.write(o(0), 'i32', 'RES[t]') };
   }
   if (op === 'match') {
     const mode = p[1]!;
@@ -306,9 +360,9 @@ function syncSite(V: Values, ins: Instruction): SyncCode | undefined {
     const dst = o(0);
     const d = dst.kind === 'pair' ? dst.first : dst;
     const q = dst.kind === 'pair' ? dst.second : undefined;
-    let after = V.write(d, 'i32', 'E.res[t]');
-    if (q) after += ' ' + V.write(q, 'pred', 'E.resp[t] !== 0');
-    return { kind: 'match', mode, before: `E.wa[t] = ${V.read(o(1), 'i32')}; E.wm[t] = ${V.read(o(2), 'i32')};`, after };
+    let after = V.write(d, 'i32', 'RES[t]');
+    if (q) after += ' ' + V.write(q, 'pred', 'RESP[t] !== 0');
+    return { kind: 'match', mode, before: `WA[t] = ${V.read(o(1), 'i32')}; WM[t] = ${V.read(o(2), 'i32')};`, after };
   }
   return undefined;
 }
@@ -409,8 +463,7 @@ export function finishKernel(kernel: CompiledKernel, helpers: unknown): Compiled
   } catch (e) {
     throw new DeviceError(-7, `internal: code generation failed for kernel '${kernel.entry}': ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (kernel.hasSync) kernel.runOne = fn as CompiledKernel['runOne'];
-  else kernel.runAll = fn as CompiledKernel['runAll'];
+  kernel.run = fn as CompiledKernel['run'];
   return kernel;
 }
 

@@ -143,7 +143,7 @@ export function emitMul(V: Values, ins: Instruction): string {
 function emitWide(V: Values, d: Operand, A: string, B: string, signed: boolean, add: [string, string] | undefined): string {
   const p = tmp(), l = tmp(), h = tmp();
   const prod = signed ? `${A} * ${B}` : `(${A} >>> 0) * (${B} >>> 0)`;
-  let s = `{ const ${p} = ${prod}; let ${l}, ${h}; if (${p} >= -9007199254740992 && ${p} <= 9007199254740992) { ${l} = ${p} | 0; ${h} = Math.floor(${p} / 4294967296) | 0; } else { M.${signed ? 'mulWideS' : 'mulWideU'}(${A}, ${B}); ${l} = OUT[0]; ${h} = OUT[1]; }`;
+  let s = `{ const ${p} = ${prod}; let ${l}, ${h}; if (${p} >= -9007199254740992 && ${p} <= 9007199254740992) { ${l} = ${p} | 0; ${h} = Math.floor(${p} * 2.3283064365386963e-10) | 0; } else { M.${signed ? 'mulWideS' : 'mulWideU'}(${A}, ${B}); ${l} = OUT[0]; ${h} = OUT[1]; }`;
   if (add) {
     const s2 = tmp();
     s += ` const ${s2} = (${l} >>> 0) + (${add[0]} >>> 0); ${h} = (${h} + ${add[1]} + (${s2} > 4294967295 ? 1 : 0)) | 0; ${l} = ${s2} | 0;`;

@@ -33,7 +33,7 @@ const LOCAL_VIEWS: Record<string, Record<string, string>> = {
   const: { u8: 'C8', s8: 'CS8', u16: 'C16', s16: 'CS16', i32: 'C32', f32: 'CF', f64: 'CD' },
   kparam: { u8: 'P8', s8: 'PS8', u16: 'P16', s16: 'PS16', i32: 'P32', f32: 'PF', f64: 'PD' },
 };
-const SIZE_NAME: Record<string, string> = { shared: 'E.shSize', local: 'E.frameSize', const: 'E.constSize', kparam: 'E.paramSize' };
+const SIZE_NAME: Record<string, string> = { shared: 'SHN', local: 'FRAME', const: 'CSN', kparam: 'PSN' };
 
 /** Element access body: given a view-name function and a byte-offset expression, the statements. */
 type Body = (view: (kind: string) => string, byteOff: string) => string;
@@ -89,7 +89,7 @@ function access(ctx: MemCtx, ins: Instruction, addrOp: Operand, size: number, wr
     const views = LOCAL_VIEWS[key]!;
     const limit = SIZE_NAME[key]!;
     const base = key === 'local' ? 'LB + ' : '';
-    return `{ const ${o} = ${addr.lo}; if (${o} < 0 || ${o} > ${limit} - ${size} || (${o} & ${align}) !== 0) M.spaceFault(E, ${JSON.stringify(key)}, ${o}, ${size}, t, ${line}, ${write}); ${body((k) => views[k]!, base ? `(LB + ${o})` : o)} }`;
+    return `{ const ${o} = ${addr.lo}; if (${o} < 0 || ${o} + ${size} > ${limit} || (${o} & ${align}) !== 0) M.spaceFault(E, ${JSON.stringify(key)}, ${o}, ${size}, t, ${line}, ${write}); ${body((k) => views[k]!, base ? `(LB + ${o})` : o)} }`;
   }
   if (space === 'param') {
     // ld.param through a register: a generic param-space address

@@ -164,7 +164,7 @@ export class Values {
   write(op: Operand, cls: Cls, expr: string): string {
     if (op.kind === 'sink') return '';
     const r = this.reg(op);
-    if (!r) return this.fail(`destination must be a register`);
+    if (!r) return this.fail(op.kind === 'reg' ? `undeclared register '${op.name}'` : `destination must be a register`);
     if (cls === 'i64') return this.fail('internal: write i64 with write()');
     switch (r.kind) {
       case 'pred':
@@ -188,7 +188,7 @@ export class Values {
   write64(op: Operand, lo: string, hi: string): string {
     if (op.kind === 'sink') return '';
     const r = this.reg(op);
-    if (!r) return this.fail('destination must be a register');
+    if (!r) return this.fail(op.kind === 'reg' ? `undeclared register '${op.name}'` : 'destination must be a register');
     if (r.kind === 'i64') return `{ const _l = ${lo}, _h = ${hi}; ${r.js} = _l; ${r.jsHi} = _h; }`;
     if (r.kind === 'f64') return `${r.js} = M.pairToF64(${lo}, ${hi});`;
     return this.write(op, 'i32', lo);

@@ -1,0 +1,145 @@
+/**
+ * Engine overheads (issue 2): invoking add(i32, i32) through the engine against a bare worker round
+ * trip and a direct call; warm instantiation of a cached compiled module through the engine's
+ * `instantiateGuest` against a raw `new WebAssembly.Instance`. Goals: engine invoke p50 ≤ 1.2×
+ * the bare round trip; warm instantiation p50 ≤ 1.5× raw. All figures come from this one run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_ENGINE_CONFIG } from '../contract/engine.js';
+import { createEngine } from '../runtime/engine.js';
+import { instantiateGuest, instantiateRaw } from '../runtime/instance/instantiate-guest.js';
+import { getLogger } from '../runtime/telemetry/logger.js';
+import { microseconds, percentile, sampleAsync, sampleSync } from './stats.js';
+
+const N = Number(process.env.BENCH_N ?? 3000);
+const WARMUP = Math.max(200, Math.floor(N / 5));
+// The repository root, from bench/ (source) or dist/bench/ (built).
+const here = dirname(fileURLToPath(import.meta.url));
+const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
+const addPath = join(root, 'fixtures', 'wasm', 'add.wasm');
+const bytes = readFileSync(addPath);
+
+// A bare worker: the module is sent once; each message instantiates it fresh and calls add, as the
+// engine does per call, and replies. No marshalling, no deadline timer, no events.
+const BARE = `
+const { parentPort } = require('node:worker_threads');
+let module;
+parentPort.on('message', (m) => {
+  if (m.module) module = m.module;
+  const instance = new WebAssembly.Instance(module, {});
+  parentPort.postMessage({ id: m.id, results: [instance.exports.add(m.a, m.b)] });
+});`;
+
+function bareRoundTrip(worker: Worker): () => Promise<unknown> {
+  let id = 0;
+  return () =>
+    new Promise((resolve) => {
+      const mine = ++id;
+      const onMessage = (m: { id: number }) => {
+        if (m.id !== mine) return;
+        worker.off('message', onMessage);
+        resolve(m);
+      };
+      worker.on('message', onMessage);
+      worker.postMessage({ id: mine, a: 1, b: 2 });
+    });
+}
+
+function report(label: string, samples: number[]): number {
+  const p50 = percentile(samples, 50);
+  console.log(`${label.padEnd(44)} p50 ${microseconds(p50).padStart(10)}   p95 ${microseconds(percentile(samples, 95)).padStart(10)}`);
+  return p50;
+}
+
+async function main(): Promise<void> {
+  console.log(`samples per figure: ${N} (after ${WARMUP} warm-up)`);
+  const module = new WebAssembly.Module(bytes);
+
+  // Direct call on one instance in this thread.
+  const instance = new WebAssembly.Instance(module, {});
+  const add = instance.exports.add as (a: number, b: number) => number;
+  const batch = 1000;
+  const direct = sampleSync(N, () => {
+    for (let i = 0; i < batch; i++) add(1, 2);
+  }).map((ms) => ms / batch);
+
+  // Bare worker round trip and engine invoke, interleaved in rounds so both see the same machine
+  // load (a shared CI box is noisy; back-to-back blocks would compare different moments).
+  const bare = new Worker(BARE, { eval: true });
+  bare.postMessage({ id: 0, module, a: 0, b: 0 });
+  await new Promise((r) => bare.once('message', r));
+  const bareCall = bareRoundTrip(bare);
+  const engine = createEngine({ poolSize: 1 });
+  const { ref } = await engine.load(addPath);
+  const engineCall = () => engine.invoke(ref, 'add', '[1, 2]');
+  await sampleAsync(WARMUP, bareCall);
+  await sampleAsync(WARMUP, engineCall);
+  const bareSamples: number[] = [];
+  const engineSamples: number[] = [];
+  const round = 100;
+  for (let done = 0, k = 0; done < N; done += round, k++) {
+    // Alternate which goes first: whatever ran just before colours the next block on a busy box.
+    if (k % 2 === 0) {
+      bareSamples.push(...(await sampleAsync(round, bareCall)));
+      engineSamples.push(...(await sampleAsync(round, engineCall)));
+    } else {
+      engineSamples.push(...(await sampleAsync(round, engineCall)));
+      bareSamples.push(...(await sampleAsync(round, bareCall)));
+    }
+  }
+  await bare.terminate();
+
+  console.log('\ninvoke add(i32, i32)');
+  const pDirect = report('direct call (same thread, warm instance)', direct);
+  const pBare = report('bare worker round trip (fresh instance)', bareSamples);
+  const pEngine = report('engine.invoke', engineSamples);
+  const invokeRatio = pEngine / pBare;
+  console.log(`engine / bare round trip: ${invokeRatio.toFixed(2)}×  (goal ≤ 1.20×)  ${invokeRatio <= 1.2 ? 'MET' : 'NOT MET'}`);
+  console.log(`engine / direct call:     ${(pEngine / pDirect).toFixed(0)}×`);
+
+  // Warm instantiation: the engine's instantiateGuest with the cached compiled module vs raw.
+  const { module: cached } = await engine.compiled(ref);
+  const description = engine.describe(ref);
+  const info = { key: 'bench', maxMemoryBytes: DEFAULT_ENGINE_CONFIG.maxMemoryBytes, hash: description.hash, imports: description.imports, kind: description.kind, usesWasi: false, usesWasiCuda: false };
+  const logger = getLogger({ component: 'bench' });
+  const ctx = {
+    module: cached,
+    info,
+    maxMemoryBytes: DEFAULT_ENGINE_CONFIG.maxMemoryBytes,
+    device: 'auto' as const,
+    offload: DEFAULT_ENGINE_CONFIG.offload,
+    wasi: { args: [], env: {}, preopens: {} },
+    emit: () => undefined,
+    onStdout: () => undefined,
+    onStderr: () => undefined,
+    terminate: (e: Error): never => {
+      throw e;
+    },
+    logger,
+  };
+  const instBatch = 50;
+  sampleSync(WARMUP, () => instantiateGuest(ctx));
+  sampleSync(WARMUP, () => instantiateRaw(module));
+  const warmEngine = sampleSync(N, () => {
+    for (let i = 0; i < instBatch; i++) instantiateGuest(ctx);
+  }).map((ms) => ms / instBatch);
+  const warmRaw = sampleSync(N, () => {
+    for (let i = 0; i < instBatch; i++) new WebAssembly.Instance(module, {});
+  }).map((ms) => ms / instBatch);
+  const compileSamples = await sampleAsync(Math.min(N, 500), () => WebAssembly.compile(bytes));
+  const cacheSamples = await sampleAsync(Math.min(N, 500), () => engine.compiled(ref));
+  await engine.close();
+
+  console.log('\nwarm instantiation of add.wasm');
+  const pRaw = report('raw new WebAssembly.Instance', warmRaw);
+  const pWarm = report('instantiateGuest (cached compiled module)', warmEngine);
+  const instRatio = pWarm / pRaw;
+  console.log(`engine / raw: ${instRatio.toFixed(2)}×  (goal ≤ 1.50×)  ${instRatio <= 1.5 ? 'MET' : 'NOT MET'}`);
+  report('compiled module from the engine cache', cacheSamples);
+  report('WebAssembly.compile (what the cache saves)', compileSamples);
+}
+
+await main();

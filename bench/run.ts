@@ -1,0 +1,35 @@
+/**
+ * `npm run bench` runs every bench/*.bench.ts, one process each (so one bench's JIT and heap do not
+ * colour another's); `npm run bench -- <name>` runs bench/<name>.bench.ts only. Each bench is a
+ * standalone script that prints its own figures and ratios against baselines measured in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
+const chosen = names.length === 0 ? all : names.map((n) => (n.endsWith('.bench.ts') ? n : `${n}.bench.ts`));
+
+let failed = 0;
+for (const file of chosen) {
+  const path = join(here, file);
+  if (!existsSync(path)) {
+    console.error(`not_found: no benchmark ${file}; have: ${all.map((f) => f.replace(/\.bench\.ts$/, '')).join(', ')}`);
+    failed++;
+    continue;
+  }
+  // The shipped JavaScript (after `npm run build`) when it is there and not older than the source,
+  // so figures are not coloured by the TypeScript loader; the source through tsx otherwise.
+  const built = join(here, '..', 'dist', 'bench', file.replace(/\.ts$/, '.js'));
+  const useBuilt = !process.env.BENCH_FROM_SOURCE && existsSync(built) && statSync(built).mtimeMs >= statSync(path).mtimeMs;
+  console.log(`\n== ${file.replace(/\.bench\.ts$/, '')} (${useBuilt ? 'dist/ JavaScript' : 'TypeScript source via tsx'})`);
+  const r = spawnSync(process.execPath, useBuilt ? [built] : ['--import', 'tsx', path], { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    console.error(`benchmark ${file} failed (exit ${r.status ?? r.signal})`);
+    failed++;
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;
