@@ -13,6 +13,19 @@ const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
 const chosen = names.length === 0 ? all : names.map((n) => (n.endsWith('.bench.ts') ? n : `${n}.bench.ts`));
 
+/** Newest TypeScript source the benches run: dist/ is used only when it was built after it. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules') newest = Math.max(newest, newestMtime(full));
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+const newestSource = Math.max(...['runtime', 'contract', 'bench'].map((d) => newestMtime(join(here, '..', d))));
+
 let failed = 0;
 for (const file of chosen) {
   const path = join(here, file);
@@ -24,7 +37,7 @@ for (const file of chosen) {
   // The shipped JavaScript (after `npm run build`) when it is there and not older than the source,
   // so figures are not coloured by the TypeScript loader; the source through tsx otherwise.
   const built = join(here, '..', 'dist', 'bench', file.replace(/\.ts$/, '.js'));
-  const useBuilt = !process.env.BENCH_FROM_SOURCE && existsSync(built) && statSync(built).mtimeMs >= statSync(path).mtimeMs;
+  const useBuilt = !process.env.BENCH_FROM_SOURCE && existsSync(built) && statSync(built).mtimeMs >= newestSource;
   console.log(`\n== ${file.replace(/\.bench\.ts$/, '')} (${useBuilt ? 'dist/ JavaScript' : 'TypeScript source via tsx'})`);
   const r = spawnSync(process.execPath, useBuilt ? [built] : ['--import', 'tsx', path], { stdio: 'inherit', env: process.env });
   if (r.status !== 0) {

@@ -32,6 +32,14 @@ describe('engine.invoke under the JSON contract', () => {
     expect(r.events.every((e) => e.runId === r.runId && typeof e.t === 'number')).toBe(true);
   });
 
+  it('names the device that would run launches, never the word auto', async () => {
+    const { deviceLabelFor } = await import('./devices/select.js');
+    const r = await engine.invoke(refs.add!, 'add', '[1, 2]');
+    expect(r.device).not.toBe('auto');
+    expect(r.device).toBe(deviceLabelFor('auto'));
+    expect((await engine.invoke(refs.add!, 'add', '[1, 2]', { device: 'cpu' })).device).toBe('cpu');
+  });
+
   it('returns [] for an export returning ()', async () => {
     expect((await engine.invoke(refs.add!, 'nothing', '[]')).resultsJson).toBe('[]');
   });
@@ -89,6 +97,15 @@ describe('engine.invoke under the JSON contract', () => {
     expect(e.code).toBe('type_mismatch');
     expect(e.details).toMatchObject({ argIndex: 0, expected: 'f32', given: 'f64' });
     expect(e.message).toMatch(/wrapper export/);
+  });
+
+  it("calls the guide's run(ptr, len, out): pointers are plain i32 from JSON", async () => {
+    const d = engine.describe(refs.guide_lib!);
+    expect(d.exports.find((e) => e.name === 'run')).toMatchObject({ signature: { params: ['i32', 'i32', 'i32'], results: [] }, callableFromJson: true });
+    expect(d.exports.find((e) => e.name === 'add')).toMatchObject({ signature: { params: ['f32', 'f32'], results: ['f32'] }, callableFromJson: false });
+    expect((await engine.invoke(refs.guide_lib!, 'run', '[1024, 4, 2048]')).resultsJson).toBe('[]');
+    // A window past the end of memory traps rather than reading host memory.
+    expect((await failure(engine.invoke(refs.guide_lib!, 'run', '[2147483647, 4, 0]'))).code).toBe('trap');
   });
 
   it('v128 and reference parameters and v128 results are refused before running', async () => {

@@ -83,6 +83,10 @@ export class Engine implements EngineApi {
   private readonly cache = new ModuleCache();
   private readonly pool: InstancePool;
   private readonly infos = new Map<string, ModuleInfo>();
+  /** Device label per selection, resolved once (the CUDA probe opens the driver). */
+  private readonly deviceLabels = new Map<DeviceSelection, Promise<string>>();
+  /** The same labels once resolved, so a call need not await (one microtask hop less per call). */
+  private readonly resolvedLabels = new Map<DeviceSelection, string>();
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.config = {
@@ -195,6 +199,19 @@ export class Engine implements EngineApi {
     return new EngineRun(options.runId ?? randomUUID(), options, entry.hash, entry.name, exportName, options.device ?? this.config.device);
   }
 
+  private deviceLabel(selection: DeviceSelection): Promise<string> {
+    let label = this.deviceLabels.get(selection);
+    if (!label) {
+      label = import('./devices/select.js').then((m) => {
+        const resolved = m.deviceLabelFor(selection);
+        this.resolvedLabels.set(selection, resolved);
+        return resolved;
+      });
+      this.deviceLabels.set(selection, label);
+    }
+    return label;
+  }
+
   private async execute(run: EngineRun, x: Execution): Promise<DoneMessage> {
     const { entry, options } = x;
     const maxMemoryBytes = positive('maxMemoryBytes', options.maxMemoryBytes ?? this.config.maxMemoryBytes);
@@ -204,7 +221,7 @@ export class Engine implements EngineApi {
     const offload = options.offload ? { ...this.config.offload, ...options.offload } : this.config.offload;
     // Only guests that can launch kernels need the device resolved (TENSOR_WASM_DEVICE is read here).
     const device = entry.description.usesWasiCuda || offload.enabled ? selectDevice(options.device, this.config.device) : (options.device ?? this.config.device);
-    run.device = device;
+    run.device = this.resolvedLabels.get(device) ?? (await this.deviceLabel(device));
     // Auto-offload (issue 5): a variant with promoted loops behind guards, when any were promoted.
     const offloaded = offload.enabled ? await offloadVariant(entry, base.key, maxMemoryBytes, offload) : undefined;
     const variant = offloaded ?? base;
@@ -213,10 +230,7 @@ export class Engine implements EngineApi {
     const request: PoolJob['request'] = { exportName: x.exportName, args: x.args }; // result types travel in `info`
     if (maxMemoryBytes !== info.maxMemoryBytes) request.maxMemoryBytes = maxMemoryBytes;
     if (x.mode === 'run') request.mode = 'run';
-    if (options.onEvent) {
-      request.stream = true;
-      request.runId = run.runId;
-    }
+    if (options.onEvent) request.stream = true; // the run id is stamped here on receipt, not sent
     if (run.span?.isRecording()) request.timing = true;
     if (wasi !== EMPTY_WASI) request.wasi = wasi;
     if (device !== 'auto') request.device = device;

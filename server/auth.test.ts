@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,5 +50,32 @@ describe('bearer token', () => {
     expect(res.status).toBe(200);
     const doc = await (await fetch(`${server.url}/openapi.json`, { headers: { authorization: 'bearer s3cret-token' } })).json().then(asAny);
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
+  });
+});
+
+describe('bearer token with the browser UI', () => {
+  let server: TestServer;
+  let uiDir: string;
+  beforeAll(async () => {
+    uiDir = await mkdtemp(join(tmpdir(), 'tw-ui-'));
+    await writeFile(join(uiDir, 'index.html'), '<!doctype html><title>TensorWasm</title>');
+    server = await startTestServer({ engine: new InlineEngine(), token: 'ui-token', uiDir });
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(uiDir, { recursive: true, force: true });
+  });
+
+  it('serves the static UI and CORS preflights without the token, and the API only with it', async () => {
+    const page = await fetch(`${server.url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('TensorWasm');
+    const preflight = await fetch(`${server.url}/functions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:1', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.status).not.toBe(401);
+    expect((await fetch(`${server.url}/functions`)).status).toBe(401);
+    expect((await fetch(`${server.url}/functions`, { headers: { authorization: 'Bearer ui-token' } })).status).toBe(200);
   });
 });

@@ -29,12 +29,20 @@ export function assertHostAllowed(host: string, token: string | undefined): void
 export function installBearerAuth(app: FastifyInstance, token: string): void {
   const expected = digest(token);
   app.addHook('onRequest', async (request, reply) => {
+    // A CORS preflight never carries credentials (browsers strip them), and the workbench's static
+    // files hold no data: both pass, so a browser can load the UI and then send the token itself.
+    if (request.method === 'OPTIONS' || isStaticUiRequest(request.method, request.routeOptions.url)) return;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
     if (match && timingSafeEqual(digest(match[1]!), expected)) return;
     reply.header('www-authenticate', 'Bearer realm="tensor-wasm"');
     throw new TensorWasmError('unauthorized', match ? 'the bearer token is not valid' : 'this server requires Authorization: Bearer <token>');
   });
+}
+
+/** GET/HEAD served by the static UI route (`/` and `/*` from @fastify/static when --ui is on). */
+function isStaticUiRequest(method: string, routeUrl: string | undefined): boolean {
+  return (method === 'GET' || method === 'HEAD') && (routeUrl === '/' || routeUrl === '/*');
 }
 
 function digest(value: string): Buffer {

@@ -70,3 +70,15 @@ export function listDevices(): DeviceInfo[] {
       : [{ id: 'cuda:0', kind: 'cuda', name: 'CUDA GPU', available: false, reason: probe.reason ?? 'no CUDA device was found.', maxThreadsPerBlock: 1024, maxSharedMemoryPerBlock: 48 * 1024 }];
   return [...cuda, { ...CPU_DEVICE_INFO }];
 }
+
+/**
+ * The label a run reports for a selection when no launch has named its device yet: `auto`
+ * resolves the way createDevice would (CUDA when usable, else the CPU device), so a face never shows
+ * the word `auto` where a device belongs.
+ */
+export function deviceLabelFor(selection: DeviceSelection): string {
+  if (selection === 'cpu') return CPU_DEVICE_INFO.id;
+  const gpu = probeCuda().devices.find((d) => d.available);
+  if (gpu) return `${gpu.id} ${gpu.name}`;
+  return selection === 'auto' ? CPU_DEVICE_INFO.id : 'cuda (unavailable)';
+}

@@ -3,6 +3,10 @@
  * the deadline is enforced here, from the main thread, by terminating the worker — which holds
  * even while the guest sits in a long host call — and the slot is refilled on the next dispatch,
  * so the engine keeps serving. Calls beyond the pool wait in a bounded queue (`queue_full`).
+ *
+ * Deadlines share one timer per pool (armed for the earliest deadline, re-armed lazily when it
+ * fires) rather than a setTimeout/clearTimeout pair per call: on a call that takes tens of µs,
+ * creating and removing Node's timer list each time was a measurable part of the overhead.
  */
 import type { Worker } from 'node:worker_threads';
 import { TensorWasmError } from '../../contract/errors.js';
@@ -32,7 +36,14 @@ interface Slot {
   worker: Worker;
   /** Module keys this worker holds compiled, so they are sent once. */
   modules: Set<string>;
-  current?: { id: number; pending: Pending; timer: NodeJS.Timeout };
+  current?: {
+    id: number;
+    pending: Pending;
+    /** performance.now() past which the call is ended; Infinity until the worker is ready. */
+    deadlineAt: number;
+    /** Only while the worker is still loading (rare: a fresh slot's first call). */
+    startup?: NodeJS.Timeout;
+  };
   dead: boolean;
   /** The worker has loaded (from source that can take seconds on a busy machine). */
   ready: boolean;
@@ -48,6 +59,8 @@ export interface PoolOptions {
 const log = getLogger({ component: 'instance-pool' });
 /** How long a new worker may take to load before its call fails (generous: a loaded CI box). */
 const WORKER_STARTUP_MS = 120_000;
+/** Node's timers have ms granularity and may fire up to 1 ms early by performance.now(). */
+const TIMER_SLACK_MS = 1;
 
 export function spawnInstanceWorker(): Worker {
   // node:wasi prints an ExperimentalWarning on first use; guests' users should not see it.
@@ -62,6 +75,11 @@ export class InstancePool {
   private readonly handles = new Map<string, number>();
   private closed = false;
   private readonly spawn: () => Worker;
+  /** The shared deadline timer, armed for `timerAt` (performance.now() ms); ref'd only while calls run. */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  /** Calls running now: the timer keeps the process alive only while this is > 0. */
+  private busy = 0;
 
   constructor(private readonly options: PoolOptions) {
     this.spawn = options.spawn ?? spawnInstanceWorker;
@@ -100,6 +118,9 @@ export class InstancePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     for (const p of this.queue.splice(0)) p.reject(new TensorWasmError('cancelled', 'the engine is closed'));
     await Promise.all(this.slots.splice(0).map((s) => this.kill(s, new TensorWasmError('cancelled', 'the engine is closed'))));
   }
@@ -141,22 +162,48 @@ export class InstancePool {
       request.module = { compiled: job.compiled, info: job.info };
       slot.modules.add(key);
     }
-    slot.current = { id, pending, timer: slot.ready ? this.deadlineTimer(slot, job) : this.startupTimer(slot) };
+    slot.current = slot.ready ? { id, pending, deadlineAt: performance.now() + job.deadlineMs } : { id, pending, deadlineAt: Infinity, startup: this.startupTimer(slot) };
+    if (this.busy++ === 0) this.timer?.ref();
+    if (slot.ready) this.armDeadline(slot.current.deadlineAt);
     if (job.signal) {
       pending.onAbort = () => {
         if (slot.current?.id === id) void this.kill(slot, cancelledError(job.signal!));
       };
       job.signal.addEventListener('abort', pending.onAbort, { once: true });
     }
-    // Workers stay unref'd: the deadline timer (ref'd) keeps the process alive during a call.
+    // Workers stay unref'd: the deadline timer (ref'd while busy > 0) keeps the process alive during a call.
     slot.worker.postMessage(request);
   }
 
-  /** The deadline counts from when the worker can run the call (not while it is still loading). */
-  private deadlineTimer(slot: Slot, job: PoolJob): NodeJS.Timeout {
-    return setTimeout(() => {
-      void this.kill(slot, new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${job.deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: job.deadlineMs }));
-    }, job.deadlineMs);
+  /** Makes the shared timer fire no later than `at`; a timer already due sooner is left alone. */
+  private armDeadline(at: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.onDeadlineTimer, Math.max(0, at - performance.now()));
+    if (this.busy === 0) this.timer.unref();
+  }
+
+  /** Ends every call past its deadline, then re-arms for the earliest one still running. */
+  private readonly onDeadlineTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const slot of [...this.slots]) {
+      const current = slot.current;
+      if (!current) continue;
+      if (current.deadlineAt - TIMER_SLACK_MS <= now) {
+        const { deadlineMs } = current.pending.job;
+        void this.kill(slot, new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: deadlineMs }));
+      } else next = Math.min(next, current.deadlineAt);
+    }
+    if (next !== Infinity) this.armDeadline(next);
+  };
+
+  /** A call's slot is free again: when none is running, the shared timer stops holding the process. */
+  private release(): void {
+    if (--this.busy === 0) this.timer?.unref();
   }
 
   private startupTimer(slot: Slot): NodeJS.Timeout {
@@ -170,19 +217,23 @@ export class InstancePool {
       slot.ready = true;
       const current = slot.current;
       if (current) {
-        clearTimeout(current.timer);
-        current.timer = this.deadlineTimer(slot, current.pending.job);
+        // The deadline counts from when the worker can run the call (not while it is still loading).
+        clearTimeout(current.startup);
+        current.startup = undefined;
+        current.deadlineAt = performance.now() + current.pending.job.deadlineMs;
+        this.armDeadline(current.deadlineAt);
       }
       return;
     }
     const current = slot.current;
     if (!current || msg.id !== current.id) return;
-    if (msg.type === 'event') {
-      current.pending.job.onEvent?.(msg.event);
+    if (msg.type === 'events') {
+      const onEvent = current.pending.job.onEvent;
+      if (onEvent) for (const event of msg.events) onEvent(event);
       return;
     }
-    clearTimeout(current.timer);
     slot.current = undefined;
+    this.release();
     const { pending } = current;
     if (pending.onAbort) pending.job.signal?.removeEventListener('abort', pending.onAbort);
     pending.resolve(msg);
@@ -198,7 +249,8 @@ export class InstancePool {
     const current = slot.current;
     slot.current = undefined;
     if (current) {
-      clearTimeout(current.timer);
+      clearTimeout(current.startup);
+      this.release();
       if (current.pending.onAbort) current.pending.job.signal?.removeEventListener('abort', current.pending.onAbort);
       current.pending.reject(error);
     }

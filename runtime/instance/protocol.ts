@@ -1,7 +1,8 @@
 /**
  * Messages between the engine (main thread) and an instance worker. The hot path is one `call`
  * message in and one `done` message out; the compiled module and its static facts travel only the
- * first time a worker sees that module, and events travel inside `done` unless the caller streams.
+ * first time a worker sees that module, and events travel inside `done` unless the caller streams
+ * (then in batched `events` messages, the last batch inside `done`).
  */
 import type { DeviceSelection } from '../../contract/device.js';
 import type { OffloadSettings } from '../../contract/engine.js';
@@ -48,9 +49,7 @@ export interface CallRequest {
   args: (number | bigint)[];
   /** Default: the module info's `results` for the export. */
   resultTypes?: WasmValueType[];
-  /** Only when streaming: the engine stamps the run id on events it receives. */
-  runId?: string;
-  /** Post events as they happen (the caller has onEvent); otherwise they ride in `done`. */
+  /** Post events while the call runs, in batches (the caller has onEvent); otherwise they ride in `done`. */
   stream?: boolean;
   /** Reply with instance/call timings (for spans; only asked for when a span is recording). */
   timing?: boolean;
@@ -65,10 +64,11 @@ export interface CallRequest {
   offload?: OffloadSettings;
 }
 
-export interface EventMessage {
-  type: 'event';
+/** A batch of streamed events, in the order they happened (without runId: the engine stamps it). */
+export interface EventsMessage {
+  type: 'events';
   id: number;
-  event: RunEvent;
+  events: RunEvent[];
 }
 
 export interface CallTiming {
@@ -88,7 +88,7 @@ export interface DoneMessage {
   // Left out when empty (hot path).
   stdout?: string;
   stderr?: string;
-  /** Events not already streamed. */
+  /** Events not already posted in `events` messages (all of them unless streaming). */
   events?: RunEvent[];
   /** From the wasi:cuda host when the guest used it. */
   device?: string;
@@ -103,4 +103,4 @@ export interface ReadyMessage {
   id?: undefined;
 }
 
-export type WorkerReply = EventMessage | DoneMessage | ReadyMessage;
+export type WorkerReply = EventsMessage | DoneMessage | ReadyMessage;

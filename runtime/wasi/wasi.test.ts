@@ -14,7 +14,7 @@ const box = join(base, 'box');
 
 beforeAll(async () => {
   engine = createEngine({ poolSize: 2 });
-  for (const name of ['hello', 'env', 'cat', 'reactor', 'add']) refs[name] = (await engine.load(wasmFixture(`${name}.wasm`))).ref;
+  for (const name of ['hello', 'env', 'cat', 'reactor', 'add', 'clock-random']) refs[name] = (await engine.load(wasmFixture(`${name}.wasm`))).ref;
   mkdirSync(join(box, 'sub'), { recursive: true });
   writeFileSync(join(box, 'a.txt'), 'inside the box\n');
   writeFileSync(join(base, 'secret.txt'), 'SECRET\n');
@@ -41,6 +41,14 @@ describe('WASI guests', () => {
     const plain = await engine.run(refs.hello!);
     expect(plain.exitCode).toBe(0);
     expect(plain.stdout).toBe('hello from wasi\n');
+  });
+
+  it('gives the guest clocks and random bytes', async () => {
+    const r = await engine.run(refs['clock-random']!);
+    expect(r.exitCode).toBe(0);
+    const m = /^seconds=(\d+) random=(yes|no)\n$/.exec(r.stdout);
+    expect(Math.abs(Number(m?.[1]) - Date.now() / 1000)).toBeLessThan(60);
+    expect(m?.[2]).toBe('yes');
   });
 
   it('gives the guest an empty environment unless one is given', async () => {

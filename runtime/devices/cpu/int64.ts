@@ -3,6 +3,8 @@
  * that produce a 64-bit result write it to OUT[0] (lo) and OUT[1] (hi). BigInt is used only on
  * slow paths (division, high products), never for address arithmetic.
  */
+import { DeviceError } from '../../../contract/device.js';
+
 
 export const OUT = new Int32Array(2);
 
@@ -280,4 +282,13 @@ function roundHalfEven(x: number): number {
 /** Saturating narrowing of an integer value to [min, max]. */
 export function clampInt(v: number, min: number, max: number): number {
   return v < min ? min : v > max ? max : v;
+}
+
+/** A 64-bit (lo, hi) value into a number register: exact only below 2^52 (see compile/num64.ts). */
+export function n64(lo: number, hi: number): number {
+  if (hi >= 1048576 || hi < -1048576) numRange(0);
+  return hi * 4294967296 + (lo >>> 0);
+}
+export function numRange(line: number): never {
+  throw new DeviceError(-5, `a 64-bit address or index computation reached 2^52${line ? ` (PTX line ${line})` : ''}, beyond what the CPU device computes exactly in its fast form; this kernel cannot run on the CPU device`);
 }

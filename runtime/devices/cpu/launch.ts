@@ -50,7 +50,20 @@ export interface LaunchInput {
   modvars: Uint8Array;
 }
 
-export function runLaunch({ kernel, request, modvars }: LaunchInput): void {
+/** Number registers are exact below 2^52: any larger 64-bit scalar argument needs the pairs variant. */
+function variantFor(kernel: CompiledKernel, args: readonly KernelArg[]): CompiledKernel {
+  if (!kernel.numbers || !kernel.pairsVariant) return kernel;
+  for (const a of args) {
+    if (a.kind !== 'scalar' || a.bytes.length !== 8) continue;
+    const v = new DataView(a.bytes.buffer, a.bytes.byteOffset, 8).getBigInt64(0, true);
+    if (v >= 2n ** 52n || v <= -(2n ** 52n)) return kernel.pairsVariant();
+  }
+  return kernel;
+}
+
+export function runLaunch(input: LaunchInput): void {
+  const { request, modvars } = input;
+  const kernel = variantFor(input.kernel, request.args);
   const { grid, block } = request;
   const lay = kernel.layout;
   const { bytes, windows } = buildParams(kernel, request.args);

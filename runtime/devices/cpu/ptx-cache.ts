@@ -32,12 +32,25 @@ function loadModule(ptx: string, hash: string): Entry {
     return hit;
   }
   parseCount++;
-  const module = parsePtx(ptx);
-  validateModule(module);
-  const entry: Entry = { module, kernels: new Map() };
-  // Compile every entry now so that anything unsupported is reported at load time.
-  for (const fn of module.functions.values()) {
-    if (fn.isEntry && fn.defined) entry.kernels.set(fn.name, finishKernel(compileKernel(module, fn), HELPERS));
+  let entry: Entry;
+  try {
+    const module = parsePtx(ptx);
+    validateModule(module);
+    entry = { module, kernels: new Map() };
+    // Compile every entry now so that anything unsupported is reported at load time.
+    for (const fn of module.functions.values()) {
+      if (!fn.isEntry || !fn.defined) continue;
+      const kernel = finishKernel(compileKernel(module, fn), HELPERS);
+      if (kernel.numbers) {
+        let pairs: CompiledKernel | undefined;
+        kernel.pairsVariant = () => (pairs ??= finishKernel(compileKernel(module, fn, { numbers: false }), HELPERS));
+      }
+      entry.kernels.set(fn.name, kernel);
+    }
+  } catch (e) {
+    if (e instanceof DeviceError) throw e;
+    // Malformed input that slipped past a specific check still gets the PTX error code.
+    throw new DeviceError(-4, `malformed PTX: ${e instanceof Error ? e.message : String(e)}`);
   }
   cache.set(hash, entry);
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);

@@ -18,6 +18,7 @@ import {
 import { emitAtom, emitCvta, emitIsspacep, emitLd, emitSt, type MemCtx } from './emit-mem.js';
 import { flatten } from './inline.js';
 import { liveIn, useDef, type LiveBlock } from './liveness.js';
+import { numRegisters } from './num64.js';
 import { layout, symbolAddress, type Layout } from './layout.js';
 import { specialRegister } from './special-registers.js';
 import { Values } from './values.js';
@@ -38,6 +39,10 @@ export interface CompiledKernel {
   layout: Layout;
   sites: SyncSite[];
   hasSync: boolean;
+  /** Whether some 64-bit registers are single numbers: the launch then needs 64-bit params below 2^52. */
+  numbers: boolean;
+  /** The all-pairs variant, for launches whose 64-bit scalar arguments are 2^52 or more (built on demand). */
+  pairsVariant?: () => CompiledKernel;
   /** Whether any sync site is warp-level (shfl/vote/...), and whether any is bar.red. */
   warpSites: boolean;
   barRed: boolean;
@@ -63,16 +68,38 @@ interface Block {
   selfLoopCond?: string;
 }
 
-export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKernel {
+export interface CompileOptions {
+  /** Keep address-like 64-bit registers as single numbers (see num64.ts); the launch checks params. */
+  numbers: boolean;
+}
+
+export function compileKernel(module: PtxModule, entry: PtxFunction, options: CompileOptions = { numbers: true }): CompiledKernel {
   const flat = flatten(module, entry);
   const lay = layout(module, entry.params, flat.vars);
   let line = entry.line;
-  const V = new Values(flat.regs, (n) => symbolAddress(lay, n), specialRegister, () => line);
+  const numRegs = options.numbers
+    ? numRegisters(flat.body, flat.regs, (n) => lay.symbols.get(n)?.space === 'kparam', (n) => lay.symbols.has(n))
+    : new Set<string>();
+  const V = new Values(flat.regs, (n) => symbolAddress(lay, n), specialRegister, () => line, numRegs);
   let siteCount = 0;
+  const hoisted = new Map<string, string>();
   const mem: MemCtx = {
     V,
     site: () => siteCount++,
     symbolSpace: (n) => lay.symbols.get(n)?.space,
+    paramSize: lay.paramSize,
+    paramOffset: (n) => {
+      const sym = lay.symbols.get(n);
+      return sym && sym.space === 'kparam' ? sym.offset : undefined;
+    },
+    hoist: (expr) => {
+      let name = hoisted.get(expr);
+      if (!name) {
+        name = `_k${hoisted.size}`;
+        hoisted.set(expr, name);
+      }
+      return name;
+    },
     get line() {
       return line;
     },
@@ -135,7 +162,7 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
       const k = sites.length;
       sites.push({ kind: sync.kind, mode: sync.mode, resume: -1, line: ins.line });
       // barrier arrivals are also counted, so the scheduler can release a uniform barrier without scanning
-      const count = sync.kind === 'bar' ? ` if (E.bwn++ === 0) E.br = RESUME${k}$; else if (E.br !== RESUME${k}$) E.bmix = true;` : '';
+      const count = sync.kind === 'bar' ? ` if (BWN++ === 0) BR = RESUME${k}$; else if (BR !== RESUME${k}$) BMIX = true;` : '';
       const yieldCode = `${sync.before} SAVE${k}$ ST[t] = 1; SO[t] = ${k}; RS[t] = RESUME${k}$;${count} continue T;`;
       cur.code.push(g ? `if (${g}) { ${yieldCode} }` : yieldCode);
       const ud = useDef(ins);
@@ -146,7 +173,13 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
       if (sync.after) rb.code.push(g ? `if (${g}) { ${sync.after} }` : sync.after);
       continue;
     }
-    const code = emitInstruction(V, mem, ins);
+    let code: string;
+    try {
+      code = emitInstruction(V, mem, ins);
+    } catch (e) {
+      if (e instanceof DeviceError) throw e;
+      throw new DeviceError(-4, `line ${ins.line}: malformed instruction '${ins.opcode}' (${e instanceof Error ? e.message : String(e)})`);
+    }
     cur.code.push(g ? `if (${g}) { ${code} }` : code);
     cur.steps.push({ ...useDef(ins), kills: !g });
   }
@@ -165,12 +198,13 @@ export function compileKernel(module: PtxModule, entry: PtxFunction): CompiledKe
   }
   const hasSync = sites.length > 0;
   const live = hasSync ? liveness(blocks, labels, V) : [];
-  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live);
+  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live, hoisted);
   const kernel: CompiledKernel = {
     entry: entry.name,
     layout: lay,
     sites,
     hasSync,
+    numbers: numRegs.size > 0,
     warpSites: sites.some((s) => s.kind !== 'bar' && s.kind !== 'barred'),
     barRed: sites.some((s) => s.kind === 'barred'),
     saveInts: 0,
@@ -205,7 +239,7 @@ function slots(V: Values, live: Set<string>[], sites: SyncSite[]): { slot: Map<s
   let i = 0, f = 0;
   for (const r of V.regs.values()) {
     if (!used.has(r.name)) continue;
-    if (r.kind === 'f32' || r.kind === 'f64') slot.set(r.name, f++);
+    if (r.kind === 'f32' || r.kind === 'f64' || r.num) slot.set(r.name, f++);
     else {
       slot.set(r.name, i);
       i += r.kind === 'i64' ? 2 : 1;
@@ -230,6 +264,11 @@ function saveRestore(V: Values, live: Set<string>, slot: Map<string, number>): {
         restore.push(`${r.js} = SVI[_sb + ${k}];`);
         break;
       case 'i64':
+        if (r.num) {
+          save.push(`SVF[_fb + ${k}] = ${r.js};`);
+          restore.push(`${r.js} = SVF[_fb + ${k}];`);
+          break;
+        }
         save.push(`SVI[_sb + ${k}] = ${r.js}; SVI[_sb + ${k + 1}] = ${r.jsHi};`);
         restore.push(`${r.js} = SVI[_sb + ${k}]; ${r.jsHi} = SVI[_sb + ${k + 1}];`);
         break;
@@ -249,7 +288,7 @@ const VIEW_PROLOGUE = (prefix: string, obj: string): string =>
  * The generated function runs threads [t0, t1) from case `resume` (0 = kernel start) until each
  * exits or stops at a sync site. Thread coordinates are loop-carried counters (no division).
  */
-function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[]): string {
+function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[], hoisted: Map<string, string>): string {
   void lay;
   const caches: string[] = [];
   for (let k = 0; k < siteCount; k++) caches.push(`w${k}a = 1, w${k}b = 0`);
@@ -263,6 +302,7 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
     'const WA = E.wa, WB = E.wb, WC = E.wc, WM = E.wm, RES = E.res, RESP = E.resp;',
     hasSync ? 'const SVI = E.si, SVF = E.sf, NI = E.ni, NF = E.nf, ST = E.status, SO = E.siteOf, RS = E.resume;' : '',
     caches.length ? `let ${caches.join(', ')};` : '',
+    hoisted.size ? `const ${[...hoisted].map(([expr, name]) => `${name} = ${expr}`).join(', ')};` : '',
   ].join('\n');
   const { slot } = slots(V, live, sites);
   const saves: string[] = [];
@@ -278,7 +318,7 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
       const k = resumeOf.get(b.id);
       // a thread resuming here restores its live registers first (RZ is set only on entry)
       const restore = k === undefined ? '' : `if (RZ) { RZ = false; ${restores[k]} }\n`;
-      const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; E.exn++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume));
+      const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; EXN++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume));
       if (b.selfLoopCond) return `case ${b.id}: do {\n${code}\n} while (${b.selfLoopCond});`;
       return `case ${b.id}:\n${code}`;
     })
@@ -288,12 +328,13 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
 return function run(E, t0, t1, resume) {
 ${prologue}
 let tx = t0 % ntx, ty = Math.floor(t0 / ntx) % nty, tz = Math.floor(t0 / (ntx * nty)), LB = t0 * FRAME;
-${V.declarations()}${hasSync ? ' let RZ = false;' : ''}
+${V.declarations()}${hasSync ? ' let RZ = false, BWN = 0, BR = 0, BMIX = false, EXN = 0;' : ''}
 T: for (let t = t0; t < t1; t++, LB += FRAME, (++tx === ntx ? (tx = 0, (++ty === nty ? (ty = 0, tz++) : 0)) : 0)) {
 let pc = resume;${hasSync ? ' RZ = resume !== 0;' : ''}
 ${dispatch}
-${hasSync ? 'ST[t] = 2; E.exn++;' : ''}
+${hasSync ? 'ST[t] = 2; EXN++;' : ''}
 }
+${hasSync ? 'E.bwn = BWN; E.br = BR; E.bmix = BMIX; E.exn = EXN;' : ''}
 };`;
 }
 

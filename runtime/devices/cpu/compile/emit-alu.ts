@@ -88,6 +88,8 @@ export function emitAddSub(V: Values, ins: Instruction): string {
   if (isHalf(t)) return V.write(d, 'i32', halfOut(`(${halfIn(V, a, t)} ${sub ? '-' : '+'} ${halfIn(V, b, t)})`, t));
   if (t === 'f16x2' || t === 'bf16x2') return V.write(d, 'i32', halfx2(V, a, b, t, (x, y) => `(${x} ${sub ? '-' : '+'} ${y})`));
   if (cls === 'i64') {
+    const na = V.num64(a), nb = V.num64(b);
+    if (V.isNum(d) && na !== undefined && nb !== undefined) return V.writeNum(d, `${na} ${sub ? '-' : '+'} ${nb}`, true);
     const [al, ah] = V.read64(a), [bl, bh] = V.read64(b);
     const s = tmp(), h = tmp();
     if (sub) return `{ const ${s} = (${al} >>> 0) - (${bl} >>> 0); const ${h} = (${ah} - ${bh} - (${s} < 0 ? 1 : 0)) | 0; ${V.write64(d, `${s} | 0`, h)} }`;
@@ -134,6 +136,8 @@ export function emitMul(V: Values, ins: Instruction): string {
     return V.write(d, 'i32', `Math.imul(${A}, ${B}) & 65535`);
   }
   const A = V.read(a, 'i32'), B = V.read(b, 'i32');
+  // eligible only with a constant below 2^20 (num64.ts): a signed product cannot leave the range
+  if (wide && V.isNum(d)) return V.writeNum(d, signed ? `${A} * ${B}` : `(${A} >>> 0) * (${B} >>> 0)`, !signed);
   if (wide) return emitWide(V, d, A, B, signed, undefined);
   if (hi) return V.write(d, 'i32', `M.${signed ? 'mulHiS32' : 'mulHiU32'}(${A}, ${B})`);
   return V.write(d, 'i32', `Math.imul(${A}, ${B})`);
@@ -324,6 +328,8 @@ export function emitShift(V: Values, ins: Instruction): string {
   const signed = t.startsWith('s');
   const B = `(${V.read(b, 'i32')} >>> 0)`;
   if (bits === 64) {
+    const na = V.num64(a);
+    if (name === 'shl' && V.isNum(d) && na !== undefined && b.kind === 'int') return V.writeNum(d, `${na} * ${2 ** Number(b.value)}`, true);
     const [al, ah] = V.read64(a);
     const call = name === 'shl' ? `M.shl64(${al}, ${ah}, ${B})` : `M.shr64(${al}, ${ah}, ${B}, ${signed})`;
     return `${call}; ${V.write64(d, 'OUT[0]', 'OUT[1]')}`;
@@ -545,6 +551,8 @@ export function emitMov(V: Values, ins: Instruction): string {
     return V.fail(`unsupported vector form of '${ins.opcode}'`);
   }
   if (cls === 'i64') {
+    const n = V.num64(a);
+    if (V.isNum(d) && n !== undefined) return V.writeNum(d, n, false);
     const [l, h] = V.read64(a);
     return V.write64(d, l, h);
   }
@@ -614,6 +622,7 @@ export function emitCvt(V: Values, ins: Instruction): string {
       return V.write64(d, l, h);
     }
     const v = intValue(V, a, st);
+    if (V.isNum(d)) return V.writeNum(d, v, false);
     const x = tmp();
     return `{ const ${x} = ${v}; ${V.write64(d, `${x} | 0`, sSigned ? `(${x} < 0 ? -1 : 0)` : '0')} }`;
   }

@@ -17,6 +17,11 @@ export interface MemCtx {
   site(): number;
   /** Space of a symbol: where a `[sym]` address points. */
   symbolSpace(name: string): AccessSpace | 'kparam' | undefined;
+  /** Byte offset of a kernel parameter symbol in the parameter buffer, and the buffer's size. */
+  paramOffset(name: string): number | undefined;
+  paramSize: number;
+  /** Evaluates `expr` once per call of the compiled function (kernel parameters are launch constants). */
+  hoist(expr: string): string;
   line: number;
 }
 
@@ -41,6 +46,8 @@ type Body = (view: (kind: string) => string, byteOff: string) => string;
 interface Addr {
   hi: string;
   lo: string; // byte offset within the space, a JS number (may be negative or ≥ 2^32 on bad input)
+  /** The whole address as one exact number, when the base is a number register. */
+  num?: string;
 }
 
 function spaceOf(ins: Instruction): AccessSpace {
@@ -57,6 +64,10 @@ function address(ctx: MemCtx, o: Operand): { addr: Addr; symSpace?: AccessSpace 
   if (o.base === undefined) return { addr: { hi: '0', lo: String(off) } };
   const r = V.regs.get(o.base);
   if (r) {
+    if (r.num) {
+      const n = off ? `(${r.js} + ${off})` : r.js;
+      return { addr: { hi: `Math.floor(${n} * 2.3283064365386963e-10)`, lo: `(${n} % 4294967296)`, num: n } };
+    }
     if (r.kind === 'i64') return { addr: { hi: r.jsHi, lo: off ? `((${r.js} >>> 0) + ${off})` : `(${r.js} >>> 0)` } };
     return { addr: { hi: '0', lo: off ? `((${r.js} >>> 0) + ${off})` : `(${r.js} >>> 0)` } };
   }
@@ -99,6 +110,14 @@ function access(ctx: MemCtx, ins: Instruction, addrOp: Operand, size: number, wr
   const h = tmp(), w = tmp();
   const gv = LOCAL_VIEWS.global!;
   const spaceCode = space === 'global' ? 1 : 0;
+  if (addr.num !== undefined) {
+    // One subtraction turns the device address into a guest offset; the window test alone
+    // proves it is guest memory (windows lie in [0, 2^32)).
+    const a = tmp(), l = tmp();
+    return `{ const ${a} = ${addr.num}, ${o} = ${a} - ${GLOBAL_HI * 4294967296};
+  if (${o} >= w${k}a && ${o} <= w${k}b && (${o} & ${align}) === 0) { ${body((x) => gv[x]!, o)} }
+  else { const ${h} = Math.floor(${a} * 2.3283064365386963e-10), ${l} = ${a} - ${h} * 4294967296; const ${w} = M.gfind(E, ${h}, ${l}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { w${k}a = E.wlo[${w}]; w${k}b = E.wend[${w}] - ${size}; ${body((x) => gv[x]!, l)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
+  }
   return `{ const ${h} = ${addr.hi}, ${o} = ${addr.lo};
   if (${h} === ${GLOBAL_HI} && ${o} >= w${k}a && ${o} <= w${k}b && (${o} & ${align}) === 0) { ${body((x) => gv[x]!, o)} }
   else { const ${w} = M.gfind(E, ${h}, ${o}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { w${k}a = E.wlo[${w}]; w${k}b = E.wend[${w}] - ${size}; ${body((x) => gv[x]!, o)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
@@ -120,6 +139,23 @@ export function emitLd(ctx: MemCtx, ins: Instruction): string {
   const dests = vec === 1 ? [ins.operands[0]!] : (ins.operands[0] as { kind: 'vec'; items: Operand[] }).items;
   if (!dests || dests.length !== vec) return V.fail(`'${ins.opcode}' needs ${vec} destination registers`);
   const cls = clsOf(t);
+  const a = ins.operands[1]!;
+  const pOff = a.kind === 'addr' && a.base !== undefined ? ctx.paramOffset(a.base) : undefined;
+  const aOff = a.kind === 'addr' ? a.offset : 0;
+  if (pOff !== undefined && vec === 1 && (pOff + aOff) % elem === 0) {
+    // A kernel parameter at a constant offset: read once per call, not once per thread.
+    const d = dests[0]!;
+    const byte = pOff + aOff;
+    if (byte < 0 || byte + elem > ctx.paramSize) return V.fail(`'${ins.opcode}' reads past the kernel parameters (${ctx.paramSize} bytes)`);
+    const [kind, shift] = view;
+    const views = LOCAL_VIEWS.kparam!;
+    if (cls === 'i64' && V.isNum(d)) return V.writeNum(d, ctx.hoist(`M.n64(P32[${byte >> 2}], P32[${(byte >> 2) + 1}])`), false);
+    if (cls === 'i64') return V.write64(d, ctx.hoist(`P32[${byte >> 2}]`), ctx.hoist(`P32[${(byte >> 2) + 1}]`));
+    const v = ctx.hoist(`${views[kind]}[${byte >> shift}]`);
+    const dr = d.kind === 'reg' ? V.regs.get(d.name) : undefined;
+    if (dr && dr.kind === 'i64' && cls === 'i32') return V.write64(d, v, t.startsWith('s') ? `(${v} < 0 ? -1 : 0)` : '0');
+    return V.write(d, cls, v);
+  }
   const body: Body = (vw, off) => {
     let s = '';
     dests.forEach((d, i) => {
@@ -266,6 +302,12 @@ export function emitCvta(ctx: MemCtx, ins: Instruction): string {
   const tag: Record<string, number> = { global: GLOBAL_HI, shared: SHARED_HI, local: LOCAL_HI, const: CONST_HI, param: PARAM_HI };
   const hiTag = tag[space];
   if (hiTag === undefined) return V.fail(`unsupported instruction '${ins.opcode}'`);
+  const n = V.num64(a);
+  if (V.isNum(d) && n !== undefined && typeBits(t) === 64) {
+    if (space === 'global') return V.writeNum(d, n, false);
+    if (toSpecific) return V.writeNum(d, `(${n} % 4294967296)`, false);
+    return V.writeNum(d, `(${hiTag * 4294967296} + (${n} % 4294967296))`, false);
+  }
   const [l, h] = V.read64(a);
   if (typeBits(t) === 32) return V.write(d, 'i32', l);
   if (space === 'global') return V.write64(d, l, h);

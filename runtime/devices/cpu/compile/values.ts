@@ -17,6 +17,8 @@ export interface RegInfo {
   js: string;
   /** High word of a 64-bit register. */
   jsHi: string;
+  /** A 64-bit integer register kept as one exact JS number (see num64.ts). */
+  num: boolean;
 }
 
 export function typeBits(type: string): number {
@@ -64,13 +66,38 @@ export class Values {
     private readonly symbols: (name: string) => SymbolAddress | undefined,
     private readonly special: SpecialResolver,
     private readonly line: () => number,
+    numRegs: Set<string> = new Set(),
   ) {
     for (const d of decls) {
       const kind = clsOf(d.type);
       const id = this.counter++;
-      const prefix = kind === 'pred' ? 'p' : kind === 'f32' ? 'f' : kind === 'f64' ? 'd' : kind === 'i64' ? 'q' : 'r';
-      this.regs.set(d.name, { name: d.name, kind, bits: typeBits(d.type), js: kind === 'i64' ? `${prefix}${id}l` : `${prefix}${id}`, jsHi: `${prefix}${id}h` });
+      const num = kind === 'i64' && numRegs.has(d.name);
+      const prefix = kind === 'pred' ? 'p' : kind === 'f32' ? 'f' : kind === 'f64' ? 'd' : num ? 'n' : kind === 'i64' ? 'q' : 'r';
+      this.regs.set(d.name, { name: d.name, kind, bits: typeBits(d.type), js: kind === 'i64' && !num ? `${prefix}${id}l` : `${prefix}${id}`, jsHi: `${prefix}${id}h`, num });
     }
+  }
+
+  /** The operand as one exact JS number when it is a number register, a small immediate or a symbol. */
+  num64(op: Operand): string | undefined {
+    const r = this.reg(op);
+    if (r) return r.num ? r.js : undefined;
+    if (op.kind === 'int' && op.value > -(2n ** 52n) && op.value < 2n ** 52n) return num(Number(op.value));
+    if (op.kind === 'sym') {
+      const a = this.symbols(op.name);
+      if (a) return num(a.hi * 4294967296 + (a.lo >>> 0));
+    }
+    return undefined;
+  }
+
+  /** A statement storing an exact number into a number register, guarded at 2^52. */
+  writeNum(op: Operand, expr: string, guard: boolean): string {
+    const r = this.reg(op)!;
+    if (!guard) return `${r.js} = ${expr};`;
+    return `{ const _v = ${expr}; if (_v > 4503599627370496 || _v < -4503599627370496) M.numRange(${this.line()}); ${r.js} = _v; }`;
+  }
+
+  isNum(op: Operand): boolean {
+    return this.reg(op)?.num === true;
   }
 
   fail(message: string): never {
@@ -130,6 +157,7 @@ export class Values {
   read64(op: Operand, signExtend32 = false): [string, string] {
     const r = this.reg(op);
     if (r) {
+      if (r.num) return [`(${r.js} | 0)`, `(Math.floor(${r.js} * 2.3283064365386963e-10) | 0)`];
       if (r.kind === 'i64') return [r.js, r.jsHi];
       if (r.kind === 'f64') return [`M.f64lo(${r.js})`, `M.f64hi(${r.js})`];
       const lo = convert(r, 'i32');
@@ -180,6 +208,7 @@ export class Values {
       case 'f64':
         return `${r.js} = ${cls === 'f64' || cls === 'f32' ? expr : `M.i2f(${expr})`};`;
       case 'i64':
+        if (r.num) return cls === 'f64' ? `${r.js} = M.n64(M.f64lo(${expr}), M.f64hi(${expr}));` : `${r.js} = (${cls === 'f32' ? `M.f2i(${expr})` : expr}) >>> 0;`;
         if (cls === 'f64') return `{ const _v = ${expr}; ${r.js} = M.f64lo(_v); ${r.jsHi} = M.f64hi(_v); }`;
         return `${r.js} = ${cls === 'f32' ? `M.f2i(${expr})` : expr}; ${r.jsHi} = 0;`;
     }
@@ -189,6 +218,7 @@ export class Values {
     if (op.kind === 'sink') return '';
     const r = this.reg(op);
     if (!r) return this.fail(op.kind === 'reg' ? `undeclared register '${op.name}'` : 'destination must be a register');
+    if (r.num) return `${r.js} = M.n64(${lo}, ${hi});`;
     if (r.kind === 'i64') return `{ const _l = ${lo}, _h = ${hi}; ${r.js} = _l; ${r.jsHi} = _h; }`;
     if (r.kind === 'f64') return `${r.js} = M.pairToF64(${lo}, ${hi});`;
     return this.write(op, 'i32', lo);
@@ -199,7 +229,7 @@ export class Values {
     const names: string[] = [];
     for (const r of this.regs.values()) {
       if (r.kind === 'pred') names.push(`${r.js} = false`);
-      else if (r.kind === 'i64') names.push(`${r.js} = 0`, `${r.jsHi} = 0`);
+      else if (r.kind === 'i64' && !r.num) names.push(`${r.js} = 0`, `${r.jsHi} = 0`);
       else names.push(`${r.js} = 0`);
     }
     return names.length ? `let ${names.join(', ')};` : '';
@@ -207,6 +237,11 @@ export class Values {
 }
 
 function convert(r: RegInfo, cls: Cls): string {
+  if (r.num) {
+    const lo = `(${r.js} | 0)`;
+    const hi = `(Math.floor(${r.js} * 2.3283064365386963e-10) | 0)`;
+    return cls === 'i32' ? lo : cls === 'f32' ? `M.i2f(${lo})` : cls === 'f64' ? `M.pairToF64(${lo}, ${hi})` : `(${r.js} !== 0)`;
+  }
   if (r.kind === cls) return r.js;
   switch (cls) {
     case 'i32':
