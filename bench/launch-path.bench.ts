@@ -7,8 +7,9 @@
  *   engine       engine.invoke of the same guest (events ride back in the result)
  *   engine+onEvent  the same with an onEvent listener (events stream to the main thread)
  *
- * Per-launch cost is (time for n launches − time for 0) / n, best of ROUNDS. The ratios are the
- * engine's figure over the in-process one.
+ * Per-launch cost is (best time for n launches − best time for 0) / n over ROUNDS rounds; each
+ * round runs all three in turn, so a busy machine's load swings touch them alike. The ratios are
+ * the engine's figure over the in-process one.
  *
  *   npm run bench -- launch-path       LAUNCH_BENCH_LAUNCHES=5000 to change n
  */
@@ -57,15 +58,18 @@ function guestBytes(): Uint8Array {
   return bytes;
 }
 
-/** Per-launch µs of `call(n)`, net of `call(0)` (instantiation, load_ptx, sync, the round trip). */
-async function perLaunch(call: (n: number) => Promise<number>): Promise<number> {
-  await call(launches); // warm-up: worker, module, JIT
-  await call(launches);
-  let empty = Infinity;
-  for (let r = 0; r < ROUNDS; r++) empty = Math.min(empty, await call(0));
-  let full = Infinity;
-  for (let r = 0; r < ROUNDS; r++) full = Math.min(full, await call(launches));
-  return ((full - empty) * 1000) / launches;
+/** Per-launch µs of each `call(n)`, net of `call(0)` (instantiation, load_ptx, sync, the round trip). */
+async function perLaunch(calls: readonly ((n: number) => Promise<number>)[]): Promise<number[]> {
+  for (const call of calls) for (let w = 0; w < 2; w++) await call(launches); // warm-up: worker, module, JIT
+  const empty = calls.map(() => Infinity);
+  const full = calls.map(() => Infinity);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, call] of calls.entries()) {
+      empty[i] = Math.min(empty[i]!, await call(0));
+      full[i] = Math.min(full[i]!, await call(launches));
+    }
+  }
+  return calls.map((_, i) => ((full[i]! - empty[i]!) * 1000) / launches);
 }
 
 const bytes = guestBytes();
@@ -79,7 +83,11 @@ async function inProcess(n: number): Promise<number> {
   const host = createWasiCudaHost({
     memory: () => new Uint8Array(memory!.buffer),
     deviceSelection: 'cpu',
-    emit: (body: RunEventBody) => void events.push({ ...body, runId: '', t: performance.timeOrigin + performance.now() } as RunEvent),
+    emit: (body: RunEventBody) => {
+      const event = body as RunEvent; // stamped in place, as the worker does
+      event.t = performance.timeOrigin + performance.now();
+      events.push(event);
+    },
     terminate: (error: TensorWasmError): never => {
       throw error;
     },
@@ -111,9 +119,7 @@ function viaEngine(listen: boolean): (n: number) => Promise<number> {
 
 try {
   console.log(`launch-path: ${launches} launches of noop on the CPU device, best of ${ROUNDS}`);
-  const local = await perLaunch(inProcess);
-  const quiet = await perLaunch(viaEngine(false));
-  const streamed = await perLaunch(viaEngine(true));
+  const [local, quiet, streamed] = (await perLaunch([inProcess, viaEngine(false), viaEngine(true)])) as [number, number, number];
   const rows = [
     ['in-process: guest → createWasiCudaHost', local],
     ['engine.invoke (events in the result)', quiet],

@@ -5,8 +5,11 @@ import type { ResultValue } from '../contract/values.js';
 import type { DoneMessage } from './instance/protocol.js';
 import { contextFromTraceparent, getTracer, tracingEnabled, type Span } from './telemetry/tracing.js';
 
+// Read once: it is constant per thread, and a getter call on the hot path otherwise.
+const TIME_ORIGIN = performance.timeOrigin;
+
 function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 /**
@@ -19,6 +22,8 @@ export class EngineRun {
   readonly span: Span | undefined;
   device: string;
   private readonly t0 = performance.now();
+  /** Set by finish: the result reports the same duration as the finished event (one clock read). */
+  private durationMs: number | undefined;
 
   constructor(
     readonly runId: string,
@@ -36,7 +41,7 @@ export class EngineRun {
           contextFromTraceparent(options.traceparent),
         )
       : undefined;
-    const started: RunEvent = { type: 'started', runId, t: nowMs(), moduleHash, export: exportName, device };
+    const started: RunEvent = { type: 'started', runId, t: TIME_ORIGIN + this.t0, moduleHash, export: exportName, device };
     if (moduleName !== undefined) started.moduleName = moduleName;
     this.push(started);
   }
@@ -58,7 +63,7 @@ export class EngineRun {
       runId: this.runId,
       stdout: done.stdout ?? '',
       stderr: done.stderr ?? '',
-      durationMs: this.elapsed(),
+      durationMs: this.durationMs ?? this.elapsed(),
       device: done.device ?? this.device,
       launches: done.launches ?? 0,
       events: this.events,
@@ -66,7 +71,9 @@ export class EngineRun {
   }
 
   finish(results: ResultValue[] | undefined, exitCode: number | undefined): void {
-    const event: RunEvent = { type: 'finished', runId: this.runId, t: nowMs(), durationMs: this.elapsed() };
+    const now = performance.now();
+    this.durationMs = now - this.t0;
+    const event: RunEvent = { type: 'finished', runId: this.runId, t: TIME_ORIGIN + now, durationMs: this.durationMs };
     if (results !== undefined) event.results = results;
     if (exitCode !== undefined) event.exitCode = exitCode;
     this.push(event);

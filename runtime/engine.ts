@@ -85,6 +85,8 @@ export class Engine implements EngineApi {
   private readonly infos = new Map<string, ModuleInfo>();
   /** Device label per selection, resolved once (the CUDA probe opens the driver). */
   private readonly deviceLabels = new Map<DeviceSelection, Promise<string>>();
+  /** The same labels once resolved, so a run's `started` event can name the device synchronously. */
+  private readonly resolvedDeviceLabels = new Map<DeviceSelection, string>();
   /** The same labels once resolved, so a call need not await (one microtask hop less per call). */
   private readonly resolvedLabels = new Map<DeviceSelection, string>();
 
@@ -196,7 +198,9 @@ export class Engine implements EngineApi {
 
   /** Event bookkeeping and spans for one engine call. */
   private begin(entry: LoadedModule, exportName: string, options: CallOptions): EngineRun {
-    return new EngineRun(options.runId ?? randomUUID(), options, entry.hash, entry.name, exportName, options.device ?? this.config.device);
+    const selection = options.device ?? this.config.device;
+    const device = this.resolvedDeviceLabels.get(selection) ?? selection;
+    return new EngineRun(options.runId ?? randomUUID(), options, entry.hash, entry.name, exportName, device);
   }
 
   private deviceLabel(selection: DeviceSelection): Promise<string> {

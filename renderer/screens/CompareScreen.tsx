@@ -39,7 +39,7 @@ function MedianChart({ point }: { point: ComparePoint }) {
         <YAxis unit=" ms" width={70} />
         <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => formatMs(Number(x))).join(' / ') : formatMs(Number(v)))} />
         <Bar dataKey="median" isAnimationActive={false}>
-          <ErrorBar dataKey="spread" width={8} strokeWidth={2} stroke="currentColor" />
+          <ErrorBar dataKey="spread" width={8} strokeWidth={2} stroke="currentColor" isAnimationActive={false} />
         </Bar>
       </BarChart>
     </ResponsiveContainer>

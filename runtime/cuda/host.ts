@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { CUDA_ERROR, CUDA_LIMITS, WASI_CUDA_MODULES, cudaErrorName } from '../../contract/cuda-codes.js';
 import { DeviceError, type Device, type DeviceSelection, type KernelArg, type KernelHandle } from '../../contract/device.js';
 import { TensorWasmError } from '../../contract/errors.js';
-import type { EmitRunEvent } from '../../contract/events.js';
-import { getLogger } from '../telemetry/logger.js';
+import type { EmitRunEvent, RunEventBody } from '../../contract/events.js';
+import { getLogger, type Logger } from '../telemetry/logger.js';
 import { createDevice } from '../devices/select.js';
 import { checkKernelArgs, decodeArgv, hex, summarizeArgs } from './argv.js';
 import { CudaCallError } from './call-error.js';
@@ -51,6 +51,30 @@ export interface WasiCudaHost {
 
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lossyUtf8 = new TextDecoder();
+/** One logger for every host in this thread (a child logger per instance cost a little per call). */
+let hostLog: Logger | undefined;
+
+/**
+ * sha256 of recently loaded PTX, found again by comparing bytes: a memcmp is far cheaper than
+ * hashing, and guests load the same PTX on every call (some several times per call). Small PTX
+ * only, so the cache holds at most PTX_HASH_CACHE_BYTES × PTX_HASH_CACHE_ENTRIES.
+ */
+const PTX_HASH_CACHE_ENTRIES = 8;
+const PTX_HASH_CACHE_BYTES = 1 << 20;
+const ptxHashes: { text: Uint8Array; hash: string }[] = [];
+
+function ptxHashOf(text: Uint8Array): string {
+  for (const cached of ptxHashes) if (cached.text.length === text.length && Buffer.compare(cached.text, text) === 0) return cached.hash;
+  const hash = createHash('sha256').update(text).digest('hex');
+  if (text.length <= PTX_HASH_CACHE_BYTES) {
+    ptxHashes.unshift({ text: text.slice(), hash });
+    if (ptxHashes.length > PTX_HASH_CACHE_ENTRIES) ptxHashes.pop();
+  }
+  return hash;
+}
+
+const identity = (code: number): number => code;
 
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
@@ -71,7 +95,10 @@ export function deviceLabelOf(device: Device): string {
 }
 
 export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
-  const log = getLogger({ component: 'wasi-cuda' });
+  const log = (hostLog ??= getLogger({ component: 'wasi-cuda' }));
+  // The level is fixed per process: checked once here, so a launch builds no log arguments at `warn`.
+  const debug = log.isLevelEnabled('debug');
+  const trace = log.isLevelEnabled('trace');
   const maxPtxBytes = options.limits?.maxPtxBytes ?? CUDA_LIMITS.maxPtxBytes;
   const maxKernels = options.limits?.maxKernels ?? CUDA_LIMITS.maxKernelsPerInstance;
   const progressIntervalMs = options.progressIntervalMs ?? 50;
@@ -79,6 +106,8 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
   const table = new KernelTable();
 
   let device: Device | undefined;
+  /** deviceLabelOf(device), made once: every launch event carries it. */
+  let label: string | undefined;
   let lastError = new Uint8Array(0);
   let launches = 0;
   /** The first device-side launch failure since the last sync: sync reports it, as CUDA does. */
@@ -102,7 +131,8 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       if (error instanceof DeviceError) throw new CudaCallError('not_available', `the ${options.deviceSelection} device could not start: ${error.message}`);
       throw error;
     }
-    log.debug({ device: deviceLabelOf(device) }, 'wasi:cuda device created');
+    label = deviceLabelOf(device);
+    log.debug({ device: label }, 'wasi:cuda device created');
     return device;
   };
 
@@ -110,11 +140,14 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
     lastError = encoder.encode(message);
   };
 
-  /** Runs one import: maps failures to codes, logs the call and its result at debug. */
-  const call = <T extends number | bigint>(name: string, args: Record<string, unknown>, toResult: (code: number) => T, body: () => T): T => {
+  /**
+   * Runs one import: maps failures to codes, logs the call and its result at debug. Callers pass
+   * `args` only when `debug` is on (they are built for the log line alone).
+   */
+  const call = <T extends number | bigint>(name: string, args: Record<string, unknown> | undefined, toResult: (code: number) => T, body: () => T): T => {
     try {
       const result = body();
-      log.debug({ hostCall: `wasi:cuda/host.${name}`, args, result: String(result) }, 'host call');
+      if (debug) log.debug({ hostCall: `wasi:cuda/host.${name}`, args, result: String(result) }, 'host call');
       return result;
     } catch (error) {
       if (terminated) throw error;
@@ -131,17 +164,17 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
         log.error({ hostCall: `wasi:cuda/host.${name}`, err: error }, 'wasi:cuda host failure');
       }
       setLastError(message);
-      log.debug({ hostCall: `wasi:cuda/host.${name}`, args, result: code, error: cudaErrorName(code), message }, 'host call');
+      if (debug) log.debug({ hostCall: `wasi:cuda/host.${name}`, args, result: code, error: cudaErrorName(code), message }, 'host call');
       return toResult(code);
     }
   };
 
   const traceWindow = (what: string, ptr: number, bytes: Uint8Array): void => {
-    if (log.isLevelEnabled('trace')) log.trace({ what, ptr: hex(ptr >>> 0), length: bytes.length, dump: hexDump(bytes, ptr >>> 0) }, `${what} bytes`);
+    if (trace) log.trace({ what, ptr: hex(ptr >>> 0), length: bytes.length, dump: hexDump(bytes, ptr >>> 0) }, `${what} bytes`);
   };
 
   function loadPtx(ptxPtr: number, ptxLen: number, entryPtr: number, entryLen: number): bigint {
-    return call('wasi_cuda_load_ptx', { ptxPtr, ptxLen, entryPtr, entryLen }, BigInt, () => {
+    return call('wasi_cuda_load_ptx', debug ? { ptxPtr, ptxLen, entryPtr, entryLen } : undefined, BigInt, () => {
       const memory = options.memory();
       const ptxBytes = guestWindow(memory, ptxPtr, ptxLen, 'the PTX buffer');
       const entryBytes = guestWindow(memory, entryPtr, entryLen, 'the entry name');
@@ -164,10 +197,10 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       if (entry.length === 0) throw new CudaCallError('invalid_kernel', 'the entry name is empty; pass the kernel name as it appears after .entry in the PTX (extern "C" kernels keep their C name)');
       // Hashed without trailing NULs, so a C string and the same PTX without its NUL share a kernel.
       const text = trimNuls(ptxBytes);
-      const ptxHash = createHash('sha256').update(text).digest('hex');
+      const ptxHash = ptxHashOf(text);
       const cached = table.lookup(ptxHash, entry);
       if (cached !== undefined) {
-        log.debug({ ptxHash, entry, kernelId: cached }, 'PTX cache hit');
+        if (debug) log.debug({ ptxHash, entry, kernelId: cached }, 'PTX cache hit');
         return BigInt(cached);
       }
       if (table.size >= maxKernels) {
@@ -192,6 +225,16 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
     });
   }
 
+  // Progress of the launch in flight; one callback for all launches rather than a closure each.
+  let progressSeq = 0;
+  let lastProgress = 0;
+  const onProgress = (completedBlocks: number, totalBlocks: number): void => {
+    const t = performance.now();
+    if (completedBlocks < totalBlocks && t - lastProgress < progressIntervalMs) return;
+    lastProgress = t;
+    options.emit({ type: 'block-progress', launchSeq: progressSeq, completedBlocks, totalBlocks });
+  };
+
   function launch(kernelId: bigint, gx: number, gy: number, gz: number, bx: number, by: number, bz: number, shared: number, argsPtr: number, argsLen: number): number {
     const seq = ++launches;
     const grid: [number, number, number] = [gx, gy, gz];
@@ -200,7 +243,7 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
     let args: KernelArg[] | undefined;
     let timing: { startMs: number; endMs: number; kernelMs: number } | undefined;
     const started = nowMs();
-    const result = call('wasi_cuda_launch', { kernelId: String(kernelId), grid, block, shared, argsPtr, argsLen }, (code) => code, () => {
+    const result = call('wasi_cuda_launch', debug ? { kernelId: String(kernelId), grid, block, shared, argsPtr, argsLen } : undefined, identity, () => {
       kernel = table.get(kernelId);
       if (kernel === undefined) {
         throw new CudaCallError(
@@ -215,23 +258,11 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       traceWindow('argv', argsPtr, argv);
       args = decodeArgv(argv);
       checkKernelArgs(args, kernel.params, memory.length, kernel.entry);
-      for (const arg of args) if (arg.kind === 'pointer') traceWindow('pointer arg', arg.offset, memory.subarray(arg.offset, arg.offset + arg.length));
-      let lastProgress = 0;
+      if (trace) for (const arg of args) if (arg.kind === 'pointer') traceWindow('pointer arg', arg.offset, memory.subarray(arg.offset, arg.offset + arg.length));
+      progressSeq = seq;
+      lastProgress = 0;
       try {
-        timing = dev.launch({
-          kernel,
-          grid,
-          block,
-          sharedMemBytes: shared,
-          args,
-          memory,
-          onProgress: (completedBlocks, totalBlocks) => {
-            const t = performance.now();
-            if (completedBlocks < totalBlocks && t - lastProgress < progressIntervalMs) return;
-            lastProgress = t;
-            options.emit({ type: 'block-progress', launchSeq: seq, completedBlocks, totalBlocks });
-          },
-        });
+        timing = dev.launch({ kernel, grid, block, sharedMemBytes: shared, args, memory, onProgress });
       } catch (error) {
         // A kernel that failed while running is reported again by the next sync, as on a GPU
         // (where it only surfaces there); a launch the device refused up front is not.
@@ -241,7 +272,7 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       return 0;
     });
     const ended = nowMs();
-    options.emit({
+    const event: RunEventBody = {
       type: 'launch',
       seq,
       kernel: kernel?.entry ?? `<kernel id ${kernelId}>`,
@@ -250,18 +281,19 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       block,
       sharedMemBytes: shared,
       args: args !== undefined ? summarizeArgs(args) : `argv(${hex(argsPtr >>> 0)},${argsLen >>> 0})`,
-      device: device !== undefined ? deviceLabelOf(device) : String(options.deviceSelection),
+      device: label ?? String(options.deviceSelection),
       startMs: timing?.startMs ?? started,
       endMs: timing?.endMs ?? ended,
       kernelMs: timing?.kernelMs ?? 0,
-      ...(result !== 0 ? { error: { code: result, message: new TextDecoder().decode(lastError) } } : {}),
-    });
+    };
+    if (result !== 0) event.error = { code: result, message: lossyUtf8.decode(lastError) };
+    options.emit(event);
     return result;
   }
 
   function sync(): number {
     const started = performance.now();
-    const result = call('wasi_cuda_sync', {}, (code) => code, () => {
+    const result = call('wasi_cuda_sync', undefined, identity, () => {
       if (device !== undefined) device.sync(options.memory());
       const failure = pendingLaunchFailure;
       pendingLaunchFailure = undefined;
@@ -274,14 +306,14 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
   }
 
   function lastErrorLen(): number {
-    return call('wasi_cuda_last_error_len', {}, (code) => code, () => lastError.length);
+    return call('wasi_cuda_last_error_len', undefined, identity, () => lastError.length);
   }
 
   function lastErrorCopy(ptr: number, len: number): number {
     // A bad destination is reported by the code alone: overwriting the message the guest is
     // trying to read would hide the failure it is asking about.
     const saved = lastError;
-    const result = call('wasi_cuda_last_error_copy', { ptr, len }, (code) => code, () => {
+    const result = call('wasi_cuda_last_error_copy', debug ? { ptr, len } : undefined, identity, () => {
       const n = Math.min(len >>> 0, lastError.length);
       const dest = guestWindow(options.memory(), ptr, n, 'the last-error destination');
       dest.set(lastError.subarray(0, n));
@@ -303,12 +335,13 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
 
   return {
     imports,
-    deviceLabel: () => (device !== undefined ? deviceLabelOf(device) : undefined),
+    deviceLabel: () => (device !== undefined ? label : undefined),
     launchCount: () => launches,
     dispose: () => {
       table.clear();
       const d = device;
       device = undefined;
+      label = undefined;
       d?.dispose();
     },
   };

@@ -24,8 +24,11 @@ const modules = new Map<number, { compiled: WebAssembly.Module; info: ModuleInfo
 const logger = getLogger({ component: 'instance-worker' });
 let cuda: CudaBridge | undefined;
 
+// Read once: constant per thread, and a getter call per event otherwise.
+const TIME_ORIGIN = performance.timeOrigin;
+
 function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 let cudaLoadError: TensorWasmError | undefined;
@@ -87,7 +90,7 @@ function emit(body: RunEventBody): void {
   // stamps the run id on receipt, so it does not travel in every event.
   const event = body as RunEvent;
   const now = performance.now();
-  event.t = performance.timeOrigin + now;
+  event.t = TIME_ORIGIN + now;
   state.events.push(event);
   if (!req.stream) return;
   if (now - state.postedAt >= STREAM_BATCH_MS || event.type === 'sync' || event.type === 'stdout' || event.type === 'stderr') {
@@ -123,6 +126,8 @@ function handle(req: CallRequest): void {
   let guest: Guest | undefined;
   let instantiateMs = 0;
   let callMs = 0;
+  let device: string | undefined;
+  let launches = 0;
   const done: DoneMessage = { type: 'done', id: req.id, ok: false };
   try {
     if (!entry) throw new TensorWasmError('internal', `module #${req.handle} was not sent to this worker`);
@@ -140,7 +145,7 @@ function handle(req: CallRequest): void {
       onStdout,
       onStderr,
       terminate,
-      ...(bridge ? { cuda: bridge } : {}),
+      cuda: bridge, // undefined for other guests: a plain field, not a conditional spread (hot path)
       logger,
     });
     const t1 = req.timing ? performance.now() : 0;
@@ -166,14 +171,15 @@ function handle(req: CallRequest): void {
     done.error = guestErrorInfo(error, state.terminated, req.exportName);
   } finally {
     guest?.wasi?.flush();
+    // Read before dispose: disposing a host forgets its device.
+    device = guest?.cudaHost?.deviceLabel() ?? guest?.offloadHost?.deviceLabel();
+    launches = (guest?.cudaHost?.launchCount() ?? 0) + (guest?.offloadHost?.launchCount() ?? 0);
     try {
       guest?.dispose();
     } catch (error) {
       logger.warn({ err: error }, 'disposing the guest failed');
     }
   }
-  const device = guest?.cudaHost?.deviceLabel() ?? guest?.offloadHost?.deviceLabel();
-  const launches = (guest?.cudaHost?.launchCount() ?? 0) + (guest?.offloadHost?.launchCount() ?? 0);
   // Empty fields stay out of the reply: every property is structured-cloned (hot path).
   if (req.timing) done.timing = { startedAt, instantiateMs, callMs };
   if (state.stdout) done.stdout = state.stdout;

@@ -17,7 +17,7 @@ import type { CallRequest, DoneMessage, ModuleInfo, WorkerReply } from './protoc
 
 export interface PoolJob {
   /** The call without its id and module payload (the pool adds those). */
-  request: Omit<CallRequest, 'id' | 'module' | 'type' | 'handle'>;
+  request: Omit<CallRequest, 'id' | 'module' | 'handle'>;
   compiled: WebAssembly.Module;
   info: ModuleInfo;
   deadlineMs: number;
@@ -155,7 +155,6 @@ export class InstancePool {
     if (handle === undefined) this.handles.set(key, (handle = this.handles.size + 1));
     // The job's request object is ours: complete it in place rather than copying it (hot path).
     const request = job.request as CallRequest;
-    request.type = 'call';
     request.id = id;
     request.handle = handle;
     if (!slot.modules.has(key)) {

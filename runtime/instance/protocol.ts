@@ -36,8 +36,8 @@ export interface WasiConfig {
   preopens: Record<string, string>;
 }
 
+/** The only message a worker receives, so it carries no `type` (one property less to clone per call). */
 export interface CallRequest {
-  type: 'call';
   id: number;
   /** The pool's number for the module variant (its key travels once, in `module`). */
   handle: number;

@@ -19,7 +19,9 @@ export function checkArgs(exportName: string, signature: FunctionSignature, args
       { expected: String(params.length), given: String(args.length) },
     );
   }
-  const values: WasmArg[] = new Array(args.length);
+  // Filled with push, not `new Array(n)`: a holey array is structured-cloned as a sparse one
+  // (slower), and these values travel to the instance worker on every call.
+  const values: WasmArg[] = [];
   for (let i = 0; i < params.length; i++) {
     const expected = params[i]!;
     const arg = args[i]!;
@@ -32,7 +34,7 @@ export function checkArgs(exportName: string, signature: FunctionSignature, args
         { argIndex: i, expected, given: arg.type },
       );
     }
-    values[i] = arg.value;
+    values.push(arg.value);
   }
   return values;
 }

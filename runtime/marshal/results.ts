@@ -16,13 +16,15 @@ export function floatResult(value: number): ResultValue {
 export function mapResults(returned: unknown, types: readonly WasmValueType[]): ResultValue[] {
   if (types.length === 0) return [];
   const values: unknown[] = types.length === 1 ? [returned] : (returned as unknown[]);
-  const out: ResultValue[] = new Array(types.length);
+  // Filled with push, not `new Array(n)`: a holey array is structured-cloned as a sparse one
+  // (slower), and results travel back from the instance worker on every call.
+  const out: ResultValue[] = [];
   for (let i = 0; i < types.length; i++) {
     const type = types[i];
     const v = values[i];
-    if (type === 'i32' && typeof v === 'number') out[i] = v;
-    else if (type === 'i64' && typeof v === 'bigint') out[i] = v;
-    else if ((type === 'f32' || type === 'f64') && typeof v === 'number') out[i] = floatResult(v);
+    if (type === 'i32' && typeof v === 'number') out.push(v);
+    else if (type === 'i64' && typeof v === 'bigint') out.push(v);
+    else if ((type === 'f32' || type === 'f64') && typeof v === 'number') out.push(floatResult(v));
     else throw new TensorWasmError('internal', `result ${i} of type ${type} came back as ${typeof v}`);
   }
   return out;

@@ -72,11 +72,14 @@ class Buffers {
 
 const f32View = new DataView(new ArrayBuffer(8));
 
-function readMemarg(r: WasmReader, memory64: boolean): { offset: number; mem: number } {
+/** Memory index of the last memarg read (a module variable, so no object per memory access). */
+let memargMem = 0;
+
+/** Reads a memarg; returns its offset and leaves its memory index in `memargMem`. */
+function readMemarg(r: WasmReader, memory64: boolean): number {
   const align = r.u32();
-  const mem = align & 0x40 ? r.u32() : 0;
-  const offset = memory64 ? r.u64() : r.u32();
-  return { offset, mem };
+  memargMem = align & 0x40 ? r.u32() : 0;
+  return memory64 ? r.u64() : r.u32();
 }
 
 /** SIMD sub-opcodes with a memarg (loads, stores). */
@@ -196,12 +199,10 @@ export function decodeBody(
         const sub = r.u32();
         if (sub > 0x113) throw new OffloadDecodeError(`unknown 0xfd opcode ${sub}`, at);
         if (simdHasMemarg(sub)) {
-          const m = readMemarg(r, memory64);
-          ia = m.offset;
-          ib = m.mem;
+          ia = readMemarg(r, memory64);
+          ib = memargMem;
         } else if (sub >= 0x54 && sub <= 0x5b) {
-          const m = readMemarg(r, memory64);
-          ia = m.offset;
+          ia = readMemarg(r, memory64);
           ib = r.u8();
         } else if (sub === 0x0c || sub === 0x0d) {
           ia = r.pos;
@@ -215,7 +216,7 @@ export function decodeBody(
       case PREFIX_ATOMIC: {
         const sub = r.u32();
         if (sub === 0x03) r.u8();
-        else if (sub <= 0x4e) ia = readMemarg(r, memory64).offset;
+        else if (sub <= 0x4e) ia = readMemarg(r, memory64);
         else throw new OffloadDecodeError(`unknown 0xfe opcode ${sub}`, at);
         code = PREFIX_ATOMIC * 0x1000 + sub;
         break;
@@ -224,9 +225,8 @@ export function decodeBody(
         throw new OffloadDecodeError('GC instructions are not analysed', at);
       default:
         if (code >= 0x28 && code <= 0x3e) {
-          const m = readMemarg(r, memory64);
-          ia = m.offset;
-          ib = m.mem;
+          ia = readMemarg(r, memory64);
+          ib = memargMem;
         } else if (
           !(code <= 0x01 || code === 0x05 || code === 0x0a || code === 0x0f || code === 0x19 || code === 0x1a ||
             code === 0x1b || (code >= 0x45 && code <= 0xc4) || code === 0xd1 || code === 0xd3 || code === 0xd4)

@@ -35,7 +35,7 @@ function laneOfTree(sym: Sym, seen: Set<LaneType>): void {
   for (const arg of sym.args) laneOfTree(arg, seen);
 }
 
-function readLanes(bytes: Uint8Array, at: number, lane: LaneType): (number | bigint)[] {
+export function readLanes(bytes: Uint8Array, at: number, lane: LaneType): (number | bigint)[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset + at, 16);
   switch (lane) {
     case 'f32': return [0, 1, 2, 3].map((i) => view.getFloat32(i * 4, true));
@@ -45,7 +45,7 @@ function readLanes(bytes: Uint8Array, at: number, lane: LaneType): (number | big
   }
 }
 
-function sameBits(values: (number | bigint)[]): boolean {
+export function sameBits(values: (number | bigint)[]): boolean {
   return values.every((v) => Object.is(v, values[0]));
 }
 

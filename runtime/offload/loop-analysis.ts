@@ -2,51 +2,26 @@
  * Analyses one loop of a decoded function body: counts, trip count, access pattern, carried
  * dependencies, calls, exits, and — for element-wise SIMD maps — the plan the rewriter and the
  * code generator use. Pure: bytes in, facts out; nothing here throws on odd input.
+ *
+ * The symbolic evaluation runs on the flat node table of `flat-eval.ts` (no object per
+ * instruction); `Sym` and `Affine` objects are built only for loops that get as far as the lift.
+ * The result is the reference analyser's (`loop-analysis-reference.ts`), field for field.
  */
 import { isSimd, OP, PREFIX_SIMD, localType, type DecodedBody } from './instructions.js';
+import { sharedFlatLoop, K_OP, type FlatLoop } from './flat-eval.js';
 import { liftStore } from './lift.js';
-import { opName, scalarLoadWidth, scalarStoreWidth, scalarUnary, simdLoadWidth, simdShape } from './op-tables.js';
-import { affineOf, constSym, depsOf, entrySym, evalAffine, globalSym, loadSym, opSym, v128ConstSym, type Affine, type Sym } from './symbolic.js';
+import { checkLiftStore } from './lift-check.js';
+import { analyzeLoopReference } from './loop-analysis-reference.js';
+import { isLiveAfterLoop, valueAtLoopEntry, type LoopContext, type LoopResult } from './loop-context.js';
+import { opName, scalarLoadWidth, scalarStoreWidth, simdShape } from './op-tables.js';
+import { evalAffine, type Affine, type Sym } from './symbolic.js';
 import { COMPARE_BY_OPCODE, computeTripCount, type LatchCompare } from './trip-count.js';
-import type { AccessReport, KernelPlan, LoopPlan, LoopReport, OffloadThresholds, OpCounts, ParamSource, PlannedAccess, TripCount } from './types.js';
+import type { AccessReport, KernelPlan, LaneType, LoopPlan, LoopReport, OpCounts, ParamSource, PlannedAccess, TripCount } from './types.js';
 
-export interface LoopContext {
-  bytes: Uint8Array;
-  body: DecodedBody;
-  functionIndex: number;
-  functionName: string;
-  /** Names of callees for reasons. */
-  calleeName: (index: number) => string;
-  /** Indices of `loop` and its matching `end`. */
-  start: number;
-  end: number;
-  ordinal: number;
-  /** Indices of enclosing loops' `loop` instructions (outermost first). */
-  enclosingLoops: number[];
-  thresholds: OffloadThresholds;
-}
-
-export interface LoopResult {
-  report: LoopReport;
-  plan?: LoopPlan;
-}
-
-interface Access {
-  kind: 'load' | 'store';
-  op: number;
-  addr: Sym;
-  offset: number;
-  width: number;
-  instr: number;
-  value?: Sym;
-}
+export { valueAtLoopEntry, type LoopContext, type LoopResult } from './loop-context.js';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
-
-/** Thrown inside the evaluator to reject a loop; not an Error, so no stack trace is captured. */
-class Reject {
-  constructor(readonly message: string) {}
-}
+const KIND = ['load', 'store'] as const;
 
 export function analyzeLoop(ctx: LoopContext): LoopResult {
   const { body, start, end } = ctx;
@@ -57,6 +32,9 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
   let innerBranch: string | undefined;
   let unsupported: string | undefined;
   let depth = 0;
+  // The flat evaluator indexes locals by number: a body naming a local it does not declare (only
+  // in a malformed module) goes to the reference analyser instead.
+  let outOfRangeLocal = false;
 
   // Pass 1: structure and raw counts.
   for (let i = start + 1; i < end; i++) {
@@ -105,103 +83,65 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
       case OP.globalSet:
         unsupported ??= `global.set ${body.a[i]}`;
         break;
+      case OP.localGet: case OP.localSet: case OP.localTee:
+        if ((body.a[i] as number) >= body.localCount) outOfRangeLocal = true;
+        break;
       default:
         if (op >= 0x1000 && op !== 0xfc000 && !(op >= 0xfc000 && op <= 0xfc007)) unsupported ??= opName(op);
         else if (op === OP.memoryGrow || op === OP.memorySize || op === OP.tableGet || op === OP.tableSet) unsupported ??= opName(op);
     }
   }
 
-  const base = {
-    function: ctx.functionName,
-    functionIndex: ctx.functionIndex,
-    loopId: `f${ctx.functionIndex}.L${ctx.ordinal}`,
-    codeOffset: body.off[start] as number,
-    calls,
-    earlyExits,
-  };
-  const rawRatio = (): number => {
-    let scalar = 0;
-    for (let i = start + 1; i < end; i++) {
-      const op = body.op[i] as number;
-      if (!isSimd(op) && ((op >= 0x45 && op <= 0xc4) || scalarLoadWidth(op) !== undefined || scalarStoreWidth(op) !== undefined)) scalar++;
-    }
-    counts.scalar = scalar;
-    return counts.v128 + scalar === 0 ? 0 : counts.v128 / (counts.v128 + scalar);
-  };
-  const rawRatioScalar = (): number => {
-    rawRatio();
-    return counts.scalar;
-  };
-  const reject = (reason: string): LoopResult => ({
-    report: {
-      function: base.function,
-      functionIndex: base.functionIndex,
-      loopId: base.loopId,
-      codeOffset: base.codeOffset,
-      calls,
-      earlyExits,
-      opCounts: counts,
-      v128Ratio: rawRatio(),
-      tripCount: 'unknown',
-      accesses: [],
-      accessPattern: 'not analysed',
-      carriedDependencies: [],
-      decision: 'rejected',
-      reason,
-    },
-  });
+  const loopId = `f${ctx.functionIndex}.L${ctx.ordinal}`;
+  const codeOffset = body.off[start] as number;
+  // Module-level helpers instead of closures: this runs once per loop, and a closure per loop
+  // (named by the TypeScript loader, too) was a measurable share of the time.
 
-  if (body.a[start] !== -64) return reject('the loop produces or takes values (non-empty block type)');
-  if (unsupported) return reject(`unsupported instruction in the body: ${unsupported}`);
-  if (calls.length > 0) return reject(`calls ${calls[0]} in the body`);
-  if (earlyExits > 0) return reject(`leaves the loop early (${earlyExits} exit${earlyExits > 1 ? 's' : ''} besides the back edge)`);
-  if (nestedLoop) return reject('contains an inner loop (only innermost loops are offloaded)');
-  if (innerBranch) return reject(`data-dependent branch in the body (${innerBranch})`);
+  if (body.a[start] !== -64) return rejected(ctx, loopId, counts, calls, earlyExits, 'the loop produces or takes values (non-empty block type)');
+  if (unsupported) return rejected(ctx, loopId, counts, calls, earlyExits, `unsupported instruction in the body: ${unsupported}`);
+  if (calls.length > 0) return rejected(ctx, loopId, counts, calls, earlyExits, `calls ${calls[0]} in the body`);
+  if (earlyExits > 0) return rejected(ctx, loopId, counts, calls, earlyExits, `leaves the loop early (${earlyExits} exit${earlyExits > 1 ? 's' : ''} besides the back edge)`);
+  if (nestedLoop) return rejected(ctx, loopId, counts, calls, earlyExits, 'contains an inner loop (only innermost loops are offloaded)');
+  if (innerBranch) return rejected(ctx, loopId, counts, calls, earlyExits, `data-dependent branch in the body (${innerBranch})`);
   if (end - 1 <= start || body.op[end - 1] !== OP.brIf || body.a[end - 1] !== 0) {
-    return reject('not a do-while loop ending in br_if to its own start (no recognisable trip count)');
+    return rejected(ctx, loopId, counts, calls, earlyExits, 'not a do-while loop ending in br_if to its own start (no recognisable trip count)');
   }
 
   // A loop without a single v128 op cannot pass the ratio check (ratio 0 is never above a
   // threshold ≥ 0): skip the symbolic evaluation, which is most of the analysis cost.
   if (counts.v128 === 0) {
-    return reject(`v128 ratio 0.00 is not above the threshold ${ctx.thresholds.v128RatioThreshold} (no v128 operations; ${rawRatioScalar()} scalar ops)`);
+    return rejected(ctx, loopId, counts, calls, earlyExits, `v128 ratio 0.00 is not above the threshold ${ctx.thresholds.v128RatioThreshold} (no v128 operations; ${rawScalarCount(body, start, end)} scalar ops)`);
   }
+
+  if (outOfRangeLocal) return analyzeLoopReference(ctx);
 
   // Pass 2: symbolic evaluation of one iteration.
-  let evalResult: ReturnType<typeof evaluate>;
-  try {
-    evalResult = evaluate(ctx);
-  } catch (error) {
-    if (error instanceof Reject) return reject(error.message);
-    return reject(`could not evaluate the body: ${(error as Error).message}`);
-  }
-  const { locals, written, accesses, cond } = evalResult;
+  const f: FlatLoop = sharedFlatLoop;
+  const evaluated = f.evaluate(body, start, end);
+  if (typeof evaluated === 'string') return rejected(ctx, loopId, counts, calls, earlyExits, evaluated);
+  const cond = evaluated;
+  const written = f.written;
+  const writtenCount = f.writtenCount;
+  const accessCount = f.accCount;
 
   // Induction variables: local = entry(local) + constant step, i32 only.
-  const isI32 = (local: number): boolean => localType(body, local) === 'i32';
-  const ivs = new Map<number, number>();
-  for (const local of written) {
-    const form = affineOf(locals.get(local) as Sym);
-    if (!form || !isI32(local) || form.terms.size !== 1 || form.terms.get(local) !== 1) continue;
-    ivs.set(local, form.c);
+  for (let w = 0; w < writtenCount; w++) {
+    const local = written[w] as number;
+    const node = f.finalValue(local);
+    if (!f.affine(node) || !isI32(body, local) || f.affLen[node] !== 1) continue;
+    const at = f.affStart[node] as number;
+    if (f.termKey[at] !== local || f.termCoef[at] !== 1) continue;
+    f.setIv(local, f.affC[node] as number);
   }
-  const nonIv = new Set([...written].filter((l) => !ivs.has(l)));
 
   // Data vs bookkeeping: walk from stored values and carried values.
-  const dataInstrs = new Set<number>();
-  const markData = (sym: Sym): void => {
-    if (sym.k === 'op') {
-      if (dataInstrs.has(sym.instr)) return;
-      dataInstrs.add(sym.instr);
-      sym.args.forEach(markData);
-    } else if (sym.k === 'load') {
-      dataInstrs.add(sym.instr);
-    }
-  };
-  for (const a of accesses) if (a.kind === 'store' && a.value) markData(a.value);
-  for (const local of nonIv) {
-    const form = affineOf(locals.get(local) as Sym);
-    if (!form) markData(locals.get(local) as Sym);
+  f.beginDataMarks(body.count);
+  for (let k = 0; k < accessCount; k++) if (f.accKind[k] === 1 && (f.accValue[k] as number) >= 0) f.markData(f.accValue[k] as number);
+  for (let w = 0; w < writtenCount; w++) {
+    const local = written[w] as number;
+    if (!f.isNonIv(local)) continue;
+    const node = f.finalValue(local);
+    if (!f.affine(node)) f.markData(node);
   }
   counts.scalar = 0;
   counts.bookkeeping = 0;
@@ -210,92 +150,105 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
     if (isSimd(op)) continue;
     const numeric = (op >= 0x45 && op <= 0xc4) || op === OP.select || op === OP.selectT || scalarLoadWidth(op) !== undefined || scalarStoreWidth(op) !== undefined;
     if (!numeric) continue;
-    if (dataInstrs.has(i) || scalarStoreWidth(op) !== undefined) counts.scalar++;
+    if (f.isData(i) || scalarStoreWidth(op) !== undefined) counts.scalar++;
     else counts.bookkeeping++;
   }
   const ratio = counts.v128 + counts.scalar === 0 ? 0 : counts.v128 / (counts.v128 + counts.scalar);
 
   // Access pattern.
-  const symbolOk = (form: Affine): boolean => {
-    for (const k of form.terms.keys()) if (k >= 0 && (!isI32(k) || nonIv.has(k))) return false;
-    return true;
-  };
-  const strideOf = (form: Affine): number => {
-    let stride = 0;
-    for (const [key, coef] of form.terms) stride += coef * (ivs.get(key) ?? 0);
-    return stride;
-  };
   const accessReports: AccessReport[] = [];
   let patternProblem: string | undefined;
-  const forms: (Affine | null)[] = [];
-  for (const a of accesses) {
-    const form = affineOf(a.addr);
-    const ok = form !== null && symbolOk(form);
-    forms.push(ok ? form : null);
-    accessReports.push(ok ? { kind: a.kind, width: a.width, affine: true, stride: strideOf(form) } : { kind: a.kind, width: a.width, affine: false });
+  for (let k = 0; k < accessCount; k++) {
+    const addr = f.accAddr[k] as number;
+    const kind = KIND[f.accKind[k] as number] as 'load' | 'store';
+    const width = f.accWidth[k] as number;
+    const ok = f.affine(addr) && symbolOk(f, body, addr);
+    accessReports.push(ok ? { kind, width, affine: true, stride: f.strideOf(addr) } : { kind, width, affine: false });
     if (!ok && !patternProblem) {
-      patternProblem = depsOf(a.addr).loads
-        ? `${a.kind} address is read from memory (a gather/scatter through an index array)`
-        : `${a.kind} address is not affine in the induction variable`;
+      patternProblem = f.dependsOnLoad(addr)
+        ? `${kind} address is read from memory (a gather/scatter through an index array)`
+        : `${kind} address is not affine in the induction variable`;
     }
   }
   const strides = [...new Set(accessReports.filter((a) => a.affine).map((a) => a.stride))];
-  const accessPattern = patternProblem ?? (accesses.length === 0 ? 'no memory accesses' : `affine, stride ${strides.join('/')} B`);
+  const accessPattern = patternProblem ?? (accessCount === 0 ? 'no memory accesses' : `affine, stride ${strides.join('/')} B`);
 
-  // Carried dependencies: any use of a non-IV written local's entry value.
-  const carried = new Map<number, string>();
-  const noteCarried = (sym: Sym | undefined): void => {
-    if (!sym) return;
-    for (const l of depsOf(sym).locals) if (nonIv.has(l) && !carried.has(l)) carried.set(l, 'carried');
-  };
-  for (const local of written) {
-    const sym = locals.get(local) as Sym;
-    const deps = depsOf(sym).locals;
-    if (nonIv.has(local) && deps.has(local)) carried.set(local, 'reduction');
-    noteCarried(sym);
+  // Carried dependencies: any use of a non-IV written local's entry value (kept in first-seen order).
+  const carriedLocals: number[] = [];
+  const carriedKinds: ('reduction' | 'carried')[] = [];
+  for (let w = 0; w < writtenCount; w++) {
+    const local = written[w] as number;
+    f.collectLocals(f.finalValue(local));
+    if (f.isNonIv(local) && f.collected(local)) {
+      const at = carriedLocals.indexOf(local);
+      if (at >= 0) carriedKinds[at] = 'reduction';
+      else {
+        carriedLocals.push(local);
+        carriedKinds.push('reduction');
+      }
+    }
+    noteCollected(f, carriedLocals, carriedKinds);
   }
-  for (const a of accesses) {
-    noteCarried(a.addr);
-    noteCarried(a.value);
+  for (let k = 0; k < accessCount; k++) {
+    f.collectLocals(f.accAddr[k] as number);
+    noteCollected(f, carriedLocals, carriedKinds);
+    const value = f.accValue[k] as number;
+    if (value >= 0) {
+      f.collectLocals(value);
+      noteCollected(f, carriedLocals, carriedKinds);
+    }
   }
-  noteCarried(cond);
-  const carriedDependencies = [...carried].map(([l, kind]) =>
-    kind === 'reduction' ? `local ${l} (${localType(body, l)}) accumulates across iterations (a reduction)` : `local ${l} (${localType(body, l)}) carries a value into the next iteration`,
+  f.collectLocals(cond);
+  noteCollected(f, carriedLocals, carriedKinds);
+  const carriedDependencies = carriedLocals.map((l, at) =>
+    carriedKinds[at] === 'reduction' ? `local ${l} (${localType(body, l)}) accumulates across iterations (a reduction)` : `local ${l} (${localType(body, l)}) carries a value into the next iteration`,
   );
 
   // Trip count from the latch.
-  const latch = latchOf(cond);
+  let compare: LatchCompare = 'ne';
+  let left = cond;
+  let right = -1;
+  if (f.kind[cond] === K_OP) {
+    const byOpcode = COMPARE_BY_OPCODE.get(f.op[cond] as number);
+    if (byOpcode && f.nargs[cond] === 2) {
+      compare = byOpcode;
+      left = f.arg0[cond] as number;
+      right = f.arg1[cond] as number;
+    } else if (f.op[cond] === 0x45 && (f.nargs[cond] as number) >= 1) {
+      compare = 'eq';
+      left = f.arg0[cond] as number;
+    }
+  }
+  if (right < 0) right = f.constNode(0, 0);
   let tripCount: TripCount = 'unknown';
   let staticTrips: number | undefined;
-  let latchForms: { left: Affine; right: Affine; compare: LatchCompare; dL: number; dR: number } | undefined;
-  if (latch) {
-    const left = affineOf(latch.left);
-    const right = affineOf(latch.right);
-    if (left && right && symbolOk(left) && symbolOk(right)) {
-      latchForms = { left, right, compare: latch.compare, dL: strideOf(left), dR: strideOf(right) };
-      const known = new Map<number, number>();
-      let allKnown = true;
-      for (const key of new Set([...left.terms.keys(), ...right.terms.keys()])) {
-        const v = key >= 0 ? valueAtLoopEntry(ctx, key) : undefined;
-        if (v === undefined) allKnown = false;
-        else known.set(key, v);
+  let latchForms: { left: number; right: number; compare: LatchCompare; dL: number; dR: number } | undefined;
+  if (f.affine(left) && f.affine(right) && symbolOk(f, body, left) && symbolOk(f, body, right)) {
+    latchForms = { left, right, compare, dL: f.strideOf(left), dR: f.strideOf(right) };
+    let allKnown = true;
+    for (const node of [left, right]) {
+      const s = f.affStart[node] as number;
+      for (let t = s; t < s + (f.affLen[node] as number) && allKnown; t++) {
+        const key = f.termKey[t] as number;
+        if (key < 0 || valueAtLoopEntry(ctx, key) === undefined) allKnown = false;
       }
-      if (allKnown) {
-        const L0 = evalAffine(left, (k) => known.get(k) as number);
-        const R0 = evalAffine(right, (k) => known.get(k) as number);
-        const trips = computeTripCount({ compare: latch.compare, dL: latchForms.dL, dR: latchForms.dR }, L0, R0);
-        if (trips.ok) tripCount = staticTrips = trips.trips;
-      } else {
-        tripCount = 'dynamic';
-      }
+    }
+    if (allKnown) {
+      const known = (key: number): number => valueAtLoopEntry(ctx, key) as number;
+      const L0 = evalAffine(f.affineObject(left), known);
+      const R0 = evalAffine(f.affineObject(right), known);
+      const trips = computeTripCount({ compare, dL: latchForms.dL, dR: latchForms.dR }, L0, R0);
+      if (trips.ok) tripCount = staticTrips = trips.trips;
+    } else {
+      tripCount = 'dynamic';
     }
   }
 
   const report: LoopReport = {
-    function: base.function,
-    functionIndex: base.functionIndex,
-    loopId: base.loopId,
-    codeOffset: base.codeOffset,
+    function: ctx.functionName,
+    functionIndex: ctx.functionIndex,
+    loopId: loopId,
+    codeOffset: codeOffset,
     calls,
     earlyExits,
     opCounts: counts,
@@ -307,67 +260,101 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
     decision: 'rejected',
     reason: '',
   };
-  const done = (reason: string, plan?: LoopPlan): LoopResult => {
-    report.reason = reason;
-    if (plan) report.decision = 'promoted';
-    return plan ? { report, plan } : { report };
-  };
 
   const { tripCountThreshold, v128RatioThreshold } = ctx.thresholds;
   if (!(ratio > v128RatioThreshold)) {
-    return done(`v128 ratio ${ratio.toFixed(2)} is not above the threshold ${v128RatioThreshold} (${counts.v128} v128 of ${counts.v128 + counts.scalar} data ops)`);
+    return finish(report, `v128 ratio ${ratio.toFixed(2)} is not above the threshold ${v128RatioThreshold} (${counts.v128} v128 of ${counts.v128 + counts.scalar} data ops)`);
   }
-  if (patternProblem) return done(`not an element-wise map: ${patternProblem}`);
-  if (carriedDependencies.length > 0) return done(`loop-carried dependency: ${carriedDependencies[0]}`);
-  if (!latchForms) return done('trip count cannot be derived: the exit test is not an affine comparison');
-  if (tripCount === 'unknown') return done('trip count cannot be derived: the exit test does not terminate without wrapping');
+  if (patternProblem) return finish(report, `not an element-wise map: ${patternProblem}`);
+  if (carriedDependencies.length > 0) return finish(report, `loop-carried dependency: ${carriedDependencies[0]}`);
+  if (!latchForms) return finish(report, 'trip count cannot be derived: the exit test is not an affine comparison');
+  if (tripCount === 'unknown') return finish(report, 'trip count cannot be derived: the exit test does not terminate without wrapping');
   if (typeof tripCount === 'number' && tripCount <= tripCountThreshold) {
-    return done(`trip count ${tripCount} is not above the threshold ${tripCountThreshold}`);
+    return finish(report, `trip count ${tripCount} is not above the threshold ${tripCountThreshold}`);
   }
-  const stores = accesses.map((a, i) => ({ a, i })).filter((x) => x.a.kind === 'store');
-  if (stores.length === 0) return done('not an element-wise map: the body stores nothing');
-  for (const r of accessReports) if ((r.stride ?? 0) <= 0) return done(`not an element-wise map: an access does not advance with the loop (stride ${r.stride} B)`);
+  let storeCount = 0;
+  for (let k = 0; k < accessCount; k++) if (f.accKind[k] === 1) storeCount++;
+  if (storeCount === 0) return finish(report, 'not an element-wise map: the body stores nothing');
+  for (const r of accessReports) if ((r.stride ?? 0) <= 0) return finish(report, `not an element-wise map: an access does not advance with the loop (stride ${r.stride} B)`);
 
   // Temporaries computed in the loop must be dead after it (the kernel does not produce them).
+  const buildPlan = ctx.buildPlan !== false;
   const derived: { local: number; form: Affine }[] = [];
-  for (const local of nonIv) {
-    const form = affineOf(locals.get(local) as Sym);
-    if (form && symbolOk(form)) {
-      derived.push({ local, form });
+  for (let w = 0; w < writtenCount; w++) {
+    const local = written[w] as number;
+    if (!f.isNonIv(local)) continue;
+    const node = f.finalValue(local);
+    if (f.affine(node) && symbolOk(f, body, node)) {
+      if (buildPlan) derived.push({ local, form: f.affineObject(node) });
       continue;
     }
-    if (isLiveAfterLoop(ctx, local)) return done(`local ${local} computed in the loop is used after it`);
+    if (isLiveAfterLoop(ctx, local)) return finish(report, `local ${local} computed in the loop is used after it`);
   }
 
-  // Lift each store to a per-element kernel.
+  const tripText = typeof tripCount === 'number' ? `trip count ${tripCount} > ${tripCountThreshold}` : `dynamic trip count (checked against ${tripCountThreshold} at run time)`;
+
+  if (!buildPlan) {
+    // The lifter's verdict on the flat nodes: no Sym or Lifted objects.
+    const storeLanes: LaneType[] = [];
+    for (let k = 0; k < accessCount; k++) {
+      if (f.accKind[k] !== 1) continue;
+      const lifted = checkLiftStore(f, k, ctx.bytes, body);
+      if (!lifted.ok) return finish(report, `not an element-wise map: ${lifted.reason}`);
+      storeLanes.push(lifted.lane);
+    }
+    if (storeLanes.some((lane) => laneCount(lane) !== laneCount(storeLanes[0]))) return finish(report, 'not an element-wise map: stores of different lane counts');
+    report.reason = promotedReason(storeLanes, ratio, v128RatioThreshold, tripText);
+    report.decision = 'promoted';
+    return { report };
+  }
+
+  // Lift each store to a per-element kernel: the only place `Sym` objects are built.
+  const memo: (Sym | undefined)[] = [];
+  const accessObjects: { kind: 'load' | 'store'; op: number; value?: Sym }[] = [];
+  for (let k = 0; k < accessCount; k++) {
+    const value = f.accValue[k] as number;
+    const kind = KIND[f.accKind[k] as number] as 'load' | 'store';
+    accessObjects.push(value >= 0 ? { kind, op: f.accOp[k] as number, value: f.toSym(value, memo) } : { kind, op: f.accOp[k] as number });
+  }
+  const writtenSet = new Set<number>(written.subarray(0, writtenCount));
   const params: ParamSource[] = [];
   const kernels: KernelPlan[] = [];
-  for (const { a, i } of stores) {
-    const lifted = liftStore(a, i, accesses, params, ctx.bytes, body, written);
-    if (!lifted.ok) return done(`not an element-wise map: ${lifted.reason}`);
+  for (let k = 0; k < accessCount; k++) {
+    const a = accessObjects[k] as (typeof accessObjects)[number];
+    if (a.kind !== 'store') continue;
+    const lifted = liftStore(a, k, accessObjects, params, ctx.bytes, body, writtenSet);
+    if (!lifted.ok) return finish(report, `not an element-wise map: ${lifted.reason}`);
     kernels.push(lifted.kernel);
   }
-  const lanes = kernels[0]?.lane === 'f64' || kernels[0]?.lane === 'i64' ? 2 : 4;
-  if (kernels.some((k) => (k.lane === 'f64' || k.lane === 'i64' ? 2 : 4) !== lanes)) return done('not an element-wise map: stores of different lane counts');
+  const lanes = laneCount(kernels[0]?.lane);
+  if (kernels.some((k) => laneCount(k.lane) !== lanes)) return finish(report, 'not an element-wise map: stores of different lane counts');
 
-  const planned: PlannedAccess[] = accesses.map((a, order) => ({
-    kind: a.kind,
-    width: a.width,
-    offset: a.offset,
-    base: forms[order] as Affine,
-    stride: accessReports[order]?.stride ?? 0,
-    order,
-  }));
+  const planned: PlannedAccess[] = [];
+  for (let order = 0; order < accessCount; order++) {
+    planned.push({
+      kind: KIND[f.accKind[order] as number] as 'load' | 'store',
+      width: f.accWidth[order] as number,
+      offset: f.accOffset[order] as number,
+      base: f.affineObject(f.accAddr[order] as number),
+      stride: accessReports[order]?.stride ?? 0,
+      order,
+    });
+  }
+  const ivs: { local: number; step: number }[] = [];
+  for (let w = 0; w < writtenCount; w++) {
+    const local = written[w] as number;
+    if (f.isIv(local)) ivs.push({ local, step: f.stepOf(local) });
+  }
   const plan: LoopPlan = {
-    loopId: base.loopId,
+    loopId: loopId,
     functionIndex: ctx.functionIndex,
     function: ctx.functionName,
     ordinal: ctx.ordinal,
-    codeOffset: base.codeOffset,
+    codeOffset: codeOffset,
     latch: { compare: latchForms.compare, dL: latchForms.dL, dR: latchForms.dR },
-    left: latchForms.left,
-    right: latchForms.right,
-    ivs: [...ivs].map(([local, step]) => ({ local, step })),
+    left: f.affineObject(latchForms.left),
+    right: f.affineObject(latchForms.right),
+    ivs,
     derived,
     accesses: planned,
     params,
@@ -375,218 +362,79 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
     lanesPerIteration: lanes,
     ...(staticTrips !== undefined ? { staticTrips } : {}),
   };
-  const tripText = typeof tripCount === 'number' ? `trip count ${tripCount} > ${tripCountThreshold}` : `dynamic trip count (checked against ${tripCountThreshold} at run time)`;
-  return done(`element-wise ${kernels.map((k) => k.lane).join('/')} map, v128 ratio ${ratio.toFixed(2)} > ${v128RatioThreshold}, ${tripText}`, plan);
+  return finish(report, promotedReason(kernels.map((k) => k.lane), ratio, v128RatioThreshold, tripText), plan);
 }
 
-function latchOf(cond: Sym): { compare: LatchCompare; left: Sym; right: Sym } | undefined {
-  const zero = constSym('i32', 0);
-  if (cond.k === 'op') {
-    const compare = COMPARE_BY_OPCODE.get(cond.op);
-    if (compare && cond.args.length === 2) return { compare, left: cond.args[0] as Sym, right: cond.args[1] as Sym };
-    if (cond.op === 0x45 && cond.args[0]) return { compare: 'eq', left: cond.args[0], right: zero };
+function isI32(body: DecodedBody, local: number): boolean {
+  return localType(body, local) === 'i32';
+}
+
+/** Every local of the (affine) form is an i32 not changed in the body other than as an induction variable. */
+function symbolOk(f: FlatLoop, body: DecodedBody, node: number): boolean {
+  const s = f.affStart[node] as number;
+  const e = s + (f.affLen[node] as number);
+  for (let t = s; t < e; t++) {
+    const k = f.termKey[t] as number;
+    if (k >= 0 && (!isI32(body, k) || f.isNonIv(k))) return false;
   }
-  return { compare: 'ne', left: cond, right: zero };
+  return true;
 }
 
-/** Symbolically runs the body once (all but the latch br_if) and pops the latch condition. */
-function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<number>; accesses: Access[]; cond: Sym } {
-  const { body, start, end } = ctx;
-  const stack: Sym[] = [];
-  const locals = new Map<number, Sym>();
-  const written = new Set<number>();
-  const accesses: Access[] = [];
-  const entries = new Map<number, Sym>();
-  const pop = (): Sym => {
-    const v = stack.pop();
-    if (!v) throw new Reject('malformed body: operand stack underflow');
-    return v;
-  };
-  const get = (local: number): Sym => {
-    const current = locals.get(local);
-    if (current) return current;
-    let entry = entries.get(local);
-    if (!entry) {
-      entry = entrySym(local);
-      entries.set(local, entry);
+/** Adds the non-IV written locals of the last `collectLocals` to the carried list (first-seen order). */
+function noteCollected(f: FlatLoop, carriedLocals: number[], carriedKinds: ('reduction' | 'carried')[]): void {
+  for (let d = 0; d < f.depCount; d++) {
+    const l = f.deps[d] as number;
+    if (f.isNonIv(l) && !carriedLocals.includes(l)) {
+      carriedLocals.push(l);
+      carriedKinds.push('carried');
     }
-    return entry;
-  };
-  for (let i = start + 1; i < end - 1; i++) {
+  }
+}
+
+/** Scalar ops in the body, counted without evaluating it (the ratio of loops rejected early). */
+function rawScalarCount(body: DecodedBody, start: number, end: number): number {
+  let scalar = 0;
+  for (let i = start + 1; i < end; i++) {
     const op = body.op[i] as number;
-    const a = body.a[i] as number;
-    if (isSimd(op)) {
-      const sub = op - PREFIX_SIMD * 0x1000;
-      switch (simdShape(sub)) {
-        case 'load': {
-          const addr = pop();
-          const sym = loadSym(op, addr, accesses.length, i);
-          accesses.push({ kind: 'load', op, addr, offset: a, width: simdLoadWidth(sub), instr: i });
-          stack.push(sym);
-          break;
-        }
-        case 'store': {
-          const value = pop();
-          const addr = pop();
-          accesses.push({ kind: 'store', op, addr, offset: a, width: 16, instr: i, value });
-          break;
-        }
-        case 'load-lane': {
-          const v = pop();
-          const addr = pop();
-          const sym = loadSym(op, addr, accesses.length, i);
-          accesses.push({ kind: 'load', op, addr, offset: a, width: 8, instr: i });
-          stack.push(opSym(op, [v, sym], body.b[i] as number, i));
-          break;
-        }
-        case 'store-lane': {
-          const value = pop();
-          const addr = pop();
-          accesses.push({ kind: 'store', op, addr, offset: a, width: 8, instr: i, value });
-          break;
-        }
-        case 'const':
-          stack.push(v128ConstSym(a));
-          break;
-        case 'unary':
-          stack.push(opSym(op, [pop()], a, i));
-          break;
-        case 'binary': {
-          const y = pop();
-          const x = pop();
-          stack.push(opSym(op, [x, y], a, i));
-          break;
-        }
-        case 'ternary': {
-          const z = pop();
-          const y = pop();
-          const x = pop();
-          stack.push(opSym(op, [x, y, z], a, i));
-          break;
-        }
-        default:
-          throw new Reject(`unsupported instruction in the body: ${opName(op)}`);
-      }
-      continue;
-    }
-    const loadWidth = scalarLoadWidth(op);
-    if (loadWidth !== undefined) {
-      const addr = pop();
-      stack.push(loadSym(op, addr, accesses.length, i));
-      accesses.push({ kind: 'load', op, addr, offset: a, width: loadWidth, instr: i });
-      continue;
-    }
-    const storeWidth = scalarStoreWidth(op);
-    if (storeWidth !== undefined) {
-      const value = pop();
-      const addr = pop();
-      accesses.push({ kind: 'store', op, addr, offset: a, width: storeWidth, instr: i, value });
-      continue;
-    }
-    if (op >= 0x45 && op <= 0xc4) {
-      if (scalarUnary(op)) stack.push(opSym(op, [pop()], 0, i));
-      else {
-        const y = pop();
-        const x = pop();
-        stack.push(opSym(op, [x, y], 0, i));
-      }
-      continue;
-    }
-    if (op >= 0xfc000 && op <= 0xfc007) {
-      stack.push(opSym(op, [pop()], 0, i));
-      continue;
-    }
-    switch (op) {
-      case OP.nop:
-        break;
-      case OP.drop:
-        pop();
-        break;
-      case OP.select:
-      case OP.selectT: {
-        const c = pop();
-        const y = pop();
-        const x = pop();
-        stack.push(opSym(OP.select, [x, y, c], 0, i));
-        break;
-      }
-      case OP.localGet:
-        stack.push(get(a));
-        break;
-      case OP.localSet:
-        locals.set(a, pop());
-        written.add(a);
-        break;
-      case OP.localTee: {
-        const v = pop();
-        locals.set(a, v);
-        written.add(a);
-        stack.push(v);
-        break;
-      }
-      case OP.globalGet:
-        stack.push(globalSym(a));
-        break;
-      case OP.i32Const:
-        stack.push(constSym('i32', a));
-        break;
-      case OP.i64Const:
-        stack.push(constSym('i64', a));
-        break;
-      case OP.f32Const:
-        stack.push(constSym('f32', a));
-        break;
-      case OP.f64Const:
-        stack.push(constSym('f64', a));
-        break;
-      default:
-        throw new Reject(`unsupported instruction in the body: ${opName(op)}`);
-    }
+    if (!isSimd(op) && ((op >= 0x45 && op <= 0xc4) || scalarLoadWidth(op) !== undefined || scalarStoreWidth(op) !== undefined)) scalar++;
   }
-  const cond = pop();
-  if (stack.length > 0) throw new Reject('malformed body: values left on the stack');
-  return { locals, written, accesses, cond };
+  return scalar;
 }
 
-/**
- * The constant a local holds when the loop is entered, when the code before the loop makes that
- * certain: the nearest preceding `i32.const C; local.set/tee` on every path, with no write inside
- * a construct in between and no enclosing loop crossed. Declared locals start at zero.
- */
-export function valueAtLoopEntry(ctx: LoopContext, local: number): number | undefined {
-  const { body, start } = ctx;
-  let depth = 0;
-  for (let i = start - 1; i >= 0; i--) {
-    const op = body.op[i] as number;
-    if (op === OP.end) depth++;
-    else if (op === OP.block || op === OP.if || op === OP.loop || op === OP.try || op === OP.tryTable) {
-      if (depth > 0) depth--;
-      else if (op === OP.loop || op === OP.try || op === OP.tryTable) return undefined; // back edge or handler may bring other values
-    } else if ((op === OP.localSet || op === OP.localTee) && body.a[i] === local) {
-      if (depth > 0) return undefined;
-      return i > 0 && body.op[i - 1] === OP.i32Const ? (body.a[i - 1] as number) : undefined;
-    }
-  }
-  return local >= body.paramCount ? 0 : undefined;
-}
-
-/** Whether a value the loop leaves in `local` may be read after the loop (first access is a read). */
-function isLiveAfterLoop(ctx: LoopContext, local: number): boolean {
-  const { body, end } = ctx;
-  const firstAccessIsRead = (from: number, to: number): boolean | undefined => {
-    for (let i = from; i < to; i++) {
-      const op = body.op[i];
-      if (body.a[i] !== local) continue;
-      if (op === OP.localGet) return true;
-      if (op === OP.localSet || op === OP.localTee) return false;
-    }
-    return undefined;
+/** The report of a loop rejected before (or by) the evaluation: counts and ratio from the raw ops. */
+function rejected(ctx: LoopContext, loopId: string, counts: OpCounts, calls: string[], earlyExits: number, reason: string): LoopResult {
+  const scalar = rawScalarCount(ctx.body, ctx.start, ctx.end);
+  counts.scalar = scalar;
+  return {
+    report: {
+      function: ctx.functionName,
+      functionIndex: ctx.functionIndex,
+      loopId,
+      codeOffset: ctx.body.off[ctx.start] as number,
+      calls,
+      earlyExits,
+      opCounts: counts,
+      v128Ratio: counts.v128 + scalar === 0 ? 0 : counts.v128 / (counts.v128 + scalar),
+      tripCount: 'unknown',
+      accesses: [],
+      accessPattern: 'not analysed',
+      carriedDependencies: [],
+      decision: 'rejected',
+      reason,
+    },
   };
-  const after = firstAccessIsRead(end + 1, body.count);
-  if (after !== undefined) return after;
-  for (const outer of ctx.enclosingLoops) {
-    const before = firstAccessIsRead(outer + 1, ctx.start);
-    if (before !== undefined) return before;
-  }
-  return false;
+}
+
+function finish(report: LoopReport, reason: string, plan?: LoopPlan): LoopResult {
+  report.reason = reason;
+  if (plan) report.decision = 'promoted';
+  return plan ? { report, plan } : { report };
+}
+
+function promotedReason(storeLanes: LaneType[], ratio: number, threshold: number, tripText: string): string {
+  return `element-wise ${storeLanes.join('/')} map, v128 ratio ${ratio.toFixed(2)} > ${threshold}, ${tripText}`;
+}
+
+function laneCount(lane: LaneType | undefined): number {
+  return lane === 'f64' || lane === 'i64' ? 2 : 4;
 }

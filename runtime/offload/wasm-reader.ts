@@ -122,6 +122,18 @@ export class WasmReader {
     const len = this.u32();
     const start = this.pos;
     this.skip(len);
+    // Most names are short ASCII (a name section holds one per function): skip TextDecoder's
+    // per-call overhead for them; anything else decodes as UTF-8 (the same string either way).
+    if (len <= 128) {
+      let ascii = true;
+      for (let i = start; i < start + len; i++) {
+        if ((this.bytes[i] as number) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, this.bytes.subarray(start, start + len) as unknown as number[]);
+    }
     return UTF8.decode(this.bytes.subarray(start, start + len));
   }
 }

@@ -56,12 +56,14 @@ describe.skipIf(skipReason !== undefined)('CUDA discovery and selection', () => 
     const gpu = runScenario<EngineRun>('engine', { env: { TW_STUB_DEVICES: '1' } });
     expect(gpu.result.results).toEqual([0]);
     expect(gpu.result.launchDevice).toBe('cuda:0 NVIDIA H100 80GB HBM3');
+    expect(gpu.result.device).toBe('cuda:0 NVIDIA H100 80GB HBM3');
     expect(gpu.log.some((l) => l.startsWith('cuLaunchKernel vector_add'))).toBe(true);
     expect(gpu.log.at(-1)).toMatch(/allocs=(\d+) frees=\1 retains=(\d+) releases=\2/);
 
     const cpu = runScenario<EngineRun>('engine', { env: missingAddon });
     expect(cpu.result.results).toEqual([0]);
     expect(cpu.result.launchDevice).toBe('cpu');
+    expect(cpu.result.device).toBe('cpu');
     expect(cpu.result.cuda[0]!.reason).toContain('the CUDA addon was not found');
   });
 });

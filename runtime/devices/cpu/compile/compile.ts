@@ -18,6 +18,7 @@ import {
 import { emitAtom, emitCvta, emitIsspacep, emitLd, emitSt, type MemCtx } from './emit-mem.js';
 import { flatten } from './inline.js';
 import { liveIn, useDef, type LiveBlock } from './liveness.js';
+import { mustDefined, rematCode, rematerializable, savesNeeded, type DefSite, type SiteFlow } from './sync-state.js';
 import { numRegisters } from './num64.js';
 import { layout, symbolAddress, type Layout } from './layout.js';
 import { specialRegister } from './special-registers.js';
@@ -105,6 +106,10 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
     },
   };
   const sites: SyncSite[] = [];
+  const flows: SiteFlow[] = [];
+  // per register: how many instructions write it, and the one unguarded pure write (see sync-state.ts)
+  const defCount = new Map<string, number>();
+  const defSites = new Map<string, DefSite>();
   const labels = new Map<string, number>();
   const blocks: Block[] = [];
   let cur: Block = { id: 0, code: [], steps: [], end: 'fall' };
@@ -137,6 +142,8 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
     }
     const ins = s;
     const g = guardExpr(ins);
+    const insDefs = useDef(ins).defs.filter((d) => V.regs.has(d));
+    for (const d of insDefs) defCount.set(d, (defCount.get(d) ?? 0) + 1);
     const op = ins.parts[0]!;
     if (op === 'bra') {
       const target = ins.operands[0];
@@ -167,8 +174,10 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
       cur.code.push(g ? `if (${g}) { ${yieldCode} }` : yieldCode);
       const ud = useDef(ins);
       cur.steps.push({ uses: ud.uses, defs: [], kills: false });
+      const syncBlock = cur.id;
       const rb = newBlock();
       sites[k]!.resume = rb.id;
+      flows.push({ resumeBlock: rb.id, syncBlock, guarded: g !== undefined });
       rb.steps.push({ uses: [], defs: ud.defs, kills: !g });
       if (sync.after) rb.code.push(g ? `if (${g}) { ${sync.after} }` : sync.after);
       continue;
@@ -179,6 +188,9 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
     } catch (e) {
       if (e instanceof DeviceError) throw e;
       throw new DeviceError(-4, `line ${ins.line}: malformed instruction '${ins.opcode}' (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!g && insDefs.length === 1 && code) {
+      defSites.set(insDefs[0]!, { code, block: cur.id, step: cur.steps.length, uses: useDef(ins).uses });
     }
     cur.code.push(g ? `if (${g}) { ${code} }` : code);
     cur.steps.push({ ...useDef(ins), kills: !g });
@@ -198,7 +210,8 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
   }
   const hasSync = sites.length > 0;
   const live = hasSync ? liveness(blocks, labels, V) : [];
-  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live, hoisted);
+  const plan = hasSync ? syncPlan(blocks, labels, V, live, sites, flows, defCount, defSites) : [];
+  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live, hoisted, plan);
   const kernel: CompiledKernel = {
     entry: entry.name,
     layout: lay,
@@ -211,30 +224,65 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
     saveFloats: 0,
     source,
   };
-  const counts = slots(V, live, sites);
+  const counts = slots(V, plan);
   kernel.saveInts = counts.ints;
   kernel.saveFloats = counts.floats;
   return kernel;
 }
 
 
-function liveness(blocks: Block[], labels: Map<string, number>, V: Values): Set<string>[] {
-  const lb: LiveBlock[] = blocks.map((b, i) => {
+function flowBlocks(blocks: Block[], labels: Map<string, number>): LiveBlock[] {
+  return blocks.map((b, i) => {
     const succ: number[] = [];
     if (b.end === 'jump' || b.end === 'cond') succ.push(labels.get(b.target!)!);
     if (b.end !== 'jump' && b.end !== 'stop' && i + 1 < blocks.length) succ.push(i + 1);
     return { steps: b.steps, succ };
   });
-  return liveIn(lb, (n) => V.regs.has(n));
+}
+
+function liveness(blocks: Block[], labels: Map<string, number>, V: Values): Set<string>[] {
+  return liveIn(flowBlocks(blocks, labels), (n) => V.regs.has(n));
+}
+
+/** Per sync site: registers saved at the yield, restored from slots, and the code recomputing the rest. */
+interface SitePlan {
+  save: Set<string>;
+  restore: Set<string>;
+  remat: string;
+}
+
+function syncPlan(
+  blocks: Block[], labels: Map<string, number>, V: Values, live: Set<string>[], sites: SyncSite[], flows: SiteFlow[],
+  defCount: Map<string, number>, defSites: Map<string, DefSite>,
+): SitePlan[] {
+  const lb = flowBlocks(blocks, labels);
+  const isReg = (n: string): boolean => V.regs.has(n);
+  const must = mustDefined(lb, isReg);
+  const remat = rematerializable(lb, must, defCount, defSites, isReg);
+  const restored: Set<string>[] = [];
+  const recomputed: string[][] = [];
+  sites.forEach((site) => {
+    const defined = must[site.resume];
+    const r = new Set<string>();
+    const c: string[] = [];
+    for (const reg of live[site.resume] ?? []) {
+      if (remat.has(reg) && defined && defined.has(reg)) c.push(reg);
+      else r.add(reg);
+    }
+    restored.push(r);
+    recomputed.push(c);
+  });
+  const saves = savesNeeded(lb, flows, restored, isReg);
+  return sites.map((_, k) => ({ save: saves[k]!, restore: restored[k]!, remat: rematCode(recomputed[k]!, remat, isReg) }));
 }
 
 /**
  * Save slots, dense over the registers live at any sync site (so a thread's saved state is a
  * few adjacent words): one int32 slot per pred/int register (two for 64-bit), one f64 per float.
  */
-function slots(V: Values, live: Set<string>[], sites: SyncSite[]): { slot: Map<string, number>; ints: number; floats: number } {
+function slots(V: Values, plan: SitePlan[]): { slot: Map<string, number>; ints: number; floats: number } {
   const used = new Set<string>();
-  for (const s of sites) for (const r of live[s.resume] ?? []) used.add(r);
+  for (const p of plan) for (const r of p.restore) used.add(r);
   const slot = new Map<string, number>();
   let i = 0, f = 0;
   for (const r of V.regs.values()) {
@@ -248,37 +296,46 @@ function slots(V: Values, live: Set<string>[], sites: SyncSite[]): { slot: Map<s
   return { slot, ints: i, floats: f };
 }
 
-function saveRestore(V: Values, live: Set<string>, slot: Map<string, number>): { save: string; restore: string } {
+function saveRestore(V: Values, plan: SitePlan, slot: Map<string, number>): { save: string; restore: string } {
   const save: string[] = [];
   const restore: string[] = [];
-  for (const name of live) {
+  for (const name of plan.restore) {
     const r = V.regs.get(name)!;
     const k = slot.get(name)!;
+    let sv: string, rs: string;
     switch (r.kind) {
       case 'pred':
-        save.push(`SVI[_sb + ${k}] = ${r.js} ? 1 : 0;`);
-        restore.push(`${r.js} = SVI[_sb + ${k}] !== 0;`);
+        sv = `SVI[_sb + ${k}] = ${r.js} ? 1 : 0;`;
+        rs = `${r.js} = SVI[_sb + ${k}] !== 0;`;
         break;
       case 'i32':
-        save.push(`SVI[_sb + ${k}] = ${r.js};`);
-        restore.push(`${r.js} = SVI[_sb + ${k}];`);
+        sv = `SVI[_sb + ${k}] = ${r.js};`;
+        rs = `${r.js} = SVI[_sb + ${k}];`;
         break;
       case 'i64':
         if (r.num) {
-          save.push(`SVF[_fb + ${k}] = ${r.js};`);
-          restore.push(`${r.js} = SVF[_fb + ${k}];`);
+          sv = `SVF[_fb + ${k}] = ${r.js};`;
+          rs = `${r.js} = SVF[_fb + ${k}];`;
           break;
         }
-        save.push(`SVI[_sb + ${k}] = ${r.js}; SVI[_sb + ${k + 1}] = ${r.jsHi};`);
-        restore.push(`${r.js} = SVI[_sb + ${k}]; ${r.jsHi} = SVI[_sb + ${k + 1}];`);
+        sv = `SVI[_sb + ${k}] = ${r.js}; SVI[_sb + ${k + 1}] = ${r.jsHi};`;
+        rs = `${r.js} = SVI[_sb + ${k}]; ${r.jsHi} = SVI[_sb + ${k + 1}];`;
         break;
       default:
-        save.push(`SVF[_fb + ${k}] = ${r.js};`);
-        restore.push(`${r.js} = SVF[_fb + ${k}];`);
+        sv = `SVF[_fb + ${k}] = ${r.js};`;
+        rs = `${r.js} = SVF[_fb + ${k}];`;
     }
+    // a register whose slot already holds this thread's value is restored but not saved again
+    if (plan.save.has(name)) save.push(sv);
+    restore.push(rs);
   }
-  const head = 'const _sb = t * NI, _fb = t * NF;';
-  return { save: `{ ${head} ${save.join(' ')} }`, restore: `{ ${head} ${restore.join(' ')} }` };
+  const head = (body: string[]): string => {
+    if (body.length === 0) return '';
+    const ints = body.some((x) => x.includes('_sb')), floats = body.some((x) => x.includes('_fb'));
+    const decl = [ints ? '_sb = t * NI' : '', floats ? '_fb = t * NF' : ''].filter(Boolean).join(', ');
+    return `{ const ${decl}; ${body.join(' ')} }`;
+  };
+  return { save: head(save), restore: `${head(restore)} ${plan.remat}` };
 }
 
 const VIEW_PROLOGUE = (prefix: string, obj: string): string =>
@@ -288,8 +345,9 @@ const VIEW_PROLOGUE = (prefix: string, obj: string): string =>
  * The generated function runs threads [t0, t1) from case `resume` (0 = kernel start) until each
  * exits or stops at a sync site. Thread coordinates are loop-carried counters (no division).
  */
-function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[], hoisted: Map<string, string>): string {
+function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[], hoisted: Map<string, string>, plan: SitePlan[]): string {
   void lay;
+  void live;
   const caches: string[] = [];
   for (let k = 0; k < siteCount; k++) caches.push(`w${k}a = 1, w${k}b = 0`);
   const prologue = [
@@ -299,43 +357,65 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
     VIEW_PROLOGUE('C', 'E.cm'),
     VIEW_PROLOGUE('P', 'E.pm'),
     'const ntx = E.ntx, nty = E.nty, ntz = E.ntz, FRAME = E.frameSize, SHN = E.shSize, CSN = E.constSize, PSN = E.paramSize;',
+    'const CTX = E.cx, CTY = E.cy, CTZ = E.cz, NCX = E.gx, NCY = E.gy, NCZ = E.gz, NWARPS = E.nwarps, DYNSH = E.dynShared;',
     'const WA = E.wa, WB = E.wb, WC = E.wc, WM = E.wm, RES = E.res, RESP = E.resp;',
     hasSync ? 'const SVI = E.si, SVF = E.sf, NI = E.ni, NF = E.nf, ST = E.status, SO = E.siteOf, RS = E.resume;' : '',
     caches.length ? `let ${caches.join(', ')};` : '',
     hoisted.size ? `const ${[...hoisted].map(([expr, name]) => `${name} = ${expr}`).join(', ')};` : '',
   ].join('\n');
-  const { slot } = slots(V, live, sites);
+  const { slot } = slots(V, plan);
   const saves: string[] = [];
   const restores: string[] = [];
-  sites.forEach((site, k) => {
-    const sr = saveRestore(V, live[site.resume] ?? new Set(), slot);
+  sites.forEach((_site, k) => {
+    const sr = saveRestore(V, plan[k]!, slot);
     saves.push(sr.save);
     restores.push(sr.restore);
   });
   const resumeOf = new Map(sites.map((site, k) => [site.resume, k]));
-  const cases = blocks
-    .map((b) => {
-      const k = resumeOf.get(b.id);
-      // a thread resuming here restores its live registers first (RZ is set only on entry)
-      const restore = k === undefined ? '' : `if (RZ) { RZ = false; ${restores[k]} }\n`;
-      const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; EXN++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume));
-      if (b.selfLoopCond) return `case ${b.id}: do {\n${code}\n} while (${b.selfLoopCond});`;
-      return `case ${b.id}:\n${code}`;
-    })
-    .join('\n');
-  const dispatch = `D: for (;;) { switch (pc) {\n${cases}\n} break; }`;
+  const bodies = blocks.map((b) => {
+    const k = resumeOf.get(b.id);
+    // a thread resuming here restores its live registers first (RZ is set only on entry)
+    const restore = k === undefined ? '' : `if (RZ) { RZ = false; ${restores[k]} }\n`;
+    const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; EXN++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume));
+    return b.selfLoopCond ? `do {\n${code}\n} while (${b.selfLoopCond});` : code;
+  });
+  const dispatch = (!hasSync && structured(blocks, bodies)) || `D: for (;;) { switch (pc) {\n${bodies.map((c, i) => `case ${blocks[i]!.id}:\n${c}`).join('\n')}\n} break; }`;
+  // the thread loop advances only the coordinates and local-memory base the code reads
+  const usesYZ = /\bt[yz]\b/.test(dispatch), usesX = usesYZ || /\btx\b/.test(dispatch), usesLB = /\bLB\b/.test(dispatch);
+  const step = ['t++', usesLB ? 'LB += FRAME' : '', usesYZ ? '(++tx === ntx ? (tx = 0, (++ty === nty ? (ty = 0, tz++) : 0)) : 0)' : usesX ? '(++tx === ntx ? (tx = 0) : 0)' : ''].filter(Boolean).join(', ');
   return `"use strict"; const OUT = M.OUT;
 return function run(E, t0, t1, resume) {
 ${prologue}
 let tx = t0 % ntx, ty = Math.floor(t0 / ntx) % nty, tz = Math.floor(t0 / (ntx * nty)), LB = t0 * FRAME;
 ${V.declarations()}${hasSync ? ' let RZ = false, BWN = 0, BR = 0, BMIX = false, EXN = 0;' : ''}
-T: for (let t = t0; t < t1; t++, LB += FRAME, (++tx === ntx ? (tx = 0, (++ty === nty ? (ty = 0, tz++) : 0)) : 0)) {
+T: for (let t = t0; t < t1; ${step}) {
 let pc = resume;${hasSync ? ' RZ = resume !== 0;' : ''}
 ${dispatch}
 ${hasSync ? 'ST[t] = 2; EXN++;' : ''}
 }
 ${hasSync ? 'E.bwn = BWN; E.br = BR; E.bmix = BMIX; E.exn = EXN;' : ''}
 };`;
+}
+
+/**
+ * Structured control flow for a kernel whose branches all go forward (loops only as self-looping
+ * blocks, already do/while): block j is preceded by the end of a labelled block `Lj` that encloses
+ * everything before it, so `bra` to j is `break Lj` — no dispatch loop, no switch per branch.
+ * Returns undefined when some branch goes backward (the switch dispatch handles any graph).
+ */
+function structured(blocks: Block[], bodies: string[]): string | undefined {
+  const targets = new Set<number>();
+  const jump = /pc = (\d+); continue D;/g;
+  for (let i = 0; i < blocks.length; i++) {
+    for (const m of bodies[i]!.matchAll(jump)) {
+      const to = Number(m[1]);
+      if (to <= blocks[i]!.id) return undefined;
+      targets.add(to);
+    }
+  }
+  const open = [...targets].sort((a, b) => b - a).map((j) => `L${j}: {`).join(' ');
+  const parts = blocks.map((b, i) => (targets.has(b.id) ? '}\n' : '') + bodies[i]!.replace(jump, (_m, to: string) => `break L${to};`));
+  return `${open}\n${parts.join('\n')}`;
 }
 
 interface SyncCode {

@@ -1,4 +1,7 @@
-/** JS expressions for PTX special registers inside a compiled kernel (see compile.ts prologue). */
+/**
+ * JS expressions for PTX special registers inside a compiled kernel. Block-invariant values are
+ * constants read once per call in the compile.ts prologue (not a property load per thread).
+ */
 export function specialRegister(name: string): string | undefined {
   switch (name) {
     case '%tid.x': return 'tx';
@@ -7,15 +10,15 @@ export function specialRegister(name: string): string | undefined {
     case '%ntid.x': return 'ntx';
     case '%ntid.y': return 'nty';
     case '%ntid.z': return 'ntz';
-    case '%ctaid.x': return 'E.cx';
-    case '%ctaid.y': return 'E.cy';
-    case '%ctaid.z': return 'E.cz';
-    case '%nctaid.x': return 'E.gx';
-    case '%nctaid.y': return 'E.gy';
-    case '%nctaid.z': return 'E.gz';
+    case '%ctaid.x': return 'CTX';
+    case '%ctaid.y': return 'CTY';
+    case '%ctaid.z': return 'CTZ';
+    case '%nctaid.x': return 'NCX';
+    case '%nctaid.y': return 'NCY';
+    case '%nctaid.z': return 'NCZ';
     case '%laneid': return '(t & 31)';
     case '%warpid': return '(t >> 5)';
-    case '%nwarpid': return 'E.nwarps';
+    case '%nwarpid': return 'NWARPS';
     case '%smid': return '0';
     case '%nsmid': return '1';
     case '%gridid': return '0';
@@ -26,9 +29,9 @@ export function specialRegister(name: string): string | undefined {
     case '%lanemask_ge': return '(~((1 << (t & 31)) - 1))';
     case '%clock': return 'M.clockLo()';
     case '%clock_hi': return 'M.clockHi()';
-    case '%dynamic_smem_size': return 'E.dynShared';
-    case '%total_smem_size': return 'E.shSize';
-    case '%aggr_smem_size': return 'E.shSize';
+    case '%dynamic_smem_size': return 'DYNSH';
+    case '%total_smem_size': return 'SHN';
+    case '%aggr_smem_size': return 'SHN';
     case '%warpsz': return '32';
     case '%is_explicit_cluster': return '0';
     case '%cluster_nctarank': return '1';
