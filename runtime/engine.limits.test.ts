@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleRef } from '../contract/engine.js';
-import { TensorWasmError } from '../contract/errors.js';
 import { createEngine, type Engine } from './engine.js';
 import { wasmFixture } from './test-support/fixtures.js';
+import { failure } from './test-support/failure.js';
 
 let engine: Engine;
 const refs: Record<string, ModuleRef> = {};
@@ -12,16 +12,6 @@ beforeAll(async () => {
   for (const name of ['loop', 'memory', 'memory-huge', 'memory-imported', 'spin']) refs[name] = (await engine.load(wasmFixture(`${name}.wasm`))).ref;
 });
 afterAll(() => engine.close());
-
-async function failure(p: Promise<unknown>): Promise<TensorWasmError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TensorWasmError);
-    return error as TensorWasmError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('deadline', () => {
   it('stops an infinite loop at a 1 s deadline, and the next call succeeds', async () => {

@@ -9,9 +9,9 @@ import type { Worker } from 'node:worker_threads';
 import binaryen from 'binaryen';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LaunchEvent, RunEvent } from '../../contract/events.js';
-import { TensorWasmError } from '../../contract/errors.js';
 import { createEngine, type Engine } from '../engine.js';
 import { wasmFixture } from '../test-support/fixtures.js';
+import { failure } from '../test-support/failure.js';
 
 const engines: Engine[] = [];
 afterAll(async () => {
@@ -22,16 +22,6 @@ function engineWith(config: Parameters<typeof createEngine>[0]): Engine {
   const engine = createEngine(config);
   engines.push(engine);
   return engine;
-}
-
-async function failure(p: Promise<unknown>): Promise<TensorWasmError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(TensorWasmError);
-    return error as TensorWasmError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('shared deadline timer', () => {

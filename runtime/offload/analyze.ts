@@ -4,7 +4,7 @@
  * module that cannot be read at all yields an empty report with one error.
  */
 import { performance } from 'node:perf_hooks';
-import { decodeBody, OP, type DecodedBody } from './instructions.js';
+import { decodeBody, type DecodedBody } from './instructions.js';
 import { analyzeLoop } from './loop-analysis.js';
 import type { LoopContext, LoopResult } from './loop-context.js';
 import { scanModule, type CodeBody, type FuncType, type ModuleScan } from './module-scan.js';

@@ -6,7 +6,6 @@
  */
 import { isSimd, localType, PREFIX_SIMD, type DecodedBody } from './instructions.js';
 import { K_CONST, K_ENTRY, K_GLOBAL, K_LOAD, K_OP, K_V128CONST, type FlatLoop } from './flat-eval.js';
-import { readLanes, sameBits } from './lift.js';
 import { BITWISE_OPS, LANE_OPS, opName, SPLAT_LANES } from './op-tables.js';
 import type { LaneType } from './types.js';
 
@@ -41,6 +40,27 @@ function argOf(f: FlatLoop, id: number, n: number): number {
   return (n === 0 ? f.arg0[id] : n === 1 ? f.arg1[id] : f.arg2[id]) as number;
 }
 
+/** `sameBits(readLanes(...))` of `lift.ts` (Object.is on each lane) without the arrays. */
+function uniformLanes(bytes: Uint8Array, at: number, lane: LaneType): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 16);
+  switch (lane) {
+    case 'f32': {
+      const first = view.getFloat32(0, true);
+      for (let i = 1; i < 4; i++) if (!Object.is(view.getFloat32(i * 4, true), first)) return false;
+      return true;
+    }
+    case 'i32': {
+      const first = view.getInt32(0, true);
+      for (let i = 1; i < 4; i++) if (view.getInt32(i * 4, true) !== first) return false;
+      return true;
+    }
+    case 'f64':
+      return Object.is(view.getFloat64(8, true), view.getFloat64(0, true));
+    case 'i64':
+      return view.getBigInt64(8, true) === view.getBigInt64(0, true);
+  }
+}
+
 /** `lift.ts`'s `scalar`: a loop-invariant scalar of the given type. */
 function checkScalar(f: FlatLoop, body: DecodedBody, id: number, type: LaneType): void {
   if (id < 0) throw new LiftRefusal('a lane operand is computed inside the loop from scalars (not a loop invariant)');
@@ -71,7 +91,7 @@ function check(f: FlatLoop, bytes: Uint8Array, body: DecodedBody, id: number, la
       return;
     }
     case K_V128CONST:
-      if (!sameBits(readLanes(bytes, f.val[id] as number, lane))) throw new LiftRefusal('a v128.const with different lanes');
+      if (!uniformLanes(bytes, f.val[id] as number, lane)) throw new LiftRefusal('a v128.const with different lanes');
       return;
     case K_ENTRY: {
       const local = f.val[id] as number;

@@ -170,7 +170,7 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
       sites.push({ kind: sync.kind, mode: sync.mode, resume: -1, line: ins.line });
       // barrier arrivals are also counted, so the scheduler can release a uniform barrier without scanning
       const count = sync.kind === 'bar' ? ` if (BWN++ === 0) BR = RESUME${k}$; else if (BR !== RESUME${k}$) BMIX = true;` : '';
-      const yieldCode = `${sync.before} SAVE${k}$ ST[t] = 1; SO[t] = ${k}; RS[t] = RESUME${k}$;${count} continue T;`;
+      const yieldCode = `${sync.before} SAVE${k}$ ST[t] = 1; SITE${k}$ RS[t] = RESUME${k}$;${count} continue T;`;
       cur.code.push(g ? `if (${g}) { ${yieldCode} }` : yieldCode);
       const ud = useDef(ins);
       cur.steps.push({ uses: ud.uses, defs: [], kills: false });
@@ -211,7 +211,9 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
   const hasSync = sites.length > 0;
   const live = hasSync ? liveness(blocks, labels, V) : [];
   const plan = hasSync ? syncPlan(blocks, labels, V, live, sites, flows, defCount, defSites) : [];
-  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live, hoisted, plan);
+  // blocks ending in an unguarded yield: the thread stops there (it resumes at the next block later)
+  const stops = new Set(flows.filter((f) => !f.guarded).map((f) => f.syncBlock));
+  const source = assemble(V, blocks, lay, siteCount, hasSync, sites, live, hoisted, plan, stops);
   const kernel: CompiledKernel = {
     entry: entry.name,
     layout: lay,
@@ -338,28 +340,34 @@ function saveRestore(V: Values, plan: SitePlan, slot: Map<string, number>): { sa
   return { save: head(save), restore: `${head(restore)} ${plan.remat}` };
 }
 
-const VIEW_PROLOGUE = (prefix: string, obj: string): string =>
-  `const ${prefix}8 = ${obj}.u8, ${prefix}S8 = ${obj}.s8, ${prefix}16 = ${obj}.u16, ${prefix}S16 = ${obj}.s16, ${prefix}32 = ${obj}.i32, ${prefix}F = ${obj}.f32, ${prefix}D = ${obj}.f64;`;
+const VIEW_PROLOGUE = (prefix: string, obj: string): [string, string][] => [
+  [`${prefix}8`, `${obj}.u8`], [`${prefix}S8`, `${obj}.s8`], [`${prefix}16`, `${obj}.u16`], [`${prefix}S16`, `${obj}.s16`],
+  [`${prefix}32`, `${obj}.i32`], [`${prefix}F`, `${obj}.f32`], [`${prefix}D`, `${obj}.f64`],
+];
+
+/** Launch constants the generated code may read; the prologue declares only those it does read. */
+function prologueConstants(hasSync: boolean): [string, string][] {
+  return [
+    ...VIEW_PROLOGUE('G', 'E.g'), ...VIEW_PROLOGUE('S', 'E.sh'), ...VIEW_PROLOGUE('L', 'E.lm'), ...VIEW_PROLOGUE('C', 'E.cm'), ...VIEW_PROLOGUE('P', 'E.pm'),
+    ['ntx', 'E.ntx'], ['nty', 'E.nty'], ['ntz', 'E.ntz'], ['FRAME', 'E.frameSize'], ['SHN', 'E.shSize'], ['CSN', 'E.constSize'], ['PSN', 'E.paramSize'],
+    ['CTX', 'E.cx'], ['CTY', 'E.cy'], ['CTZ', 'E.cz'], ['NCX', 'E.gx'], ['NCY', 'E.gy'], ['NCZ', 'E.gz'], ['NWARPS', 'E.nwarps'], ['DYNSH', 'E.dynShared'],
+    ['WA', 'E.wa'], ['WB', 'E.wb'], ['WC', 'E.wc'], ['WM', 'E.wm'], ['RES', 'E.res'], ['RESP', 'E.resp'],
+    ...(hasSync ? ([['SVI', 'E.si'], ['SVF', 'E.sf'], ['NI', 'E.ni'], ['NF', 'E.nf'], ['ST', 'E.status'], ['SO', 'E.siteOf'], ['RS', 'E.resume']] as [string, string][]) : []),
+  ];
+}
 
 /**
  * The generated function runs threads [t0, t1) from case `resume` (0 = kernel start) until each
  * exits or stops at a sync site. Thread coordinates are loop-carried counters (no division).
  */
-function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[], hoisted: Map<string, string>, plan: SitePlan[]): string {
+function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, hasSync: boolean, sites: SyncSite[], live: Set<string>[], hoisted: Map<string, string>, plan: SitePlan[], stops: Set<number>): string {
   void lay;
   void live;
   const caches: string[] = [];
   for (let k = 0; k < siteCount; k++) caches.push(`w${k}a = 1, w${k}b = 0`);
+  // per call (per block, or per barrier phase): only the launch constants the code reads
   const prologue = [
-    VIEW_PROLOGUE('G', 'E.g'),
-    VIEW_PROLOGUE('S', 'E.sh'),
-    VIEW_PROLOGUE('L', 'E.lm'),
-    VIEW_PROLOGUE('C', 'E.cm'),
-    VIEW_PROLOGUE('P', 'E.pm'),
-    'const ntx = E.ntx, nty = E.nty, ntz = E.ntz, FRAME = E.frameSize, SHN = E.shSize, CSN = E.constSize, PSN = E.paramSize;',
-    'const CTX = E.cx, CTY = E.cy, CTZ = E.cz, NCX = E.gx, NCY = E.gy, NCZ = E.gz, NWARPS = E.nwarps, DYNSH = E.dynShared;',
-    'const WA = E.wa, WB = E.wb, WC = E.wc, WM = E.wm, RES = E.res, RESP = E.resp;',
-    hasSync ? 'const SVI = E.si, SVF = E.sf, NI = E.ni, NF = E.nf, ST = E.status, SO = E.siteOf, RS = E.resume;' : '',
+    '@@CONSTANTS@@',
     caches.length ? `let ${caches.join(', ')};` : '',
     hoisted.size ? `const ${[...hoisted].map(([expr, name]) => `${name} = ${expr}`).join(', ')};` : '',
   ].join('\n');
@@ -372,50 +380,108 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
     restores.push(sr.restore);
   });
   const resumeOf = new Map(sites.map((site, k) => [site.resume, k]));
+  // the scheduler reads which site a thread waits at only for warp operations and bar.red
+  const siteOfNeeded = sites.some((s) => s.kind !== 'bar');
   const bodies = blocks.map((b) => {
     const k = resumeOf.get(b.id);
     // a thread resuming here restores its live registers first (RZ is set only on entry)
     const restore = k === undefined ? '' : `if (RZ) { RZ = false; ${restores[k]} }\n`;
-    const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; EXN++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume));
+    const code = restore + b.code.join('\n').replaceAll('EXIT', hasSync ? 'ST[t] = 2; EXN++; continue T;' : 'continue T;').replace(/SAVE(\d+)\$/g, (_m, k: string) => saves[Number(k)]!).replace(/RESUME(\d+)\$/g, (_m, k: string) => String(sites[Number(k)]!.resume)).replace(/SITE(\d+)\$/g, (_m, k: string) => (siteOfNeeded ? `SO[t] = ${k};` : ''));
     return b.selfLoopCond ? `do {\n${code}\n} while (${b.selfLoopCond});` : code;
   });
-  const dispatch = (!hasSync && structured(blocks, bodies)) || `D: for (;;) { switch (pc) {\n${bodies.map((c, i) => `case ${blocks[i]!.id}:\n${c}`).join('\n')}\n} break; }`;
+  const exitCode = hasSync ? 'ST[t] = 2; EXN++; continue T;' : 'continue T;';
+  const general = `D: for (;;) { switch (pc) {\n${bodies.map((c, i) => `case ${blocks[i]!.id}:\n${c}`).join('\n')}\n} break; }`;
+  // one thread loop per entry point (kernel start, each resume case), straight-line where possible
+  const entries = [0, ...sites.map((s) => s.resume)];
+  let variants = entries.map((e) => structured(blocks, bodies, e, stops, exitCode));
+  let needGeneral = variants.some((v) => v === undefined);
+  // each variant copies code: keep the function small enough for V8 to optimise it
+  if (variants.reduce((n, v) => n + (v?.length ?? 0), needGeneral ? general.length : 0) > VARIANT_BUDGET) {
+    variants = variants.map(() => undefined);
+    needGeneral = true;
+  }
+  const all = [needGeneral ? general : '', ...variants].join('\n');
   // the thread loop advances only the coordinates and local-memory base the code reads
-  const usesYZ = /\bt[yz]\b/.test(dispatch), usesX = usesYZ || /\btx\b/.test(dispatch), usesLB = /\bLB\b/.test(dispatch);
+  const usesYZ = /\bt[yz]\b/.test(all), usesX = usesYZ || /\btx\b/.test(all), usesLB = /\bLB\b/.test(all);
   const step = ['t++', usesLB ? 'LB += FRAME' : '', usesYZ ? '(++tx === ntx ? (tx = 0, (++ty === nty ? (ty = 0, tz++) : 0)) : 0)' : usesX ? '(++tx === ntx ? (tx = 0) : 0)' : ''].filter(Boolean).join(', ');
-  return `"use strict"; const OUT = M.OUT;
+  const loop = (rz: string, code: string): string => `T: for (let t = t0; t < t1; ${step}) {
+${hasSync ? `RZ = ${rz};` : ''}
+${code}
+${hasSync ? 'ST[t] = 2; EXN++;' : ''}
+}`;
+  const loops = entries
+    .map((e, i) => (variants[i] ? `case ${e}: {\n${loop(e === 0 ? 'false' : 'true', variants[i]!)}\nbreak; }` : ''))
+    .join('\n');
+  const source = `"use strict"; const OUT = M.OUT;
 return function run(E, t0, t1, resume) {
 ${prologue}
 let tx = t0 % ntx, ty = Math.floor(t0 / ntx) % nty, tz = Math.floor(t0 / (ntx * nty)), LB = t0 * FRAME;
 ${V.declarations()}${hasSync ? ' let RZ = false, BWN = 0, BR = 0, BMIX = false, EXN = 0;' : ''}
-T: for (let t = t0; t < t1; ${step}) {
-let pc = resume;${hasSync ? ' RZ = resume !== 0;' : ''}
-${dispatch}
-${hasSync ? 'ST[t] = 2; EXN++;' : ''}
+switch (resume) {
+${loops}
+${needGeneral ? `default: {\n${loop('resume !== 0', `let pc = resume;\n${general}`)}\n}` : ''}
 }
 ${hasSync ? 'E.bwn = BWN; E.br = BR; E.bmix = BMIX; E.exn = EXN;' : ''}
 };`;
+  const used = prologueConstants(hasSync).filter(([name]) => new RegExp(`\\b${name}\\b`).test(source));
+  return source.replace('@@CONSTANTS@@', used.length ? `const ${used.map(([n, e]) => `${n} = ${e}`).join(', ')};` : '');
 }
 
+/** Source characters allowed for the per-entry straight-line variants (V8 stops optimising huge functions). */
+const VARIANT_BUDGET = 40_000;
+
 /**
- * Structured control flow for a kernel whose branches all go forward (loops only as self-looping
- * blocks, already do/while): block j is preceded by the end of a labelled block `Lj` that encloses
- * everything before it, so `bra` to j is `break Lj` — no dispatch loop, no switch per branch.
- * Returns undefined when some branch goes backward (the switch dispatch handles any graph).
+ * Straight-line code for the blocks a thread can run from `entry` until it exits or stops at a
+ * sync site, when they form no cycle (loops only as self-looping blocks, already do/while): the
+ * blocks in a topological order, each preceded by the end of a labelled block `Lj` enclosing
+ * everything before it, so a branch to j is `break Lj` — no dispatch loop, no switch per branch.
+ * Returns undefined when there is a cycle (the switch dispatch handles any graph).
  */
-function structured(blocks: Block[], bodies: string[]): string | undefined {
+function structured(blocks: Block[], bodies: string[], entry: number, stops: Set<number>, exitCode: string): string | undefined {
+  const next = (b: Block): number | undefined => (b.end === 'fall' || b.end === 'cond') && !stops.has(b.id) ? b.id + 1 : undefined;
+  const jumpTo = (b: Block): number | undefined => (b.end === 'jump' || b.end === 'cond') && !b.selfLoopCond ? Number(/pc = (\d+); continue D;/.exec(bodies[b.id]!)?.[1]) : undefined;
+  // depth-first, the fall-through successor visited last so it lands right after its block
+  const state = new Map<number, 1 | 2>();
+  const post: number[] = [];
+  let cyclic = false;
+  const visit = (id: number): void => {
+    if (cyclic || id >= blocks.length) return;
+    const st = state.get(id);
+    if (st === 1) cyclic = true;
+    if (st !== undefined) return;
+    state.set(id, 1);
+    const b = blocks[id]!;
+    const j = jumpTo(b), n = next(b);
+    if (j !== undefined) visit(j);
+    if (n !== undefined) visit(n);
+    state.set(id, 2);
+    post.push(id);
+  };
+  visit(entry);
+  if (cyclic) return undefined;
+  const order = post.reverse();
+  const pos = new Map(order.map((id, i) => [id, i]));
   const targets = new Set<number>();
+  const parts: string[] = [];
   const jump = /pc = (\d+); continue D;/g;
-  for (let i = 0; i < blocks.length; i++) {
-    for (const m of bodies[i]!.matchAll(jump)) {
-      const to = Number(m[1]);
-      if (to <= blocks[i]!.id) return undefined;
-      targets.add(to);
+  for (let i = 0; i < order.length; i++) {
+    const b = blocks[order[i]!]!;
+    let code = bodies[b.id]!.replace(jump, (_m, to: string) => {
+      targets.add(Number(to));
+      return `break L${to};`;
+    });
+    const n = next(b);
+    if (n !== undefined && n >= blocks.length) code += `\n${exitCode}`;
+    else if (n !== undefined && pos.get(n) !== i + 1) {
+      targets.add(n);
+      code += `\nbreak L${n};`;
     }
+    parts.push(code);
   }
-  const open = [...targets].sort((a, b) => b - a).map((j) => `L${j}: {`).join(' ');
-  const parts = blocks.map((b, i) => (targets.has(b.id) ? '}\n' : '') + bodies[i]!.replace(jump, (_m, to: string) => `break L${to};`));
-  return `${open}\n${parts.join('\n')}`;
+  for (const t of targets) if (!pos.has(t) || pos.get(t)! <= 0) return undefined;
+  const open = [...targets].sort((a, b) => pos.get(b)! - pos.get(a)!).map((j) => `L${j}: {`).join(' ');
+  const body = order.map((id, i) => (targets.has(id) ? '}\n' : '') + parts[i]!);
+  return `${open}\n${body.join('\n')}`;
 }
 
 interface SyncCode {

@@ -123,7 +123,7 @@ export function rematCode(regs: Iterable<string>, remat: Map<string, DefSite>, i
   return [...need]
     .map((r) => remat.get(r)!)
     .sort((a, b) => a.block - b.block || a.step - b.step)
-    .map((d) => d.code)
+    .map((d) => `{ ${d.code} }`)
     .join(' ');
 }
 

@@ -93,7 +93,7 @@ export class Values {
   writeNum(op: Operand, expr: string, guard: boolean): string {
     const r = this.reg(op)!;
     if (!guard) return `${r.js} = ${expr};`;
-    return `{ const _v = ${expr}; if (_v > 4503599627370496 || _v < -4503599627370496) M.numRange(${this.line()}); ${r.js} = _v; }`;
+    return `{ const _v = ${expr}; if (Math.abs(_v) > 4503599627370496) M.numRange(${this.line()}); ${r.js} = _v; }`;
   }
 
   isNum(op: Operand): boolean {
