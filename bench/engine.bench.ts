@@ -4,7 +4,7 @@
  * `instantiateGuest` against a raw `new WebAssembly.Instance`. Goals: engine invoke p50 ≤ 1.2×
  * the bare round trip; warm instantiation p50 ≤ 1.5× raw. All figures come from this one run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,13 +12,14 @@ import { DEFAULT_ENGINE_CONFIG } from '../contract/engine.js';
 import { createEngine } from '../runtime/engine.js';
 import { instantiateGuest, instantiateRaw } from '../runtime/instance/instantiate-guest.js';
 import { getLogger } from '../runtime/telemetry/logger.js';
+import { repoRoot } from './repo-root.js';
 import { microseconds, percentile, sampleAsync, sampleSync } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const WARMUP = Math.max(200, Math.floor(N / 5));
 // The repository root, from bench/ (source) or dist/bench/ (built).
 const here = dirname(fileURLToPath(import.meta.url));
-const root = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
+const root = repoRoot(here);
 const addPath = join(root, 'fixtures', 'wasm', 'add.wasm');
 const bytes = readFileSync(addPath);
 

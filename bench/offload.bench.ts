@@ -11,7 +11,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root.js';
 import type { OffloadSettings } from '../contract/engine.js';
 import { CpuDevice } from '../runtime/devices/cpu/cpu-device.js';
 import { analyzeOffload } from '../runtime/offload/analyze.js';
@@ -20,7 +22,7 @@ import { prepareOffload, type PreparedOffload } from '../runtime/offload/prepare
 import { percentile, sampleSync } from './stats.js';
 
 const quick = process.argv.includes('--quick');
-const fixtures = new URL('../fixtures/offload/', import.meta.url);
+const fixtures = pathToFileURL(join(repoRoot(import.meta.dirname), 'fixtures', 'offload') + '/');
 
 function analysisSpeed(): void {
   const bigPath = fileURLToPath(new URL('big/big.wasm', fixtures));
