@@ -196,15 +196,36 @@ function failed(req: CallRequest, error: unknown): void {
   port!.postMessage({ type: 'done', id: req.id, ok: false, error: { code: 'internal', message: String((error as Error)?.message ?? error) } } satisfies DoneMessage);
 }
 
-port.on('message', (req: CallRequest) => {
+/**
+ * Set while a preload is under way: calls that arrive meanwhile wait behind it, because the pool
+ * pipelines calls and relies on their replies coming back in the order it sent them.
+ */
+let loading: Promise<void> | undefined;
+
+/** Handles a call; returns the promise to wait on when it first has to load something. */
+function receive(req: CallRequest): Promise<void> | undefined {
   if (req.module) modules.set(req.handle, req.module);
   const info = modules.get(req.handle)?.info;
   try {
-    if (info && needsPreload(info)) preload(info).then(() => handle(req), (error: unknown) => failed(req, error));
-    else handle(req);
+    if (info && needsPreload(info)) return preload(info).then(() => handle(req)).catch((error: unknown) => failed(req, error));
+    handle(req);
   } catch (error) {
     failed(req, error);
   }
+  return undefined;
+}
+
+function track(p: Promise<void>): void {
+  loading = p;
+  void p.finally(() => {
+    if (loading === p) loading = undefined;
+  });
+}
+
+port.on('message', (req: CallRequest) => {
+  if (loading) return track(loading.then(() => receive(req)));
+  const pending = receive(req);
+  if (pending) track(pending);
 });
 
 port.postMessage({ type: 'ready' } satisfies WorkerReply);
