@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from './run-in-process.test-util.js';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'tensor-wasm.js');
@@ -23,21 +23,7 @@ function cli(...args: string[]): Promise<Outcome> {
   });
 }
 
-/** Runs the CLI in this process (same code as the binary, without a process start per case). */
-async function inProcess(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'tensor-wasm', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = 0;
-  }
-}
+const inProcess = runCliInProcess;
 
 async function sequential<T extends (() => Promise<Outcome>)[]>(runs: [...T]): Promise<{ [K in keyof T]: Outcome }> {
   const outcomes: Outcome[] = [];

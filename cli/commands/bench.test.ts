@@ -1,26 +1,13 @@
 /** `bench --compare-offload` and `inspect --offload`, in process (same code as the binary). */
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompareOffloadResult, OffloadReport } from '../../contract/offload.js';
-import { main } from '../main.js';
+import { runCliInProcess } from '../run-in-process.test-util.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixture = (name: string) => join(root, 'fixtures', 'offload', name);
 
-async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'tensor-wasm', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = 0;
-  }
-}
+const inProcess = runCliInProcess;
 
 describe('tensor-wasm bench --compare-offload', () => {
   it('reports per-run timings, median, p95, speedup and equal outputs as JSON', async () => {
