@@ -2,6 +2,8 @@
  * CPU device vs native C: the same kernels (fixtures/cuda, sm_75 PTX) on the CPU device and as
  * plain C compiled here with `gcc -O3` and run single-threaded. Prints each ratio
  * (CPU device time / native time) and the geometric mean. Run: npx tsx bench/cpu-device.bench.ts
+ * Guest memory is a WebAssembly.Memory, as the engine passes it, so kernels in the CPU device's
+ * WebAssembly subset run as Wasm (docs/CPU-DEVICE.md); the table says which backend ran each.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -39,6 +41,18 @@ const scalar = (tag: 'i32' | 'f32', v: number): KernelArg => {
   else dv.setFloat32(0, v, true);
   return { kind: 'scalar', tag, bytes };
 };
+/**
+ * Guest memory as the engine hands it to the device: the bytes of a WebAssembly.Memory (a guest's
+ * linear memory), so kernels the CPU device compiles to Wasm run on it directly.
+ */
+function guestMemory(bytes: number): Uint8Array {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  MEMORIES.set(memory.buffer, memory);
+  return new Uint8Array(memory.buffer);
+}
+const wasmMemoryOf = (memory: Uint8Array): WebAssembly.Memory | undefined => MEMORIES.get(memory.buffer);
+const MEMORIES = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
+
 const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
 
 function floats(mem: Uint8Array, offset: number, n: number, f: (i: number) => number): void {
@@ -58,7 +72,7 @@ const WORKLOADS: Workload[] = [
     native: 'vector_add',
     nativeArgs: [N_VEC],
     setup() {
-      const memory = new Uint8Array(N_VEC * 12 + 4096);
+      const memory = guestMemory(N_VEC * 12 + 4096);
       floats(memory, 0, N_VEC, (i) => i * 0.5);
       floats(memory, N_VEC * 4, N_VEC, (i) => i * 0.25);
       return { memory, grid: [N_VEC / 256, 1, 1], block: [256, 1, 1], shared: 0, args: [ptr(0, N_VEC * 4), ptr(N_VEC * 4, N_VEC * 4), ptr(N_VEC * 8, N_VEC * 4), scalar('i32', N_VEC)] };
@@ -70,7 +84,7 @@ const WORKLOADS: Workload[] = [
     native: 'saxpy',
     nativeArgs: [N_VEC],
     setup() {
-      const memory = new Uint8Array(N_VEC * 8 + 4096);
+      const memory = guestMemory(N_VEC * 8 + 4096);
       floats(memory, 0, N_VEC, (i) => i * 0.5);
       floats(memory, N_VEC * 4, N_VEC, (i) => i * 0.25);
       return { memory, grid: [N_VEC / 256, 1, 1], block: [256, 1, 1], shared: 0, args: [scalar('i32', N_VEC), scalar('f32', 1.0001), ptr(0, N_VEC * 4), ptr(N_VEC * 4, N_VEC * 4)] };
@@ -84,7 +98,7 @@ const WORKLOADS: Workload[] = [
       nativeArgs: [N_MAT],
       setup() {
         const bytes = N_MAT * N_MAT * 4;
-        const memory = new Uint8Array(bytes * 3 + 4096);
+        const memory = guestMemory(bytes * 3 + 4096);
         floats(memory, 0, N_MAT * N_MAT, (i) => (i % 7) * 0.1);
         floats(memory, bytes, N_MAT * N_MAT, (i) => (i % 5) * 0.2);
         const g = N_MAT / 16;
@@ -99,7 +113,7 @@ const WORKLOADS: Workload[] = [
     nativeArgs: [N_RED],
     setup() {
       const blocks = N_RED / 256;
-      const memory = new Uint8Array(N_RED * 4 + blocks * 4 + 4096);
+      const memory = guestMemory(N_RED * 4 + blocks * 4 + 4096);
       floats(memory, 0, N_RED, (i) => (i % 13) * 0.01);
       return { memory, grid: [blocks, 1, 1], block: [256, 1, 1], shared: 0, args: [ptr(0, N_RED * 4), ptr(N_RED * 4, blocks * 4), scalar('i32', N_RED)] };
     },
@@ -110,7 +124,7 @@ const WORKLOADS: Workload[] = [
     native: 'histogram',
     nativeArgs: [N_HIST],
     setup() {
-      const memory = new Uint8Array(N_HIST + 1024 + 4096);
+      const memory = guestMemory(N_HIST + 1024 + 4096);
       let x = 12345;
       for (let i = 0; i < N_HIST; i++) {
         x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -134,37 +148,40 @@ function nativeNs(dir: string, w: Workload): number {
   return Number(out.trim());
 }
 
-function deviceNs(w: Workload): number {
+function deviceNs(w: Workload): { ns: number; backend: string } {
   const ptx = readFileSync(join(root, 'fixtures', 'cuda', `${w.fixture}.sm_75.ptx`), 'utf8');
   const hash = createHash('sha256').update(ptx).digest('hex');
-  const dev = new CpuDevice();
+  // BENCH_BACKEND=js keeps every kernel on the JavaScript backend, for comparison
+  const dev = new CpuDevice({ wasmKernels: process.env.BENCH_BACKEND !== 'js' });
   const kernel = dev.loadKernel(ptx, hash, w.fixture);
   const s = w.setup();
   // CPU time of this process (user + system), like the native side's CLOCK_PROCESS_CPUTIME_ID:
   // stable when other processes share the cores.
   const run = (): number => {
     const t0 = process.cpuUsage();
-    dev.launch({ kernel, grid: s.grid, block: s.block, sharedMemBytes: s.shared, args: s.args, memory: s.memory });
+    dev.launch({ kernel, grid: s.grid, block: s.block, sharedMemBytes: s.shared, args: s.args, memory: s.memory, wasmMemory: wasmMemoryOf(s.memory)! });
     const d = process.cpuUsage(t0);
     return (d.user + d.system) * 1000;
   };
-  run(); // warm-up: lets V8 optimise the compiled kernel
+  // warm-up: V8 optimises the JavaScript kernel, and tiers the Wasm kernel up from its baseline compiler
+  run();
+  run();
   const times: number[] = [];
   for (let i = 0; i < REPS; i++) times.push(run());
-  return median(times);
+  return { ns: median(times), backend: dev.lastBackend ?? '?' };
 }
 
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'tensor-wasm-bench-'));
   console.log(`CPU device vs gcc -O3 (single thread), median CPU time of ${REPS} runs`);
-  console.log(['kernel'.padEnd(14), 'native ms'.padStart(10), 'cpu dev ms'.padStart(11), 'ratio'.padStart(8)].join(' '));
+  console.log(['kernel'.padEnd(14), 'native ms'.padStart(10), 'cpu dev ms'.padStart(11), 'ratio'.padStart(8), 'backend'.padStart(8)].join(' '));
   const ratios: number[] = [];
   for (const w of WORKLOADS) {
     const nat = nativeNs(dir, w);
     const dev = deviceNs(w);
-    const ratio = dev / nat;
+    const ratio = dev.ns / nat;
     ratios.push(ratio);
-    console.log([w.name.padEnd(14), (nat / 1e6).toFixed(2).padStart(10), (dev / 1e6).toFixed(2).padStart(11), `${ratio.toFixed(2)}x`.padStart(8)].join(' '));
+    console.log([w.name.padEnd(14), (nat / 1e6).toFixed(2).padStart(10), (dev.ns / 1e6).toFixed(2).padStart(11), `${ratio.toFixed(2)}x`.padStart(8), dev.backend.padStart(8)].join(' '));
   }
   const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
   console.log(`geomean ratio: ${geo.toFixed(2)}x slower than native (goal: <= 5x)`);

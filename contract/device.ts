@@ -57,6 +57,11 @@ export interface LaunchRequest {
   args: readonly KernelArg[];
   /** The guest's linear memory as it is now (re-read after any memory.grow). */
   memory: Uint8Array;
+  /**
+   * The guest's WebAssembly.Memory whose buffer `memory` views, when there is one: lets the CPU
+   * device run kernels compiled to WebAssembly directly on it (see runtime/devices/cpu/wasm/).
+   */
+  wasmMemory?: WebAssembly.Memory;
   /** Sampled per-block progress (CPU device); CUDA reports the whole grid at once. */
   onProgress?: (completedBlocks: number, totalBlocks: number) => void;
 }
@@ -67,6 +72,8 @@ export interface LaunchTiming {
   endMs: number;
   /** Kernel time as the device measured it (CUDA events on a GPU). */
   kernelMs: number;
+  /** How the device ran it, where it has several ways: the CPU device's 'wasm' or 'js' backend. */
+  backend?: string;
 }
 
 /** Thrown by devices; the host turns it into the guest-visible code and last error. */

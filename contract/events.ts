@@ -37,6 +37,8 @@ export interface LaunchEvent extends EventBase {
   startMs: number;
   endMs: number;
   kernelMs: number;
+  /** How the device ran it, where it has several ways: the CPU device's 'wasm' (the kernel compiled to WebAssembly) or 'js'. */
+  backend?: string;
   /** Set when the launch failed: the guest-visible code and message. */
   error?: { code: number; message: string };
 }

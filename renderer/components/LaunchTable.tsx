@@ -51,7 +51,7 @@ export function LaunchTable() {
                 <span>{l.block.join('·')}</span>
                 <span>{threads.toLocaleString()}</span>
                 <span>{l.sharedMemBytes}</span>
-                <span>{l.device}</span>
+                <span title={l.backend ? `ran as ${l.backend === 'wasm' ? 'WebAssembly' : 'JavaScript'} on the CPU device` : undefined}>{l.backend ? `${l.device} · ${l.backend}` : l.device}</span>
                 <span>{formatMs(l.kernelMs)}</span>
               </div>
             );

@@ -48,7 +48,8 @@ describe('wasi:cuda guests on the CPU device, through the engine', () => {
     expect(r.device).toBe('cpu');
     expect(r.launches).toBe(1);
     const [launch] = launches(r.events);
-    expect(launch).toMatchObject({ seq: 1, kernel: 'vector_add', grid: [4, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, device: 'cpu' });
+    // the engine hands the device the guest's WebAssembly.Memory: vector_add runs compiled to Wasm
+    expect(launch).toMatchObject({ seq: 1, kernel: 'vector_add', grid: [4, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, device: 'cpu', backend: 'wasm' });
     expect(launch!.args).toMatch(/^ptr\(0x[0-9a-f]+,4000\) ptr\(0x[0-9a-f]+,4000\) ptr\(0x[0-9a-f]+,4000\) u32\(1000\)$/);
     expect(launch!.ptxHash).toMatch(/^[0-9a-f]{64}$/);
     expect(launch!.endMs).toBeGreaterThanOrEqual(launch!.startMs);

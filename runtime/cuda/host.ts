@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CUDA_ERROR, CUDA_LIMITS, WASI_CUDA_MODULES, cudaErrorName } from '../../contract/cuda-codes.js';
-import { DeviceError, type Device, type DeviceSelection, type KernelArg, type KernelHandle } from '../../contract/device.js';
+import { DeviceError, type Device, type DeviceSelection, type KernelArg, type KernelHandle, type LaunchTiming } from '../../contract/device.js';
 import { TensorWasmError } from '../../contract/errors.js';
 import type { EmitRunEvent, RunEventBody } from '../../contract/events.js';
 import { getLogger, type Logger } from '../telemetry/logger.js';
@@ -26,6 +26,8 @@ export { checkWasiCudaImports } from './import-check.js';
 export interface WasiCudaHostOptions {
   /** The guest's linear memory bytes now (re-read on each call: memory.grow replaces the buffer). */
   memory: () => Uint8Array;
+  /** The guest's WebAssembly.Memory behind `memory`, when known (the CPU device then runs kernels compiled to Wasm on it). */
+  wasmMemory?: () => WebAssembly.Memory | undefined;
   /** The device is created lazily, on the first wasi:cuda call that needs one. */
   deviceSelection: DeviceSelection;
   /** launch / block-progress / sync events. */
@@ -241,7 +243,7 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
     const block: [number, number, number] = [bx, by, bz];
     let kernel: KernelHandle | undefined;
     let args: KernelArg[] | undefined;
-    let timing: { startMs: number; endMs: number; kernelMs: number } | undefined;
+    let timing: LaunchTiming | undefined;
     const started = nowMs();
     const result = call('wasi_cuda_launch', debug ? { kernelId: String(kernelId), grid, block, shared, argsPtr, argsLen } : undefined, identity, () => {
       kernel = table.get(kernelId);
@@ -262,7 +264,8 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       progressSeq = seq;
       lastProgress = 0;
       try {
-        timing = dev.launch({ kernel, grid, block, sharedMemBytes: shared, args, memory, onProgress });
+        const wasmMemory = options.wasmMemory?.();
+        timing = dev.launch({ kernel, grid, block, sharedMemBytes: shared, args, memory, onProgress, ...(wasmMemory ? { wasmMemory } : {}) });
       } catch (error) {
         // A kernel that failed while running is reported again by the next sync, as on a GPU
         // (where it only surfaces there); a launch the device refused up front is not.
@@ -285,6 +288,7 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       startMs: timing?.startMs ?? started,
       endMs: timing?.endMs ?? ended,
       kernelMs: timing?.kernelMs ?? 0,
+      ...(timing?.backend ? { backend: timing.backend } : {}),
     };
     if (result !== 0) event.error = { code: result, message: lossyUtf8.decode(lastError) };
     options.emit(event);

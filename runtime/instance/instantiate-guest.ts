@@ -74,7 +74,7 @@ export function instantiateGuest(ctx: GuestContext): Guest {
   let memory: WebAssembly.Memory | undefined;
   const memoryBytes = () => (memory ? new Uint8Array(memory.buffer) : undefined);
   const offloadHost = info.offloadPlans?.length
-    ? createGuestOffload({ moduleKey: info.key, plans: info.offloadPlans, settings: ctx.offload, deviceSelection: ctx.device, memory: () => memoryBytes() ?? new Uint8Array(0), emit: ctx.emit })
+    ? createGuestOffload({ moduleKey: info.key, plans: info.offloadPlans, settings: ctx.offload, deviceSelection: ctx.device, memory: () => memoryBytes() ?? new Uint8Array(0), wasmMemory: () => memory, emit: ctx.emit })
     : undefined;
   if (offloadHost) Object.assign(imports, offloadHost.imports);
 
@@ -106,6 +106,7 @@ export function instantiateGuest(ctx: GuestContext): Guest {
     if (!ctx.cuda) throw new TensorWasmError('internal', 'the wasi:cuda host is not loaded');
     cudaHost = ctx.cuda.createWasiCudaHost({
       memory: () => memoryBytes() ?? new Uint8Array(0),
+      wasmMemory: () => memory,
       deviceSelection: ctx.device,
       emit: ctx.emit,
       terminate: ctx.terminate,

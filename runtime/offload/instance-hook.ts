@@ -22,6 +22,8 @@ export function createGuestOffload(options: {
   settings: OffloadSettings;
   deviceSelection: DeviceSelection;
   memory: () => Uint8Array;
+  /** The guest's WebAssembly.Memory, when known: the CPU device then runs offloaded kernels compiled to Wasm. */
+  wasmMemory?: () => WebAssembly.Memory | undefined;
   emit: EmitRunEvent;
 }): OffloadHost {
   let state = verification.get(options.moduleKey);
@@ -33,6 +35,7 @@ export function createGuestOffload(options: {
     plans: options.plans,
     settings: options.settings,
     memory: options.memory,
+    ...(options.wasmMemory ? { wasmMemory: options.wasmMemory } : {}),
     emit: options.emit,
     deviceSelection: options.deviceSelection,
     demoted: state.demoted,

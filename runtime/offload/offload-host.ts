@@ -21,6 +21,8 @@ export interface OffloadHostOptions {
   plans: readonly LoopPlan[];
   settings: OffloadSettings;
   memory: () => Uint8Array;
+  /** The guest's WebAssembly.Memory behind `memory`, when known (see LaunchRequest.wasmMemory). */
+  wasmMemory?: () => WebAssembly.Memory | undefined;
   emit: EmitRunEvent;
   deviceSelection?: DeviceSelection;
   /** Device factory (default: runtime/devices/select.ts createDevice); called at most once, lazily. */
@@ -120,6 +122,7 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
   /** Runs the loop's kernels; throws on any device failure. */
   const launchAll = (state: LoopState, dev: Device, windows: AccessWindow[], paramValues: (number | bigint)[], trips: number): void => {
     const n = trips * state.plan.lanesPerIteration;
+    const wasmMemory = options.wasmMemory?.();
     for (const { generated, handle } of kernelsFor(state, dev)) {
       const args: KernelArg[] = [
         ...generated.pointerAccesses.map((a): KernelArg => {
@@ -136,6 +139,7 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
         sharedMemBytes: 0,
         args,
         memory: options.memory(),
+        ...(wasmMemory ? { wasmMemory } : {}),
       });
       launches++;
     }

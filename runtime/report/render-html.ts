@@ -88,7 +88,7 @@ export function toHtml(report: RunReport): string {
     parts.push(
       table(
         ['#', 'Kernel', 'Grid', 'Block', 'Shared (B)', 'Device', 'Kernel (ms)'],
-        report.launches.slice(0, 500).map((l) => [l.seq, l.kernel, l.grid.join('×'), l.block.join('×'), l.sharedMemBytes, l.device, fmt(l.kernelMs)]),
+        report.launches.slice(0, 500).map((l) => [l.seq, l.kernel, l.grid.join('×'), l.block.join('×'), l.sharedMemBytes, l.backend ? `${l.device} (${l.backend})` : l.device, fmt(l.kernelMs)]),
       ),
     );
   }

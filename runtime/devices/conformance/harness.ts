@@ -18,8 +18,12 @@ export class GuestMemory {
   private top = 1024; // keep the low kilobyte unused, like a guest's data segment start
   private buffers: Buf[] = [];
 
-  constructor(size = 4 << 20, private readonly random: () => number) {
-    this.bytes = new Uint8Array(size);
+  /** Set when the bytes are a WebAssembly.Memory's, as a real guest's are (then passed to launches). */
+  readonly wasmMemory: WebAssembly.Memory | undefined;
+
+  constructor(size = 4 << 20, private readonly random: () => number, asWasmMemory = false) {
+    this.wasmMemory = asWasmMemory ? new WebAssembly.Memory({ initial: Math.ceil(size / 65536) }) : undefined;
+    this.bytes = this.wasmMemory ? new Uint8Array(this.wasmMemory.buffer) : new Uint8Array(size);
     for (let i = 0; i < size; i += 4) this.bytes[i] = Math.floor(random() * 256); // junk to detect stray writes
     this.dv = new DataView(this.bytes.buffer);
   }
@@ -101,6 +105,6 @@ export function toKernelArgs(args: readonly Arg[]): KernelArg[] {
 }
 
 export function launch(device: Device, kernel: KernelHandle, mem: GuestMemory, grid: Dim3, block: Dim3, args: readonly Arg[], shared = 0): void {
-  device.launch({ kernel, grid, block, sharedMemBytes: shared, args: toKernelArgs(args), memory: mem.bytes });
+  device.launch({ kernel, grid, block, sharedMemBytes: shared, args: toKernelArgs(args), memory: mem.bytes, ...(mem.wasmMemory ? { wasmMemory: mem.wasmMemory } : {}) });
   device.sync(mem.bytes);
 }

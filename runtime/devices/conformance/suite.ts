@@ -23,6 +23,8 @@ export interface ConformanceOptions {
   fixtureDir?: string;
   archs?: readonly string[];
   seed?: number;
+  /** Back guest memory with a WebAssembly.Memory and pass it to launches, as the engine does. */
+  wasmMemory?: boolean;
 }
 
 /** fixtures/cuda of the repository, from the TypeScript source or the built dist/ copy. */
@@ -49,7 +51,7 @@ export function defineConformanceSuite(name: string, makeDevice: () => Device, o
           try {
             const kernel = device.loadKernel(ptx, hash, c.entry);
             const random = rng((options.seed ?? 1234) + c.name.length * 7919);
-            const mem = new GuestMemory(2 << 20, random);
+            const mem = new GuestMemory(2 << 20, random, options.wasmMemory ?? false);
             const before = mem.bytes.slice();
             c.run(makeContext(device, kernel, mem, random));
             const stray = mem.strayWrite(before);

@@ -24,12 +24,27 @@ interface Loaded {
   modvars: Uint8Array;
 }
 
+export interface CpuDeviceOptions {
+  /**
+   * Run kernels in wasm/compile-wasm.ts's subset as WebAssembly when the launch passes the guest's
+   * WebAssembly.Memory (default true); false keeps every launch on the JavaScript backend.
+   */
+  wasmKernels?: boolean;
+}
+
 export class CpuDevice implements Device {
   readonly info: DeviceInfo = CPU_DEVICE_INFO;
+  private readonly useWasm: boolean;
+  /** Which backend ran the last launch: the kernel compiled to JavaScript or to WebAssembly. */
+  lastBackend: 'js' | 'wasm' | undefined;
   private loaded: Loaded[] = [];
   /** The module's own .global variables, one copy per PTX per device (they persist across launches). */
   private modvars = new Map<string, Uint8Array>();
   private disposed = false;
+
+  constructor(options: CpuDeviceOptions = {}) {
+    this.useWasm = options.wasmKernels ?? true;
+  }
 
   loadKernel(ptx: string, ptxHash: string, entry: string): KernelHandle {
     this.check();
@@ -65,9 +80,9 @@ export class CpuDevice implements Device {
     }
     const startMs = performance.timeOrigin + performance.now();
     const t0 = performance.now();
-    runLaunch({ kernel: loaded.kernel, request, modvars: loaded.modvars });
+    this.lastBackend = runLaunch({ kernel: loaded.kernel, request, modvars: loaded.modvars, useWasm: this.useWasm });
     const kernelMs = performance.now() - t0;
-    return { startMs, endMs: startMs + kernelMs, kernelMs };
+    return { startMs, endMs: startMs + kernelMs, kernelMs, backend: this.lastBackend! };
   }
 
   /** Launches complete inside launch(); nothing is pending. */

@@ -292,3 +292,11 @@ export function n64(lo: number, hi: number): number {
 export function numRange(line: number): never {
   throw new DeviceError(-5, `a 64-bit address or index computation reached 2^52${line ? ` (PTX line ${line})` : ''}, beyond what the CPU device computes exactly in its fast form; this kernel cannot run on the CPU device`);
 }
+/**
+ * A biased number register's initial value (value - 2^40), as a small integer when it is one: V8
+ * then keeps the register, and the address arithmetic on it, in int32 (see biasedRegisters).
+ */
+export function n64Biased(lo: number, hi: number): number {
+  const v = n64(lo, hi) - 1099511627776;
+  return (v | 0) === v ? v | 0 : v;
+}

@@ -10,6 +10,8 @@ export interface LaunchEnv extends CheckEnv {
   ntz: number;
   nwarps: number;
   dynShared: number;
+  /** Per access site of the kernel, the window bounds it last hit (lo, hi pairs; empty = [1, 0]). */
+  wk: number[];
   // sync-kernel state, one slot per thread of the block
   si: Int32Array;
   sf: Float64Array;
@@ -48,6 +50,7 @@ export interface EnvInit {
   saveInts: number;
   saveFloats: number;
   sync: boolean;
+  cacheSites: number;
 }
 
 const pad16 = (n: number): number => Math.max(16, Math.ceil(n / 16) * 16);
@@ -55,18 +58,18 @@ const pad16 = (n: number): number => Math.max(16, Math.ceil(n / 16) * 16);
 export function createEnv(init: EnvInit): LaunchEnv {
   const n = init.block[0] * init.block[1] * init.block[2];
   const perThread = init.sync ? n : 0;
-  const wlo = new Float64Array(init.windows.length);
-  const wend = new Float64Array(init.windows.length);
-  init.windows.forEach((w, i) => {
-    wlo[i] = w.offset;
-    wend[i] = w.offset + w.length;
-  });
+  // plain arrays, not Float64Array: bounds below 2^31 stay Smis and the generated window checks
+  // compare int32s (see memcheck.ts)
+  const wlo = init.windows.map((w) => w.offset);
+  const wend = init.windows.map((w) => w.offset + w.length);
   const sh = regionOf(new Uint8Array(pad16(init.sharedBytes)));
   return {
     kernelName: init.kernelName,
     windows: init.windows,
     wlo,
     wend,
+    // an empty range (1 > 0) until a site's first access finds its window
+    wk: Array.from({ length: 2 * init.cacheSites }, (_, i) => (i % 2 === 0 ? 1 : 0)),
     g: init.guest,
     sh,
     lm: init.frameSize > 0 ? regionOf(new Uint8Array(pad16(init.frameSize * n))) : EMPTY,

@@ -8,6 +8,7 @@ import type { CompiledKernel } from './compile/compile.js';
 import { createEnv } from './launch-env.js';
 import type { Window } from './memcheck.js';
 import { runBlock } from './scheduler.js';
+import { runWasmLaunch, wasmUsable } from './wasm/wasm-launch.js';
 
 /** At most this many progress callbacks per launch (plus the final one). */
 const PROGRESS_SAMPLES = 64;
@@ -48,6 +49,8 @@ export interface LaunchInput {
   kernel: CompiledKernel;
   request: LaunchRequest;
   modvars: Uint8Array;
+  /** Run the kernel's WebAssembly form when the launch allows it (CpuDevice option wasmKernels). */
+  useWasm: boolean;
 }
 
 /** Number registers are exact below 2^52: any larger 64-bit scalar argument needs the pairs variant. */
@@ -61,7 +64,7 @@ function variantFor(kernel: CompiledKernel, args: readonly KernelArg[]): Compile
   return kernel;
 }
 
-export function runLaunch(input: LaunchInput): void {
+export function runLaunch(input: LaunchInput): 'js' | 'wasm' {
   const { request, modvars } = input;
   const kernel = variantFor(input.kernel, request.args);
   const { grid, block } = request;
@@ -90,10 +93,12 @@ export function runLaunch(input: LaunchInput): void {
     saveInts: kernel.saveInts,
     saveFloats: kernel.saveFloats,
     sync: kernel.hasSync,
+    cacheSites: kernel.cacheSites,
   });
   const nThreads = block[0] * block[1] * block[2];
   const total = grid[0] * grid[1] * grid[2];
   const every = Math.max(1, Math.ceil(total / PROGRESS_SAMPLES));
+  if (input.useWasm && wasmUsable(input.kernel, request) && runWasmLaunch(input.kernel, request, E, bytes, every)) return 'wasm';
   const clearShared = sharedBytes > 0;
   let done = 0;
   try {
@@ -117,4 +122,5 @@ export function runLaunch(input: LaunchInput): void {
   } finally {
     copyBack?.();
   }
+  return 'js';
 }

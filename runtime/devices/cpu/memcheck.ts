@@ -16,8 +16,9 @@ export interface Window {
 export interface CheckEnv {
   kernelName: string;
   windows: Window[];
-  wlo: Float64Array;
-  wend: Float64Array;
+  /** Window bounds as plain arrays: small integers stay Smis, so the cached bounds compare as int32. */
+  wlo: number[];
+  wend: number[];
   cx: number;
   cy: number;
   cz: number;

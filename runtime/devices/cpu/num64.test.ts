@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceError, type KernelArg } from '../../../contract/device.js';
 import { CpuDevice } from './cpu-device.js';
+import { biasedRegisters, numRegisters } from './compile/num64.js';
+import { parsePtx } from './parser.js';
 
 const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
 const u64 = (v: bigint): KernelArg => {
@@ -61,5 +63,47 @@ $L__loop:
     expect(err).toBeInstanceOf(DeviceError);
     expect((err as DeviceError).cudaCode).toBe(-5);
     expect((err as DeviceError).message).toMatch(/reached 2\^52 \(PTX line 12\)/);
+  });
+
+  it('keeps pointers biased (guest offsets) and index arithmetic plain, and every value stays exact', () => {
+    const ptx = `${HEADER}.visible .entry k(.param .u64 k_param_0, .param .u64 k_param_1)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<3>;
+  .reg .b64 %rd<9>;
+  ld.param.u64 %rd1, [k_param_0];
+  ld.param.u64 %rd8, [k_param_1];
+  cvta.to.global.u64 %rd2, %rd1;
+  mov.u32 %r1, 3;
+  mul.wide.s32 %rd5, %r1, 8;
+  add.s64 %rd3, %rd2, %rd5;
+  sub.s64 %rd4, %rd3, %rd2;
+  add.s64 %rd6, %rd8, 1;
+  st.global.u64 [%rd2], %rd1;
+  st.global.u64 [%rd2+8], %rd4;
+  setp.gt.u64 %p1, %rd3, %rd2;
+  selp.u32 %r2, 1, 0, %p1;
+  st.global.u32 [%rd2+16], %r2;
+  st.global.u64 [%rd3], %rd6;
+  ret;
+}
+`;
+    const module = parsePtx(ptx);
+    const fn = module.functions.get('k')!;
+    const params = new Set(fn.params.map((p) => p.name));
+    const nums = numRegisters(fn.body, fn.regs, (n) => params.has(n), () => false);
+    const biased = biasedRegisters(fn.body, nums, (n) => params.has(n));
+    // pointers (and the u64 scalar, which is loaded like one) are biased; the index and the
+    // pointer difference are not
+    expect([...biased].sort()).toEqual(['%rd1', '%rd2', '%rd3', '%rd6', '%rd8']);
+    const dev = new CpuDevice();
+    const k = dev.loadKernel(ptx, 'num64-biased', 'k');
+    const mem = new Uint8Array(256);
+    const dv = new DataView(mem.buffer);
+    dev.launch({ kernel: k, grid: [1, 1, 1], block: [1, 1, 1], sharedMemBytes: 0, memory: mem, args: [ptr(64, 40), u64(41n)] });
+    expect(dv.getBigUint64(64, true)).toBe(2n ** 40n + 64n); // the device address, as a GPU would store it
+    expect(dv.getBigUint64(72, true)).toBe(24n);
+    expect(dv.getUint32(80, true)).toBe(1);
+    expect(dv.getBigUint64(88, true)).toBe(42n);
   });
 });

@@ -6,6 +6,7 @@
 import { DeviceError } from '../../../contract/device.js';
 import type { PtxModule } from './ast.js';
 import { compileKernel, finishKernel, type CompiledKernel } from './compile/compile.js';
+import { compileWasmKernel } from './wasm/compile-wasm.js';
 import { HELPERS } from './helpers.js';
 import { parsePtx } from './parser.js';
 import { validateModule } from './validator.js';
@@ -41,6 +42,10 @@ function loadModule(ptx: string, hash: string): Entry {
     for (const fn of module.functions.values()) {
       if (!fn.isEntry || !fn.defined) continue;
       const kernel = finishKernel(compileKernel(module, fn), HELPERS);
+      // the WebAssembly form, for launches on a guest's WebAssembly.Memory (wasm/compile-wasm.ts)
+      const wasm = compileWasmKernel(module, fn);
+      if ('kernel' in wasm) kernel.wasm = wasm.kernel;
+      else kernel.wasmUnsupported = wasm.unsupported;
       if (kernel.numbers) {
         let pairs: CompiledKernel | undefined;
         kernel.pairsVariant = () => (pairs ??= finishKernel(compileKernel(module, fn, { numbers: false }), HELPERS));

@@ -19,10 +19,11 @@ import { emitAtom, emitCvta, emitIsspacep, emitLd, emitSt, type MemCtx } from '.
 import { flatten } from './inline.js';
 import { liveIn, useDef, type LiveBlock } from './liveness.js';
 import { mustDefined, rematCode, rematerializable, savesNeeded, type DefSite, type SiteFlow } from './sync-state.js';
-import { numRegisters } from './num64.js';
+import { biasedRegisters, numRegisters } from './num64.js';
 import { layout, symbolAddress, type Layout } from './layout.js';
 import { specialRegister } from './special-registers.js';
 import { Values } from './values.js';
+import type { WasmKernel } from '../wasm/compile-wasm.js';
 
 export type SiteKind = 'bar' | 'shfl' | 'vote' | 'activemask' | 'syncwarp' | 'redux' | 'match' | 'barred';
 
@@ -47,10 +48,16 @@ export interface CompiledKernel {
   /** Whether any sync site is warp-level (shfl/vote/...), and whether any is bar.red. */
   warpSites: boolean;
   barRed: boolean;
+  /** Global/generic access sites, each with a cached window in E.wk (see emit-mem.ts refill). */
+  cacheSites: number;
   /** Number of int32 / f64 save slots per thread (sync kernels). */
   saveInts: number;
   saveFloats: number;
   source: string;
+  /** The same kernel compiled to WebAssembly, when it is in the subset wasm/compile-wasm.ts takes. */
+  wasm?: WasmKernel;
+  /** Why it is not (for tests and debugging). */
+  wasmUnsupported?: string;
   /** Built by `new Function`: the block runner (no sync) or the resumable thread runner. */
   run?: (E: unknown, t0: number, t1: number, resume: number) => void;
 }
@@ -81,7 +88,8 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
   const numRegs = options.numbers
     ? numRegisters(flat.body, flat.regs, (n) => lay.symbols.get(n)?.space === 'kparam', (n) => lay.symbols.has(n))
     : new Set<string>();
-  const V = new Values(flat.regs, (n) => symbolAddress(lay, n), specialRegister, () => line, numRegs);
+  const biased = biasedRegisters(flat.body, numRegs, (n) => lay.symbols.get(n)?.space === 'kparam');
+  const V = new Values(flat.regs, (n) => symbolAddress(lay, n), specialRegister, () => line, numRegs, biased);
   let siteCount = 0;
   const hoisted = new Map<string, string>();
   const mem: MemCtx = {
@@ -224,6 +232,7 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
     barRed: sites.some((s) => s.kind === 'barred'),
     saveInts: 0,
     saveFloats: 0,
+    cacheSites: siteCount,
     source,
   };
   const counts = slots(V, plan);
@@ -351,7 +360,7 @@ function prologueConstants(hasSync: boolean): [string, string][] {
     ...VIEW_PROLOGUE('G', 'E.g'), ...VIEW_PROLOGUE('S', 'E.sh'), ...VIEW_PROLOGUE('L', 'E.lm'), ...VIEW_PROLOGUE('C', 'E.cm'), ...VIEW_PROLOGUE('P', 'E.pm'),
     ['ntx', 'E.ntx'], ['nty', 'E.nty'], ['ntz', 'E.ntz'], ['FRAME', 'E.frameSize'], ['SHN', 'E.shSize'], ['CSN', 'E.constSize'], ['PSN', 'E.paramSize'],
     ['CTX', 'E.cx'], ['CTY', 'E.cy'], ['CTZ', 'E.cz'], ['NCX', 'E.gx'], ['NCY', 'E.gy'], ['NCZ', 'E.gz'], ['NWARPS', 'E.nwarps'], ['DYNSH', 'E.dynShared'],
-    ['WA', 'E.wa'], ['WB', 'E.wb'], ['WC', 'E.wc'], ['WM', 'E.wm'], ['RES', 'E.res'], ['RESP', 'E.resp'],
+    ['WK', 'E.wk'], ['WA', 'E.wa'], ['WB', 'E.wb'], ['WC', 'E.wc'], ['WM', 'E.wm'], ['RES', 'E.res'], ['RESP', 'E.resp'],
     ...(hasSync ? ([['SVI', 'E.si'], ['SVF', 'E.sf'], ['NI', 'E.ni'], ['NF', 'E.nf'], ['ST', 'E.status'], ['SO', 'E.siteOf'], ['RS', 'E.resume']] as [string, string][]) : []),
   ];
 }
@@ -364,7 +373,7 @@ function assemble(V: Values, blocks: Block[], lay: Layout, siteCount: number, ha
   void lay;
   void live;
   const caches: string[] = [];
-  for (let k = 0; k < siteCount; k++) caches.push(`w${k}a = 1, w${k}b = 0`);
+  for (let k = 0; k < siteCount; k++) caches.push(`w${k}a = WK[${2 * k}], w${k}b = WK[${2 * k + 1}]`);
   // per call (per block, or per barrier phase): only the launch constants the code reads
   const prologue = [
     '@@CONSTANTS@@',

@@ -88,8 +88,14 @@ export function emitAddSub(V: Values, ins: Instruction): string {
   if (isHalf(t)) return V.write(d, 'i32', halfOut(`(${halfIn(V, a, t)} ${sub ? '-' : '+'} ${halfIn(V, b, t)})`, t));
   if (t === 'f16x2' || t === 'bf16x2') return V.write(d, 'i32', halfx2(V, a, b, t, (x, y) => `(${x} ${sub ? '-' : '+'} ${y})`));
   if (cls === 'i64') {
-    const na = V.num64(a), nb = V.num64(b);
-    if (V.isNum(d) && na !== undefined && nb !== undefined) return V.writeNum(d, `${na} ${sub ? '-' : '+'} ${nb}`, true);
+    const na = V.num64Raw(a), nb = V.num64Raw(b);
+    if (V.isNum(d) && na !== undefined && nb !== undefined) {
+      // biases add (and cancel in a subtraction): keep at most one, so pointer + index stays small
+      const bias = (na.biased ? 1 : 0) + (sub ? -1 : 1) * (nb.biased ? 1 : 0);
+      const A = bias < 0 ? V.num64(a)! : na.expr;
+      const B = bias > 1 || bias < 0 ? V.num64(b)! : nb.expr;
+      return V.writeNum(d, `${A} ${sub ? '-' : '+'} ${B}`, true, bias >= 1);
+    }
     const [al, ah] = V.read64(a), [bl, bh] = V.read64(b);
     const s = tmp(), h = tmp();
     if (sub) return `{ const ${s} = (${al} >>> 0) - (${bl} >>> 0); const ${h} = (${ah} - ${bh} - (${s} < 0 ? 1 : 0)) | 0; ${V.write64(d, `${s} | 0`, h)} }`;
@@ -551,8 +557,8 @@ export function emitMov(V: Values, ins: Instruction): string {
     return V.fail(`unsupported vector form of '${ins.opcode}'`);
   }
   if (cls === 'i64') {
-    const n = V.num64(a);
-    if (V.isNum(d) && n !== undefined) return V.writeNum(d, n, false);
+    const n = V.num64Raw(a);
+    if (V.isNum(d) && n !== undefined) return V.writeNum(d, n.expr, false, n.biased);
     const [l, h] = V.read64(a);
     return V.write64(d, l, h);
   }

@@ -7,6 +7,7 @@
 import type { Instruction, Operand } from '../ast.js';
 import { CONST_HI, GLOBAL_HI, LOCAL_HI, PARAM_HI, SHARED_HI } from '../address-space.js';
 import { tmp } from './emit-alu.js';
+import { GUEST_BASE } from './num64.js';
 import { clsOf, typeBits, type Values } from './values.js';
 
 export type AccessSpace = 'global' | 'shared' | 'local' | 'const' | 'param' | 'generic';
@@ -48,6 +49,8 @@ interface Addr {
   lo: string; // byte offset within the space, a JS number (may be negative or ≥ 2^32 on bad input)
   /** The whole address as one exact number, when the base is a number register. */
   num?: string;
+  /** The address minus 2^40 (the guest offset of a guest pointer), when the base is a biased register. */
+  guest?: string;
 }
 
 function spaceOf(ins: Instruction): AccessSpace {
@@ -64,6 +67,12 @@ function address(ctx: MemCtx, o: Operand): { addr: Addr; symSpace?: AccessSpace 
   if (o.base === undefined) return { addr: { hi: '0', lo: String(off) } };
   const r = V.regs.get(o.base);
   if (r) {
+    if (r.biased) {
+      // the register holds address - 2^40: for a guest pointer, its guest offset
+      const g = off ? `(${r.js} + ${off})` : r.js;
+      const n = `(${g} + ${GUEST_BASE})`;
+      return { addr: { hi: `Math.floor(${n} * 2.3283064365386963e-10)`, lo: `(${n} % 4294967296)`, num: n, guest: g } };
+    }
     if (r.num) {
       const n = off ? `(${r.js} + ${off})` : r.js;
       return { addr: { hi: `Math.floor(${n} * 2.3283064365386963e-10)`, lo: `(${n} % 4294967296)`, num: n } };
@@ -110,17 +119,32 @@ function access(ctx: MemCtx, ins: Instruction, addrOp: Operand, size: number, wr
   const h = tmp(), w = tmp();
   const gv = LOCAL_VIEWS.global!;
   const spaceCode = space === 'global' ? 1 : 0;
+  if (addr.guest !== undefined) {
+    // A biased register already holds the guest offset: no arithmetic on doubles near 2^40.
+    const a = tmp(), l = tmp();
+    return `{ const ${o} = ${addr.guest};
+  if (${o} >= w${k}a && ${o} <= w${k}b && (${o} & ${align}) === 0) { ${body((x) => gv[x]!, o)} }
+  else { const ${a} = ${o} + ${GUEST_BASE}, ${h} = Math.floor(${a} * 2.3283064365386963e-10), ${l} = ${a} - ${h} * 4294967296; const ${w} = M.gfind(E, ${h}, ${l}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { ${refill(k, w, size)} ${body((x) => gv[x]!, l)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
+  }
   if (addr.num !== undefined) {
     // One subtraction turns the device address into a guest offset; the window test alone
     // proves it is guest memory (windows lie in [0, 2^32)).
     const a = tmp(), l = tmp();
     return `{ const ${a} = ${addr.num}, ${o} = ${a} - ${GLOBAL_HI * 4294967296};
   if (${o} >= w${k}a && ${o} <= w${k}b && (${o} & ${align}) === 0) { ${body((x) => gv[x]!, o)} }
-  else { const ${h} = Math.floor(${a} * 2.3283064365386963e-10), ${l} = ${a} - ${h} * 4294967296; const ${w} = M.gfind(E, ${h}, ${l}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { w${k}a = E.wlo[${w}]; w${k}b = E.wend[${w}] - ${size}; ${body((x) => gv[x]!, l)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
+  else { const ${h} = Math.floor(${a} * 2.3283064365386963e-10), ${l} = ${a} - ${h} * 4294967296; const ${w} = M.gfind(E, ${h}, ${l}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { ${refill(k, w, size)} ${body((x) => gv[x]!, l)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
   }
   return `{ const ${h} = ${addr.hi}, ${o} = ${addr.lo};
   if (${h} === ${GLOBAL_HI} && ${o} >= w${k}a && ${o} <= w${k}b && (${o} & ${align}) === 0) { ${body((x) => gv[x]!, o)} }
-  else { const ${w} = M.gfind(E, ${h}, ${o}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { w${k}a = E.wlo[${w}]; w${k}b = E.wend[${w}] - ${size}; ${body((x) => gv[x]!, o)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
+  else { const ${w} = M.gfind(E, ${h}, ${o}, ${size}, t, ${line}, ${spaceCode}, ${write}); if (${w} >= 0) { ${refill(k, w, size)} ${body((x) => gv[x]!, o)} } else { const _R = E.xr, _x = E.xo; ${body((x) => `_R.${x}`, '_x')} } } }`;
+}
+
+/**
+ * A cache miss that found a window: the site's cached bounds become that window, in the locals and
+ * in the launch's cache (E.wk), so the next block starts with a hit instead of a miss per site.
+ */
+function refill(k: number, w: string, size: number): string {
+  return `w${k}a = WK[${2 * k}] = E.wlo[${w}]; w${k}b = WK[${2 * k + 1}] = E.wend[${w}] - ${size};`;
 }
 
 function idx(byteOff: string, shift: number, plus = 0): string {
@@ -149,7 +173,10 @@ export function emitLd(ctx: MemCtx, ins: Instruction): string {
     if (byte < 0 || byte + elem > ctx.paramSize) return V.fail(`'${ins.opcode}' reads past the kernel parameters (${ctx.paramSize} bytes)`);
     const [kind, shift] = view;
     const views = LOCAL_VIEWS.kparam!;
-    if (cls === 'i64' && V.isNum(d)) return V.writeNum(d, ctx.hoist(`M.n64(P32[${byte >> 2}], P32[${(byte >> 2) + 1}])`), false);
+    if (cls === 'i64' && V.isNum(d)) {
+      const biased = V.regs.get((d as { name: string }).name)?.biased === true;
+      return V.writeNum(d, ctx.hoist(`M.${biased ? 'n64Biased' : 'n64'}(P32[${byte >> 2}], P32[${(byte >> 2) + 1}])`), false, biased);
+    }
     if (cls === 'i64') return V.write64(d, ctx.hoist(`P32[${byte >> 2}]`), ctx.hoist(`P32[${(byte >> 2) + 1}]`));
     const v = ctx.hoist(`${views[kind]}[${byte >> shift}]`);
     const dr = d.kind === 'reg' ? V.regs.get(d.name) : undefined;
@@ -302,9 +329,9 @@ export function emitCvta(ctx: MemCtx, ins: Instruction): string {
   const tag: Record<string, number> = { global: GLOBAL_HI, shared: SHARED_HI, local: LOCAL_HI, const: CONST_HI, param: PARAM_HI };
   const hiTag = tag[space];
   if (hiTag === undefined) return V.fail(`unsupported instruction '${ins.opcode}'`);
-  const n = V.num64(a);
-  if (V.isNum(d) && n !== undefined && typeBits(t) === 64) {
-    if (space === 'global') return V.writeNum(d, n, false);
+  const n = V.num64(a), raw = V.num64Raw(a);
+  if (V.isNum(d) && n !== undefined && raw !== undefined && typeBits(t) === 64) {
+    if (space === 'global') return V.writeNum(d, raw.expr, false, raw.biased);
     if (toSpecific) return V.writeNum(d, `(${n} % 4294967296)`, false);
     return V.writeNum(d, `(${hiTag * 4294967296} + (${n} % 4294967296))`, false);
   }

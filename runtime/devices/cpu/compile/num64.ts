@@ -7,6 +7,7 @@
  */
 import type { Instruction, Operand, RegDecl, Statement } from '../ast.js';
 import { typeBits } from './values.js';
+import { GLOBAL_BASE } from '../address-space.js';
 
 export const NUM_LIMIT = 2 ** 52;
 
@@ -79,4 +80,91 @@ export function numRegisters(body: Statement[], regs: RegDecl[], isKernelParam: 
     }
   }
   return cands;
+}
+
+/** 2^40: where guest memory starts in the device address space. */
+export const GUEST_BASE = GLOBAL_BASE;
+
+/**
+ * Which number registers are kept *biased*: holding `value - 2^40`, so that a pointer into guest
+ * memory is stored as its guest offset — a small integer V8 keeps in an int32 register — instead
+ * of a double near 2^40. Address arithmetic (`param + index*4`) and the window check then run on
+ * int32s. Biased registers are those every definition of which yields a guest pointer: a 64-bit
+ * kernel parameter, a move/cvta to global of a biased register, `biased ± unbiased`. Any other
+ * read converts back (`+ 2^40`), so the choice only affects speed, never values.
+ */
+export function biasedRegisters(body: Statement[], numRegs: Set<string>, isKernelParam: (sym: string) => boolean): Set<string> {
+  const defs = new Map<string, Instruction[]>();
+  for (const s of body) {
+    if (s.kind !== 'instr') continue;
+    const d = s.operands[0];
+    if (!d || d.kind !== 'reg' || !numRegs.has(d.name)) continue;
+    if (['st', 'red', 'bar', 'barrier', 'bra', 'ret', 'exit', 'trap', 'call'].includes(s.parts[0]!)) continue;
+    const list = defs.get(d.name) ?? [];
+    list.push(s);
+    defs.set(d.name, list);
+  }
+  // 1. index registers: every definition is index arithmetic (mul.wide, cvt, shl, immediates, and
+  //    add/sub/mov of index registers) — never a pointer. Greatest fixpoint from "all".
+  const index = new Set(numRegs);
+  const isIndex = (o: Operand | undefined): boolean => !!o && ((o.kind === 'reg' && index.has(o.name)) || o.kind === 'int');
+  const indexDef = (ins: Instruction): boolean => {
+    const o = ins.operands;
+    switch (ins.parts[0]) {
+      case 'mul':
+      case 'cvt':
+        return true;
+      case 'shl':
+      case 'mov':
+        return isIndex(o[1]);
+      case 'add':
+      case 'sub':
+        return isIndex(o[1]) && isIndex(o[2]);
+      default:
+        return false;
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of [...index]) {
+      if (!(defs.get(r) ?? []).every(indexDef)) {
+        index.delete(r);
+        changed = true;
+      }
+    }
+  }
+  // 2. biased registers: every definition yields a guest pointer given (1). Greatest fixpoint again
+  //    (monotone: a definition only stops yielding a pointer as the set shrinks).
+  const biased = new Set([...numRegs].filter((r) => !index.has(r) && defs.has(r)));
+  const isB = (o: Operand | undefined): boolean => !!o && o.kind === 'reg' && biased.has(o.name);
+  const yieldsBiased = (ins: Instruction): boolean => {
+    const p = ins.parts;
+    const o = ins.operands;
+    switch (p[0]) {
+      case 'ld': {
+        const a = o[1];
+        return p.includes('param') && a?.kind === 'addr' && a.base !== undefined && isKernelParam(a.base) && a.offset === 0;
+      }
+      case 'mov':
+        return isB(o[1]);
+      case 'cvta':
+        return (p[1] === 'global' || (p[1] === 'to' && p[2] === 'global')) && isB(o[1]);
+      case 'add':
+        return (isB(o[1]) && isIndex(o[2])) || (isIndex(o[1]) && isB(o[2]));
+      case 'sub':
+        return isB(o[1]) && isIndex(o[2]);
+      default:
+        return false;
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of [...biased]) {
+      if (!defs.get(r)!.every(yieldsBiased)) {
+        biased.delete(r);
+        changed = true;
+      }
+    }
+  }
+  return biased;
 }

@@ -6,6 +6,7 @@
  */
 import type { Operand, RegDecl } from '../ast.js';
 import { DeviceError } from '../../../../contract/device.js';
+import { GLOBAL_BASE } from '../address-space.js';
 
 export type Cls = 'pred' | 'i32' | 'i64' | 'f32' | 'f64';
 
@@ -19,6 +20,16 @@ export interface RegInfo {
   jsHi: string;
   /** A 64-bit integer register kept as one exact JS number (see num64.ts). */
   num: boolean;
+  /** A number register holding `value - 2^40` (see biasedRegisters in num64.ts). */
+  biased: boolean;
+}
+
+/** 2^40 as JS source: the bias of biased number registers. */
+const BIAS = String(GLOBAL_BASE);
+
+/** The exact value of a number register as a JS expression. */
+export function numValue(r: RegInfo): string {
+  return r.biased ? `(${r.js} + ${BIAS})` : r.js;
 }
 
 export function typeBits(type: string): number {
@@ -67,20 +78,21 @@ export class Values {
     private readonly special: SpecialResolver,
     private readonly line: () => number,
     numRegs: Set<string> = new Set(),
+    biasedRegs: Set<string> = new Set(),
   ) {
     for (const d of decls) {
       const kind = clsOf(d.type);
       const id = this.counter++;
       const num = kind === 'i64' && numRegs.has(d.name);
       const prefix = kind === 'pred' ? 'p' : kind === 'f32' ? 'f' : kind === 'f64' ? 'd' : num ? 'n' : kind === 'i64' ? 'q' : 'r';
-      this.regs.set(d.name, { name: d.name, kind, bits: typeBits(d.type), js: kind === 'i64' && !num ? `${prefix}${id}l` : `${prefix}${id}`, jsHi: `${prefix}${id}h`, num });
+      this.regs.set(d.name, { name: d.name, kind, bits: typeBits(d.type), js: kind === 'i64' && !num ? `${prefix}${id}l` : `${prefix}${id}`, jsHi: `${prefix}${id}h`, num, biased: num && biasedRegs.has(d.name) });
     }
   }
 
   /** The operand as one exact JS number when it is a number register, a small immediate or a symbol. */
   num64(op: Operand): string | undefined {
     const r = this.reg(op);
-    if (r) return r.num ? r.js : undefined;
+    if (r) return r.num ? numValue(r) : undefined;
     if (op.kind === 'int' && op.value > -(2n ** 52n) && op.value < 2n ** 52n) return num(Number(op.value));
     if (op.kind === 'sym') {
       const a = this.symbols(op.name);
@@ -89,11 +101,28 @@ export class Values {
     return undefined;
   }
 
-  /** A statement storing an exact number into a number register, guarded at 2^52. */
-  writeNum(op: Operand, expr: string, guard: boolean): string {
+  /**
+   * The operand as a number expression in its register's own representation: `biased` says the
+   * expression is `value - 2^40`. Lets address arithmetic stay in small integers.
+   */
+  num64Raw(op: Operand): { expr: string; biased: boolean } | undefined {
+    const r = this.reg(op);
+    if (r) return r.num ? { expr: r.js, biased: r.biased } : undefined;
+    const v = this.num64(op);
+    return v === undefined ? undefined : { expr: v, biased: false };
+  }
+
+  /**
+   * A statement storing an exact number into a number register, guarded at 2^52. `exprBiased`
+   * says `expr` is `value - 2^40`; it is converted to the register's representation.
+   */
+  writeNum(op: Operand, expr: string, guard: boolean, exprBiased = false): string {
     const r = this.reg(op)!;
-    if (!guard) return `${r.js} = ${expr};`;
-    return `{ const _v = ${expr}; if (Math.abs(_v) > 4503599627370496) M.numRange(${this.line()}); ${r.js} = _v; }`;
+    const v = r.biased === exprBiased ? expr : r.biased ? `(${expr}) - ${BIAS}` : `(${expr}) + ${BIAS}`;
+    if (!guard) return `${r.js} = ${v};`;
+    // the guard is on the exact value: |value| <= 2^52
+    const check = r.biased ? `_v > 4502500115742720 || _v < -4504699138998272` : `Math.abs(_v) > 4503599627370496`;
+    return `{ const _v = ${v}; if (${check}) M.numRange(${this.line()}); ${r.js} = _v; }`;
   }
 
   isNum(op: Operand): boolean {
@@ -157,7 +186,10 @@ export class Values {
   read64(op: Operand, signExtend32 = false): [string, string] {
     const r = this.reg(op);
     if (r) {
-      if (r.num) return [`(${r.js} | 0)`, `(Math.floor(${r.js} * 2.3283064365386963e-10) | 0)`];
+      if (r.num) {
+        const n = numValue(r);
+        return [`(${n} | 0)`, `(Math.floor(${n} * 2.3283064365386963e-10) | 0)`];
+      }
       if (r.kind === 'i64') return [r.js, r.jsHi];
       if (r.kind === 'f64') return [`M.f64lo(${r.js})`, `M.f64hi(${r.js})`];
       const lo = convert(r, 'i32');
@@ -208,7 +240,10 @@ export class Values {
       case 'f64':
         return `${r.js} = ${cls === 'f64' || cls === 'f32' ? expr : `M.i2f(${expr})`};`;
       case 'i64':
-        if (r.num) return cls === 'f64' ? `${r.js} = M.n64(M.f64lo(${expr}), M.f64hi(${expr}));` : `${r.js} = (${cls === 'f32' ? `M.f2i(${expr})` : expr}) >>> 0;`;
+        if (r.num) {
+          const n = cls === 'f64' ? `M.n64(M.f64lo(${expr}), M.f64hi(${expr}))` : `(${cls === 'f32' ? `M.f2i(${expr})` : expr}) >>> 0`;
+          return `${r.js} = ${r.biased ? `${n} - ${BIAS}` : n};`;
+        }
         if (cls === 'f64') return `{ const _v = ${expr}; ${r.js} = M.f64lo(_v); ${r.jsHi} = M.f64hi(_v); }`;
         return `${r.js} = ${cls === 'f32' ? `M.f2i(${expr})` : expr}; ${r.jsHi} = 0;`;
     }
@@ -218,7 +253,7 @@ export class Values {
     if (op.kind === 'sink') return '';
     const r = this.reg(op);
     if (!r) return this.fail(op.kind === 'reg' ? `undeclared register '${op.name}'` : 'destination must be a register');
-    if (r.num) return `${r.js} = M.n64(${lo}, ${hi});`;
+    if (r.num) return `${r.js} = M.n64(${lo}, ${hi})${r.biased ? ` - ${BIAS}` : ''};`;
     if (r.kind === 'i64') return `{ const _l = ${lo}, _h = ${hi}; ${r.js} = _l; ${r.jsHi} = _h; }`;
     if (r.kind === 'f64') return `${r.js} = M.pairToF64(${lo}, ${hi});`;
     return this.write(op, 'i32', lo);
@@ -238,9 +273,10 @@ export class Values {
 
 function convert(r: RegInfo, cls: Cls): string {
   if (r.num) {
-    const lo = `(${r.js} | 0)`;
-    const hi = `(Math.floor(${r.js} * 2.3283064365386963e-10) | 0)`;
-    return cls === 'i32' ? lo : cls === 'f32' ? `M.i2f(${lo})` : cls === 'f64' ? `M.pairToF64(${lo}, ${hi})` : `(${r.js} !== 0)`;
+    const n = numValue(r);
+    const lo = `(${n} | 0)`;
+    const hi = `(Math.floor(${n} * 2.3283064365386963e-10) | 0)`;
+    return cls === 'i32' ? lo : cls === 'f32' ? `M.i2f(${lo})` : cls === 'f64' ? `M.pairToF64(${lo}, ${hi})` : `(${n} !== 0)`;
   }
   if (r.kind === cls) return r.js;
   switch (cls) {

@@ -1,0 +1,329 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DeviceError, type KernelArg } from '../../../../contract/device.js';
+import { makeContext } from '../../conformance/case.js';
+import { GuestMemory } from '../../conformance/harness.js';
+import { rng } from '../../conformance/reference.js';
+import { CONFORMANCE_ARCHS, CONFORMANCE_CASES, defaultFixtureDir } from '../../conformance/suite.js';
+import { CpuDevice } from '../cpu-device.js';
+import { parsePtx } from '../parser.js';
+import { compileWasmKernel } from './compile-wasm.js';
+
+/** Conformance kernels the WebAssembly backend takes (barriers, shared memory and atomics included). */
+const WASM_KERNELS = ['vector_add', 'saxpy', 'matmul_naive', 'matmul_tiled', 'grid_stride', 'index3d', 'reduce_block', 'histogram', 'dynamic_shared'];
+
+const HEADER = '.version 8.0\n.target sm_75\n.address_size 64\n';
+const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
+const u32 = (v: number): KernelArg => {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, v, true);
+  return { kind: 'scalar', tag: 'u32', bytes };
+};
+
+/** Many instructions with their corner cases; each thread reads 4 floats and 4 ints and writes 128 bytes. */
+const OPS = `${HEADER}.visible .entry ops(.param .u64 ops_param_0, .param .u64 ops_param_1, .param .u64 ops_param_2, .param .u32 ops_param_3)
+{
+  .reg .pred %p<8>;
+  .reg .b32 %r<40>;
+  .reg .f32 %f<20>;
+  .reg .b64 %rd<20>;
+  .reg .f64 %fd<6>;
+  ld.param.u64 %rd1, [ops_param_0];
+  ld.param.u64 %rd2, [ops_param_1];
+  ld.param.u64 %rd3, [ops_param_2];
+  ld.param.u32 %r1, [ops_param_3];
+  mov.u32 %r2, %tid.x;
+  mov.u32 %r3, %ctaid.x;
+  mov.u32 %r4, %ntid.x;
+  mad.lo.s32 %r5, %r3, %r4, %r2;
+  setp.ge.u32 %p1, %r5, %r1;
+  @%p1 bra $L_end;
+  cvta.to.global.u64 %rd4, %rd1;
+  cvta.to.global.u64 %rd5, %rd2;
+  cvta.to.global.u64 %rd6, %rd3;
+  mul.wide.u32 %rd7, %r5, 16;
+  add.s64 %rd8, %rd4, %rd7;
+  add.s64 %rd9, %rd5, %rd7;
+  ld.global.v4.f32 {%f1, %f2, %f3, %f4}, [%rd8];
+  ld.global.nc.v4.u32 {%r6, %r7, %r8, %r9}, [%rd9];
+  mul.wide.u32 %rd10, %r5, 128;
+  add.s64 %rd11, %rd6, %rd10;
+  fma.rn.f32 %f5, %f1, %f2, %f3;
+  st.global.f32 [%rd11], %f5;
+  div.rn.f32 %f6, %f1, %f2;
+  st.global.f32 [%rd11+4], %f6;
+  setp.ltu.f32 %p2, %f1, %f2;
+  selp.u32 %r10, 1, 0, %p2;
+  setp.ne.f32 %p3, %f1, %f3;
+  selp.u32 %r11, 2, 0, %p3;
+  or.b32 %r10, %r10, %r11;
+  setp.equ.f32 %p4, %f2, %f3;
+  selp.u32 %r11, 4, 0, %p4;
+  or.b32 %r10, %r10, %r11;
+  setp.nan.f32 %p5, %f1, %f4;
+  selp.u32 %r11, 8, 0, %p5;
+  or.b32 %r10, %r10, %r11;
+  setp.geu.f32 %p6, %f3, %f4;
+  selp.u32 %r11, 16, 0, %p6;
+  or.b32 %r10, %r10, %r11;
+  st.global.u32 [%rd11+8], %r10;
+  cvt.rzi.s32.f32 %r12, %f1;
+  st.global.u32 [%rd11+12], %r12;
+  cvt.rni.s32.f32 %r13, %f2;
+  st.global.u32 [%rd11+16], %r13;
+  cvt.rmi.u32.f32 %r14, %f3;
+  st.global.u32 [%rd11+20], %r14;
+  cvt.rpi.s64.f32 %rd12, %f4;
+  st.global.u64 [%rd11+24], %rd12;
+  cvt.rn.f32.s32 %f7, %r6;
+  st.global.f32 [%rd11+32], %f7;
+  cvt.f64.f32 %fd1, %f1;
+  mul.rn.f64 %fd2, %fd1, %fd1;
+  cvt.rn.f32.f64 %f8, %fd2;
+  st.global.f32 [%rd11+36], %f8;
+  neg.f32 %f9, %f1;
+  abs.f32 %f10, %f9;
+  sub.f32 %f11, %f10, %f2;
+  st.global.f32 [%rd11+40], %f11;
+  and.b32 %r15, %r7, 31;
+  add.s32 %r15, %r15, 16;
+  shl.b32 %r16, %r6, %r15;
+  st.global.u32 [%rd11+44], %r16;
+  shr.u32 %r17, %r6, %r15;
+  st.global.u32 [%rd11+48], %r17;
+  shr.s32 %r18, %r6, %r15;
+  st.global.u32 [%rd11+52], %r18;
+  min.s32 %r19, %r6, %r7;
+  max.u32 %r20, %r6, %r7;
+  xor.b32 %r21, %r19, %r20;
+  not.b32 %r21, %r21;
+  st.global.u32 [%rd11+56], %r21;
+  mul.lo.s32 %r22, %r6, %r7;
+  mad.lo.s32 %r23, %r22, %r8, %r9;
+  st.global.u32 [%rd11+60], %r23;
+  mul.wide.s32 %rd13, %r6, %r7;
+  mad.wide.s32 %rd14, %r8, %r9, %rd13;
+  st.global.u64 [%rd11+64], %rd14;
+  cvt.s64.s32 %rd15, %r6;
+  shl.b64 %rd16, %rd15, %r15;
+  st.global.u64 [%rd11+72], %rd16;
+  shr.s64 %rd17, %rd14, 63;
+  st.global.u64 [%rd11+80], %rd17;
+  cvt.u32.u8 %r24, %r6;
+  cvt.s32.s8 %r25, %r7;
+  add.s32 %r24, %r24, %r25;
+  st.global.u8 [%rd11+88], %r24;
+  st.global.u16 [%rd11+90], %r25;
+  ld.global.s8 %r26, [%rd9+1];
+  ld.global.u16 %r27, [%rd9+2];
+  add.s32 %r26, %r26, %r27;
+  st.global.u32 [%rd11+92], %r26;
+  neg.s32 %r28, %r26;
+  st.global.u32 [%rd11+96], %r28;
+  @%p2 st.global.u32 [%rd11+100], %r28;
+  and.b32 %r29, %r6, 7;
+  mov.u32 %r30, 0;
+  mov.u32 %r31, 0;
+$L_loop:
+  add.s32 %r31, %r31, %r30;
+  add.s32 %r30, %r30, 1;
+  setp.le.u32 %p7, %r30, %r29;
+  @%p7 bra $L_loop;
+  st.global.u32 [%rd11+104], %r31;
+  mov.b32 %r32, %f1;
+  st.global.u32 [%rd11+108], %r32;
+  cvt.rzi.f32.f32 %f12, %f2;
+  st.global.f32 [%rd11+112], %f12;
+  st.global.v2.f32 [%rd11+120], {%f1, %f12};
+$L_end:
+  ret;
+}
+`;
+
+const N = 256;
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -3e-39, 3e38, -3e38, 2.5, -2.5, 3.5, 4294967296, -2147483904, 1 + 2 ** -12, 2 ** -60];
+
+/** Fills inputs: special floats, an fma rounding tie (a*b+c lands halfway after the f64 sum), random words. */
+function fillInputs(mem: Uint8Array, seed: number): void {
+  const dv = new DataView(mem.buffer, mem.byteOffset);
+  let x = seed >>> 0;
+  const next = (): number => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+  for (let i = 0; i < N * 4; i++) {
+    const pick = next() % 4;
+    const f = pick === 0 ? SPECIAL[next() % SPECIAL.length]! : pick === 1 ? (next() / 2 ** 32 - 0.5) * 1e6 : new Float32Array(new Uint32Array([next()]).buffer)[0]!;
+    dv.setFloat32(i * 4, f, true);
+    dv.setUint32(N * 16 + i * 4, next(), true);
+  }
+  // thread 3: fma(1 + 2^-12, 1 + 2^-12, 2^-60): the f64 sum is a tie for f32, the exact value is not
+  dv.setFloat32(3 * 16, 1 + 2 ** -12, true);
+  dv.setFloat32(3 * 16 + 4, 1 + 2 ** -12, true);
+  dv.setFloat32(3 * 16 + 8, 2 ** -60, true);
+}
+
+function runOps(wasm: boolean): { out: Uint8Array; backend: string | undefined } {
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  const bytes = new Uint8Array(memory.buffer);
+  fillInputs(bytes, 99);
+  const dev = new CpuDevice({ wasmKernels: wasm });
+  const k = dev.loadKernel(OPS, 'wasm-ops', 'ops');
+  const out = N * 32;
+  dev.launch({ kernel: k, grid: [2, 1, 1], block: [N / 2, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, N * 16), ptr(N * 16, N * 16), ptr(out, N * 128), u32(N)] });
+  return { out: bytes.slice(out, out + N * 128), backend: dev.lastBackend };
+}
+
+describe('the WebAssembly backend of the CPU device', () => {
+  it('takes the conformance kernels in its subset and says why it leaves the others to the JavaScript backend', () => {
+    const verdict = (name: string, entry: string): string => {
+      const m = parsePtx(readFileSync(join(defaultFixtureDir(), `${name}.sm_75.ptx`), 'utf8'));
+      const r = compileWasmKernel(m, m.functions.get(entry)!);
+      return 'kernel' in r ? 'wasm' : r.unsupported;
+    };
+    for (const k of WASM_KERNELS) expect(verdict(k, k), k).toBe('wasm');
+    expect(verdict('local_array', 'local_array')).toMatch(/\.local variables/);
+    expect(verdict('reduce_warp', 'reduce_warp')).toMatch(/shfl\.sync/);
+  });
+
+  // The conformance cases check results against references; here they run on a recording device
+  // so that every launch of these kernels is known to have run as WebAssembly, barriers included.
+  for (const c of CONFORMANCE_CASES.filter((x) => WASM_KERNELS.includes(x.name))) {
+    for (const arch of CONFORMANCE_ARCHS) {
+      it(`runs the ${c.name} conformance case (${arch}) as WebAssembly`, () => {
+        const ptx = readFileSync(join(defaultFixtureDir(), `${c.name}.${arch}.ptx`), 'utf8');
+        const backends: (string | undefined)[] = [];
+        const device = new (class extends CpuDevice {
+          override launch(req: Parameters<CpuDevice['launch']>[0]): ReturnType<CpuDevice['launch']> {
+            const timing = super.launch(req);
+            backends.push(timing.backend);
+            return timing;
+          }
+        })();
+        const kernel = device.loadKernel(ptx, `${c.name}-${arch}-wasm`, c.entry);
+        const random = rng(4321 + c.name.length);
+        const mem = new GuestMemory(2 << 20, random, true);
+        const before = mem.bytes.slice();
+        c.run(makeContext(device, kernel, mem, random));
+        expect(mem.strayWrite(before)).toBe(-1);
+        expect(backends.length).toBeGreaterThan(0);
+        expect(new Set(backends)).toEqual(new Set(['wasm']));
+      });
+    }
+  }
+
+  it('computes exactly what the JavaScript backend computes, bit for bit, corner cases included', () => {
+    const js = runOps(false);
+    const wasm = runOps(true);
+    expect(js.backend).toBe('js');
+    expect(wasm.backend).toBe('wasm');
+    const dv = new DataView(wasm.out.buffer);
+    // independent checks, so a shared bug would not pass: the fma tie rounds up (exactly), shifts clamp
+    expect(dv.getFloat32(3 * 128, true)).toBe(Math.fround(1 + 2 ** -11 + 2 ** -23));
+    const input = new DataView(new Uint8Array(N * 32).buffer);
+    fillInputs(new Uint8Array(input.buffer), 99);
+    for (let t = 0; t < N; t++) {
+      const a = input.getUint32(N * 16 + t * 16, true), amount = (input.getUint32(N * 16 + t * 16 + 4, true) & 31) + 16;
+      expect(dv.getUint32(t * 128 + 44, true)).toBe(amount >= 32 ? 0 : (a << amount) >>> 0);
+      expect(dv.getInt32(t * 128 + 52, true)).toBe((a | 0) >> Math.min(amount, 31));
+    }
+    const firstDiff = wasm.out.findIndex((b, i) => b !== js.out[i]);
+    expect(firstDiff, `first differing byte: thread ${Math.floor(firstDiff / 128)}, offset ${firstDiff % 128}`).toBe(-1);
+  });
+
+  it('reports an out-of-bounds access exactly as the JavaScript backend does', () => {
+    const ptx = `${HEADER}.visible .entry oob(.param .u64 oob_param_0, .param .u32 oob_param_1)
+{
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<5>;
+  ld.param.u64 %rd1, [oob_param_0];
+  ld.param.u32 %r1, [oob_param_1];
+  mov.u32 %r2, %tid.x;
+  cvta.to.global.u64 %rd2, %rd1;
+  mul.wide.u32 %rd3, %r2, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r1;
+  ret;
+}
+`;
+    const messages = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const bytes = new Uint8Array(memory.buffer);
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const k = dev.loadKernel(ptx, 'wasm-oob', 'oob');
+      try {
+        // 10 threads write 4 bytes each into a 32-byte window: thread 8 is the first out of bounds
+        dev.launch({ kernel: k, grid: [1, 1, 1], block: [10, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(256, 32), u32(7)] });
+      } catch (e) {
+        expect(e).toBeInstanceOf(DeviceError);
+        expect(dev.lastBackend).toBe(undefined);
+        expect(new DataView(memory.buffer).getUint32(256 + 28, true)).toBe(7); // thread 7 wrote before the fault
+        expect(new DataView(memory.buffer).getUint32(256 + 32, true)).toBe(0); // nothing past the window
+        return (e as DeviceError).message;
+      }
+      throw new Error('the launch did not fail');
+    });
+    expect(messages[1]).toMatch(/invalid __global__ write of 4 bytes .* by thread \(8,0,0\) in block \(0,0,0\) \(PTX line 14\)/);
+    expect(messages[1]).toBe(messages[0]);
+  });
+
+  it('rounds fma.rn.f32 exactly at ties, in every binade, both signs and the subnormal range', () => {
+    const ptx = `${HEADER}.visible .entry fmat(.param .u64 p0, .param .u64 p1, .param .u32 p2)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<6>;
+  .reg .f32 %f<5>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  ld.param.u32 %r1, [p2];
+  mov.u32 %r2, %tid.x;
+  mov.u32 %r3, %ctaid.x;
+  mov.u32 %r4, %ntid.x;
+  mad.lo.s32 %r5, %r3, %r4, %r2;
+  setp.ge.u32 %p1, %r5, %r1;
+  @%p1 bra $L_end;
+  mul.wide.u32 %rd3, %r5, 16;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.v4.f32 {%f1, %f2, %f3, %f4}, [%rd4];
+  fma.rn.f32 %f4, %f1, %f2, %f3;
+  mul.wide.u32 %rd5, %r5, 4;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.f32 [%rd6], %f4;
+$L_end:
+  ret;
+}
+`;
+    // (a, b, c): a*b lands exactly halfway between two f32s; c nudges the exact sum off the tie
+    // (lost in the f64 sum), leaves it there (ties to even), or the product is a subnormal tie
+    const cases: [number, number, number][] = [];
+    const t = 1 + 2 ** -12;
+    for (const scale of [2 ** -60, 2 ** -20, 1, 2 ** 20, 2 ** 60]) {
+      for (const sign of [1, -1]) {
+        for (const c of [2 ** -60, -(2 ** -60), 0, 2 ** -100]) cases.push([sign * t * scale, t * scale, sign * c * scale * scale]);
+      }
+    }
+    for (const k of [1, 3, 5, 7]) for (const sign of [1, -1]) cases.push([sign * k * 2 ** -75, 2 ** -75, 0], [sign * k * 2 ** -75, 2 ** -75, 2 ** -149]);
+    const random = rng(77);
+    for (let i = 0; i < 200; i++) cases.push([(random() - 0.5) * 8, (random() - 0.5) * 8, (random() - 0.5) * 8]);
+    const n = cases.length;
+    const results = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dv = new DataView(memory.buffer);
+      cases.forEach(([a, b, c], i) => {
+        dv.setFloat32(256 + i * 16, a, true);
+        dv.setFloat32(256 + i * 16 + 4, b, true);
+        dv.setFloat32(256 + i * 16 + 8, c, true);
+      });
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const k = dev.loadKernel(ptx, 'wasm-fma-ties', 'fmat');
+      const out = 256 + n * 16;
+      dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 16), ptr(out, n * 4), u32(n)] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from({ length: n }, (_, i) => dv.getUint32(out + i * 4, true));
+    });
+    expect(results[1]).toEqual(results[0]);
+    // independently, at scale 1 (cases 16–18): the tie 1 + 2^-11 + 2^-24 with a positive nudge rounds
+    // up, with a negative one down, with none to the even neighbour (1 + 2^-11)
+    const f32 = (x: number): number => new Uint32Array(new Float32Array([x]).buffer)[0]!;
+    expect(results[1]!.slice(16, 19)).toEqual([f32(1 + 2 ** -11 + 2 ** -23), f32(1 + 2 ** -11), f32(1 + 2 ** -11)]);
+  });
+});

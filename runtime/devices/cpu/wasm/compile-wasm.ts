@@ -1,0 +1,453 @@
+/**
+ * A second backend for the CPU device: compiles a PTX kernel to WebAssembly that works directly on
+ * the guest's linear memory (the guest's own WebAssembly.Memory, imported), so 64-bit address
+ * arithmetic is native i64, f32 arithmetic is native f32 and V8 runs it without JS's speculation.
+ *
+ * It takes only kernels it can run exactly like the JavaScript backend: no sync sites (barriers,
+ * shuffles, votes), no shared/local/const/generic memory (one Wasm memory only: the guest's), no
+ * atomics, control flow made of forward branches and self-loops, and the instruction subset
+ * below. Anything else returns `unsupported` with the reason, and the kernel runs on the
+ * JavaScript backend (compile/compile.ts) as before. Every global access is checked against the
+ * launch's pointer windows with a per-site cache, as in the JavaScript backend; a miss calls the
+ * same memcheck (memcheck.ts gfind) and so reports the same compute-sanitizer-style faults.
+ */
+import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
+import { flatten } from '../compile/inline.js';
+import { layout } from '../compile/layout.js';
+import { liveIn, useDef } from '../compile/liveness.js';
+import { AluEmitter } from './emit-alu.js';
+import { OP, encodeModule, type ValType } from './encoder.js';
+import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
+
+export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
+
+export interface WasmKernel {
+  module: WebAssembly.Module;
+  /** Wasm types of the kernel's .param list, passed after the launch arguments. */
+  params: ValType[];
+  /** Whether it has barriers: the launch then needs per-thread resume words and register slots. */
+  sync: boolean;
+  /** Bytes of saved registers per thread (8 per register live across a barrier). */
+  slotBytes: number;
+  usesShared: boolean;
+}
+
+
+export type WasmCompileResult = { kernel: WasmKernel } | { unsupported: string };
+
+export function compileWasmKernel(module: PtxModule, entry: PtxFunction): WasmCompileResult {
+  try {
+    return { kernel: new KernelCompiler(module, entry).compile() };
+  } catch (e) {
+    if (e instanceof Unsupported) return { unsupported: e.message };
+    throw e;
+  }
+}
+
+class KernelCompiler extends AluEmitter {
+  /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
+  private sync = false;
+
+  private readonly restores = new Map<number, string[]>();
+
+  /** Per resume block: instructions recomputing its rematerialisable live-in registers. */
+  private readonly recompute = new Map<number, Instruction[]>();
+
+  private remat = new Map<string, Instruction>();
+
+  private readonly slots = new Map<string, number>();
+
+  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction) {
+    super();
+  }
+
+  compile(): WasmKernel {
+    const flat = flatten(this.module, this.entry);
+    for (const v of [...flat.vars, ...this.module.vars]) {
+      if (v.space !== 'shared') unsupported(`the kernel declares .${v.space} variables`);
+    }
+    this.lay = layout(this.module, this.entry.params, flat.vars);
+    const paramTypes: ValType[] = [];
+    this.entry.params.forEach((p, i) => {
+      const cls = classOf(p.type);
+      if (!cls || cls === 'pred' || bits(p.type) / 8 !== p.sizeBytes) unsupported(`parameter '${p.name}' (.${p.type}, ${p.sizeBytes} bytes)`);
+      paramTypes.push(cls);
+      this.params.push({ name: p.name, local: LAUNCH_ARGS + i, type: cls, size: p.sizeBytes });
+    });
+    this.nParams = LAUNCH_ARGS + paramTypes.length;
+    const local = (t: ValType): number => this.localFor(t);
+    this.L = {
+      b: local('i32'), t: local('i32'), tx: local('i32'), ty: local('i32'), tz: local('i32'),
+      cx: local('i32'), cy: local('i32'), cz: local('i32'), n: local('i32'), q: local('i32'),
+      a: local('i64'), idx: local('i32'), pc: local('i32'), waiting: local('i32'), ra: local('i32'), sb: local('i32'), aa: local('i32'),
+      w: local('i32'), s64: local('i64'),
+    };
+    for (const t of ['i32', 'i64', 'f32', 'f64'] as ValType[]) for (let k = 0; k < 3; k++) this.tmps.set(`${t}${k}`, local(t));
+    for (const r of flat.regs) {
+      const cls = regClassOf(r.type);
+      if (!cls) unsupported(`register ${r.name} of type .${r.type}`);
+      this.regs.set(r.name, { local: local(valType(cls)), cls });
+    }
+    const cfg = this.basicBlocks(flat.body);
+    this.findRemat(flat.body);
+    this.planSaves(cfg.blocks, cfg.labelOf);
+    this.emitLaunchLoops(() => this.emitBody(cfg));
+    const bytes = encodeModule({
+      imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
+      memory: { module: 'env', name: 'memory' },
+      globals: 2 * this.sites,
+      funcs: [{ type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' }],
+    });
+    let wasm: WebAssembly.Module;
+    try {
+      wasm = new WebAssembly.Module(bytes);
+    } catch (e) {
+      // a bug here must not break the kernel: it still runs on the JavaScript backend
+      unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
+    }
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared };
+  }
+
+  /** Registers saved at each barrier (live into its resume block), and their 8-byte slots per thread. */
+  private planSaves(blocks: BasicBlock[], labelOf: Map<string, number>): void {
+    if (!this.sync) return;
+    const live = liveIn(
+      blocks.map((b, i) => {
+        const steps = b.instrs.map((ins) => ({ ...useDef(ins), kills: !ins.guard }));
+        const succ: number[] = [];
+        const t = b.term;
+        if (t?.kind === 'bra') {
+          steps.push({ uses: t.guard ? [t.guard.name] : [], defs: [], kills: false });
+          succ.push(labelOf.get(t.target)!);
+          if (t.guard && i + 1 < blocks.length) succ.push(i + 1);
+        } else if (t?.kind === 'yield') succ.push(t.resume);
+        else if (!t && i + 1 < blocks.length) succ.push(i + 1);
+        return { steps, succ };
+      }),
+      (n) => this.regs.has(n),
+    );
+    blocks.forEach((b, i) => {
+      if (!b.resume) return;
+      const regs = [...live[i]!].sort();
+      const saved = regs.filter((r) => !this.remat.has(r));
+      this.restores.set(i, saved);
+      this.recompute.set(i, this.rematOrder(regs.filter((r) => this.remat.has(r))));
+      for (const r of saved) if (!this.slots.has(r)) this.slots.set(r, this.slots.size);
+    });
+  }
+
+  /**
+   * Registers recomputed after a barrier instead of saved: one unguarded definition, a pure
+   * instruction whose inputs are immediates, special registers, kernel parameters, shared
+   * symbols or other such registers (so the value is the same whenever it is computed).
+   */
+  private findRemat(body: ReturnType<typeof flatten>['body']): void {
+    const defs = new Map<string, Instruction[]>();
+    for (const st of body) {
+      if (st.kind !== 'instr') continue;
+      for (const d of useDef(st).defs) {
+        const list = defs.get(d) ?? [];
+        list.push(st);
+        defs.set(d, list);
+      }
+    }
+    const cands = new Map<string, Instruction>();
+    for (const [r, list] of defs) {
+      const ins = list[0]!;
+      if (list.length !== 1 || ins.guard || !this.regs.has(r) || !REMAT_OPS.has(ins.parts[0]!)) continue;
+      if (ins.parts[0] === 'ld' && !ins.parts.includes('param')) continue;
+      cands.set(r, ins);
+    }
+    const inputOk = (o: Operand): boolean => {
+      if (o.kind === 'int' || o.kind === 'f32' || o.kind === 'f64' || o.kind === 'sink') return true;
+      if (o.kind === 'sym') return this.lay.symbols.get(o.name)?.space === 'shared';
+      if (o.kind === 'addr') return o.base !== undefined && this.lay.symbols.get(o.base)?.space === 'kparam';
+      if (o.kind === 'reg') return cands.has(o.name) || (!this.regs.has(o.name) && SPECIAL.test(o.name));
+      return false;
+    };
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [r, ins] of cands) {
+        if (!ins.operands.slice(1).every(inputOk)) {
+          cands.delete(r);
+          changed = true;
+        }
+      }
+    }
+    this.remat = cands;
+  }
+
+  /** The defining instructions of `regs` and of the registers they read, dependencies first. */
+  private rematOrder(regs: string[]): Instruction[] {
+    const out: Instruction[] = [];
+    const seen = new Set<string>();
+    const visit = (r: string, depth: number): void => {
+      if (seen.has(r) || depth > 64) return;
+      seen.add(r);
+      const ins = this.remat.get(r)!;
+      for (const o of ins.operands.slice(1)) if (o.kind === 'reg' && this.remat.has(o.name)) visit(o.name, depth + 1);
+      out.push(ins);
+    };
+    for (const r of regs) visit(r, 0);
+    return out;
+  }
+
+  // ---- structure ----------------------------------------------------------------------------
+
+  private basicBlocks(body: ReturnType<typeof flatten>['body']): { blocks: BasicBlock[]; labelOf: Map<string, number> } {
+    const blocks: BasicBlock[] = [{ instrs: [] }];
+    const labelOf = new Map<string, number>();
+    const cur = (): BasicBlock => blocks[blocks.length - 1]!;
+    for (const s of body) {
+      this.line = s.line;
+      if (s.kind === 'label') {
+        if (cur().instrs.length > 0 || cur().term || cur().resume) blocks.push({ instrs: [] });
+        labelOf.set(s.name, blocks.length - 1);
+        continue;
+      }
+      const op = s.parts[0]!;
+      if (cur().term) blocks.push({ instrs: [] });
+      if (op === 'bra') {
+        const target = s.operands[0];
+        if (!target || target.kind !== 'sym') unsupported(`line ${s.line}: bra without a label`);
+        cur().term = { kind: 'bra', target: target.name, ...(s.guard ? { guard: s.guard } : {}) };
+      } else if ((op === 'ret' || op === 'exit') && !s.guard) {
+        cur().term = { kind: 'ret' };
+      } else if ((op === 'bar' || op === 'barrier') && (s.parts[1] === 'sync' || s.parts.length === 2 || s.parts[1] === 'aligned')) {
+        // bar.sync / barrier.sync [.aligned] with a barrier id only: every thread of the block waits
+        if (s.guard || s.operands.length > 1 || s.parts.some((x) => x === 'red' || x === 'arrive')) unsupported(`line ${s.line}: '${s.opcode}'`);
+        this.sync = true;
+        // the resume block has no label, so only a resuming thread enters it (and restores registers)
+        cur().term = { kind: 'yield', resume: blocks.length };
+        blocks.push({ instrs: [], resume: true });
+      } else {
+        cur().instrs.push(s);
+      }
+    }
+    return { blocks, labelOf };
+  }
+
+  /**
+   * Blocks [b0, b1) of the grid, each thread of each block in order (x fastest), like the JS
+   * backend. With barriers, a block runs in phases: every thread not done runs from where it
+   * stopped until it exits or reaches a barrier; when a phase ends with threads waiting, the
+   * barrier releases them all and the next phase starts.
+   */
+  private emitLaunchLoops(body: () => void): void {
+    const { P, L } = this;
+    this.get(P.ntx);
+    this.get(P.nty);
+    this.op(OP.i32_mul);
+    this.get(P.ntz);
+    this.op(OP.i32_mul);
+    this.set(L.n);
+    // block coordinates of b0, once; then carried like the thread counters (a division inside the
+    // loops would be recomputed per thread by V8's scheduler)
+    this.get(P.b0);
+    this.get(P.gx);
+    this.op(OP.i32_rem_u);
+    this.set(L.cx);
+    this.get(P.b0);
+    this.get(P.gx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_rem_u);
+    this.set(L.cy);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_div_u);
+    this.set(L.cz);
+    this.get(P.b0);
+    this.set(L.b);
+    this.open(OP.block, 'blocks_done');
+    this.open(OP.loop, 'blocks');
+    this.get(L.b);
+    this.get(P.b1);
+    this.op(OP.i32_ge_u);
+    this.br('blocks_done', true);
+    if (this.usesShared) {
+      // shared memory starts zeroed in every block, as on the JavaScript backend
+      this.get(P.sh);
+      this.i32(0);
+      this.get(P.shSize);
+      this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
+    }
+    if (this.sync) {
+      // every thread starts at the kernel's entry (resume word 0)
+      this.get(P.resumeBase);
+      this.i32(0);
+      this.get(L.n);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.c.byte(0xfc).u32(11).byte(0x00);
+      this.open(OP.loop, 'phase');
+      this.i32(0);
+      this.set(L.waiting);
+    }
+    for (const x of [L.t, L.tx, L.ty, L.tz]) {
+      this.i32(0);
+      this.set(x);
+    }
+    this.open(OP.block, 'threads_done');
+    this.open(OP.loop, 'threads');
+    this.get(L.t);
+    this.get(L.n);
+    this.op(OP.i32_ge_u);
+    this.br('threads_done', true);
+    this.open(OP.block, 'next');
+    if (this.sync) {
+      // ra: this thread's resume word; pc: where it resumes (-1: done); sb: its register slots
+      this.get(P.resumeBase);
+      this.get(L.t);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.c.byte(OP.local_tee).u32(L.ra);
+      this.c.byte(OP.i32_load).u32(2).u32(0);
+      this.c.byte(OP.local_tee).u32(L.pc);
+      this.i32(-1);
+      this.op(OP.i32_eq);
+      this.br('next', true);
+      if (this.slots.size > 0) {
+        this.get(P.slotBase);
+        this.get(L.t);
+        this.i32(8 * this.slots.size);
+        this.op(OP.i32_mul);
+        this.op(OP.i32_add);
+        this.set(L.sb);
+      }
+    } else {
+      this.i32(0);
+      this.set(L.pc);
+    }
+    // Registers start each thread undefined (as in PTX): zeroing them tells V8 that no value flows
+    // from one thread into the next, so the thread loop carries none of them (fewer spills).
+    for (const r of this.regs.values()) {
+      const t = valType(r.cls);
+      if (t === 'i32') this.i32(0);
+      else if (t === 'i64') this.i64(0n);
+      else if (t === 'f32') this.c.byte(OP.f32_const).f32bits(0);
+      else this.c.byte(OP.f64_const).f64(0);
+      this.set(r.local);
+    }
+    body();
+    this.close();
+    // t++, tx++ with carries into ty and tz
+    this.inc(L.t);
+    this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
+    this.br('threads');
+    this.close();
+    this.close();
+    if (this.sync) {
+      this.get(L.waiting);
+      this.br('phase', true);
+      this.close();
+    }
+    this.inc(L.b);
+    this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
+    this.br('blocks');
+    this.close();
+    this.close();
+  }
+
+  /**
+   * The kernel's blocks in program order. Forward branches are `br` out of nested blocks, a block
+   * branching to itself is a Wasm loop. With barriers or backward branches, the blocks sit in a
+   * dispatch loop (`br_table` on pc): resuming threads and backward branches enter through it.
+   */
+  private emitBody({ blocks, labelOf }: { blocks: BasicBlock[]; labelOf: Map<string, number> }): void {
+    const target = (b: BasicBlock): number | undefined => (b.term?.kind === 'bra' ? labelOf.get(b.term.target) : undefined);
+    blocks.forEach((b) => {
+      if (b.term?.kind === 'bra' && !labelOf.has(b.term.target)) unsupported(`branch to unknown label '${b.term.target}'`);
+    });
+    const dispatch = this.sync || blocks.some((b, i) => (target(b) ?? i) < i);
+    const targets = new Set<number>();
+    if (dispatch) for (let i = 0; i < blocks.length; i++) targets.add(i);
+    else blocks.forEach((b, i) => {
+      const j = target(b);
+      if (j !== undefined && j !== i) targets.add(j);
+    });
+    if (dispatch) this.open(OP.loop, 'D');
+    // the nearest target innermost: each closes just before its block's code
+    for (const j of [...targets].sort((x, y) => y - x)) this.open(OP.block, `L${j}`);
+    if (dispatch) {
+      this.get(this.L.pc);
+      this.c.byte(0x0e).u32(blocks.length);
+      for (let j = 0; j < blocks.length; j++) this.c.u32(this.depth(`L${j}`));
+      this.c.u32(this.depth('L0'));
+    }
+    blocks.forEach((b, i) => {
+      if (targets.has(i)) {
+        if (this.labels[this.labels.length - 1] !== `L${i}`) throw new Error(`internal: label L${i} is not innermost`);
+        this.close();
+      }
+      if (b.resume) this.restore(i);
+      const j = target(b);
+      const self = j === i;
+      if (self) this.open(OP.loop, `S${i}`);
+      for (const ins of b.instrs) this.instruction(ins);
+      const term = b.term;
+      if (term?.kind === 'ret') this.exitThread();
+      else if (term?.kind === 'yield') this.yieldAt(term.resume);
+      else if (term?.kind === 'bra') {
+        if (term.guard) this.readPred(term.guard.name, term.guard.negate);
+        if (self || j! > i) this.br(self ? `S${i}` : `L${j}`, term.guard !== undefined);
+        else {
+          // a backward branch: through the dispatch loop
+          if (term.guard) this.open(OP.if, 'back');
+          this.i32(j!);
+          this.set(this.L.pc);
+          this.br('D');
+          if (term.guard) this.close();
+        }
+      }
+      if (self) this.close();
+    });
+    // falling off the end of the kernel is an exit
+    if (dispatch) {
+      this.exitThread();
+      this.close();
+    }
+  }
+
+  /** The thread is done: with barriers, it is marked so later phases skip it. */
+  private exitThread(): void {
+    if (this.sync) {
+      this.get(this.L.ra);
+      this.i32(-1);
+      this.c.byte(OP.i32_store).u32(2).u32(0);
+    }
+    this.br('next');
+  }
+
+  /** At a barrier: save the registers live after it, note where to resume, and stop this thread for the phase. */
+  private yieldAt(resume: number): void {
+    const { L } = this;
+    for (const name of this.restores.get(resume) ?? []) {
+      const r = this.regs.get(name)!;
+      this.get(L.sb);
+      this.get(r.local);
+      this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
+    }
+    this.get(L.ra);
+    this.i32(resume);
+    this.c.byte(OP.i32_store).u32(2).u32(0);
+    this.i32(1);
+    this.set(L.waiting);
+    this.br('next');
+  }
+
+  private restore(block: number): void {
+    for (const name of this.restores.get(block) ?? []) {
+      const r = this.regs.get(name)!;
+      this.get(this.L.sb);
+      this.c.byte(LOAD_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
+      this.set(r.local);
+    }
+    for (const ins of this.recompute.get(block) ?? []) this.instruction(ins);
+  }
+
+  // ---- operands -----------------------------------------------------------------------------
+}

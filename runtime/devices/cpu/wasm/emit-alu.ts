@@ -1,0 +1,563 @@
+/** Instruction selection for the WebAssembly backend: arithmetic, comparisons, conversions; memory via emit-memory.ts. */
+import type { Instruction, Operand } from '../ast.js';
+import { OP, TRUNC_SAT, type ValType } from './encoder.js';
+import { IMPORT, NO_OPS, ROUNDING, bits, classOf, unsupported } from './ptx-types.js';
+import { MemoryEmitter } from './emit-memory.js';
+
+export abstract class AluEmitter extends MemoryEmitter {
+  protected instruction(ins: Instruction): void {
+    this.line = ins.line;
+    const op = ins.parts[0]!;
+    if (NO_OPS.has(op)) return;
+    if (ins.guard) {
+      this.readPred(ins.guard.name, ins.guard.negate);
+      this.open(OP.if, 'guard');
+    }
+    if ((op === 'ret' || op === 'exit') && ins.guard) this.br('next');
+    else this.emit(ins);
+    if (ins.guard) this.close();
+  }
+
+  protected emit(ins: Instruction): void {
+    const p = ins.parts;
+    const op = p[0]!;
+    const t = p[p.length - 1]!;
+    const o = ins.operands;
+    const mods = p.slice(1, -1);
+    const onlyMods = (allowed: string[]): void => {
+      for (const m of mods) if (!allowed.includes(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    };
+    switch (op) {
+      case 'mov': {
+        onlyMods([]);
+        if (o[0]?.kind !== 'reg' || !['reg', 'int', 'f32', 'f64', 'sym'].includes(o[1]?.kind ?? '')) unsupported(`line ${ins.line}: '${ins.opcode}' form`);
+        const d = this.reg(o[0]);
+        this.read(o[1], d.cls);
+        this.write(o[0], d.cls);
+        return;
+      }
+      case 'cvta': {
+        if (!(t === 'u64' && ((p[1] === 'to' && p[2] === 'global' && p.length === 4) || (p[1] === 'global' && p.length === 3)))) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.read(o[1], 'i64');
+        this.write(o[0], 'i64');
+        return;
+      }
+      case 'add':
+      case 'sub':
+        return this.addSub(ins, op === 'sub', t, mods);
+      case 'mul':
+        return this.mul(ins, t, mods);
+      case 'mad':
+      case 'fma':
+        return this.mad(ins, t, mods);
+      case 'div': {
+        const cls = classOf(t);
+        if ((cls !== 'f32' && cls !== 'f64') || mods.join('.') !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.binary(o, cls, cls === 'f32' ? OP.f32_div : OP.f64_div);
+        return;
+      }
+      case 'neg':
+      case 'abs': {
+        onlyMods([]);
+        const cls = classOf(t);
+        if (cls === 'f32' || cls === 'f64') {
+          this.read(o[1], cls);
+          this.op(cls === 'f32' ? (op === 'neg' ? OP.f32_neg : OP.f32_abs) : op === 'neg' ? OP.f64_neg : OP.f64_abs);
+          this.write(o[0], cls);
+          return;
+        }
+        if ((cls === 'i32' || cls === 'i64') && op === 'neg' && t.startsWith('s')) {
+          if (cls === 'i32') this.i32(0);
+          else this.i64(0n);
+          this.read(o[1], cls);
+          this.op(cls === 'i32' ? OP.i32_sub : OP.i64_sub);
+          this.write(o[0], cls);
+          return;
+        }
+        return unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      }
+      case 'min':
+      case 'max': {
+        onlyMods([]);
+        const cls = classOf(t);
+        if (cls !== 'i32' && cls !== 'i64') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        const signed = t.startsWith('s');
+        const a = this.tmp(cls, 0), b = this.tmp(cls, 1);
+        this.read(o[1], cls);
+        this.set(a);
+        this.read(o[2], cls);
+        this.set(b);
+        this.get(a);
+        this.get(b);
+        this.get(a);
+        this.get(b);
+        const lt = cls === 'i32' ? (signed ? OP.i32_lt_s : OP.i32_lt_u) : signed ? OP.i64_lt_s : OP.i64_lt_u;
+        const gt = cls === 'i32' ? (signed ? OP.i32_gt_s : OP.i32_gt_u) : signed ? OP.i64_gt_s : OP.i64_gt_u;
+        this.op(op === 'min' ? lt : gt);
+        this.op(OP.select);
+        this.write(o[0], cls);
+        return;
+      }
+      case 'and':
+      case 'or':
+      case 'xor': {
+        onlyMods([]);
+        const cls = classOf(t);
+        if (!cls || cls === 'f32' || cls === 'f64') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        const is64 = cls === 'i64';
+        const code = op === 'and' ? (is64 ? OP.i64_and : OP.i32_and) : op === 'or' ? (is64 ? OP.i64_or : OP.i32_or) : is64 ? OP.i64_xor : OP.i32_xor;
+        this.binary(o, cls, code);
+        return;
+      }
+      case 'not': {
+        onlyMods([]);
+        const cls = classOf(t);
+        if (cls === 'pred') {
+          this.read(o[1], 'pred');
+          this.op(OP.i32_eqz);
+        } else if (cls === 'i32') {
+          this.read(o[1], 'i32');
+          this.i32(-1);
+          this.op(OP.i32_xor);
+        } else if (cls === 'i64') {
+          this.read(o[1], 'i64');
+          this.i64(-1n);
+          this.op(OP.i64_xor);
+        } else unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.write(o[0], cls);
+        return;
+      }
+      case 'shl':
+      case 'shr':
+        return this.shift(ins, op === 'shl', t, mods);
+      case 'setp':
+        return this.setp(ins, t, mods);
+      case 'selp': {
+        onlyMods([]);
+        const cls = classOf(t);
+        if (!cls || cls === 'pred') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.read(o[1], cls);
+        this.read(o[2], cls);
+        this.read(o[3], 'pred');
+        this.op(OP.select);
+        this.write(o[0], cls);
+        return;
+      }
+      case 'cvt':
+        return this.cvt(ins);
+      case 'ld':
+        return this.load(ins);
+      case 'st':
+        return this.store(ins);
+      case 'atom':
+      case 'red':
+        return this.atomic(ins);
+      default:
+        return unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    }
+  }
+
+  protected binary(o: Operand[], cls: ValType | 'pred', code: number): void {
+    this.read(o[1], cls);
+    this.read(o[2], cls);
+    this.op(code);
+    this.write(o[0], cls);
+  }
+
+  protected addSub(ins: Instruction, sub: boolean, t: string, mods: string[]): void {
+    const cls = classOf(t);
+    if (cls === 'f32' || cls === 'f64') {
+      if (mods.some((m) => m !== 'rn')) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      this.binary(ins.operands, cls, cls === 'f32' ? (sub ? OP.f32_sub : OP.f32_add) : sub ? OP.f64_sub : OP.f64_add);
+      return;
+    }
+    if ((cls !== 'i32' && cls !== 'i64') || mods.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    this.binary(ins.operands, cls, cls === 'i32' ? (sub ? OP.i32_sub : OP.i32_add) : sub ? OP.i64_sub : OP.i64_add);
+  }
+
+  /** Reads a 32-bit operand widened to i64 by the type's signedness (mul.wide, mad.wide). */
+  protected readWide(o: Operand | undefined, t: string): void {
+    this.read(o, 'i32');
+    this.op(t.startsWith('s') ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+  }
+
+  protected mul(ins: Instruction, t: string, mods: string[]): void {
+    const o = ins.operands;
+    const cls = classOf(t);
+    if (cls === 'f32' || cls === 'f64') {
+      if (mods.some((m) => m !== 'rn')) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      this.binary(o, cls, cls === 'f32' ? OP.f32_mul : OP.f64_mul);
+      return;
+    }
+    const mode = mods.join('.');
+    if (mode === 'wide' && cls === 'i32') {
+      this.readWide(o[1], t);
+      this.readWide(o[2], t);
+      this.op(OP.i64_mul);
+      this.write(o[0], 'i64');
+      return;
+    }
+    if (mode === 'wide' && (t === 'u16' || t === 's16')) {
+      // 16 × 16 → 32 bits: exact in an i32 product
+      for (const x of [o[1], o[2]]) {
+        this.read(x, 'i32');
+        if (t === 's16') {
+          this.i32(16);
+          this.op(OP.i32_shl);
+          this.i32(16);
+          this.op(OP.i32_shr_s);
+        } else {
+          this.i32(0xffff);
+          this.op(OP.i32_and);
+        }
+      }
+      this.op(OP.i32_mul);
+      this.write(o[0], 'i32');
+      return;
+    }
+    if ((mode === 'lo' || mode === '') && (cls === 'i32' || cls === 'i64')) {
+      this.binary(o, cls, cls === 'i32' ? OP.i32_mul : OP.i64_mul);
+      return;
+    }
+    unsupported(`line ${ins.line}: '${ins.opcode}'`);
+  }
+
+  protected mad(ins: Instruction, t: string, mods: string[]): void {
+    const o = ins.operands;
+    const cls = classOf(t);
+    const mode = mods.join('.');
+    if (cls === 'f32') {
+      if (mode !== 'rn' && mode !== '') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      return this.fma32(o);
+    }
+    if (cls === 'f64') {
+      if (mode !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      this.read(o[1], 'f64');
+      this.read(o[2], 'f64');
+      this.read(o[3], 'f64');
+      this.c.byte(OP.call).u32(IMPORT.fma64);
+      this.write(o[0], 'f64');
+      return;
+    }
+    if (ins.parts[0] !== 'mad') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    if (mode === 'wide' && cls === 'i32') {
+      this.readWide(o[1], t);
+      this.readWide(o[2], t);
+      this.op(OP.i64_mul);
+      this.read(o[3], 'i64');
+      this.op(OP.i64_add);
+      this.write(o[0], 'i64');
+      return;
+    }
+    if (mode === 'lo' && (cls === 'i32' || cls === 'i64')) {
+      this.read(o[1], cls);
+      this.read(o[2], cls);
+      this.op(cls === 'i32' ? OP.i32_mul : OP.i64_mul);
+      this.read(o[3], cls);
+      this.op(cls === 'i32' ? OP.i32_add : OP.i64_add);
+      this.write(o[0], cls);
+      return;
+    }
+    unsupported(`line ${ins.line}: '${ins.opcode}'`);
+  }
+
+  /**
+   * fma.rn.f32 exactly, with no call: a*b is exact in f64, so only the addition rounds twice (to
+   * f64, then to f32). That double rounding can go wrong only when the f64 sum s lies exactly
+   * halfway between two f32s — its low 29 mantissa bits are 1 then zeros, or, in the f32
+   * subnormal range, s·2^149 has a fractional part of ½. Then the exact error e of the f64 sum
+   * (TwoSum) breaks the tie: the result is the neighbour of s on e's side, not the even one.
+   */
+  protected fma32(o: Operand[]): void {
+    const a = this.tmp('f32', 0), b = this.tmp('f32', 1), cc = this.tmp('f32', 2);
+    const sum = this.tmp('f64', 0), prod = this.tmp('f64', 1), err = this.tmp('f64', 2), r0 = this.tmp('i32', 1);
+    const f64 = (x: number): void => {
+      this.c.byte(OP.f64_const).f64(x);
+    };
+    this.read(o[1], 'f32');
+    this.set(a);
+    this.read(o[2], 'f32');
+    this.set(b);
+    this.read(o[3], 'f32');
+    this.set(cc);
+    this.get(a);
+    this.op(OP.f64_promote_f32);
+    this.get(b);
+    this.op(OP.f64_promote_f32);
+    this.op(OP.f64_mul);
+    this.c.byte(OP.local_tee).u32(prod);
+    this.get(cc);
+    this.op(OP.f64_promote_f32);
+    this.op(OP.f64_add);
+    this.c.byte(OP.local_tee).u32(sum);
+    this.op(OP.f32_demote_f64);
+    this.op(OP.i32_reinterpret_f32);
+    this.set(r0);
+    // possibly a tie: the normal-range bit pattern, or anywhere in the subnormal range
+    this.get(sum);
+    this.op(OP.i64_reinterpret_f64);
+    this.op(OP.i32_wrap_i64);
+    this.i32(0x1fffffff);
+    this.op(OP.i32_and);
+    this.i32(0x10000000);
+    this.op(OP.i32_eq);
+    this.get(sum);
+    this.op(OP.f64_abs);
+    f64(1.1754943508222875e-38);
+    this.op(OP.f64_lt);
+    this.op(OP.i32_or);
+    this.open(OP.if, 'fma_tie');
+    // err = (prod - (sum - bb)) + (c - bb), bb = sum - prod: the exact error of the f64 sum
+    this.get(sum);
+    this.get(prod);
+    this.op(OP.f64_sub);
+    this.set(err); // bb
+    this.get(prod);
+    this.get(sum);
+    this.get(err);
+    this.op(OP.f64_sub);
+    this.op(OP.f64_sub);
+    this.get(cc);
+    this.op(OP.f64_promote_f32);
+    this.get(err);
+    this.op(OP.f64_sub);
+    this.op(OP.f64_add);
+    this.set(err);
+    // a real tie: normal range (|sum| >= 2^-126), or |frac(sum * 2^149)| = 1/2 below it
+    this.get(sum);
+    this.op(OP.f64_abs);
+    f64(1.1754943508222875e-38);
+    this.op(OP.f64_ge);
+    this.get(sum);
+    f64(2 ** 149);
+    this.op(OP.f64_mul);
+    this.c.byte(OP.local_tee).u32(prod); // prod is free now
+    this.get(prod);
+    this.op(OP.f64_trunc);
+    this.op(OP.f64_sub);
+    this.op(OP.f64_abs);
+    f64(0.5);
+    this.op(OP.f64_eq);
+    this.op(OP.i32_or);
+    // … with a non-zero error pointing away from the even neighbour r0
+    this.get(err);
+    f64(0);
+    this.op(OP.f64_ne);
+    this.op(OP.i32_and);
+    this.get(err);
+    f64(0);
+    this.op(OP.f64_gt);
+    this.get(r0);
+    this.op(OP.f32_reinterpret_i32);
+    this.op(OP.f64_promote_f32);
+    this.get(sum);
+    this.op(OP.f64_gt);
+    this.op(OP.i32_ne);
+    this.op(OP.i32_and);
+    this.open(OP.if, 'fma_other');
+    // the other neighbour: one step in magnitude towards sum
+    this.get(r0);
+    this.i32(-1);
+    this.i32(1);
+    this.get(r0);
+    this.op(OP.f32_reinterpret_i32);
+    this.op(OP.f64_promote_f32);
+    this.op(OP.f64_abs);
+    this.get(sum);
+    this.op(OP.f64_abs);
+    this.op(OP.f64_gt);
+    this.op(OP.select);
+    this.op(OP.i32_add);
+    this.set(r0);
+    this.close();
+    this.close();
+    this.get(r0);
+    this.op(OP.f32_reinterpret_i32);
+    this.write(o[0], 'f32');
+  }
+
+  /** PTX shifts clamp: an amount ≥ the width gives 0 (or the sign for shr.s), unlike Wasm's modulo. */
+  protected shift(ins: Instruction, left: boolean, t: string, mods: string[]): void {
+    const o = ins.operands;
+    const cls = classOf(t);
+    if ((cls !== 'i32' && cls !== 'i64') || mods.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const width = cls === 'i32' ? 32 : 64;
+    const signed = !left && t.startsWith('s');
+    const code = cls === 'i32' ? (left ? OP.i32_shl : signed ? OP.i32_shr_s : OP.i32_shr_u) : left ? OP.i64_shl : signed ? OP.i64_shr_s : OP.i64_shr_u;
+    const amount = o[2];
+    if (amount?.kind === 'int' && amount.value >= 0n && amount.value < BigInt(width)) {
+      this.read(o[1], cls);
+      if (cls === 'i32') this.i32(Number(amount.value));
+      else this.i64(amount.value);
+      this.op(code);
+      this.write(o[0], cls);
+      return;
+    }
+    const n = this.tmp('i32', 0);
+    this.read(amount, 'i32');
+    this.set(n);
+    // signed right shifts clamp the amount to width-1; the others give 0 past the width
+    this.read(o[1], cls);
+    if (signed) {
+      this.get(n);
+      this.i32(width - 1);
+      this.get(n);
+      this.i32(width - 1);
+      this.op(OP.i32_lt_u);
+      this.op(OP.select);
+    } else this.get(n);
+    if (cls === 'i64') this.op(OP.i64_extend_i32_u);
+    this.op(code);
+    if (!signed) {
+      if (cls === 'i32') this.i32(0);
+      else this.i64(0n);
+      this.get(n);
+      this.i32(width);
+      this.op(OP.i32_lt_u);
+      this.op(OP.select);
+    }
+    this.write(o[0], cls);
+  }
+
+  protected setp(ins: Instruction, t: string, mods: string[]): void {
+    const o = ins.operands;
+    if (o.length !== 3 || o[0]?.kind !== 'reg' || mods.length !== 1) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const cmp = mods[0]!;
+    const cls = classOf(t);
+    if (!cls || cls === 'pred') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const a = this.tmp(cls, 0), b = this.tmp(cls, 1);
+    this.read(o[1], cls);
+    this.set(a);
+    this.read(o[2], cls);
+    this.set(b);
+    const pair = (x: number): void => {
+      this.get(a);
+      this.get(b);
+      this.op(x);
+    };
+    if (cls === 'i32' || cls === 'i64') {
+      const signed = t.startsWith('s');
+      const I = cls === 'i32'
+        ? { eq: OP.i32_eq, ne: OP.i32_ne, lts: OP.i32_lt_s, ltu: OP.i32_lt_u, les: OP.i32_le_s, leu: OP.i32_le_u, gts: OP.i32_gt_s, gtu: OP.i32_gt_u, ges: OP.i32_ge_s, geu: OP.i32_ge_u }
+        : { eq: OP.i64_eq, ne: OP.i64_ne, lts: OP.i64_lt_s, ltu: OP.i64_lt_u, les: OP.i64_le_s, leu: OP.i64_le_u, gts: OP.i64_gt_s, gtu: OP.i64_gt_u, ges: OP.i64_ge_s, geu: OP.i64_ge_u };
+      const table: Record<string, number> = {
+        eq: I.eq, ne: I.ne, lt: signed ? I.lts : I.ltu, le: signed ? I.les : I.leu, gt: signed ? I.gts : I.gtu, ge: signed ? I.ges : I.geu,
+        lo: I.ltu, ls: I.leu, hi: I.gtu, hs: I.geu,
+      };
+      const code = table[cmp];
+      if (code === undefined) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      pair(code);
+      this.write(o[0], 'pred');
+      return;
+    }
+    const F = cls === 'f32'
+      ? { eq: OP.f32_eq, ne: OP.f32_ne, lt: OP.f32_lt, le: OP.f32_le, gt: OP.f32_gt, ge: OP.f32_ge }
+      : { eq: OP.f64_eq, ne: OP.f64_ne, lt: OP.f64_lt, le: OP.f64_le, gt: OP.f64_gt, ge: OP.f64_ge };
+    const orderedNe = (): void => {
+      pair(F.lt);
+      pair(F.gt);
+      this.op(OP.i32_or);
+    };
+    const num = (): void => {
+      this.get(a);
+      this.get(a);
+      this.op(F.eq);
+      this.get(b);
+      this.get(b);
+      this.op(F.eq);
+      this.op(OP.i32_and);
+    };
+    switch (cmp) {
+      case 'eq': case 'lt': case 'le': case 'gt': case 'ge': pair(F[cmp]); break;
+      case 'ne': orderedNe(); break;
+      case 'neu': pair(F.ne); break;
+      case 'equ': orderedNe(); this.op(OP.i32_eqz); break;
+      case 'ltu': pair(F.ge); this.op(OP.i32_eqz); break;
+      case 'leu': pair(F.gt); this.op(OP.i32_eqz); break;
+      case 'gtu': pair(F.le); this.op(OP.i32_eqz); break;
+      case 'geu': pair(F.lt); this.op(OP.i32_eqz); break;
+      case 'num': num(); break;
+      case 'nan': num(); this.op(OP.i32_eqz); break;
+      default: unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    }
+    this.write(o[0], 'pred');
+  }
+
+  protected cvt(ins: Instruction): void {
+    const p = ins.parts;
+    const o = ins.operands;
+    const dt = p[p.length - 2]!, st = p[p.length - 1]!;
+    const mods = p.slice(1, -2);
+    const round = mods.filter((m) => ROUNDING.has(m));
+    const other = mods.filter((m) => !ROUNDING.has(m));
+    const isInt = (x: string): boolean => /^[bus](8|16|32|64)$/.test(x);
+    const isFloat = (x: string): boolean => x === 'f32' || x === 'f64';
+    const dBits = bits(dt), sBits = bits(st);
+    if (isInt(dt) && isInt(st)) {
+      if (mods.length > 0 || dBits < 16) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      this.read(o[1], sBits === 64 ? 'i64' : 'i32');
+      if (sBits < 32) {
+        if (st.startsWith('s')) {
+          this.i32(32 - sBits);
+          this.op(OP.i32_shl);
+          this.i32(32 - sBits);
+          this.op(OP.i32_shr_s);
+        } else {
+          this.i32(sBits === 8 ? 0xff : 0xffff);
+          this.op(OP.i32_and);
+        }
+      }
+      if (dBits === 64 && sBits < 64) this.op(st.startsWith('s') ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+      if (dBits <= 32 && sBits === 64) this.op(OP.i32_wrap_i64);
+      if (dBits === 16 && this.reg(o[0]).cls !== 'i16') unsupported(`line ${ins.line}: '${ins.opcode}' into a wider register`);
+      this.write(o[0], dBits === 64 ? 'i64' : 'i32');
+      return;
+    }
+    if (isFloat(dt) && isInt(st)) {
+      if (other.length > 0 || round.some((r) => r !== 'rn') || sBits < 32) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      const signed = st.startsWith('s');
+      this.read(o[1], sBits === 64 ? 'i64' : 'i32');
+      const table: Record<string, number> = {
+        'f32 32 s': OP.f32_convert_i32_s, 'f32 32 u': OP.f32_convert_i32_u, 'f32 64 s': OP.f32_convert_i64_s, 'f32 64 u': OP.f32_convert_i64_u,
+        'f64 32 s': OP.f64_convert_i32_s, 'f64 32 u': OP.f64_convert_i32_u, 'f64 64 s': OP.f64_convert_i64_s, 'f64 64 u': OP.f64_convert_i64_u,
+      };
+      this.op(table[`${dt} ${sBits} ${signed ? 's' : 'u'}`]!);
+      this.write(o[0], dt as ValType);
+      return;
+    }
+    const roundOp = (cls: 'f32' | 'f64', r: string | undefined): void => {
+      const code = { rni: cls === 'f32' ? OP.f32_nearest : OP.f64_nearest, rzi: cls === 'f32' ? OP.f32_trunc : OP.f64_trunc, rmi: cls === 'f32' ? OP.f32_floor : OP.f64_floor, rpi: cls === 'f32' ? OP.f32_ceil : OP.f64_ceil }[r ?? ''];
+      if (code === undefined) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      this.op(code);
+    };
+    if (isInt(dt) && isFloat(st)) {
+      // float → integer saturates and maps NaN to 0, like trunc_sat; .ftz cannot change an integral result
+      if (other.some((m) => m !== 'ftz') || round.length !== 1 || dBits < 32) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      const cls = st as 'f32' | 'f64';
+      this.read(o[1], cls);
+      roundOp(cls, round[0]);
+      const key = `i${dBits}_${cls}_${dt.startsWith('s') ? 's' : 'u'}` as keyof typeof TRUNC_SAT;
+      this.c.byte(0xfc).u32(TRUNC_SAT[key]);
+      this.write(o[0], dBits === 64 ? 'i64' : 'i32');
+      return;
+    }
+    if (isFloat(dt) && isFloat(st)) {
+      if (other.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      const cls = st as 'f32' | 'f64';
+      this.read(o[1], cls);
+      if (dt === st) {
+        if (round.length !== 1) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        roundOp(cls, round[0]);
+      } else if (dt === 'f64') {
+        if (round.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.op(OP.f64_promote_f32);
+      } else {
+        if (round.join() !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.op(OP.f32_demote_f64);
+      }
+      this.write(o[0], dt as ValType);
+      return;
+    }
+    unsupported(`line ${ins.line}: '${ins.opcode}'`);
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * Memory accesses for the WebAssembly backend: kernel parameters, .global (checked against the
+ * launch's pointer windows through a per-site cache) and .shared (checked against the launch's
+ * shared size, placed in the scratch area), and atomics as read-modify-write.
+ */
+import type { Instruction } from '../ast.js';
+import { OP } from './encoder.js';
+import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
+import { WasmEmitter } from './emitter.js';
+
+export abstract class MemoryEmitter extends WasmEmitter {
+  /** Space, vector width and element type of an ld/st; only .param (kernel parameters) and .global. */
+  protected access(ins: Instruction): { space: 'param' | 'global' | 'shared'; vec: number; type: string } {
+    const p = ins.parts;
+    const type = p[p.length - 1]!;
+    let space: 'param' | 'global' | 'shared' | undefined;
+    let vec = 1;
+    for (const m of p.slice(1, -1)) {
+      if (m === 'param' || m === 'global' || m === 'shared') space = m;
+      else if (m === 'v2' || m === 'v4') vec = Number(m.slice(1));
+      else if (!CACHE_QUALIFIERS.has(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    }
+    if (!space) unsupported(`line ${ins.line}: '${ins.opcode}' (only .global, .shared and kernel .param accesses)`);
+    return { space, vec, type };
+  }
+
+  protected load(ins: Instruction): void {
+    const { space, vec, type } = this.access(ins);
+    const o = ins.operands;
+    const addr = o[1];
+    if (addr?.kind !== 'addr' || addr.base === undefined) unsupported(`line ${ins.line}: address form`);
+    if (space === 'param') {
+      const param = this.params.find((x) => x.name === addr.base);
+      const cls = classOf(type);
+      if (!param || vec !== 1 || addr.offset !== 0 || !cls || cls === 'pred' || bits(type) / 8 !== param.size) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      this.get(param.local);
+      const d = this.reg(o[0]);
+      if (valType(d.cls) !== param.type) {
+        const code = REINTERPRET[`${param.type}>${valType(d.cls)}`];
+        if (code === undefined || d.cls === 'pred') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.op(code);
+      }
+      this.set(d.local);
+      return;
+    }
+    const elem = LOADS[type];
+    if (!elem) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const dests = vec === 1 ? [o[0]!] : o[0]?.kind === 'vec' ? o[0].items : [];
+    if (dests.length !== vec) unsupported(`line ${ins.line}: '${ins.opcode}' operands`);
+    this.memAddress(space, addr, elem.size * vec, false);
+    const base = this.tmp('i32', 2);
+    this.set(base);
+    dests.forEach((d, i) => {
+      if (d.kind === 'sink') return;
+      this.get(base);
+      this.c.byte(elem.load).u32(0).u32(i * elem.size);
+      this.write(d, elem.cls);
+    });
+  }
+
+  protected store(ins: Instruction): void {
+    const { space, vec, type } = this.access(ins);
+    const o = ins.operands;
+    const addr = o[0];
+    if (space === 'param' || addr?.kind !== 'addr' || addr.base === undefined) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const elem = LOADS[type];
+    if (!elem) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const srcs = vec === 1 ? [o[1]!] : o[1]?.kind === 'vec' ? o[1].items : [];
+    if (srcs.length !== vec) unsupported(`line ${ins.line}: '${ins.opcode}' operands`);
+    this.memAddress(space, addr, elem.size * vec, true);
+    const base = this.tmp('i32', 2);
+    this.set(base);
+    srcs.forEach((s, i) => {
+      this.get(base);
+      this.read(s, elem.cls);
+      this.c.byte(elem.store).u32(0).u32(i * elem.size);
+    });
+  }
+
+  /** Pushes the checked i32 guest-memory address of a .global or .shared access. */
+  protected memAddress(space: 'global' | 'shared', addr: { base: string | undefined; offset: number }, size: number, write: boolean): void {
+    if (addr.base === undefined) unsupported(`line ${this.line}: absolute address`);
+    if (space === 'global') return this.globalAddress(addr.base, addr.offset, size, write);
+    this.sharedAddress(addr.base, addr.offset, size, write);
+  }
+
+  /**
+   * A .shared access: the address is an offset in the block's shared space (a register's low 32
+   * bits, or a shared variable), checked against the launch's shared size and alignment as the
+   * JavaScript backend does, then placed in the launch's scratch area (wasm-launch.ts).
+   */
+  protected sharedAddress(base: string, offset: number, size: number, write: boolean): void {
+    const { L, P } = this;
+    this.usesShared = true;
+    const r = this.regs.get(base);
+    if (r && (r.cls === 'i32' || r.cls === 'i64')) {
+      this.get(r.local);
+      if (r.cls === 'i64') this.op(OP.i32_wrap_i64);
+    } else {
+      const sym = this.lay.symbols.get(base);
+      if (r || !sym || sym.space !== 'shared') unsupported(`line ${this.line}: shared address '${base}'`);
+      this.i32(sym.offset);
+    }
+    if (offset !== 0) {
+      this.i32(offset);
+      this.op(OP.i32_add);
+    }
+    this.c.byte(OP.local_tee).u32(L.aa);
+    const shift = Math.log2(size);
+    if (shift > 0) {
+      this.i32(shift);
+      this.op(OP.i32_rotr);
+    }
+    this.get(P.shSize);
+    if (shift > 0) {
+      this.i32(shift);
+      this.op(OP.i32_shr_u);
+    }
+    this.op(OP.i32_lt_u);
+    this.op(OP.i32_eqz);
+    this.open(OP.if, 'shared_fault');
+    this.fault(FAULT.shared, () => {
+      this.get(L.aa);
+      this.op(OP.i64_extend_i32_s);
+    }, size, write);
+    this.close();
+    this.get(P.sh);
+    this.get(L.aa);
+    this.op(OP.i32_add);
+  }
+
+  /**
+   * atom/red on .global or .shared: threads run one at a time, so a read-modify-write is atomic.
+   * Integer add/exch/min/max/and/or/xor/cas on 32 bits, add on u64 and f32.
+   */
+  protected atomic(ins: Instruction): void {
+    const p = ins.parts;
+    const isRed = p[0] === 'red';
+    const t = p[p.length - 1]!;
+    const opName = p[p.length - 2]!;
+    let space: 'global' | 'shared' | undefined;
+    for (const m of p.slice(1, -2)) {
+      if (m === 'global' || m === 'shared') space = m;
+      else if (!ATOMIC_QUALIFIERS.has(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    }
+    const ops = isRed ? [undefined, ...ins.operands] : ins.operands;
+    const [d, a, b, c] = ops;
+    const cls = classOf(t);
+    if (!space || a?.kind !== 'addr' || (cls !== 'i32' && cls !== 'i64' && cls !== 'f32')) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    if ((cls === 'i64' || cls === 'f32') && opName !== 'add') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const signed = t.startsWith('s');
+    const load = LOAD_OF[cls], store = STORE_OF[cls];
+    const old = this.tmp(cls, 0), addr = this.tmp('i32', 1);
+    this.memAddress(space, a, cls === 'i64' ? 8 : 4, true);
+    this.set(addr);
+    this.get(addr); // for the store
+    this.get(addr);
+    this.c.byte(load).u32(0).u32(0);
+    this.c.byte(OP.local_tee).u32(old);
+    switch (opName) {
+      case 'add':
+        this.read(b, cls);
+        this.op(cls === 'i32' ? OP.i32_add : cls === 'i64' ? OP.i64_add : OP.f32_add);
+        break;
+      case 'exch':
+        this.op(OP.drop);
+        this.read(b, cls);
+        break;
+      case 'and': case 'or': case 'xor':
+        this.read(b, cls);
+        this.op(opName === 'and' ? OP.i32_and : opName === 'or' ? OP.i32_or : OP.i32_xor);
+        break;
+      case 'min': case 'max': {
+        // select(old, b, old < b) for min; > for max
+        const bv = this.tmp('i32', 0);
+        this.read(b, 'i32');
+        this.set(bv);
+        this.get(bv);
+        this.get(old);
+        this.get(bv);
+        this.op(opName === 'min' ? (signed ? OP.i32_lt_s : OP.i32_lt_u) : signed ? OP.i32_gt_s : OP.i32_gt_u);
+        this.op(OP.select);
+        break;
+      }
+      case 'cas': {
+        // old == b ? c : old
+        this.op(OP.drop);
+        this.read(c, 'i32');
+        this.get(old);
+        this.get(old);
+        this.read(b, 'i32');
+        this.op(OP.i32_eq);
+        this.op(OP.select);
+        break;
+      }
+      default:
+        unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    }
+    this.c.byte(store).u32(0).u32(0);
+    if (d) {
+      this.get(old);
+      this.write(d, cls);
+    }
+  }
+
+  /**
+   * Pushes the i32 guest offset of a checked global access of `size` bytes at [base + offset].
+   * Each site caches one window as (start, limit): `start` its first size-aligned device address,
+   * `limit` how many aligned elements it holds. One test then proves both bounds and alignment:
+   * rotr(address - start, log2 size) < limit (a misaligned difference rotates into the high bits).
+   * Locals start at 0, so limit 0 misses until the first access asks memcheck (gfind), which
+   * throws the launch fault or names the window, and the cache is refilled from it.
+   */
+  protected globalAddress(base: string, offset: number, size: number, write: boolean): void {
+    const r = this.regs.get(base);
+    if (!r || r.cls !== 'i64') unsupported(`line ${this.line}: address register '${base}' is not 64-bit`);
+    const { L, P } = this;
+    const site = this.sites++;
+    const start = 2 * site, limit = 2 * site + 1;
+    const shift = Math.log2(size);
+    this.get(r.local);
+    if (offset !== 0) {
+      this.i64(BigInt(offset));
+      this.op(OP.i64_add);
+    }
+    this.c.byte(OP.local_tee).u32(L.a);
+    this.c.byte(OP.global_get).u32(start);
+    this.op(OP.i64_sub);
+    if (shift > 0) {
+      this.i64(BigInt(shift));
+      this.op(OP.i64_rotr);
+    }
+    this.c.byte(OP.global_get).u32(limit);
+    this.op(OP.i64_lt_u);
+    this.op(OP.i32_eqz);
+    // A miss scans the launch's windows right here (no call, so the hot path keeps its registers):
+    // the window holding the whole access, aligned, refills the cache; none is a fault.
+    this.open(OP.if, 'miss');
+    this.i32(0);
+    this.set(L.idx);
+    this.open(OP.block, 'found');
+    this.open(OP.loop, 'scan');
+    this.get(L.idx);
+    this.get(P.nwin);
+    this.op(OP.i32_ge_u);
+    this.open(OP.if, 'none');
+    this.fault(FAULT.global, () => this.get(L.a), size, write);
+    this.close();
+    this.get(P.winBase);
+    this.get(L.idx);
+    this.i32(4);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_add);
+    this.set(L.w);
+    // start <= a < end, a + size <= end, a aligned
+    this.get(L.a);
+    this.get(L.w);
+    this.c.byte(OP.i64_load).u32(3).u32(0);
+    this.op(OP.i64_sub);
+    this.get(L.w);
+    this.c.byte(OP.i64_load).u32(3).u32(8);
+    this.get(L.w);
+    this.c.byte(OP.i64_load).u32(3).u32(0);
+    this.op(OP.i64_sub);
+    this.op(OP.i64_lt_u);
+    this.get(L.a);
+    this.i64(BigInt(size));
+    this.op(OP.i64_add);
+    this.get(L.w);
+    this.c.byte(OP.i64_load).u32(3).u32(8);
+    this.op(OP.i64_le_u);
+    this.op(OP.i32_and);
+    if (size > 1) {
+      this.get(L.a);
+      this.i64(BigInt(size - 1));
+      this.op(OP.i64_and);
+      this.op(OP.i64_eqz);
+      this.op(OP.i32_and);
+    }
+    this.br('found', true);
+    this.inc(L.idx);
+    this.br('scan');
+    this.close();
+    this.close();
+    // cache: the window's first size-aligned address, and how many elements fit from there
+    this.get(L.w);
+    this.c.byte(OP.i64_load).u32(3).u32(0);
+    this.i64(BigInt(size - 1));
+    this.op(OP.i64_add);
+    this.i64(BigInt(-size));
+    this.op(OP.i64_and);
+    this.c.byte(OP.local_tee).u32(L.s64);
+    this.c.byte(OP.global_set).u32(start);
+    this.get(L.w);
+    this.c.byte(OP.i64_load).u32(3).u32(8);
+    this.get(L.s64);
+    this.op(OP.i64_sub);
+    this.set(L.s64);
+    // select(0, (end - start) >> shift, end < start): no elements when the window is too small
+    this.i64(0n);
+    this.get(L.s64);
+    if (shift > 0) {
+      this.i64(BigInt(shift));
+      this.op(OP.i64_shr_s);
+    }
+    this.get(L.s64);
+    this.i64(0n);
+    this.op(OP.i64_lt_s);
+    this.op(OP.select);
+    this.c.byte(OP.global_set).u32(limit);
+    this.close();
+    // a window lies in guest memory (device addresses 2^40 + [0, 2^32)): the low word is the offset
+    this.get(L.a);
+    this.op(OP.i32_wrap_i64);
+  }
+
+  /**
+   * A memcheck fault: writes the fault record (before the window table) and traps; the launch
+   * (wasm-launch.ts) turns the record into the same report the JavaScript backend gives.
+   */
+  protected fault(kind: number, pushAddress: () => void, size: number, write: boolean): void {
+    const { L, P } = this;
+    const base = (): void => {
+      this.get(P.winBase);
+      this.i32(32);
+      this.op(OP.i32_sub);
+    };
+    const field = (offset: number, push: () => void): void => {
+      base();
+      push();
+      this.c.byte(OP.i32_store).u32(2).u32(offset);
+    };
+    base();
+    pushAddress();
+    this.c.byte(OP.i64_store).u32(3).u32(FAULT_RECORD.address);
+    field(FAULT_RECORD.size, () => this.i32(size));
+    field(FAULT_RECORD.thread, () => this.get(L.t));
+    field(FAULT_RECORD.line, () => this.i32(this.line));
+    field(FAULT_RECORD.write, () => this.i32(write ? 1 : 0));
+    field(FAULT_RECORD.block, () => this.get(L.b));
+    field(FAULT_RECORD.kind, () => this.i32(kind));
+    this.op(OP.unreachable);
+  }
+
+  /** Global access sites, each with a cached window in two globals (start, limit). */
+  protected sites = 0;
+}

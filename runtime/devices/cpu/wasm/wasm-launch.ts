@@ -1,0 +1,125 @@
+/**
+ * Runs a launch with a kernel compiled to WebAssembly (compile-wasm.ts): instantiates it over the
+ * guest's own WebAssembly.Memory (no copy), passes the kernel parameters as Wasm arguments, and
+ * runs the grid in chunks of blocks so progress is reported as the JavaScript backend does.
+ *
+ * Shared memory, the threads' resume words and saved registers, the pointer-window table and the
+ * fault record need memory of their own, and a Wasm module reaches only one memory here (Node 20
+ * has no multi-memory): they go into a scratch area of the guest's memory that no pointer window
+ * of the launch overlaps. The kernel cannot reach it through a pointer (every global access is
+ * checked against the windows), the guest is stopped inside wasi_cuda_launch while the kernel
+ * runs, and the area's bytes are saved before and put back after, so the guest never sees it used.
+ */
+import { DeviceError, type LaunchRequest } from '../../../../contract/device.js';
+import { GLOBAL_BASE } from '../address-space.js';
+import type { CompiledKernel } from '../compile/compile.js';
+import type { LaunchEnv } from '../launch-env.js';
+import { gfind, spaceFault, type Window } from '../memcheck.js';
+import { fmaF64 } from '../math.js';
+import { FAULT, FAULT_RECORD, type WasmKernel } from './compile-wasm.js';
+
+type RunFn = (...args: (number | bigint)[]) => void;
+
+/** Whether this launch can use the kernel's Wasm form: it has one, and the memory is the guest's Wasm memory itself. */
+export function wasmUsable(kernel: CompiledKernel, request: LaunchRequest): kernel is CompiledKernel & { wasm: WasmKernel } {
+  const m = request.wasmMemory;
+  return kernel.wasm !== undefined && m !== undefined && request.memory.buffer === m.buffer && request.memory.byteOffset === 0 && !(m.buffer instanceof SharedArrayBuffer);
+}
+
+/** The kernel parameters as Wasm arguments, read from the parameter buffer the launch laid out. */
+function paramValues(kernel: CompiledKernel & { wasm: WasmKernel }, params: Uint8Array): (number | bigint)[] {
+  const dv = new DataView(params.buffer, params.byteOffset, params.byteLength);
+  return kernel.layout.params.map((p, i) => {
+    switch (kernel.wasm.params[i]) {
+      case 'i32':
+        return dv.getInt32(p.offset, true);
+      case 'i64':
+        return dv.getBigInt64(p.offset, true);
+      case 'f32':
+        return dv.getFloat32(p.offset, true);
+      default:
+        return dv.getFloat64(p.offset, true);
+    }
+  });
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** The lowest 16-aligned gap of `size` bytes in [16, memorySize) that no window overlaps, or -1. */
+export function findScratch(windows: readonly Window[], memorySize: number, size: number): number {
+  const sorted = [...windows].sort((a, b) => a.offset - b.offset);
+  let start = 16; // keep address 0 out of it
+  for (const w of sorted) {
+    if (w.offset >= start + size) return start;
+    start = Math.max(start, align16(w.offset + w.length));
+  }
+  return start + size <= memorySize ? start : -1;
+}
+
+/**
+ * Runs the launch; returns false (nothing done) when the guest memory has no room for the
+ * scratch area, so the caller runs the JavaScript backend instead.
+ */
+export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv, params: Uint8Array, progressEvery: number): boolean {
+  const [gx, gy, gz] = request.grid;
+  const [bx, by, bz] = request.block;
+  const n = bx * by * bz;
+  const shSize = kernel.wasm.usesShared ? E.shSize : 0;
+  const shPad = align16(shSize);
+  const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
+  const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
+  const windows = E.windows;
+  // layout: shared | resume words | register slots | fault record (32) | window table (16 each)
+  const faultAt = shPad + resumeBytes + slotBytes;
+  const scratchSize = faultAt + 32 + 16 * windows.length;
+  const memory = request.wasmMemory!;
+  const bytes = new Uint8Array(memory.buffer);
+  const scratch = findScratch(windows, bytes.length, scratchSize);
+  if (scratch < 0) return false;
+  const imports = { env: { memory, fma64: fmaF64 } };
+  const run = new WebAssembly.Instance(kernel.wasm.module, imports).exports.run as RunFn;
+  // i64 parameters pass as BigInt; pointers are already device addresses (2^40 + offset) in `params`
+  const args = paramValues(kernel, params);
+  const saved = bytes.slice(scratch, scratch + scratchSize);
+  const dv = new DataView(memory.buffer);
+  const record = scratch + faultAt, table = record + 32;
+  new Uint8Array(memory.buffer, record, 32).fill(0);
+  windows.forEach((w, i) => {
+    dv.setBigUint64(table + 16 * i, BigInt(GLOBAL_BASE + w.offset), true);
+    dv.setBigUint64(table + 16 * i + 8, BigInt(GLOBAL_BASE + w.offset + w.length), true);
+  });
+  try {
+    const total = gx * gy * gz;
+    for (let b = 0; b < total; b += progressEvery) {
+      const end = Math.min(total, b + progressEvery);
+      run(b, end, gx, gy, gz, bx, by, bz, scratch, shSize, scratch + shPad, scratch + shPad + resumeBytes, table, windows.length, ...args);
+      request.onProgress?.(end, total);
+    }
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) reportFault(kernel, E, dv, record, gx, gy);
+    throw error;
+  } finally {
+    new Uint8Array(memory.buffer).set(saved, scratch);
+  }
+  return true;
+}
+
+/** Turns the fault record a trapping kernel left into memcheck's report (the JavaScript backend's words). */
+function reportFault(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, record: number, gx: number, gy: number): never {
+  const kind = dv.getInt32(record + FAULT_RECORD.kind, true);
+  const address = dv.getBigUint64(record + FAULT_RECORD.address, true);
+  const size = dv.getInt32(record + FAULT_RECORD.size, true);
+  const t = dv.getInt32(record + FAULT_RECORD.thread, true);
+  const line = dv.getInt32(record + FAULT_RECORD.line, true);
+  const write = dv.getInt32(record + FAULT_RECORD.write, true) !== 0;
+  const b = dv.getInt32(record + FAULT_RECORD.block, true);
+  E.cx = b % gx;
+  E.cy = Math.floor(b / gx) % gy;
+  E.cz = Math.floor(b / (gx * gy));
+  if (kind === FAULT.shared) spaceFault(E, 'shared', Number(BigInt.asIntN(32, address)), size, t, line, write);
+  if (kind === FAULT.global) {
+    const hi = Number(address >> 32n) | 0, lo = Number(address & 0xffffffffn);
+    gfind(E, hi, lo, size, t, line, 1, write); // throws the report
+  }
+  throw new DeviceError(-7, `internal: kernel '${kernel.entry}' (compiled to WebAssembly) trapped at an unknown point`);
+}
