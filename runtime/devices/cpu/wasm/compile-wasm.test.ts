@@ -249,6 +249,8 @@ describe('the WebAssembly backend of the CPU device', () => {
       const bytes = new Uint8Array(memory.buffer);
       const dev = new CpuDevice({ wasmKernels: wasm });
       const k = dev.loadKernel(ptx, 'wasm-oob', 'oob');
+      bytes.fill(0xa5);
+      bytes.fill(0, 256, 256 + 36);
       try {
         // 10 threads write 4 bytes each into a 32-byte window: thread 8 is the first out of bounds
         dev.launch({ kernel: k, grid: [1, 1, 1], block: [10, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(256, 32), u32(7)] });
@@ -257,6 +259,8 @@ describe('the WebAssembly backend of the CPU device', () => {
         expect(dev.lastBackend).toBe(undefined);
         expect(new DataView(memory.buffer).getUint32(256 + 28, true)).toBe(7); // thread 7 wrote before the fault
         expect(new DataView(memory.buffer).getUint32(256 + 32, true)).toBe(0); // nothing past the window
+        // the scratch area the Wasm kernel used is restored even though the launch failed
+        expect(bytes.findIndex((b, i) => (i < 256 || i >= 256 + 36) && b !== 0xa5)).toBe(-1);
         return (e as DeviceError).message;
       }
       throw new Error('the launch did not fail');
@@ -325,5 +329,29 @@ $L_end:
     // up, with a negative one down, with none to the even neighbour (1 + 2^-11)
     const f32 = (x: number): number => new Uint32Array(new Float32Array([x]).buffer)[0]!;
     expect(results[1]!.slice(16, 19)).toEqual([f32(1 + 2 ** -11 + 2 ** -23), f32(1 + 2 ** -11), f32(1 + 2 ** -11)]);
+  });
+
+  it('falls back to the JavaScript backend when pointer windows leave no room for its scratch area', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const bytes = new Uint8Array(memory.buffer);
+    const f = new Float32Array(memory.buffer);
+    for (let i = 0; i < 4096; i++) {
+      f[i] = i;
+      f[4096 + i] = 2 * i;
+    }
+    const ptx = readFileSync(join(defaultFixtureDir(), 'vector_add.sm_75.ptx'), 'utf8');
+    const dev = new CpuDevice();
+    const k = dev.loadKernel(ptx, 'wasm-no-room', 'vector_add');
+    // a, b and c cover the whole 64 KiB page (c is 32 KiB, of which the kernel writes 16)
+    const n = 4096;
+    const i32 = new Uint8Array(4);
+    new DataView(i32.buffer).setInt32(0, n, true);
+    dev.launch({ kernel: k, grid: [n / 256, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, n * 4), ptr(n * 4, n * 4), ptr(n * 8, 65536 - n * 8), { kind: 'scalar', tag: 'i32', bytes: i32 }] });
+    expect(dev.lastBackend).toBe('js');
+    expect(f[8192 + 100]).toBe(300);
+    // with room to spare the same launch runs as Wasm
+    dev.launch({ kernel: k, grid: [n / 256, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, n * 4), ptr(n * 4, n * 4), ptr(n * 8, n * 4), { kind: 'scalar', tag: 'i32', bytes: i32 }] });
+    expect(dev.lastBackend).toBe('wasm');
+    expect(f[8192 + 4095]).toBe(3 * 4095);
   });
 });
