@@ -3,6 +3,14 @@
  * trip and a direct call; warm instantiation of a cached compiled module through the engine's
  * `instantiateGuest` against a raw `new WebAssembly.Instance`. Goals: engine invoke p50 ≤ 1.2×
  * the bare round trip; warm instantiation p50 ≤ 1.5× raw. All figures come from this one run.
+ *
+ * A round trip is mostly two thread wake-ups, so on a small shared machine its p50 drifts with the
+ * load of the moment (±30% within a minute). Bare and engine therefore run in short alternating
+ * blocks (one round = a bare block and an engine block back to back, the order alternating), and
+ * both ratios are printed: the p50 of all engine samples over the p50 of all bare ones (pooled: the
+ * goal as the issue words it), and the median over rounds of each round's p50 ratio (a paired
+ * comparison, each ratio taken at one moment, steadier under drift). The goal counts as met only
+ * when both are within it.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +23,7 @@ import { getLogger } from '../runtime/telemetry/logger.js';
 import { repoRoot } from './repo-root.js';
 import { microseconds, percentile, sampleAsync, sampleSync } from './stats.js';
 
-const N = Number(process.env.BENCH_N ?? 3000);
+const N = Number(process.env.BENCH_N ?? 6000);
 const WARMUP = Math.max(200, Math.floor(N / 5));
 // The repository root, from bench/ (source) or dist/bench/ (built).
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,16 +88,22 @@ async function main(): Promise<void> {
   await sampleAsync(WARMUP, engineCall);
   const bareSamples: number[] = [];
   const engineSamples: number[] = [];
-  const round = 100;
+  const roundRatios: number[] = [];
+  const round = 200;
   for (let done = 0, k = 0; done < N; done += round, k++) {
     // Alternate which goes first: whatever ran just before colours the next block on a busy box.
+    let b: number[];
+    let e: number[];
     if (k % 2 === 0) {
-      bareSamples.push(...(await sampleAsync(round, bareCall)));
-      engineSamples.push(...(await sampleAsync(round, engineCall)));
+      b = await sampleAsync(round, bareCall);
+      e = await sampleAsync(round, engineCall);
     } else {
-      engineSamples.push(...(await sampleAsync(round, engineCall)));
-      bareSamples.push(...(await sampleAsync(round, bareCall)));
+      e = await sampleAsync(round, engineCall);
+      b = await sampleAsync(round, bareCall);
     }
+    bareSamples.push(...b);
+    engineSamples.push(...e);
+    roundRatios.push(percentile(e, 50) / percentile(b, 50));
   }
   await bare.terminate();
 
@@ -97,8 +111,11 @@ async function main(): Promise<void> {
   const pDirect = report('direct call (same thread, warm instance)', direct);
   const pBare = report('bare worker round trip (fresh instance)', bareSamples);
   const pEngine = report('engine.invoke', engineSamples);
-  const invokeRatio = pEngine / pBare;
-  console.log(`engine / bare round trip: ${invokeRatio.toFixed(2)}×  (goal ≤ 1.20×)  ${invokeRatio <= 1.2 ? 'MET' : 'NOT MET'}`);
+  const invokeRatio = percentile(roundRatios, 50);
+  const sorted = [...roundRatios].sort((x, y) => x - y);
+  console.log(`per-round p50 ratios (${roundRatios.length} rounds of ${round} + ${round}): min ${sorted[0]!.toFixed(2)}  quartiles ${percentile(roundRatios, 25).toFixed(2)} / ${percentile(roundRatios, 75).toFixed(2)}  max ${sorted.at(-1)!.toFixed(2)}`);
+  const pooledRatio = pEngine / pBare;
+  console.log(`engine / bare round trip: ${pooledRatio.toFixed(2)}× pooled p50s, ${invokeRatio.toFixed(2)}× median of rounds  (goal ≤ 1.20×)  ${pooledRatio <= 1.2 && invokeRatio <= 1.2 ? 'MET' : 'NOT MET'}`);
   console.log(`engine / direct call:     ${(pEngine / pDirect).toFixed(0)}×`);
 
   // Warm instantiation: the engine's instantiateGuest with the cached compiled module vs raw.

@@ -46,12 +46,20 @@ export class EngineRun {
     this.push(started);
   }
 
-  /** Records an event and hands it to the caller's onEvent. Bound: the pool calls it as a function. */
-  readonly push = (event: RunEvent): void => {
+  /**
+   * Records an event and hands it to the caller's onEvent. A method, not a bound arrow field: that
+   * would be a closure made on every call, and only streaming calls need one (`pusher`).
+   */
+  push(event: RunEvent): void {
     event.runId = this.runId; // events from the worker arrive without it
     this.events.push(event);
     this.options.onEvent?.(event);
-  };
+  }
+
+  /** `push` as a function, for the pool to call as events stream in. */
+  pusher(): (event: RunEvent) => void {
+    return (event) => this.push(event);
+  }
 
   elapsed(): number {
     return performance.now() - this.t0;

@@ -241,7 +241,7 @@ export class Engine implements EngineApi {
     if (offload.enabled) request.offload = offload; // off: the worker's default
     const job: PoolJob = { request, compiled: variant.module, info, deadlineMs };
     if (options.signal) job.signal = options.signal;
-    if (options.onEvent) job.onEvent = run.push;
+    if (options.onEvent) job.onEvent = run.pusher();
     const done = await this.pool.run(job);
     if (done.events) for (const event of done.events) run.push(event);
     if (done.timing && run.span) {

@@ -81,3 +81,31 @@ describe('request tracing', () => {
     expect(exporter.getFinishedSpans().filter((s) => s.name === 'POST /functions/:id/invoke')).toHaveLength(1);
   });
 });
+
+describe('request tracing with no tracer provider', () => {
+  const engine = new TraceparentSpy();
+  let server: TestServer;
+  let id: string;
+
+  beforeAll(async () => {
+    trace.disable(); // no provider: the hooks make no span
+    server = await startTestServer({ engine });
+    const wasm = await readFile(join(import.meta.dirname, '..', 'fixtures', 'wasm', 'add.wasm'));
+    id = (await (await fetch(`${server.url}/functions`, { method: 'POST', headers: { 'content-type': 'application/wasm' }, body: wasm })).json().then(asAny)).id;
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("hands the engine the caller's traceparent as it was, or none", async () => {
+    const call = (headers: Record<string, string>) =>
+      fetch(`${server.url}/functions/${id}/invoke`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"export":"add","args":[2,3]}' });
+    expect((await call({ traceparent: CALLER })).status).toBe(200);
+    expect(engine.seen.at(-1)).toBe(CALLER);
+    expect((await call({ traceparent: 'garbage' })).status).toBe(200);
+    expect(engine.seen.at(-1)).toBeUndefined();
+    expect((await call({})).status).toBe(200);
+    expect(engine.seen.at(-1)).toBeUndefined();
+    expect(engine.seen).toHaveLength(3);
+  });
+});

@@ -14,7 +14,7 @@ import { GuestExit } from '../wasi/guest-wasi.js';
 import { guestErrorInfo } from './guest-error.js';
 import { loadOffloadRuntime } from '../offload/instance-hook.js';
 import { instantiateGuest, type CudaBridge, type Guest } from './instantiate-guest.js';
-import type { CallRequest, DoneMessage, ModuleInfo, WasiConfig, WorkerReply } from './protocol.js';
+import { CLAIM_MASK, type CallRequest, type DoneMessage, type ModuleInfo, type WasiConfig, type WorkerReply } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('instance-worker must run in a worker thread');
@@ -202,9 +202,15 @@ function failed(req: CallRequest, error: unknown): void {
  */
 let loading: Promise<void> | undefined;
 
+/** The pool's claim words (pool.ts): a call runs only if the worker claims it first. */
+let claims: Int32Array | undefined;
+
 /** Handles a call; returns the promise to wait on when it first has to load something. */
 function receive(req: CallRequest): Promise<void> | undefined {
   if (req.module) modules.set(req.handle, req.module);
+  if (req.claims) claims = new Int32Array(req.claims);
+  // Taken back by the pool (another worker runs it): no reply, the pool no longer expects one.
+  if (claims && Atomics.compareExchange(claims, req.seq & CLAIM_MASK, req.seq, 0) !== req.seq) return undefined;
   const info = modules.get(req.handle)?.info;
   try {
     if (info && needsPreload(info)) return preload(info).then(() => handle(req)).catch((error: unknown) => failed(req, error));
@@ -222,10 +228,16 @@ function track(p: Promise<void>): void {
   });
 }
 
-port.on('message', (req: CallRequest) => {
+function onCall(req: CallRequest): void {
   if (loading) return track(loading.then(() => receive(req)));
   const pending = receive(req);
   if (pending) track(pending);
+}
+
+// The pool posts calls for a busy worker together, in one array, in the order they run.
+port.on('message', (msg: CallRequest | CallRequest[]) => {
+  if (Array.isArray(msg)) for (const req of msg) onCall(req);
+  else onCall(msg);
 });
 
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

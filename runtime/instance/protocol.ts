@@ -12,6 +12,9 @@ import type { ImportDescription, ModuleDescription } from '../../contract/module
 import type { ResultValue, WasmValueType } from '../../contract/values.js';
 import type { LoopPlan } from '../offload/types.js';
 
+/** Claim words per worker are indexed by `seq & CLAIM_MASK` (see CallRequest.seq and pool.ts). */
+export const CLAIM_MASK = 1023;
+
 /** What a worker needs to know about a module besides its compiled code. */
 export interface ModuleInfo {
   /** `<sha256>:<cap pages>`: one compiled variant. */
@@ -36,13 +39,23 @@ export interface WasiConfig {
   preopens: Record<string, string>;
 }
 
-/** The only message a worker receives, so it carries no `type` (one property less to clone per call). */
+/**
+ * The only message a worker receives (alone, or several in an array, run in order), so it carries
+ * no `type` (one property less to clone per call).
+ */
 export interface CallRequest {
   id: number;
   /** The pool's number for the module variant (its key travels once, in `module`). */
   handle: number;
   /** Present the first time this worker is sent this module. */
   module?: { compiled: WebAssembly.Module; info: ModuleInfo };
+  /**
+   * The call's claim: claims[seq & CLAIM_MASK] holds `seq` until the worker starts the call (it swaps in
+   * 0) or the pool takes it back (-1); the worker skips a call it cannot claim (pool.ts explains).
+   */
+  seq: number;
+  /** The pool's claim words for this worker: sent with its first call. */
+  claims?: SharedArrayBuffer;
   /** `run` calls `_start` and reports its exit code; `invoke` (the default) calls an export with arguments. */
   mode?: 'invoke' | 'run';
   exportName: string;
