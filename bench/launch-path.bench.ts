@@ -55,6 +55,7 @@ async function inProcess(n: number): Promise<number> {
   let memory: WebAssembly.Memory | undefined;
   const host = createWasiCudaHost({
     memory: () => new Uint8Array(memory!.buffer),
+    wasmMemory: () => memory, // as the instance worker passes it
     deviceSelection: 'cpu',
     emit: (body: RunEventBody) => {
       const event = body as RunEvent; // stamped in place, as the worker does

@@ -45,7 +45,6 @@ function loadModule(ptx: string, hash: string): Entry {
       // the WebAssembly form, for launches on a guest's WebAssembly.Memory (wasm/compile-wasm.ts)
       const wasm = compileWasmKernel(module, fn);
       if ('kernel' in wasm) kernel.wasm = wasm.kernel;
-      else kernel.wasmUnsupported = wasm.unsupported;
       if (kernel.numbers) {
         let pairs: CompiledKernel | undefined;
         kernel.pairsVariant = () => (pairs ??= finishKernel(compileKernel(module, fn, { numbers: false }), HELPERS));

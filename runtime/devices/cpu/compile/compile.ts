@@ -56,8 +56,6 @@ export interface CompiledKernel {
   source: string;
   /** The same kernel compiled to WebAssembly, when it is in the subset wasm/compile-wasm.ts takes. */
   wasm?: WasmKernel;
-  /** Why it is not (for tests and debugging). */
-  wasmUnsupported?: string;
   /** Built by `new Function`: the block runner (no sync) or the resumable thread runner. */
   run?: (E: unknown, t0: number, t1: number, resume: number) => void;
 }

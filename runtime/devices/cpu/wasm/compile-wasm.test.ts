@@ -354,4 +354,24 @@ $L_end:
     expect(dev.lastBackend).toBe('wasm');
     expect(f[8192 + 4095]).toBe(3 * 4095);
   });
+
+  it('reuses its instance across launches but never a window from an earlier launch', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const bytes = new Uint8Array(memory.buffer);
+    const ptx = readFileSync(join(defaultFixtureDir(), 'vector_add.sm_75.ptx'), 'utf8');
+    const dev = new CpuDevice();
+    const k = dev.loadKernel(ptx, 'wasm-reuse', 'vector_add');
+    const n = (v: number): KernelArg => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setInt32(0, v, true);
+      return { kind: 'scalar', tag: 'i32', bytes: b };
+    };
+    // first launch: c's window is 4 KiB, so the site caches remember [8192, 12288)
+    dev.launch({ kernel: k, grid: [4, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, 4096), ptr(4096, 4096), ptr(8192, 4096), n(1024)] });
+    expect(dev.lastBackend).toBe('wasm');
+    // second launch: c's window is 64 bytes; thread 16 writing c[16] is out of bounds
+    expect(() =>
+      dev.launch({ kernel: k, grid: [4, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, 4096), ptr(4096, 4096), ptr(8192, 64), n(1024)] }),
+    ).toThrow(/invalid __global__ write of 4 bytes .* by thread \(16,0,0\) in block \(0,0,0\)/);
+  });
 });

@@ -16,7 +16,7 @@ import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
 import { AluEmitter } from './emit-alu.js';
-import { OP, encodeModule, type ValType } from './encoder.js';
+import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -96,7 +96,11 @@ class KernelCompiler extends AluEmitter {
       imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
       memory: { module: 'env', name: 'memory' },
       globals: 2 * this.sites,
-      funcs: [{ type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' }],
+      funcs: [
+        { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' },
+        // empties every site's window cache: an instance serves many launches, each with its own windows
+        { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
+      ],
     });
     let wasm: WebAssembly.Module;
     try {
@@ -106,6 +110,12 @@ class KernelCompiler extends AluEmitter {
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
     return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared };
+  }
+
+  private resetBody(): Bytes {
+    const b = new Bytes();
+    for (let g = 0; g < 2 * this.sites; g++) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(g);
+    return b;
   }
 
   /** Registers saved at each barrier (live into its resume block), and their 8-byte slots per thread. */

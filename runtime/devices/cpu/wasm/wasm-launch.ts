@@ -20,6 +20,24 @@ import { FAULT, FAULT_RECORD, type WasmKernel } from './compile-wasm.js';
 
 type RunFn = (...args: (number | bigint)[]) => void;
 
+/**
+ * One instance per kernel and guest memory, reused by every launch (instantiating costs a few µs,
+ * more than a small launch); `reset` empties its window caches, which belong to one launch.
+ */
+const instances = new WeakMap<WebAssembly.Memory, WeakMap<WasmKernel, { run: RunFn; reset: () => void }>>();
+
+function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: RunFn; reset: () => void } {
+  let perMemory = instances.get(memory);
+  if (!perMemory) instances.set(memory, (perMemory = new WeakMap()));
+  let inst = perMemory.get(kernel);
+  if (!inst) {
+    const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64 } }).exports;
+    inst = { run: exports.run as RunFn, reset: exports.reset as () => void };
+    perMemory.set(kernel, inst);
+  }
+  return inst;
+}
+
 /** Whether this launch can use the kernel's Wasm form: it has one, and the memory is the guest's Wasm memory itself. */
 export function wasmUsable(kernel: CompiledKernel, request: LaunchRequest): kernel is CompiledKernel & { wasm: WasmKernel } {
   const m = request.wasmMemory;
@@ -76,8 +94,8 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const bytes = new Uint8Array(memory.buffer);
   const scratch = findScratch(windows, bytes.length, scratchSize);
   if (scratch < 0) return false;
-  const imports = { env: { memory, fma64: fmaF64 } };
-  const run = new WebAssembly.Instance(kernel.wasm.module, imports).exports.run as RunFn;
+  const { run, reset } = instanceFor(kernel.wasm, memory);
+  reset();
   // i64 parameters pass as BigInt; pointers are already device addresses (2^40 + offset) in `params`
   const args = paramValues(kernel, params);
   const saved = bytes.slice(scratch, scratch + scratchSize);
