@@ -374,4 +374,52 @@ $L_end:
       dev.launch({ kernel: k, grid: [4, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, 4096), ptr(4096, 4096), ptr(8192, 64), n(1024)] }),
     ).toThrow(/invalid __global__ write of 4 bytes .* by thread \(16,0,0\) in block \(0,0,0\)/);
   });
+
+  it('runs phases whose threads wait at different barriers (the general copy) as the JS backend does', () => {
+    // threads 0–15 and 16–63 stop at two different bar.sync instructions: a mixed phase
+    const ptx = `${HEADER}.visible .entry divbar(.param .u64 p0)
+{
+  .reg .pred %p<3>;
+  .reg .b32 %r<9>;
+  .reg .b64 %rd<5>;
+  .shared .align 4 .b8 sh[256];
+  ld.param.u64 %rd1, [p0];
+  mov.u32 %r1, %tid.x;
+  shl.b32 %r2, %r1, 2;
+  mov.u32 %r3, sh;
+  add.s32 %r4, %r3, %r2;
+  st.shared.u32 [%r4], %r1;
+  setp.lt.u32 %p1, %r1, 16;
+  @%p1 bra $L_a;
+  bar.sync 0;
+  mov.u32 %r8, 0;
+  bra.uni $L_join;
+$L_a:
+  bar.sync 0;
+  mov.u32 %r8, 1000;
+$L_join:
+  add.s32 %r5, %r1, 1;
+  and.b32 %r5, %r5, 63;
+  shl.b32 %r6, %r5, 2;
+  add.s32 %r6, %r3, %r6;
+  ld.shared.u32 %r7, [%r6];
+  add.s32 %r7, %r7, %r8;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r7;
+  ret;
+}
+`;
+    const outs = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const k = dev.loadKernel(ptx, 'wasm-divbar', 'divbar');
+      dev.launch({ kernel: k, grid: [2, 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(1024, 256)] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 64));
+    });
+    // each thread continues after its own barrier: threads 0–15 add 1000
+    expect(outs[1]).toEqual(Array.from({ length: 64 }, (_, t) => ((t + 1) % 64) + (t < 16 ? 1000 : 0)));
+    expect(outs[1]).toEqual(outs[0]);
+  });
 });

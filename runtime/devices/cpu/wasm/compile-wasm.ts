@@ -80,7 +80,7 @@ class KernelCompiler extends AluEmitter {
       b: local('i32'), t: local('i32'), tx: local('i32'), ty: local('i32'), tz: local('i32'),
       cx: local('i32'), cy: local('i32'), cz: local('i32'), n: local('i32'), q: local('i32'),
       a: local('i64'), idx: local('i32'), pc: local('i32'), waiting: local('i32'), ra: local('i32'), sb: local('i32'), aa: local('i32'),
-      w: local('i32'), s64: local('i64'),
+      w: local('i32'), s64: local('i64'), uni: local('i32'), cur: local('i32'),
     };
     for (const t of ['i32', 'i64', 'f32', 'f64'] as ValType[]) for (let k = 0; k < 3; k++) this.tmps.set(`${t}${k}`, local(t));
     for (const r of flat.regs) {
@@ -91,6 +91,8 @@ class KernelCompiler extends AluEmitter {
     const cfg = this.basicBlocks(flat.body);
     this.findRemat(flat.body);
     this.planSaves(cfg.blocks, cfg.labelOf);
+    this.cfg = cfg;
+    if (this.sync) this.planEntries();
     this.emitLaunchLoops(() => this.emitBody(cfg));
     const bytes = encodeModule({
       imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -116,6 +118,84 @@ class KernelCompiler extends AluEmitter {
     const b = new Bytes();
     for (let g = 0; g < 2 * this.sites; g++) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(g);
     return b;
+  }
+
+  private cfg!: { blocks: BasicBlock[]; labelOf: Map<string, number> };
+  /** Per entry (kernel start, then each resume block): its block, and its straight-line order when it has one. */
+  private entries: { block: number; order?: number[] }[] = [];
+
+  /** A block's successors inside one phase (a barrier ends the phase; its resume block is not one). */
+  private successors(b: number): number[] {
+    const { blocks, labelOf } = this.cfg;
+    const t = blocks[b]!.term;
+    const out: number[] = [];
+    if (t?.kind === 'bra') out.push(labelOf.get(t.target)!);
+    if ((!t || (t.kind === 'bra' && t.guard)) && b + 1 < blocks.length) out.push(b + 1);
+    return out;
+  }
+
+  /**
+   * Entries are where a phase starts: the kernel's start and each block after a barrier. An entry
+   * whose blocks (up to the next barriers) form no cycle but self-loops gets a straight-line order.
+   */
+  private planEntries(): void {
+    const starts = [0, ...this.cfg.blocks.flatMap((b, i) => (b.resume ? [i] : []))];
+    this.entries = starts.map((block) => {
+      const state = new Map<number, 1 | 2>();
+      const post: number[] = [];
+      let cyclic = false;
+      const visit = (b: number): void => {
+        const st = state.get(b);
+        if (st === 1) cyclic = true;
+        if (st !== undefined || cyclic) return;
+        state.set(b, 1);
+        // the fall-through successor visited last, so that it lands right after its block
+        for (const s of this.successors(b).reverse()) if (s !== b) visit(s);
+        state.set(b, 2);
+        post.push(b);
+      };
+      visit(block);
+      return cyclic ? { block } : { block, order: post.reverse() };
+    });
+  }
+
+  /** One phase's code from an entry, its blocks in `order`: forward branches only, no dispatch. */
+  private emitStraight(order: number[]): void {
+    const { blocks, labelOf } = this.cfg;
+    const pos = new Map(order.map((b, i) => [b, i]));
+    const targets = new Set<number>();
+    order.forEach((b, p) => {
+      const t = blocks[b]!.term;
+      if (t?.kind === 'bra') {
+        const j = labelOf.get(t.target)!;
+        if (j !== b) targets.add(j);
+      }
+      if ((!t || (t.kind === 'bra' && t.guard)) && b + 1 < blocks.length && pos.get(b + 1) !== p + 1) targets.add(b + 1);
+    });
+    for (const j of [...targets].sort((x, y) => pos.get(y)! - pos.get(x)!)) this.open(OP.block, `L${j}`);
+    order.forEach((b, p) => {
+      const block = blocks[b]!;
+      if (targets.has(b)) {
+        if (this.labels[this.labels.length - 1] !== `L${b}`) throw new Error(`internal: label L${b} is not innermost`);
+        this.close();
+      }
+      if (block.resume) this.restore(b);
+      const t = block.term;
+      const j = t?.kind === 'bra' ? labelOf.get(t.target)! : undefined;
+      if (j === b) this.open(OP.loop, `S${b}`);
+      for (const ins of block.instrs) this.instruction(ins);
+      if (t?.kind === 'ret') this.exitThread();
+      else if (t?.kind === 'yield') this.yieldAt(t.resume);
+      else if (t?.kind === 'bra') {
+        if (t.guard) this.readPred(t.guard.name, t.guard.negate);
+        this.br(j === b ? `S${b}` : `L${j}`, t.guard !== undefined);
+      }
+      if (j === b) this.close();
+      if (!t || (t.kind === 'bra' && t.guard)) {
+        if (b + 1 >= blocks.length) this.exitThread(); // falling off the end of the kernel
+        else if (pos.get(b + 1) !== p + 1) this.br(`L${b + 1}`);
+      }
+    });
   }
 
   /** Registers saved at each barrier (live into its resume block), and their 8-byte slots per thread. */
@@ -292,10 +372,50 @@ class KernelCompiler extends AluEmitter {
       this.i32(2);
       this.op(OP.i32_shl);
       this.c.byte(0xfc).u32(11).byte(0x00);
+      this.i32(0);
+      this.set(L.uni); // the first phase: every thread at the kernel's start (entry 0)
       this.open(OP.loop, 'phase');
       this.i32(0);
       this.set(L.waiting);
     }
+    if (this.sync) {
+      // Phases whose waiting threads all resume at one entry run that entry's straight-line copy
+      // of the kernel (no dispatch per thread); any other phase runs the general copy.
+      this.get(L.uni);
+      this.set(L.cur);
+      this.i32(-2);
+      this.set(L.uni);
+      this.open(OP.block, 'phase_end');
+      this.open(OP.block, 'general');
+      const k = this.entries.length;
+      for (let e = k - 1; e >= 0; e--) this.open(OP.block, `E${e}`);
+      this.get(L.cur);
+      this.c.byte(0x0e).u32(k);
+      for (let e = 0; e < k; e++) this.c.u32(this.entries[e]!.order ? this.depth(`E${e}`) : this.depth('general'));
+      this.c.u32(this.depth('general'));
+      for (let e = 0; e < k; e++) {
+        this.close();
+        const order = this.entries[e]!.order;
+        if (order) this.threadLoop(() => this.emitStraight(order));
+        this.br('phase_end');
+      }
+      this.close();
+      this.threadLoop(body);
+      this.close();
+      this.get(L.waiting);
+      this.br('phase', true);
+      this.close();
+    } else this.threadLoop(body);
+    this.inc(L.b);
+    this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
+    this.br('blocks');
+    this.close();
+    this.close();
+  }
+
+  /** One pass over the block's threads, each running `body` (the `next` label ends a thread's turn). */
+  private threadLoop(body: () => void): void {
+    const { L, P } = this;
     for (const x of [L.t, L.tx, L.ty, L.tz]) {
       this.i32(0);
       this.set(x);
@@ -348,16 +468,6 @@ class KernelCompiler extends AluEmitter {
     this.inc(L.t);
     this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
     this.br('threads');
-    this.close();
-    this.close();
-    if (this.sync) {
-      this.get(L.waiting);
-      this.br('phase', true);
-      this.close();
-    }
-    this.inc(L.b);
-    this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
-    this.br('blocks');
     this.close();
     this.close();
   }
@@ -446,6 +556,21 @@ class KernelCompiler extends AluEmitter {
     this.c.byte(OP.i32_store).u32(2).u32(0);
     this.i32(1);
     this.set(L.waiting);
+    // the next phase's entry: this one if every thread stopping in this phase stops here (uni -2:
+    // none yet), else -1 (mixed: the general copy)
+    const k = this.entries.findIndex((e) => e.block === resume);
+    this.get(L.uni);
+    this.i32(k);
+    this.op(OP.i32_ne);
+    this.open(OP.if, 'uni');
+    this.i32(k);
+    this.i32(-1);
+    this.get(L.uni);
+    this.i32(-2);
+    this.op(OP.i32_eq);
+    this.op(OP.select);
+    this.set(L.uni);
+    this.close();
     this.br('next');
   }
 
