@@ -179,18 +179,8 @@ class KernelCompiler extends AluEmitter {
         if (this.labels[this.labels.length - 1] !== `L${b}`) throw new Error(`internal: label L${b} is not innermost`);
         this.close();
       }
-      if (block.resume) this.restore(b);
+      this.emitBlock(b, (j, conditional) => this.br(`L${j}`, conditional));
       const t = block.term;
-      const j = t?.kind === 'bra' ? labelOf.get(t.target)! : undefined;
-      if (j === b) this.open(OP.loop, `S${b}`);
-      for (const ins of block.instrs) this.instruction(ins);
-      if (t?.kind === 'ret') this.exitThread();
-      else if (t?.kind === 'yield') this.yieldAt(t.resume);
-      else if (t?.kind === 'bra') {
-        if (t.guard) this.readPred(t.guard.name, t.guard.negate);
-        this.br(j === b ? `S${b}` : `L${j}`, t.guard !== undefined);
-      }
-      if (j === b) this.close();
       if (!t || (t.kind === 'bra' && t.guard)) {
         if (b + 1 >= blocks.length) this.exitThread(); // falling off the end of the kernel
         else if (pos.get(b + 1) !== p + 1) this.br(`L${b + 1}`);
@@ -503,33 +493,43 @@ class KernelCompiler extends AluEmitter {
         if (this.labels[this.labels.length - 1] !== `L${i}`) throw new Error(`internal: label L${i} is not innermost`);
         this.close();
       }
-      if (b.resume) this.restore(i);
-      const j = target(b);
-      const self = j === i;
-      if (self) this.open(OP.loop, `S${i}`);
-      for (const ins of b.instrs) this.instruction(ins);
-      const term = b.term;
-      if (term?.kind === 'ret') this.exitThread();
-      else if (term?.kind === 'yield') this.yieldAt(term.resume);
-      else if (term?.kind === 'bra') {
-        if (term.guard) this.readPred(term.guard.name, term.guard.negate);
-        if (self || j! > i) this.br(self ? `S${i}` : `L${j}`, term.guard !== undefined);
-        else {
-          // a backward branch: through the dispatch loop
-          if (term.guard) this.open(OP.if, 'back');
-          this.i32(j!);
-          this.set(this.L.pc);
-          this.br('D');
-          if (term.guard) this.close();
-        }
-      }
-      if (self) this.close();
+      this.emitBlock(i, (j, conditional) => {
+        if (j > i) return this.br(`L${j}`, conditional);
+        // a backward branch: through the dispatch loop
+        if (conditional) this.open(OP.if, 'back');
+        this.i32(j);
+        this.set(this.L.pc);
+        this.br('D');
+        if (conditional) this.close();
+      });
     });
     // falling off the end of the kernel is an exit
     if (dispatch) {
       this.exitThread();
       this.close();
     }
+  }
+
+  /**
+   * One block's code: the restore of a resume block, its instructions (a self-loop as a Wasm loop)
+   * and its terminator; `branch(j, conditional)` emits a jump to another block (the guard, if
+   * any, is on the stack).
+   */
+  private emitBlock(b: number, branch: (j: number, conditional: boolean) => void): void {
+    const block = this.cfg.blocks[b]!;
+    const t = block.term;
+    const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
+    if (block.resume) this.restore(b);
+    if (j === b) this.open(OP.loop, `S${b}`);
+    for (const ins of block.instrs) this.instruction(ins);
+    if (t?.kind === 'ret') this.exitThread();
+    else if (t?.kind === 'yield') this.yieldAt(t.resume);
+    else if (t?.kind === 'bra') {
+      if (t.guard) this.readPred(t.guard.name, t.guard.negate);
+      if (j === b) this.br(`S${b}`, t.guard !== undefined);
+      else branch(j!, t.guard !== undefined);
+    }
+    if (j === b) this.close();
   }
 
   /** The thread is done: with barriers, it is marked so later phases skip it. */
