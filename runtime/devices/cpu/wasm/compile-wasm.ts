@@ -341,12 +341,7 @@ class KernelCompiler extends AluEmitter {
     this.set(L.cz);
     this.get(P.b0);
     this.set(L.b);
-    this.open(OP.block, 'blocks_done');
-    this.open(OP.loop, 'blocks');
-    this.get(L.b);
-    this.get(P.b1);
-    this.op(OP.i32_ge_u);
-    this.br('blocks_done', true);
+    this.loopWhileBelow('blocks', L.b, P.b1);
     if (this.usesShared) {
       // shared memory starts zeroed in every block, as on the JavaScript backend
       this.get(P.sh);
@@ -403,6 +398,16 @@ class KernelCompiler extends AluEmitter {
     this.close();
   }
 
+  /** Opens `${name}_done` and the loop `${name}`, leaving it once `counter` reaches `limit` (unsigned). */
+  private loopWhileBelow(name: string, counter: number, limit: number): void {
+    this.open(OP.block, `${name}_done`);
+    this.open(OP.loop, name);
+    this.get(counter);
+    this.get(limit);
+    this.op(OP.i32_ge_u);
+    this.br(`${name}_done`, true);
+  }
+
   /** One pass over the block's threads, each running `body` (the `next` label ends a thread's turn). */
   private threadLoop(body: () => void): void {
     const { L, P } = this;
@@ -410,12 +415,7 @@ class KernelCompiler extends AluEmitter {
       this.i32(0);
       this.set(x);
     }
-    this.open(OP.block, 'threads_done');
-    this.open(OP.loop, 'threads');
-    this.get(L.t);
-    this.get(L.n);
-    this.op(OP.i32_ge_u);
-    this.br('threads_done', true);
+    this.loopWhileBelow('threads', L.t, L.n);
     this.open(OP.block, 'next');
     if (this.sync) {
       // ra: this thread's resume word; pc: where it resumes (-1: done); sb: its register slots
