@@ -16,6 +16,11 @@ export class ServerMetrics {
   private readonly duration: Histogram<'outcome'>;
   private readonly launches: Counter<'device'>;
   private readonly deploys: Counter;
+  /** The outcome-labelled children used on every invocation, looked up once (prom-client hashes labels per call otherwise). */
+  private readonly okInvocations: { inc(value?: number): void };
+  private readonly errorInvocations: { inc(value?: number): void };
+  private readonly okDuration: { observe(value: number): void };
+  private readonly errorDuration: { observe(value: number): void };
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tensor_wasm_process_' });
@@ -49,18 +54,22 @@ export class ServerMetrics {
       help: 'Modules deployed (new ids only).',
       registers: [this.registry],
     });
+    this.okInvocations = this.invocations.labels(OK);
+    this.errorInvocations = this.invocations.labels(ERROR);
+    this.okDuration = this.duration.labels(OK);
+    this.errorDuration = this.duration.labels(ERROR);
   }
 
   invocationSucceeded(seconds: number, device: string, launches: number): void {
-    this.invocations.inc(OK, 1);
-    this.duration.observe(OK, seconds);
+    this.okInvocations.inc(1);
+    this.okDuration.observe(seconds);
     if (launches > 0) this.launches.inc({ device }, launches);
   }
 
   invocationFailed(seconds: number, code: ErrorCode): void {
-    this.invocations.inc(ERROR, 1);
+    this.errorInvocations.inc(1);
     this.errors.inc({ code });
-    this.duration.observe(ERROR, seconds);
+    this.errorDuration.observe(seconds);
   }
 
   deployed(): void {

@@ -1,6 +1,7 @@
 import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { TensorWasmError } from '../../contract/errors.js';
 import { assertRunId } from '../registry/ids.js';
+import { readSimpleInvokeBody } from './simple-invoke-body.js';
 
 /**
  * How deeply `[`/`{` nest in JSON text, found by scanning (strings and escapes respected) before any
@@ -55,12 +56,20 @@ export interface InvokeRequest {
 const INVOKE_KEYS = new Set(['export', 'args', 'runId', 'deadlineMs']);
 
 /**
+ * Reads an invoke body: the common shape in one pass (simple-invoke-body.ts), anything else in full.
+ */
+export function parseInvokeBody(text: string, maxDepth: number): InvokeRequest {
+  // the simple shape nests two deep ({ and the args' [)
+  return (maxDepth >= 2 ? readSimpleInvokeBody(text) : undefined) ?? parseInvokeBodyInFull(text, maxDepth);
+}
+
+/**
  * Reads an invoke body without a lossy `JSON.parse`: lossless-json keeps each number's original
  * text, so `2147483648` stays i64 and `1e10` stays f64 when the engine classifies the arguments
  * (guide §3.1). Everything but the arguments is checked here; the arguments themselves are the
  * engine's to classify, so HTTP and the CLI answer alike.
  */
-export function parseInvokeBody(text: string, maxDepth: number): InvokeRequest {
+export function parseInvokeBodyInFull(text: string, maxDepth: number): InvokeRequest {
   assertJsonDepth(text, maxDepth);
   let body: unknown;
   try {

@@ -56,4 +56,18 @@ describe('FunctionRegistry', () => {
     expect(() => registry.get(record.id)).toThrow(expect.objectContaining({ code: 'not_found' }));
     expect((await FunctionRegistry.open(dataDir, new InlineEngine())).size).toBe(0);
   });
+
+  it('hands out the ref of a loaded module without waiting, and forgets it on delete', async () => {
+    const first = await FunctionRegistry.open(dataDir, new InlineEngine());
+    const { record } = await first.deploy(await add(), 'adder');
+    expect(first.loadedRef(record.id)).toMatchObject({ hash: record.id });
+    // after a restart the stored bytes load on the first ref()
+    const second = await FunctionRegistry.open(dataDir, new InlineEngine());
+    expect(second.loadedRef(record.id)).toBeUndefined();
+    const ref = await second.ref(record.id);
+    expect(second.loadedRef(record.id)).toEqual(ref);
+    await second.delete(record.id);
+    expect(second.loadedRef(record.id)).toBeUndefined();
+    expect(first.loadedRef('../x')).toBeUndefined();
+  });
 });

@@ -29,6 +29,8 @@ const log = getLogger({ component: 'server.registry' });
 export class FunctionRegistry {
   private readonly records = new Map<string, FunctionRecord>();
   private readonly refs = new Map<string, Promise<ModuleRef>>();
+  /** The refs that have resolved: an invocation takes its ref from here without awaiting (hot path). */
+  private readonly loaded = new Map<string, ModuleRef>();
   private readonly deploying = new Map<string, Promise<FunctionRecord>>();
 
   private constructor(
@@ -104,6 +106,7 @@ export class FunctionRegistry {
     await this.writeAtomic(`${hash}.json`, JSON.stringify(record, null, 2));
     this.records.set(hash, record);
     this.refs.set(hash, Promise.resolve(ref));
+    this.loaded.set(hash, ref);
     return record;
   }
 
@@ -112,11 +115,21 @@ export class FunctionRegistry {
     const record = this.get(id);
     let ref = this.refs.get(id);
     if (!ref) {
-      ref = this.loadStored(record);
-      this.refs.set(id, ref);
-      ref.catch(() => this.refs.delete(id));
+      const loading = this.loadStored(record);
+      this.refs.set(id, (ref = loading));
+      loading.then(
+        (value) => {
+          if (this.refs.get(id) === loading) this.loaded.set(id, value);
+        },
+        () => this.refs.delete(id),
+      );
     }
     return ref;
+  }
+
+  /** The engine's handle for a function whose module is loaded already; undefined otherwise (use `ref`). */
+  loadedRef(id: string): ModuleRef | undefined {
+    return this.loaded.get(id);
   }
 
   /** The stored module bytes. */
@@ -129,6 +142,7 @@ export class FunctionRegistry {
     const record = this.get(id);
     this.records.delete(id);
     this.refs.delete(id);
+    this.loaded.delete(id);
     await Promise.all([removeIfPresent(join(this.dir, `${id}.json`)), removeIfPresent(join(this.dir, `${id}.wasm`))]);
     return record;
   }

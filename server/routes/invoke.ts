@@ -64,7 +64,7 @@ export function invokeRoutes(context: ServerContext) {
       async (request, reply) => {
         const body = parseInvokeBody(typeof request.body === 'string' ? request.body : '', context.maxJsonDepth);
         // Unknown ids fail here, before any stream is opened, as ordinary JSON errors.
-        const ref = await context.registry.ref(request.params.id);
+        const ref = context.registry.loadedRef(request.params.id) ?? (await context.registry.ref(request.params.id));
         if (request.query.stream) return streamInvocation(context, request, reply, ref, body);
         const result = await invoke(context, request, ref, body);
         return reply.code(200).type('application/json; charset=utf-8').send(invokeReplyJson(result));
