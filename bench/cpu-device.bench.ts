@@ -25,7 +25,7 @@ function repoRoot(): string {
   throw new Error('cannot find fixtures/cuda and bench/native above ' + import.meta.dirname);
 }
 const root = repoRoot();
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+const REPS = Number(process.env.BENCH_REPS ?? 7);
 
 interface Workload {
   name: string;
@@ -143,13 +143,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function nativeNs(dir: string, w: Workload): number {
+/** Compiles a workload's native baseline with gcc -O3; returns the executable. */
+function buildNative(dir: string, w: Workload): string {
   const exe = join(dir, w.native);
   execFileSync('gcc', ['-O3', '-o', exe, join(root, 'bench', 'native', `${w.native}.c`)], { stdio: 'inherit' });
-  // native runs take milliseconds: more of them steady the median at no cost
-  const out = execFileSync(exe, [...w.nativeArgs.map(String), String(Math.min(64, 4 * REPS))], { encoding: 'utf8' });
+  return exe;
+}
+
+/** One native sample: the median ns of NATIVE_REPS runs inside one process (milliseconds each). */
+function nativeSampleNs(exe: string, w: Workload): number {
+  const out = execFileSync(exe, [...w.nativeArgs.map(String), String(NATIVE_REPS)], { encoding: 'utf8' });
   return Number(out.trim());
 }
+const NATIVE_REPS = 4;
 
 /**
  * Frees the previous workload's guest memory (tens of MB) and lets the background threads finish
@@ -163,7 +169,8 @@ function settle(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
 }
 
-function deviceNs(w: Workload): { ns: number; backend: string } {
+/** Loads the workload's kernel on a fresh CPU device over fresh guest memory; returns one timed launch. */
+function prepareDevice(w: Workload): { run: () => number; backend: () => string } {
   settle();
   const ptx = readFileSync(join(root, 'fixtures', 'cuda', `${w.fixture}.sm_75.ptx`), 'utf8');
   const hash = createHash('sha256').update(ptx).digest('hex');
@@ -179,25 +186,40 @@ function deviceNs(w: Workload): { ns: number; backend: string } {
     const d = process.cpuUsage(t0);
     return (d.user + d.system) * 1000;
   };
+  return { run, backend: () => dev.lastBackend ?? '?' };
+}
+
+/**
+ * Native and device samples taken in turns (native, device, native, …), so both sides of each
+ * ratio see the machine in the same state: on a shared box the speed of the moment drifts by up to
+ * 2× within a minute, and measuring all of one side first made the same kernel's ratio swing by as much.
+ */
+function measure(dir: string, w: Workload): { nativeNs: number; deviceNs: number; backend: string } {
+  const exe = buildNative(dir, w);
+  const device = prepareDevice(w);
   // warm-up: V8 optimises the JavaScript kernel, and tiers the Wasm kernel up from its baseline compiler
-  run();
-  run();
-  const times: number[] = [];
-  for (let i = 0; i < REPS; i++) times.push(run());
-  return { ns: median(times), backend: dev.lastBackend ?? '?' };
+  device.run();
+  device.run();
+  nativeSampleNs(exe, w);
+  const nativeTimes: number[] = [];
+  const deviceTimes: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    nativeTimes.push(nativeSampleNs(exe, w));
+    deviceTimes.push(device.run());
+  }
+  return { nativeNs: median(nativeTimes), deviceNs: median(deviceTimes), backend: device.backend() };
 }
 
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'tensor-wasm-bench-'));
-  console.log(`CPU device vs gcc -O3 (single thread), median CPU time of ${REPS} runs (native: ${Math.min(64, 4 * REPS)})`);
+  console.log(`CPU device vs gcc -O3 (single thread), median CPU time of ${REPS} runs each, taken in turns (each native run: the median of ${NATIVE_REPS} in one process)`);
   console.log(['kernel'.padEnd(14), 'native ms'.padStart(10), 'cpu dev ms'.padStart(11), 'ratio'.padStart(8), 'backend'.padStart(8)].join(' '));
   const ratios: number[] = [];
   for (const w of WORKLOADS) {
-    const nat = nativeNs(dir, w);
-    const dev = deviceNs(w);
-    const ratio = dev.ns / nat;
+    const m = measure(dir, w);
+    const ratio = m.deviceNs / m.nativeNs;
     ratios.push(ratio);
-    console.log([w.name.padEnd(14), (nat / 1e6).toFixed(2).padStart(10), (dev.ns / 1e6).toFixed(2).padStart(11), `${ratio.toFixed(2)}x`.padStart(8), dev.backend.padStart(8)].join(' '));
+    console.log([w.name.padEnd(14), (m.nativeNs / 1e6).toFixed(2).padStart(10), (m.deviceNs / 1e6).toFixed(2).padStart(11), `${ratio.toFixed(2)}x`.padStart(8), m.backend.padStart(8)].join(' '));
   }
   const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
   console.log(`geomean ratio: ${geo.toFixed(2)}x slower than native (goal: <= 5x)`);
