@@ -70,7 +70,10 @@ export function roundF32(hi: number, lo: number, mode: number): number {
     // fround rounded hi to nearest; only a tie at hi with lo ≠ 0 can go the wrong way.
     if (lo !== 0 && d !== 0) {
       const other = d > 0 ? nextDownF32(r) : nextUpF32(r);
-      const distR = Math.abs(d);
+      // fround gives ±Infinity from the tie between the largest f32 and 2^128 up: below 2^128,
+      // measure from ±2^128 (the step past the largest f32; exact there), so an exact value just
+      // below that tie still rounds down; from 2^128 up, infinity it is.
+      const distR = Number.isFinite(r) ? Math.abs(d) : Math.abs(hi) < 2 ** 128 ? 2 ** 128 - Math.abs(hi) : Infinity;
       const distO = Math.abs(hi - other);
       if (distR === distO) {
         // hi is exactly halfway: lo decides.

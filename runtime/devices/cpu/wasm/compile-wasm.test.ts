@@ -172,6 +172,52 @@ function runOps(wasm: boolean): { out: Uint8Array; backend: string | undefined }
   return { out: bytes.slice(out, out + N * 128), backend: dev.lastBackend };
 }
 
+/** d = fma.rn.f32(a, b, c) per thread over (a, b, c, _) records. */
+const FMA = `${HEADER}.visible .entry fmat(.param .u64 p0, .param .u64 p1, .param .u32 p2)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<6>;
+  .reg .f32 %f<5>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  ld.param.u32 %r1, [p2];
+  mov.u32 %r2, %tid.x;
+  mov.u32 %r3, %ctaid.x;
+  mov.u32 %r4, %ntid.x;
+  mad.lo.s32 %r5, %r3, %r4, %r2;
+  setp.ge.u32 %p1, %r5, %r1;
+  @%p1 bra $L_end;
+  mul.wide.u32 %rd3, %r5, 16;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.v4.f32 {%f1, %f2, %f3, %f4}, [%rd4];
+  fma.rn.f32 %f4, %f1, %f2, %f3;
+  mul.wide.u32 %rd5, %r5, 4;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.f32 [%rd6], %f4;
+$L_end:
+  ret;
+}
+`;
+
+/** The f32 results (bits) of fma.rn.f32 on each case, on the WebAssembly or the JavaScript backend. */
+function runFma(cases: [number, number, number][], wasm: boolean): number[] {
+  const n = cases.length;
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const dv = new DataView(memory.buffer);
+  cases.forEach(([a, b, c], i) => {
+    dv.setFloat32(256 + i * 16, a, true);
+    dv.setFloat32(256 + i * 16 + 4, b, true);
+    dv.setFloat32(256 + i * 16 + 8, c, true);
+  });
+  const dev = new CpuDevice({ wasmKernels: wasm });
+  const k = dev.loadKernel(FMA, 'wasm-fma-ties', 'fmat');
+  const out = 256 + n * 16;
+  dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 16), ptr(out, n * 4), u32(n)] });
+  expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+  return Array.from({ length: n }, (_, i) => dv.getUint32(out + i * 4, true));
+}
+
 describe('the WebAssembly backend of the CPU device', () => {
   it('takes the conformance kernels in its subset and says why it leaves the others to the JavaScript backend', () => {
     const verdict = (name: string, entry: string): string => {
@@ -269,33 +315,53 @@ describe('the WebAssembly backend of the CPU device', () => {
     expect(messages[1]).toBe(messages[0]);
   });
 
-  it('rounds fma.rn.f32 exactly at ties, in every binade, both signs and the subnormal range', () => {
-    const ptx = `${HEADER}.visible .entry fmat(.param .u64 p0, .param .u64 p1, .param .u32 p2)
+  it('checks an access again after its address register changes or when the earlier access was guarded', () => {
+    // the store repeats the load's address: unchecked only when that load ran and %rd4 is unchanged
+    const kernel = (between: string, guard: string): string => `${HEADER}.visible .entry again(.param .u64 p0, .param .u32 p1)
 {
   .reg .pred %p<2>;
-  .reg .b32 %r<6>;
-  .reg .f32 %f<5>;
-  .reg .b64 %rd<8>;
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<5>;
   ld.param.u64 %rd1, [p0];
-  ld.param.u64 %rd2, [p1];
-  ld.param.u32 %r1, [p2];
+  ld.param.u32 %r1, [p1];
   mov.u32 %r2, %tid.x;
-  mov.u32 %r3, %ctaid.x;
-  mov.u32 %r4, %ntid.x;
-  mad.lo.s32 %r5, %r3, %r4, %r2;
-  setp.ge.u32 %p1, %r5, %r1;
-  @%p1 bra $L_end;
-  mul.wide.u32 %rd3, %r5, 16;
+  mul.wide.u32 %rd3, %r2, 4;
   add.s64 %rd4, %rd1, %rd3;
-  ld.global.v4.f32 {%f1, %f2, %f3, %f4}, [%rd4];
-  fma.rn.f32 %f4, %f1, %f2, %f3;
-  mul.wide.u32 %rd5, %r5, 4;
-  add.s64 %rd6, %rd2, %rd5;
-  st.global.f32 [%rd6], %f4;
-$L_end:
+  setp.lt.u32 %p1, %r2, %r1;
+  ${guard} ld.global.u32 %r3, [%rd4];
+  ${between}
+  st.global.u32 [%rd4], %r3;
   ret;
 }
 `;
+    const run = (ptx: string, wasm: boolean, limit: number): string => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const k = dev.loadKernel(ptx, `wasm-again-${ptx.length}`, 'again');
+      try {
+        // 10 threads, a 32-byte window
+        dev.launch({ kernel: k, grid: [1, 1, 1], block: [10, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, 32), u32(limit)] });
+      } catch (e) {
+        expect(e).toBeInstanceOf(DeviceError);
+        return (e as DeviceError).message;
+      }
+      throw new Error('the launch did not fail');
+    };
+    // threads 8 and 9 skip the guarded load: thread 8's store is the first access out of bounds
+    const guarded = kernel('', '@%p1');
+    expect(run(guarded, true, 8)).toMatch(/invalid __global__ write of 4 bytes .* by thread \(8,0,0\)/);
+    expect(run(guarded, true, 8)).toBe(run(guarded, false, 8));
+    // the address moves 32 bytes on between the load and the store: thread 0's store is out of bounds
+    const moved = kernel('add.s64 %rd4, %rd4, 32;', '');
+    expect(run(moved, true, 0)).toMatch(/invalid __global__ write of 4 bytes .* by thread \(0,0,0\)/);
+    expect(run(moved, true, 0)).toBe(run(moved, false, 0));
+    // unchanged and unguarded: thread 8's load faults first, as on the JavaScript backend
+    const same = kernel('', '');
+    expect(run(same, true, 0)).toMatch(/invalid __global__ read of 4 bytes .* by thread \(8,0,0\)/);
+    expect(run(same, true, 0)).toBe(run(same, false, 0));
+  });
+
+  it('rounds fma.rn.f32 exactly at ties, in every binade, both signs and the subnormal range', () => {
     // (a, b, c): a*b lands exactly halfway between two f32s; c nudges the exact sum off the tie
     // (lost in the f64 sum), leaves it there (ties to even), or the product is a subnormal tie
     const cases: [number, number, number][] = [];
@@ -308,27 +374,48 @@ $L_end:
     for (const k of [1, 3, 5, 7]) for (const sign of [1, -1]) cases.push([sign * k * 2 ** -75, 2 ** -75, 0], [sign * k * 2 ** -75, 2 ** -75, 2 ** -149]);
     const random = rng(77);
     for (let i = 0; i < 200; i++) cases.push([(random() - 0.5) * 8, (random() - 0.5) * 8, (random() - 0.5) * 8]);
-    const n = cases.length;
-    const results = [false, true].map((wasm) => {
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const dv = new DataView(memory.buffer);
-      cases.forEach(([a, b, c], i) => {
-        dv.setFloat32(256 + i * 16, a, true);
-        dv.setFloat32(256 + i * 16 + 4, b, true);
-        dv.setFloat32(256 + i * 16 + 8, c, true);
-      });
-      const dev = new CpuDevice({ wasmKernels: wasm });
-      const k = dev.loadKernel(ptx, 'wasm-fma-ties', 'fmat');
-      const out = 256 + n * 16;
-      dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 16), ptr(out, n * 4), u32(n)] });
-      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
-      return Array.from({ length: n }, (_, i) => dv.getUint32(out + i * 4, true));
-    });
+    const results = [false, true].map((wasm) => runFma(cases, wasm));
     expect(results[1]).toEqual(results[0]);
     // independently, at scale 1 (cases 16–18): the tie 1 + 2^-11 + 2^-24 with a positive nudge rounds
     // up, with a negative one down, with none to the even neighbour (1 + 2^-11)
     const f32 = (x: number): number => new Uint32Array(new Float32Array([x]).buffer)[0]!;
     expect(results[1]!.slice(16, 19)).toEqual([f32(1 + 2 ** -11 + 2 ** -23), f32(1 + 2 ** -11), f32(1 + 2 ** -11)]);
+  });
+
+  it('rounds fma.rn.f32 exactly across 2^-126 (subnormal and normal ties) and at overflow', () => {
+    const bitsF = (b: number): number => new Float32Array(new Uint32Array([b]).buffer)[0]!;
+    // a*b = 2^-150 (1 + 2^-36) or 2^-150 (1 - 2^-40), exactly (factors of 24 bits at most): half a
+    // subnormal step plus or minus a nudge the f64 sum loses, so the sum is a tie and only the
+    // exact error tells which way to round
+    const up: [number, number] = [(2 ** 12 + 1) * 2 ** -87, (2 ** 24 - 2 ** 12 + 1) * 2 ** -99];
+    const down: [number, number] = [(2 ** 20 - 1) * 2 ** -95, (2 ** 20 + 1) * 2 ** -95];
+    const t = 1 + 2 ** -12;
+    const cases: [number, number, number, number][] = [];
+    for (const sign of [1, -1]) {
+      const [ua, ub] = [sign * up[0], up[1]];
+      const [da, db] = [sign * down[0], down[1]];
+      const s = sign < 0 ? 0x80000000 : 0;
+      const c = (bits: number): number => sign * bitsF(bits);
+      cases.push(
+        [ua, ub, c(0x007fffff), s | 0x00800000], // just above the top subnormal tie: up to 2^-126
+        [da, db, c(0x007fffff), s | 0x007fffff], // just below it: stays subnormal (the even choice is 2^-126)
+        [ua, ub, c(0x007ffffe), s | 0x007fffff], // up, against the even neighbour
+        [da, db, c(0x007ffffe), s | 0x007ffffe],
+        [ua, ub, c(0x00800000), s | 0x00800001], // 2^-126 itself: a normal-range tie
+        [da, db, c(0x00800000), s | 0x00800000],
+        [ua, ub, c(0), s | 0x00000001], // 2^-150 ± a nudge: the smallest subnormal, or zero
+        [da, db, c(0), s | 0x00000000],
+        [da, db, -c(0x00000001), (s ^ 0x80000000) | 0x00000001], // -2^-149 + (2^-150 - nudge): away from zero
+        [ua, ub, -c(0x00000001), (s ^ 0x80000000) | 0x00000000], // -2^-149 + (2^-150 + nudge): to -0
+        // a*b = 2^128 + 2^117 + 2^104 (a tie pattern beyond the largest f32): Inf whatever c says
+        [sign * 2 ** 64 * t, 2 ** 64 * t, -sign * 2 ** 60, s | 0x7f800000],
+        [sign * 2 ** 64 * t, 2 ** 64 * t, sign * 2 ** 60, s | 0x7f800000],
+      );
+    }
+    const js = runFma(cases.map(([a, b, c]) => [a, b, c]), false);
+    const wasm = runFma(cases.map(([a, b, c]) => [a, b, c]), true);
+    expect(wasm.map((b) => b.toString(16))).toEqual(cases.map((x) => (x[3] >>> 0).toString(16)));
+    expect(wasm).toEqual(js);
   });
 
   it('falls back to the JavaScript backend when pointer windows leave no room for its scratch area', () => {
@@ -420,6 +507,113 @@ $L_join:
     });
     // each thread continues after its own barrier: threads 0–15 add 1000
     expect(outs[1]).toEqual(Array.from({ length: 64 }, (_, t) => ((t + 1) % 64) + (t < 16 ? 1000 : 0)));
+    expect(outs[1]).toEqual(outs[0]);
+  });
+
+  it('carries a register across a barrier once per block only when every thread has the same value', () => {
+    // reduce_block's halving stride (%r14) is block-uniform: no per-thread register slot at all
+    const fixture = parsePtx(readFileSync(join(defaultFixtureDir(), 'reduce_block.sm_75.ptx'), 'utf8'));
+    const reduce = compileWasmKernel(fixture, fixture.functions.get('reduce_block')!);
+    expect('kernel' in reduce && reduce.kernel.slotBytes).toBe(0);
+    // uniform-looking definitions that some threads skip (%r2), or repeat a per-thread number of
+    // times (%r4), are not: each thread keeps its own value across the barrier
+    const ptx = `${HEADER}.visible .entry unif(.param .u64 p0)
+{
+  .reg .pred %p<3>;
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<5>;
+  ld.param.u64 %rd1, [p0];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, 0;
+  setp.lt.u32 %p1, %r1, 5;
+  @%p1 bra $L_skip;
+  mov.u32 %r2, 7;
+$L_skip:
+  and.b32 %r3, %r1, 3;
+  mov.u32 %r4, 0;
+$L_loop:
+  add.s32 %r4, %r4, 10;
+  setp.ne.u32 %p2, %r3, 0;
+  sub.s32 %r3, %r3, 1;
+  @%p2 bra $L_loop;
+  bar.sync 0;
+  add.s32 %r5, %r2, %r4;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r5;
+  ret;
+}
+`;
+    const m = parsePtx(ptx);
+    const k = compileWasmKernel(m, m.functions.get('unif')!);
+    expect('kernel' in k && k.kernel.slotBytes).toBe(16);
+    const outs = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const h = dev.loadKernel(ptx, 'wasm-unif', 'unif');
+      dev.launch({ kernel: h, grid: [2, 1, 1], block: [32, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(1024, 128)] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 32));
+    });
+    expect(outs[1]).toEqual(Array.from({ length: 32 }, (_, t) => (t < 5 ? 0 : 7) + 10 * ((t & 3) + 1)));
+    expect(outs[1]).toEqual(outs[0]);
+  });
+
+  it('keeps threads that left by a guarded ret out of later barrier phases', () => {
+    // threads 20–39 return at once; the others loop through a barrier with a block-uniform counter
+    const ptx = `${HEADER}.visible .entry early(.param .u64 p0, .param .u32 p1)
+{
+  .reg .pred %p<4>;
+  .reg .b32 %r<12>;
+  .reg .b64 %rd<5>;
+  .shared .align 4 .b8 sh[256];
+  ld.param.u64 %rd1, [p0];
+  ld.param.u32 %r9, [p1];
+  mov.u32 %r1, %tid.x;
+  setp.ge.u32 %p1, %r1, 20;
+  @%p1 ret;
+  mov.u32 %r2, 0;
+  mov.u32 %r5, 0;
+  shl.b32 %r6, %r1, 2;
+  mov.u32 %r7, sh;
+  add.s32 %r7, %r7, %r6;
+$L_loop:
+  setp.lt.u32 %p2, %r1, %r2;
+  @%p2 bra $L_skip;
+  add.s32 %r5, %r5, %r2;
+$L_skip:
+  st.shared.u32 [%r7], %r5;
+  bar.sync 0;
+  add.s32 %r2, %r2, 3;
+  ld.shared.u32 %r10, [%r7];
+  add.s32 %r5, %r10, %r2;
+  setp.lt.u32 %p3, %r2, %r9;
+  @%p3 bra $L_loop;
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r5;
+  ret;
+}
+`;
+    const outs = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const h = dev.loadKernel(ptx, 'wasm-early', 'early');
+      dev.launch({ kernel: h, grid: [2, 1, 1], block: [40, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(1024, 160), u32(30)] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 40));
+    });
+    // per thread t: r5 gains r2 in the rounds where t >= r2 (r2 = 0, 3, …, 27) and r2 after each barrier
+    const expected = Array.from({ length: 40 }, (_, t) => {
+      if (t >= 20) return 0;
+      let r5 = 0;
+      for (let r2 = 0; r2 < 30; r2 += 3) {
+        if (t >= r2) r5 += r2;
+        r5 += r2 + 3;
+      }
+      return r5;
+    });
+    expect(outs[1]).toEqual(expected);
     expect(outs[1]).toEqual(outs[0]);
   });
 });

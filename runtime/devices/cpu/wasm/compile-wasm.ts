@@ -18,6 +18,7 @@ import { liveIn, useDef } from '../compile/liveness.js';
 import { AluEmitter } from './emit-alu.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
+import { uniformRegisters } from './uniform.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
 
@@ -32,6 +33,9 @@ export interface WasmKernel {
   usesShared: boolean;
 }
 
+
+/** The bit of `seen` that entries past 30 share (a phase that sets it runs the general copy). */
+const SEEN_SHARED = 1 << 31;
 
 export type WasmCompileResult = { kernel: WasmKernel } | { unsupported: string };
 
@@ -57,6 +61,13 @@ class KernelCompiler extends AluEmitter {
 
   private readonly slots = new Map<string, number>();
 
+  /**
+   * Block-uniform registers live across a barrier (uniform.ts): one copy per block, in a global
+   * written as threads stop and read into `local` once as each phase starts; a resuming thread
+   * copies it from there (no per-thread slot to address, store and load).
+   */
+  private readonly uniformSlots = new Map<string, { global: number; local: number; type: ValType }>();
+
   constructor(private readonly module: PtxModule, private readonly entry: PtxFunction) {
     super();
   }
@@ -79,8 +90,8 @@ class KernelCompiler extends AluEmitter {
     this.L = {
       b: local('i32'), t: local('i32'), tx: local('i32'), ty: local('i32'), tz: local('i32'),
       cx: local('i32'), cy: local('i32'), cz: local('i32'), n: local('i32'), q: local('i32'),
-      a: local('i64'), idx: local('i32'), pc: local('i32'), waiting: local('i32'), ra: local('i32'), sb: local('i32'), aa: local('i32'),
-      w: local('i32'), s64: local('i64'), uni: local('i32'), cur: local('i32'),
+      a: local('i64'), idx: local('i32'), pc: local('i32'), seen: local('i32'), ra: local('i32'), sb: local('i32'), aa: local('i32'),
+      w: local('i32'), s64: local('i64'), cur: local('i32'),
     };
     for (const t of ['i32', 'i64', 'f32', 'f64'] as ValType[]) for (let k = 0; k < 3; k++) this.tmps.set(`${t}${k}`, local(t));
     for (const r of flat.regs) {
@@ -90,14 +101,22 @@ class KernelCompiler extends AluEmitter {
     }
     const cfg = this.basicBlocks(flat.body);
     this.findRemat(flat.body);
-    this.planSaves(cfg.blocks, cfg.labelOf);
+    const uniform = this.sync
+      ? uniformRegisters(cfg.blocks, cfg.labelOf, {
+          isReg: (n) => this.regs.has(n),
+          isShared: (n) => this.lay.symbols.get(n)?.space === 'shared',
+          isKernelParam: (n) => this.lay.symbols.get(n)?.space === 'kparam',
+        })
+      : new Set<string>();
+    this.planSaves(cfg.blocks, cfg.labelOf, uniform);
+    this.windowGlobals = this.uniformSlots.size;
     this.cfg = cfg;
     if (this.sync) this.planEntries();
     this.emitLaunchLoops(() => this.emitBody(cfg));
     const bytes = encodeModule({
       imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
       memory: { module: 'env', name: 'memory' },
-      globals: 2 * this.sites,
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -116,7 +135,7 @@ class KernelCompiler extends AluEmitter {
 
   private resetBody(): Bytes {
     const b = new Bytes();
-    for (let g = 0; g < 2 * this.sites; g++) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(g);
+    for (let g = 0; g < 2 * this.sites; g++) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(this.windowGlobals + g);
     return b;
   }
 
@@ -189,7 +208,7 @@ class KernelCompiler extends AluEmitter {
   }
 
   /** Registers saved at each barrier (live into its resume block), and their 8-byte slots per thread. */
-  private planSaves(blocks: BasicBlock[], labelOf: Map<string, number>): void {
+  private planSaves(blocks: BasicBlock[], labelOf: Map<string, number>, uniform: Set<string>): void {
     if (!this.sync) return;
     const live = liveIn(
       blocks.map((b, i) => {
@@ -212,7 +231,15 @@ class KernelCompiler extends AluEmitter {
       const saved = regs.filter((r) => !this.remat.has(r));
       this.restores.set(i, saved);
       this.recompute.set(i, this.rematOrder(regs.filter((r) => this.remat.has(r))));
-      for (const r of saved) if (!this.slots.has(r)) this.slots.set(r, this.slots.size);
+      for (const r of saved) {
+        if (this.slots.has(r) || this.uniformSlots.has(r)) continue;
+        if (!uniform.has(r)) {
+          this.slots.set(r, this.slots.size);
+          continue;
+        }
+        const type = valType(this.regs.get(r)!.cls);
+        this.uniformSlots.set(r, { global: this.uniformSlots.size, local: this.localFor(type), type });
+      }
     });
   }
 
@@ -358,18 +385,18 @@ class KernelCompiler extends AluEmitter {
       this.op(OP.i32_shl);
       this.c.byte(0xfc).u32(11).byte(0x00);
       this.i32(0);
-      this.set(L.uni); // the first phase: every thread at the kernel's start (entry 0)
+      this.set(L.cur); // the first phase: every thread at the kernel's start (entry 0)
       this.open(OP.loop, 'phase');
       this.i32(0);
-      this.set(L.waiting);
+      this.set(L.seen);
+      for (const u of this.uniformSlots.values()) {
+        this.c.byte(OP.global_get).u32(u.global);
+        this.set(u.local);
+      }
     }
     if (this.sync) {
       // Phases whose waiting threads all resume at one entry run that entry's straight-line copy
       // of the kernel (no dispatch per thread); any other phase runs the general copy.
-      this.get(L.uni);
-      this.set(L.cur);
-      this.i32(-2);
-      this.set(L.uni);
       this.open(OP.block, 'phase_end');
       this.open(OP.block, 'general');
       const k = this.entries.length;
@@ -387,7 +414,24 @@ class KernelCompiler extends AluEmitter {
       this.close();
       this.threadLoop(body);
       this.close();
-      this.get(L.waiting);
+      // the next phase's entry: the one entry every waiting thread stopped at (one bit in seen,
+      // not the shared bit 31), else -1 (mixed: the general copy); no bit: the block is done
+      this.get(L.seen);
+      this.op(OP.i32_ctz);
+      this.i32(-1);
+      this.get(L.seen);
+      this.get(L.seen);
+      this.i32(1);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_and);
+      this.op(OP.i32_eqz);
+      this.get(L.seen);
+      this.i32(SEEN_SHARED);
+      this.op(OP.i32_ne);
+      this.op(OP.i32_and);
+      this.op(OP.select);
+      this.set(L.cur);
+      this.get(L.seen);
       this.br('phase', true);
       this.close();
     } else this.threadLoop(body);
@@ -411,11 +455,19 @@ class KernelCompiler extends AluEmitter {
   /** One pass over the block's threads, each running `body` (the `next` label ends a thread's turn). */
   private threadLoop(body: () => void): void {
     const { L, P } = this;
-    for (const x of [L.t, L.tx, L.ty, L.tz]) {
-      this.i32(0);
-      this.set(x);
-    }
-    this.loopWhileBelow('threads', L.t, L.n);
+    // nested loops over tz, ty and tx (t counts along): the innermost one, run per thread, has one
+    // test and no carries
+    this.i32(0);
+    this.set(L.t);
+    this.i32(0);
+    this.set(L.tz);
+    this.loopWhileBelow('tz', L.tz, P.ntz);
+    this.i32(0);
+    this.set(L.ty);
+    this.loopWhileBelow('ty', L.ty, P.nty);
+    this.i32(0);
+    this.set(L.tx);
+    this.loopWhileBelow('threads', L.tx, P.ntx);
     this.open(OP.block, 'next');
     if (this.sync) {
       // ra: this thread's resume word; pc: where it resumes (-1: done); sb: its register slots
@@ -454,10 +506,17 @@ class KernelCompiler extends AluEmitter {
     }
     body();
     this.close();
-    // t++, tx++ with carries into ty and tz
     this.inc(L.t);
-    this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
+    this.inc(L.tx);
     this.br('threads');
+    this.close();
+    this.close();
+    this.inc(L.ty);
+    this.br('ty');
+    this.close();
+    this.close();
+    this.inc(L.tz);
+    this.br('tz');
     this.close();
     this.close();
   }
@@ -521,6 +580,7 @@ class KernelCompiler extends AluEmitter {
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
     if (block.resume) this.restore(b);
     if (j === b) this.open(OP.loop, `S${b}`);
+    this.proven.clear(); // a block is entered from elsewhere: nothing proven yet
     for (const ins of block.instrs) this.instruction(ins);
     if (t?.kind === 'ret') this.exitThread();
     else if (t?.kind === 'yield') this.yieldAt(t.resume);
@@ -533,7 +593,7 @@ class KernelCompiler extends AluEmitter {
   }
 
   /** The thread is done: with barriers, it is marked so later phases skip it. */
-  private exitThread(): void {
+  protected exitThread(): void {
     if (this.sync) {
       this.get(this.L.ra);
       this.i32(-1);
@@ -547,6 +607,12 @@ class KernelCompiler extends AluEmitter {
     const { L } = this;
     for (const name of this.restores.get(resume) ?? []) {
       const r = this.regs.get(name)!;
+      const u = this.uniformSlots.get(name);
+      if (u) {
+        this.get(r.local);
+        this.c.byte(OP.global_set).u32(u.global);
+        continue;
+      }
       this.get(L.sb);
       this.get(r.local);
       this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
@@ -554,29 +620,25 @@ class KernelCompiler extends AluEmitter {
     this.get(L.ra);
     this.i32(resume);
     this.c.byte(OP.i32_store).u32(2).u32(0);
-    this.i32(1);
-    this.set(L.waiting);
-    // the next phase's entry: this one if every thread stopping in this phase stops here (uni -2:
-    // none yet), else -1 (mixed: the general copy)
+    // one bit per entry a thread stops at in this phase (entries past 30 share bit 31): a single
+    // or per waiting thread, where tracking the next phase's entry directly took a compare and a branch
     const k = this.entries.findIndex((e) => e.block === resume);
-    this.get(L.uni);
-    this.i32(k);
-    this.op(OP.i32_ne);
-    this.open(OP.if, 'uni');
-    this.i32(k);
-    this.i32(-1);
-    this.get(L.uni);
-    this.i32(-2);
-    this.op(OP.i32_eq);
-    this.op(OP.select);
-    this.set(L.uni);
-    this.close();
+    this.get(L.seen);
+    this.i32(k < 31 ? 1 << k : SEEN_SHARED);
+    this.op(OP.i32_or);
+    this.set(L.seen);
     this.br('next');
   }
 
   private restore(block: number): void {
     for (const name of this.restores.get(block) ?? []) {
       const r = this.regs.get(name)!;
+      const u = this.uniformSlots.get(name);
+      if (u) {
+        this.get(u.local);
+        this.set(r.local);
+        continue;
+      }
       this.get(this.L.sb);
       this.c.byte(LOAD_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
       this.set(r.local);

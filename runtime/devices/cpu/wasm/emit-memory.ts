@@ -215,8 +215,24 @@ export abstract class MemoryEmitter extends WasmEmitter {
     const r = this.regs.get(base);
     if (!r || r.cls !== 'i64') unsupported(`line ${this.line}: address register '${base}' is not 64-bit`);
     const { L, P } = this;
+    const key = `${offset}:${size}`;
+    if (this.proven.get(base)?.has(key)) {
+      // the same access passed its check earlier in this block (windows do not tell reads from writes)
+      this.get(r.local);
+      if (offset !== 0) {
+        this.i64(BigInt(offset));
+        this.op(OP.i64_add);
+      }
+      this.op(OP.i32_wrap_i64);
+      return;
+    }
+    if (!this.guarded) {
+      const keys = this.proven.get(base) ?? new Set<string>();
+      keys.add(key);
+      this.proven.set(base, keys);
+    }
     const site = this.sites++;
-    const start = 2 * site, limit = 2 * site + 1;
+    const start = this.windowGlobals + 2 * site, limit = start + 1;
     const shift = Math.log2(size);
     this.get(r.local);
     if (offset !== 0) {
@@ -344,4 +360,21 @@ export abstract class MemoryEmitter extends WasmEmitter {
 
   /** Global access sites, each with a cached window in two globals (start, limit). */
   protected sites = 0;
+
+  /**
+   * Global accesses (offset:size per base register) checked earlier in the current block, by an
+   * unguarded instruction, with the base register unchanged since: the same access again is in a
+   * window and aligned, so it needs no check. Cleared at each block's start.
+   */
+  protected readonly proven = new Map<string, Set<string>>();
+
+  /** Whether the instruction being emitted is guarded (its checks prove nothing for later ones). */
+  protected guarded = false;
+
+  protected forgetProven(register: string): void {
+    this.proven.delete(register);
+  }
+
+  /** The index of the first window-cache global (the globals before it carry uniform registers). */
+  protected windowGlobals = 0;
 }

@@ -25,7 +25,7 @@ export abstract class WasmEmitter {
   // the launch arguments of `run` (see wasm-launch.ts), then the kernel parameters
   protected readonly P = { b0: 0, b1: 1, gx: 2, gy: 3, gz: 4, ntx: 5, nty: 6, ntz: 7, sh: 8, shSize: 9, resumeBase: 10, slotBase: 11, winBase: 12, nwin: 13 };
 
-  protected L = { b: 0, t: 0, tx: 0, ty: 0, tz: 0, cx: 0, cy: 0, cz: 0, n: 0, q: 0, a: 0, idx: 0, pc: 0, waiting: 0, ra: 0, sb: 0, aa: 0, w: 0, s64: 0, uni: 0, cur: 0 };
+  protected L = { b: 0, t: 0, tx: 0, ty: 0, tz: 0, cx: 0, cy: 0, cz: 0, n: 0, q: 0, a: 0, idx: 0, pc: 0, seen: 0, ra: 0, sb: 0, aa: 0, w: 0, s64: 0, cur: 0 };
 
   protected line = 0;
 

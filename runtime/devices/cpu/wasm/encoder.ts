@@ -23,7 +23,7 @@ export const OP = {
   i64_le_s: 0x57, i64_le_u: 0x58, i64_ge_s: 0x59, i64_ge_u: 0x5a,
   f32_eq: 0x5b, f32_ne: 0x5c, f32_lt: 0x5d, f32_gt: 0x5e, f32_le: 0x5f, f32_ge: 0x60,
   f64_eq: 0x61, f64_ne: 0x62, f64_lt: 0x63, f64_gt: 0x64, f64_le: 0x65, f64_ge: 0x66,
-  i32_clz: 0x67, i32_popcnt: 0x69, i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_s: 0x6d, i32_div_u: 0x6e, i32_rem_u: 0x70,
+  i32_clz: 0x67, i32_ctz: 0x68, i32_popcnt: 0x69, i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_s: 0x6d, i32_div_u: 0x6e, i32_rem_u: 0x70,
   i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73, i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76, i32_rotr: 0x78,
   i64_clz: 0x79, i64_popcnt: 0x7b, i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f, i64_div_u: 0x80,
   i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85, i64_shl: 0x86, i64_shr_s: 0x87, i64_shr_u: 0x88, i64_rotr: 0x8a,
@@ -114,8 +114,8 @@ export interface ModuleSpec {
   imports: { module: string; name: string; type: FuncType }[];
   /** The imported memory (module, name). */
   memory: { module: string; name: string };
-  /** Mutable i64 globals, zero-initialised. */
-  globals: number;
+  /** Mutable globals of these types, zero-initialised. */
+  globals: ValType[];
   /** Defined functions: indices imports.length, imports.length + 1, … */
   funcs: FuncSpec[];
 }
@@ -160,9 +160,16 @@ export function encodeModule(spec: ModuleSpec): Uint8Array {
   const funcs = new Bytes().u32(spec.funcs.length);
   spec.funcs.forEach((_, i) => funcs.u32(nImports + i));
   section(out, 3, funcs);
-  if (spec.globals > 0) {
-    const globals = new Bytes().u32(spec.globals);
-    for (let i = 0; i < spec.globals; i++) globals.byte(VALTYPE.i64).byte(0x01).byte(OP.i64_const).s64(0n).byte(OP.end);
+  if (spec.globals.length > 0) {
+    const globals = new Bytes().u32(spec.globals.length);
+    for (const t of spec.globals) {
+      globals.byte(VALTYPE[t]).byte(0x01);
+      if (t === 'i32') globals.byte(OP.i32_const).s32(0);
+      else if (t === 'i64') globals.byte(OP.i64_const).s64(0n);
+      else if (t === 'f32') globals.byte(OP.f32_const).f32bits(0);
+      else globals.byte(OP.f64_const).f64(0);
+      globals.byte(OP.end);
+    }
     section(out, 6, globals);
   }
   const exported = spec.funcs.map((f, i) => [f.exportName, i] as const).filter(([n]) => n !== undefined);

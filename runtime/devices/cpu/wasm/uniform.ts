@@ -1,0 +1,147 @@
+/**
+ * Block-uniform registers for the WebAssembly backend: registers that hold the same value in every
+ * thread of a block whenever the threads stop at a barrier, so one copy per block can carry them
+ * across it (compile-wasm.ts) instead of one per thread.
+ *
+ * A register is taken when each of its definitions is an unguarded pure instruction of uniform
+ * inputs (immediates, kernel parameters, shared addresses, %ntid, %ctaid, %nctaid, other uniform
+ * registers) outside every divergent region: the blocks a branch on a non-uniform predicate can
+ * reach before its immediate post-dominator. If a barrier lies in such a region, none is taken:
+ * only with every barrier outside them do all the block's threads that have not exited run the
+ * same blocks in the same order, stop at the same barrier in each phase and so have executed the
+ * same definitions, with the same inputs, whenever they stop.
+ */
+import type { Instruction, Operand } from '../ast.js';
+import { useDef } from '../compile/liveness.js';
+import { REMAT_OPS, type BasicBlock } from './ptx-types.js';
+
+/** Pure instructions (their result depends on their operands only). */
+const PURE = new Set([...REMAT_OPS, 'setp', 'selp', 'not']);
+const UNIFORM_SPECIAL = /^%(ntid|ctaid|nctaid)\.[xyz]$/;
+
+export interface UniformContext {
+  isReg(name: string): boolean;
+  /** A shared variable (its address is the same in every thread). */
+  isShared(name: string): boolean;
+  /** A kernel parameter (ld.param of it is the same in every thread). */
+  isKernelParam(name: string): boolean;
+}
+
+export function uniformRegisters(blocks: BasicBlock[], labelOf: Map<string, number>, { isReg, isShared, isKernelParam }: UniformContext): Set<string> {
+  const n = blocks.length;
+  const EXIT = n;
+  const succ = blocks.map((b, i): number[] => {
+    const t = b.term;
+    const next = i + 1 < n ? i + 1 : EXIT;
+    if (!t) return [next];
+    if (t.kind === 'ret') return [EXIT];
+    if (t.kind === 'yield') return [t.resume];
+    const j = labelOf.get(t.target);
+    if (j === undefined) return [EXIT];
+    return t.guard ? [j, next] : [j];
+  });
+  const ipdom = immediatePostDominators(succ, EXIT);
+  if (!ipdom) return new Set();
+
+  const defs = new Map<string, { ins: Instruction; block: number }[]>();
+  blocks.forEach((b, block) => {
+    for (const ins of b.instrs) {
+      for (const d of useDef(ins).defs) {
+        if (!isReg(d)) continue;
+        const list = defs.get(d) ?? [];
+        list.push({ ins, block });
+        defs.set(d, list);
+      }
+    }
+  });
+  const uniform = new Set<string>();
+  for (const [r, list] of defs) {
+    if (list.every(({ ins }) => !ins.guard && PURE.has(ins.parts[0]!) && (ins.parts[0] !== 'ld' || ins.parts.includes('param')))) uniform.add(r);
+  }
+  const inputOk = (o: Operand): boolean => {
+    switch (o.kind) {
+      case 'int':
+      case 'f32':
+      case 'f64':
+      case 'sink':
+        return true;
+      case 'sym':
+        return isShared(o.name);
+      case 'addr':
+        return o.base !== undefined && isKernelParam(o.base);
+      case 'reg':
+      case 'not':
+        return isReg(o.name) ? uniform.has(o.name) : UNIFORM_SPECIAL.test(o.name);
+      default:
+        return false;
+    }
+  };
+  for (;;) {
+    // the blocks of divergent regions, with the uniform set as it stands
+    const divergent = new Set<number>();
+    blocks.forEach((b, i) => {
+      const t = b.term;
+      if (t?.kind !== 'bra' || !t.guard || uniform.has(t.guard.name)) return;
+      const stop = ipdom[i]!;
+      const stack = [...succ[i]!];
+      while (stack.length > 0) {
+        const x = stack.pop()!;
+        if (x === stop || x === EXIT || divergent.has(x)) continue;
+        divergent.add(x);
+        stack.push(...succ[x]!);
+      }
+    });
+    if (blocks.some((b, i) => b.term?.kind === 'yield' && divergent.has(i))) return new Set();
+    let changed = false;
+    for (const r of [...uniform]) {
+      const ok = defs.get(r)!.every(({ ins, block }) => !divergent.has(block) && ins.operands.slice(1).every(inputOk));
+      if (!ok) {
+        uniform.delete(r);
+        changed = true;
+      }
+    }
+    if (!changed) return uniform;
+  }
+}
+
+/**
+ * Each node's immediate post-dominator (EXIT for the last ones), or undefined when some node
+ * cannot reach EXIT (a loop no thread leaves): then no region is well defined.
+ */
+function immediatePostDominators(succ: number[][], EXIT: number): number[] | undefined {
+  const n = succ.length;
+  const all = (): Set<number> => new Set(Array.from({ length: n + 1 }, (_, i) => i));
+  const pdom: Set<number>[] = Array.from({ length: n }, all);
+  pdom.push(new Set([EXIT]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = n - 1; i >= 0; i--) {
+      let meet: Set<number> | undefined;
+      for (const s of succ[i]!) meet = meet ? new Set([...meet].filter((x) => pdom[s]!.has(x))) : new Set(pdom[s]);
+      const next = meet ?? new Set<number>();
+      next.add(i);
+      if (next.size !== pdom[i]!.size) {
+        pdom[i] = next;
+        changed = true;
+      }
+    }
+  }
+  const exits = new Set<number>([EXIT]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < n; i++) {
+      if (!exits.has(i) && succ[i]!.some((s) => exits.has(s))) {
+        exits.add(i);
+        changed = true;
+      }
+    }
+  }
+  if (exits.size !== n + 1) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    // the strict post-dominator that all the others post-dominate: the one with the most of them
+    const strict = [...pdom[i]!].filter((x) => x !== i);
+    out.push(strict.reduce((best, x) => (pdom[x]!.size > pdom[best]!.size ? x : best)));
+  }
+  return out;
+}
