@@ -616,4 +616,204 @@ $L_skip:
     expect(outs[1]).toEqual(expected);
     expect(outs[1]).toEqual(outs[0]);
   });
+
+  it('skips the threads of a phase that only test %tid.x and wait or exit, with every register as the JS backend has it', () => {
+    // reduce_block's halving loop and its final `t == 0`: two phases run only their working threads
+    const fixture = parsePtx(readFileSync(join(defaultFixtureDir(), 'reduce_block.sm_75.ptx'), 'utf8'));
+    const reduce = compileWasmKernel(fixture, fixture.functions.get('reduce_block')!);
+    expect('kernel' in reduce && reduce.kernel.idlePhases).toBe(2);
+    // a signed bound on the left of the test that goes negative (every thread idle: the uniform
+    // %r9 and the next phase must still come from the idle threads), a per-thread sum %r10 the idle
+    // threads carry, a 2-D block, `tid.x != 2` threads exiting, and early exits (no thread skipped)
+    const ptx = `${HEADER}.visible .entry idle(.param .u64 p0, .param .u32 p1, .param .u32 p2)
+{
+  .reg .pred %p<6>;
+  .reg .b32 %r<20>;
+  .reg .b64 %rd<6>;
+  .shared .align 4 .b8 sh[1024];
+  ld.param.u64 %rd1, [p0];
+  ld.param.u32 %r9, [p1];
+  ld.param.u32 %r12, [p2];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, %tid.y;
+  mov.u32 %r3, %ntid.x;
+  mad.lo.s32 %r4, %r2, %r3, %r1;
+  setp.ge.u32 %p4, %r4, %r12;
+  @%p4 ret;
+  shl.b32 %r5, %r4, 2;
+  mov.u32 %r6, sh;
+  add.s32 %r6, %r6, %r5;
+  st.shared.u32 [%r6], %r4;
+  mov.u32 %r10, 0;
+  bar.sync 0;
+$L_loop:
+  setp.gt.s32 %p1, %r9, %r1;
+  @!%p1 bra $L_wait;
+  ld.shared.u32 %r11, [%r6];
+  add.s32 %r10, %r10, %r11;
+  add.s32 %r11, %r11, %r9;
+  st.shared.u32 [%r6], %r11;
+$L_wait:
+  bar.sync 0;
+  add.s32 %r9, %r9, -3;
+  setp.gt.s32 %p2, %r9, -7;
+  @%p2 bra $L_loop;
+  mul.wide.u32 %rd2, %r4, 8;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r10;
+  bar.sync 0;
+  setp.ne.s32 %p3, %r1, 2;
+  @%p3 bra $L_end;
+  ld.shared.u32 %r13, [%r6];
+  add.s32 %r13, %r13, %r9;
+  st.global.u32 [%rd3+4], %r13;
+$L_end:
+  ret;
+}
+`;
+    const m = parsePtx(ptx);
+    const k = compileWasmKernel(m, m.functions.get('idle')!);
+    expect('kernel' in k && k.kernel.idlePhases).toBe(3);
+    const model = (ntx: number, nty: number, start: number, exitFrom: number): number[] => {
+      const out = new Array<number>(2 * ntx * nty).fill(0xdeadbeef);
+      for (let lin = 0; lin < Math.min(exitFrom, ntx * nty); lin++) {
+        const x = lin % ntx;
+        let sh = lin, sum = 0, bound = start;
+        do {
+          if (x < bound) {
+            sum = (sum + sh) >>> 0;
+            sh = (sh + bound) >>> 0;
+          }
+          bound -= 3;
+        } while (bound > -7);
+        out[2 * lin] = sum;
+        if (x === 2) out[2 * lin + 1] = (sh + bound) >>> 0;
+      }
+      return out;
+    };
+    for (const [ntx, nty, start, exitFrom] of [[8, 4, 7, 1000], [8, 4, 20, 1000], [16, 1, 5, 1000], [8, 4, 7, 13], [5, 3, 2, 1000]] as const) {
+      const outs = [false, true].map((wasm) => {
+        const memory = new WebAssembly.Memory({ initial: 1 });
+        new Uint32Array(memory.buffer, 1024, 2 * ntx * nty).fill(0xdeadbeef);
+        const dev = new CpuDevice({ wasmKernels: wasm });
+        const h = dev.loadKernel(ptx, 'wasm-idle', 'idle');
+        dev.launch({ kernel: h, grid: [2, 1, 1], block: [ntx, nty, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(1024, 8 * ntx * nty), u32(start), u32(exitFrom)] });
+        expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+        return Array.from(new Uint32Array(memory.buffer, 1024, 2 * ntx * nty));
+      });
+      expect(outs[1]).toEqual(model(ntx, nty, start, exitFrom));
+      expect(outs[1]).toEqual(outs[0]);
+    }
+    // idle threads (20–63) waiting at another barrier than the working ones: the next phase is
+    // mixed, each thread resuming where it waits (thread 20 still at the old entry would write its
+    // cell a phase late, after thread 19 has read it)
+    const split = `${HEADER}.visible .entry split(.param .u64 p0, .param .u32 p1)
+{
+  .reg .pred %p<3>;
+  .reg .b32 %r<12>;
+  .reg .b64 %rd<5>;
+  .shared .align 4 .b8 sh[256];
+  ld.param.u64 %rd1, [p0];
+  ld.param.u32 %r9, [p1];
+  mov.u32 %r1, %tid.x;
+  shl.b32 %r2, %r1, 2;
+  mov.u32 %r3, sh;
+  add.s32 %r4, %r3, %r2;
+  st.shared.u32 [%r4], %r1;
+  bar.sync 0;
+  setp.ge.u32 %p1, %r1, %r9;
+  @%p1 bra $L_a;
+  bar.sync 0;
+  mov.u32 %r8, 100;
+  bra.uni $L_join;
+$L_a:
+  bar.sync 0;
+  mov.u32 %r8, 1000;
+$L_join:
+  ld.shared.u32 %r5, [%r4];
+  add.s32 %r5, %r5, %r8;
+  st.shared.u32 [%r4], %r5;
+  bar.sync 0;
+  add.s32 %r6, %r1, 1;
+  and.b32 %r6, %r6, 63;
+  shl.b32 %r6, %r6, 2;
+  add.s32 %r6, %r3, %r6;
+  ld.shared.u32 %r7, [%r6];
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r7;
+  ret;
+}
+`;
+    const ms = parsePtx(split);
+    const ks = compileWasmKernel(ms, ms.functions.get('split')!);
+    expect('kernel' in ks && ks.kernel.idlePhases).toBe(1);
+    const outs = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const h = dev.loadKernel(split, 'wasm-split', 'split');
+      dev.launch({ kernel: h, grid: [2, 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(1024, 256), u32(20)] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 64));
+    });
+    expect(outs[1]).toEqual(Array.from({ length: 64 }, (_, t) => ((t + 1) % 64) + ((t + 1) % 64 < 20 ? 100 : 1000)));
+    expect(outs[1]).toEqual(outs[0]);
+  });
+
+  it('checks a shared access only when its address may leave the static shared variables and was not checked before', () => {
+    // a byte times 4 indexes a 1024-byte table: [0, 1020] is inside, aligned; 4 bytes further may
+    // not be, but the load repeats the atomic's access (checked once)
+    const ptx = `${HEADER}.visible .entry bytes(.param .u64 p0, .param .u64 p1)
+{
+  .reg .b16 %rs<2>;
+  .reg .b32 %r<9>;
+  .reg .b64 %rd<8>;
+  .shared .align 4 .b8 sh[1024];
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  mov.u32 %r1, %tid.x;
+  cvt.u64.u32 %rd3, %r1;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.u8 %rs1, [%rd4];
+  mul.wide.u16 %r2, %rs1, 4;
+  mov.u32 %r3, sh;
+  add.s32 %r4, %r3, %r2;
+  atom.shared.add.u32 %r5, [%r4], 1;
+  atom.shared.add.u32 %r6, [%r4+4], 2;
+  ld.shared.u32 %r8, [%r4+4];
+  add.s32 %r7, %r5, %r6;
+  add.s32 %r7, %r7, %r8;
+  mul.wide.u32 %rd5, %r1, 4;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.u32 [%rd6], %r7;
+  ret;
+}
+`;
+    const m = parsePtx(ptx);
+    const k = compileWasmKernel(m, m.functions.get('bytes')!);
+    expect('kernel' in k && k.kernel.sharedChecks).toBe(1);
+    const run = (wasm: boolean, last: number): number[] | string => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const bytes = new Uint8Array(memory.buffer);
+      for (let t = 0; t < 64; t++) bytes[t] = (t * 37) % 250;
+      bytes[63] = last;
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const h = dev.loadKernel(ptx, 'wasm-bytes', 'bytes');
+      try {
+        dev.launch({ kernel: h, grid: [1, 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(0, 64), ptr(1024, 256)] });
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      }
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 64));
+    };
+    // every address in bounds: the same counts as the JS backend
+    const ok = run(true, 254);
+    expect(Array.isArray(ok)).toBe(true);
+    expect(ok).toEqual(run(false, 254));
+    // byte 255: the second access reaches sh[1024], a fault reported as the JS backend reports it
+    const fault = run(true, 255);
+    expect(fault).toMatch(/invalid __shared__ write of 4 bytes/);
+    expect(fault).toEqual(run(false, 255));
+  });
 });

@@ -18,6 +18,7 @@ import { liveIn, useDef } from '../compile/liveness.js';
 import { AluEmitter } from './emit-alu.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
+import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -31,6 +32,10 @@ export interface WasmKernel {
   /** Bytes of saved registers per thread (8 per register live across a barrier). */
   slotBytes: number;
   usesShared: boolean;
+  /** Barrier entries whose phase runs only the threads that do more than test and wait or exit (idle-threads.ts). */
+  idlePhases: number;
+  /** Shared accesses compiled with a bounds check (the others: proven in bounds by ranges.ts, or repeats). */
+  sharedChecks: number;
 }
 
 
@@ -91,7 +96,7 @@ class KernelCompiler extends AluEmitter {
       b: local('i32'), t: local('i32'), tx: local('i32'), ty: local('i32'), tz: local('i32'),
       cx: local('i32'), cy: local('i32'), cz: local('i32'), n: local('i32'), q: local('i32'),
       a: local('i64'), idx: local('i32'), pc: local('i32'), seen: local('i32'), ra: local('i32'), sb: local('i32'), aa: local('i32'),
-      w: local('i32'), s64: local('i64'), cur: local('i32'),
+      w: local('i32'), s64: local('i64'), cur: local('i32'), gone: local('i32'), lo: local('i32'), lim: local('i32'),
     };
     for (const t of ['i32', 'i64', 'f32', 'f64'] as ValType[]) for (let k = 0; k < 3; k++) this.tmps.set(`${t}${k}`, local(t));
     for (const r of flat.regs) {
@@ -130,7 +135,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks };
   }
 
   private resetBody(): Bytes {
@@ -140,8 +145,11 @@ class KernelCompiler extends AluEmitter {
   }
 
   private cfg!: { blocks: BasicBlock[]; labelOf: Map<string, number> };
-  /** Per entry (kernel start, then each resume block): its block, and its straight-line order when it has one. */
-  private entries: { block: number; order?: number[] }[] = [];
+  /**
+   * Per entry (kernel start, then each resume block): its block, its straight-line order when it
+   * has one, and the uniform prefix that lets its phase skip idle threads (idle-threads.ts).
+   */
+  private entries: { block: number; order?: number[]; idle?: IdleNode }[] = [];
 
   /** A block's successors inside one phase (a barrier ends the phase; its resume block is not one). */
   private successors(b: number): number[] {
@@ -159,7 +167,7 @@ class KernelCompiler extends AluEmitter {
    */
   private planEntries(): void {
     const starts = [0, ...this.cfg.blocks.flatMap((b, i) => (b.resume ? [i] : []))];
-    this.entries = starts.map((block) => {
+    this.entries = starts.map((block, e) => {
       const state = new Map<number, 1 | 2>();
       const post: number[] = [];
       let cyclic = false;
@@ -174,8 +182,223 @@ class KernelCompiler extends AluEmitter {
         post.push(b);
       };
       visit(block);
-      return cyclic ? { block } : { block, order: post.reverse() };
+      if (cyclic) return { block };
+      const idle = e < 31 ? this.idlePlan(block) : undefined;
+      return { block, order: post.reverse(), ...(idle ? { idle } : {}) };
     });
+  }
+
+  private idlePlan(block: number): IdleNode | undefined {
+    const restored = this.restores.get(block) ?? [];
+    return idlePrefix(block, restored.filter((r) => this.uniformSlots.has(r)), this.recompute.get(block) ?? [], {
+      ...this.cfg,
+      isReg: (n) => this.regs.has(n),
+      isShared: (n) => this.lay.symbols.get(n)?.space === 'shared',
+      isKernelParam: (n) => this.lay.symbols.get(n)?.space === 'kparam',
+      saved: (b) => {
+        const names = this.restores.get(b) ?? [];
+        return { uniform: names.filter((r) => this.uniformSlots.has(r)), perThread: names.filter((r) => !this.uniformSlots.has(r)) };
+      },
+    });
+  }
+
+  /**
+   * Before an entry's thread loop: the idle threads' bound (L.lim: threads with %tid.x below it
+   * run) and, when some are idle, their part of the phase done once: the uniform registers the
+   * barrier carries and the entry's `seen` bit, or their exit. Only while no thread of the block
+   * has exited: then every thread of the row past the bound is one that would have run here.
+   */
+  /**
+   * The idle threads' part: their resume words (tx outside [L.lo, L.lim), in every row) set to
+   * `resume` (-1: they exit) unless they wait where they resumed, and the exits counted.
+   */
+  private idleWords(resume: number, entry: number): void {
+    const { L, P } = this;
+    const fill = (from: () => void, words: () => void): void => {
+      // row by row from resumeBase + 4 * (row * ntx + from), `words` words
+      this.get(P.nty);
+      this.get(P.ntz);
+      this.op(OP.i32_mul);
+      this.set(L.q);
+      this.get(P.resumeBase);
+      from();
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.set(L.w);
+      this.open(OP.loop, 'rows');
+      if (resume === -1) {
+        this.get(L.w);
+        this.i32(-1);
+        words();
+        this.i32(2);
+        this.op(OP.i32_shl);
+        this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
+      } else {
+        // word by word: L.idx counts them down, L.ra walks them
+        words();
+        this.set(L.idx);
+        this.get(L.w);
+        this.set(L.ra);
+        this.open(OP.block, 'words_done');
+        this.open(OP.loop, 'words');
+        this.get(L.idx);
+        this.op(OP.i32_eqz);
+        this.br('words_done', true);
+        this.get(L.ra);
+        this.i32(resume);
+        this.c.byte(OP.i32_store).u32(2).u32(0);
+        this.get(L.ra);
+        this.i32(4);
+        this.op(OP.i32_add);
+        this.set(L.ra);
+        this.get(L.idx);
+        this.i32(1);
+        this.op(OP.i32_sub);
+        this.set(L.idx);
+        this.br('words');
+        this.close();
+        this.close();
+      }
+      this.get(L.w);
+      this.get(P.ntx);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.set(L.w);
+      this.get(L.q);
+      this.i32(1);
+      this.op(OP.i32_sub);
+      this.c.byte(OP.local_tee).u32(L.q);
+      this.br('rows', true);
+      this.close();
+    };
+    if (resume === this.entries[entry]!.block) return;
+    fill(() => this.i32(0), () => this.get(L.lo));
+    fill(() => this.get(L.lim), () => {
+      this.get(P.ntx);
+      this.get(L.lim);
+      this.op(OP.i32_sub);
+    });
+    if (resume !== -1) return;
+    // gone += (ntx - (lim - lo)) * nty * ntz
+    this.get(L.gone);
+    this.idlePerRow();
+    this.get(P.nty);
+    this.op(OP.i32_mul);
+    this.get(P.ntz);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.set(L.gone);
+  }
+
+  /** ntx - (lim - lo): the idle threads of a row. */
+  private idlePerRow(): void {
+    const { L, P } = this;
+    this.get(P.ntx);
+    this.get(L.lim);
+    this.get(L.lo);
+    this.op(OP.i32_sub);
+    this.op(OP.i32_sub);
+  }
+
+  /** Pushes clamp(bound + offset, 0, ntx), computed in i64 so that no bound wraps. */
+  private clampedBound(bound: Operand, signed: boolean, offset: 0 | 1): void {
+    const { P } = this;
+    const w = this.tmp('i64', 0);
+    this.read(bound, 'i32');
+    this.op(signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    if (offset) {
+      this.i64(1n);
+      this.op(OP.i64_add);
+    }
+    this.set(w);
+    this.get(w);
+    this.i64(0n);
+    this.get(w);
+    this.i64(0n);
+    this.op(OP.i64_gt_s);
+    this.op(OP.select);
+    this.set(w);
+    this.get(w);
+    this.get(P.ntx);
+    this.op(OP.i64_extend_i32_u);
+    this.get(w);
+    this.get(P.ntx);
+    this.op(OP.i64_extend_i32_u);
+    this.op(OP.i64_lt_s);
+    this.op(OP.select);
+    this.op(OP.i32_wrap_i64);
+  }
+
+  /**
+   * Before an entry's thread loop: the range of threads that run (tx in [L.lo, L.lim)) and, when
+   * some are idle, their part of the phase done once: the uniform registers the barrier carries
+   * and the entry's `seen` bit, or their exit. Only while no thread of the block has exited: then
+   * every thread outside the range is one that would have run here.
+   */
+  private emitIdlePrefix(e: number, root: IdleNode): void {
+    const { L, P } = this;
+    this.i32(0);
+    this.set(L.lo);
+    this.get(P.ntx);
+    this.set(L.lim);
+    this.get(L.gone);
+    this.op(OP.i32_eqz);
+    this.open(OP.if, 'idle');
+    for (const name of this.restores.get(this.entries[e]!.block) ?? []) {
+      const u = this.uniformSlots.get(name);
+      if (!u) continue;
+      this.get(u.local);
+      this.set(this.regs.get(name)!.local);
+    }
+    const node = (n: IdleNode): void => {
+      this.forgetAll();
+      for (const ins of n.instrs) this.instruction(ins);
+      const end = n.end;
+      if (end.kind === 'branch') {
+        this.readPred(end.guard.name, end.guard.negate);
+        this.open(OP.if, 'idle_branch');
+        node(end.taken);
+        this.c.byte(OP.else);
+        node(end.fall);
+        this.close();
+      } else if (end.kind === 'split') {
+        if (end.lo !== undefined) {
+          this.clampedBound(end.bound, end.signed, end.lo);
+          this.set(L.lo);
+        }
+        if (end.hi !== undefined) {
+          this.clampedBound(end.bound, end.signed, end.hi);
+          this.set(L.lim);
+        }
+        // lo <= lim: the range as the loop runs it (lo == lim: no thread runs)
+        this.get(L.lo);
+        this.get(L.lim);
+        this.get(L.lo);
+        this.get(L.lim);
+        this.op(OP.i32_lt_u);
+        this.op(OP.select);
+        this.set(L.lo);
+        this.idlePerRow();
+        this.open(OP.if, 'some_idle');
+        this.idleWords(end.resume, e);
+        if (end.resume !== -1) {
+          for (const name of end.uniformSaves) {
+            this.get(this.regs.get(name)!.local);
+            this.c.byte(OP.global_set).u32(this.uniformSlots.get(name)!.global);
+          }
+          const k = this.entries.findIndex((x) => x.block === end.resume);
+          this.get(L.seen);
+          this.i32(k < 31 ? 1 << k : SEEN_SHARED);
+          this.op(OP.i32_or);
+          this.set(L.seen);
+        }
+        this.close();
+      }
+    };
+    node(root);
+    this.close();
   }
 
   /** One phase's code from an entry, its blocks in `order`: forward branches only, no dispatch. */
@@ -385,6 +608,8 @@ class KernelCompiler extends AluEmitter {
       this.op(OP.i32_shl);
       this.c.byte(0xfc).u32(11).byte(0x00);
       this.i32(0);
+      this.set(L.gone); // threads of this block that have exited
+      this.i32(0);
       this.set(L.cur); // the first phase: every thread at the kernel's start (entry 0)
       this.open(OP.loop, 'phase');
       this.i32(0);
@@ -407,8 +632,9 @@ class KernelCompiler extends AluEmitter {
       this.c.u32(this.depth('general'));
       for (let e = 0; e < k; e++) {
         this.close();
-        const order = this.entries[e]!.order;
-        if (order) this.threadLoop(() => this.emitStraight(order));
+        const { order, idle } = this.entries[e]!;
+        if (idle) this.emitIdlePrefix(e, idle);
+        if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
         this.br('phase_end');
       }
       this.close();
@@ -452,12 +678,16 @@ class KernelCompiler extends AluEmitter {
     this.br(`${name}_done`, true);
   }
 
-  /** One pass over the block's threads, each running `body` (the `next` label ends a thread's turn). */
-  private threadLoop(body: () => void): void {
+  /**
+   * One pass over the block's threads, each running `body` (the `next` label ends a thread's turn);
+   * with `range` (two locals, lo <= hi), only those with lo <= tx < hi.
+   */
+  private threadLoop(body: () => void, range?: { lo: number; hi: number }): void {
     const { L, P } = this;
     // nested loops over tz, ty and tx (t counts along): the innermost one, run per thread, has one
     // test and no carries
-    this.i32(0);
+    if (range) this.get(range.lo);
+    else this.i32(0);
     this.set(L.t);
     this.i32(0);
     this.set(L.tz);
@@ -465,9 +695,10 @@ class KernelCompiler extends AluEmitter {
     this.i32(0);
     this.set(L.ty);
     this.loopWhileBelow('ty', L.ty, P.nty);
-    this.i32(0);
+    if (range) this.get(range.lo);
+    else this.i32(0);
     this.set(L.tx);
-    this.loopWhileBelow('threads', L.tx, P.ntx);
+    this.loopWhileBelow('threads', L.tx, range?.hi ?? P.ntx);
     this.open(OP.block, 'next');
     if (this.sync) {
       // ra: this thread's resume word; pc: where it resumes (-1: done); sb: its register slots
@@ -511,6 +742,17 @@ class KernelCompiler extends AluEmitter {
     this.br('threads');
     this.close();
     this.close();
+    if (range) {
+      // t of the next row's first thread: past this row's hi - lo, then ntx - hi + lo more
+      this.get(L.t);
+      this.get(P.ntx);
+      this.get(range.hi);
+      this.op(OP.i32_sub);
+      this.get(range.lo);
+      this.op(OP.i32_add);
+      this.op(OP.i32_add);
+      this.set(L.t);
+    }
     this.inc(L.ty);
     this.br('ty');
     this.close();
@@ -580,7 +822,7 @@ class KernelCompiler extends AluEmitter {
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
     if (block.resume) this.restore(b);
     if (j === b) this.open(OP.loop, `S${b}`);
-    this.proven.clear(); // a block is entered from elsewhere: nothing proven yet
+    this.forgetAll(); // a block is entered from elsewhere: nothing proven yet
     for (const ins of block.instrs) this.instruction(ins);
     if (t?.kind === 'ret') this.exitThread();
     else if (t?.kind === 'yield') this.yieldAt(t.resume);
@@ -598,6 +840,7 @@ class KernelCompiler extends AluEmitter {
       this.get(this.L.ra);
       this.i32(-1);
       this.c.byte(OP.i32_store).u32(2).u32(0);
+      this.inc(this.L.gone);
     }
     this.br('next');
   }

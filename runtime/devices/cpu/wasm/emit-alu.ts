@@ -4,6 +4,7 @@ import { useDef } from '../compile/liveness.js';
 import { OP, TRUNC_SAT, type ValType } from './encoder.js';
 import { IMPORT, NO_OPS, ROUNDING, bits, classOf, unsupported } from './ptx-types.js';
 import { MemoryEmitter } from './emit-memory.js';
+import { rangeOf } from './ranges.js';
 import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
 
 export abstract class AluEmitter extends MemoryEmitter {
@@ -16,10 +17,14 @@ export abstract class AluEmitter extends MemoryEmitter {
       this.readPred(ins.guard.name, ins.guard.negate);
       this.open(OP.if, 'guard');
     }
+    // the result's range from the operands' ranges before this instruction
+    const range = rangeOf(ins, (x) => this.rangeOperand(x));
     if ((op === 'ret' || op === 'exit') && ins.guard) this.exitThread();
     else this.emit(ins);
     if (ins.guard) this.close();
     for (const d of useDef(ins).defs) this.forgetProven(d);
+    const d = ins.operands[0];
+    if (range && d?.kind === 'reg') this.noteRange(d.name, range);
   }
 
   /** The thread is done (the kernel compiler marks it so for later barrier phases). */

@@ -3,7 +3,8 @@
  * launch's pointer windows through a per-site cache) and .shared (checked against the launch's
  * shared size, placed in the scratch area), and atomics as read-modify-write.
  */
-import type { Instruction } from '../ast.js';
+import type { Instruction, Operand } from '../ast.js';
+import { exact, type Range } from './ranges.js';
 import { OP } from './encoder.js';
 import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
 import { WasmEmitter } from './emitter.js';
@@ -54,7 +55,7 @@ export abstract class MemoryEmitter extends WasmEmitter {
       if (d.kind === 'sink') return;
       this.get(base);
       this.c.byte(elem.load).u32(0).u32(i * elem.size);
-      this.write(d, elem.cls);
+      this.write(d, elem.cls, elem.load === OP.i32_load8_u || elem.load === OP.i32_load16_u);
     });
   }
 
@@ -105,6 +106,26 @@ export abstract class MemoryEmitter extends WasmEmitter {
       this.i32(offset);
       this.op(OP.i32_add);
     }
+    // an address known to lie inside the static shared variables, aligned, needs no check (the
+    // launch's shared size is never below them)
+    const known = r ? this.ranges.get(base) : this.rangeOperand({ kind: 'sym', name: base });
+    const inside = known && known.lo + offset >= 0 && known.hi + offset + size <= this.lay.sharedStatic && known.align % size === 0 && offset % size === 0;
+    // or it repeats an unguarded shared access checked earlier in this block (base unchanged)
+    const key = `shared:${offset}:${size}`;
+    const repeated = this.proven.get(base)?.has(key) === true;
+    if (!this.guarded) {
+      const keys = this.proven.get(base) ?? new Set<string>();
+      keys.add(key);
+      this.proven.set(base, keys);
+    }
+    if (inside || repeated) {
+      this.set(L.aa);
+      this.get(P.sh);
+      this.get(L.aa);
+      this.op(OP.i32_add);
+      return;
+    }
+    this.sharedChecks++;
     this.c.byte(OP.local_tee).u32(L.aa);
     const shift = Math.log2(size);
     if (shift > 0) {
@@ -358,21 +379,53 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.op(OP.unreachable);
   }
 
+  /** Shared accesses compiled with a bounds check (the others: inside the static shared variables, or a repeat). */
+  protected sharedChecks = 0;
+
   /** Global access sites, each with a cached window in two globals (start, limit). */
   protected sites = 0;
 
   /**
-   * Global accesses (offset:size per base register) checked earlier in the current block, by an
-   * unguarded instruction, with the base register unchanged since: the same access again is in a
-   * window and aligned, so it needs no check. Cleared at each block's start.
+   * Global and shared accesses (offset:size per base register or shared variable) checked earlier
+   * in the current block, by an unguarded instruction, with the base register unchanged since: the
+   * same access again is in a window (in the shared size) and aligned, so it needs no check.
+   * Cleared at each block's start.
    */
   protected readonly proven = new Map<string, Set<string>>();
 
   /** Whether the instruction being emitted is guarded (its checks prove nothing for later ones). */
   protected guarded = false;
 
+  /**
+   * Value ranges of 32-bit registers defined earlier in the current block (ranges.ts). Cleared
+   * with `proven`, forgotten as a register is written again.
+   */
+  private readonly ranges = new Map<string, Range>();
+
   protected forgetProven(register: string): void {
     this.proven.delete(register);
+    this.ranges.delete(register);
+  }
+
+  /** Forgets everything proven: a block is entered from elsewhere. */
+  protected forgetAll(): void {
+    this.proven.clear();
+    this.ranges.clear();
+  }
+
+  protected noteRange(register: string, range: Range): void {
+    const r = this.regs.get(register);
+    if (r && (r.cls === 'i32' || r.cls === 'i16')) this.ranges.set(register, range);
+  }
+
+  /** An operand's range: an immediate, a shared variable's address or a register with a known range. */
+  protected rangeOperand(o: Operand): Range | undefined {
+    if (o.kind === 'int') return o.value >= 0n && o.value < 2n ** 31n ? exact(Number(o.value)) : undefined;
+    if (o.kind === 'sym') {
+      const sym = this.lay.symbols.get(o.name);
+      return sym?.space === 'shared' ? exact(sym.offset) : undefined;
+    }
+    return o.kind === 'reg' ? this.ranges.get(o.name) : undefined;
   }
 
   /** The index of the first window-cache global (the globals before it carry uniform registers). */

@@ -25,7 +25,7 @@ export abstract class WasmEmitter {
   // the launch arguments of `run` (see wasm-launch.ts), then the kernel parameters
   protected readonly P = { b0: 0, b1: 1, gx: 2, gy: 3, gz: 4, ntx: 5, nty: 6, ntz: 7, sh: 8, shSize: 9, resumeBase: 10, slotBase: 11, winBase: 12, nwin: 13 };
 
-  protected L = { b: 0, t: 0, tx: 0, ty: 0, tz: 0, cx: 0, cy: 0, cz: 0, n: 0, q: 0, a: 0, idx: 0, pc: 0, seen: 0, ra: 0, sb: 0, aa: 0, w: 0, s64: 0, cur: 0 };
+  protected L = { b: 0, t: 0, tx: 0, ty: 0, tz: 0, cx: 0, cy: 0, cz: 0, n: 0, q: 0, a: 0, idx: 0, pc: 0, seen: 0, ra: 0, sb: 0, aa: 0, w: 0, s64: 0, cur: 0, gone: 0, lo: 0, lim: 0 };
 
   protected line = 0;
 
@@ -198,13 +198,20 @@ export abstract class WasmEmitter {
     }
   }
 
-  /** Pops a value into the destination register, which must be of class `cls`. */
-  protected write(o: Operand | undefined, cls: Cls): void {
+  /**
+   * Pops a value into the destination register, which must be of class `cls`; `narrow`: the value
+   * is known to fit in 16 bits, zero-extended (a u8/u16 load), so a 16-bit register needs no mask.
+   */
+  protected write(o: Operand | undefined, cls: Cls, narrow = false): void {
     if (o?.kind === 'sink') {
       this.op(OP.drop);
       return;
     }
     const r = this.reg(o);
+    if (r.cls === 'i16' && (cls === 'i32' || cls === 'i16') && narrow) {
+      this.set(r.local);
+      return;
+    }
     if (r.cls === 'i16' && (cls === 'i32' || cls === 'i16')) {
       // a 16-bit register keeps its zero-extended bit pattern
       this.i32(0xffff);

@@ -16,8 +16,9 @@ import { useDef } from '../compile/liveness.js';
 import { REMAT_OPS, type BasicBlock } from './ptx-types.js';
 
 /** Pure instructions (their result depends on their operands only). */
-const PURE = new Set([...REMAT_OPS, 'setp', 'selp', 'not']);
-const UNIFORM_SPECIAL = /^%(ntid|ctaid|nctaid)\.[xyz]$/;
+export const PURE = new Set([...REMAT_OPS, 'setp', 'selp', 'not']);
+/** Special registers with one value per block. */
+export const UNIFORM_SPECIAL = /^%(ntid|ctaid|nctaid)\.[xyz]$/;
 
 export interface UniformContext {
   isReg(name: string): boolean;
@@ -27,7 +28,31 @@ export interface UniformContext {
   isKernelParam(name: string): boolean;
 }
 
-export function uniformRegisters(blocks: BasicBlock[], labelOf: Map<string, number>, { isReg, isShared, isKernelParam }: UniformContext): Set<string> {
+/**
+ * Whether an operand has the same value in every thread: an immediate, a shared variable's address,
+ * a kernel parameter, %ntid/%ctaid/%nctaid, or a register in `uniform`.
+ */
+export function uniformOperand(o: Operand, uniform: ReadonlySet<string>, ctx: UniformContext): boolean {
+  switch (o.kind) {
+    case 'int':
+    case 'f32':
+    case 'f64':
+    case 'sink':
+      return true;
+    case 'sym':
+      return ctx.isShared(o.name);
+    case 'addr':
+      return o.base !== undefined && ctx.isKernelParam(o.base);
+    case 'reg':
+    case 'not':
+      return ctx.isReg(o.name) ? uniform.has(o.name) : UNIFORM_SPECIAL.test(o.name);
+    default:
+      return false;
+  }
+}
+
+export function uniformRegisters(blocks: BasicBlock[], labelOf: Map<string, number>, ctx: UniformContext): Set<string> {
+  const { isReg } = ctx;
   const n = blocks.length;
   const EXIT = n;
   const succ = blocks.map((b, i): number[] => {
@@ -58,24 +83,7 @@ export function uniformRegisters(blocks: BasicBlock[], labelOf: Map<string, numb
   for (const [r, list] of defs) {
     if (list.every(({ ins }) => !ins.guard && PURE.has(ins.parts[0]!) && (ins.parts[0] !== 'ld' || ins.parts.includes('param')))) uniform.add(r);
   }
-  const inputOk = (o: Operand): boolean => {
-    switch (o.kind) {
-      case 'int':
-      case 'f32':
-      case 'f64':
-      case 'sink':
-        return true;
-      case 'sym':
-        return isShared(o.name);
-      case 'addr':
-        return o.base !== undefined && isKernelParam(o.base);
-      case 'reg':
-      case 'not':
-        return isReg(o.name) ? uniform.has(o.name) : UNIFORM_SPECIAL.test(o.name);
-      default:
-        return false;
-    }
-  };
+  const inputOk = (o: Operand): boolean => uniformOperand(o, uniform, ctx);
   for (;;) {
     // the blocks of divergent regions, with the uniform set as it stands
     const divergent = new Set<number>();

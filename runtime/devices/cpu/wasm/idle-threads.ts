@@ -1,0 +1,162 @@
+/**
+ * Idle threads of a barrier phase, for the WebAssembly backend (compile-wasm.ts). In a phase whose
+ * waiting threads all resume at one entry, a thread may only compute block-uniform values, test
+ * `%tid.x` against a block-uniform bound and, on one side of that test, go straight back to the
+ * barrier (reduce_block's `if (t < stride)`: most threads of most phases) or straight to its
+ * exit. Waiting, such a thread changes nothing another thread or a later phase can see but its
+ * uniform registers, its resume word (unchanged when it waits where it resumed) and the phase's
+ * `seen` bit: its per-thread registers go back to their slots unchanged; exiting, only its resume
+ * word. So the phase can compute that prefix once, run only the threads in the bound's range and
+ * do the idle ones' part once for all of them.
+ *
+ * This file finds the prefix: a small tree of the uniform instructions and uniform branches from
+ * the entry, whose leaves are such a test (`split`) or anything else (`none`: every thread runs).
+ */
+import type { Instruction, Operand } from '../ast.js';
+import { useDef } from '../compile/liveness.js';
+import { NO_OPS, type BasicBlock } from './ptx-types.js';
+import { PURE, uniformOperand, type UniformContext } from './uniform.js';
+
+export interface IdleNode {
+  /** Pure instructions of uniform inputs, in order (they set only registers no thread reads here). */
+  instrs: Instruction[];
+  end: IdleEnd;
+}
+
+export type IdleEnd =
+  | { kind: 'none' }
+  | { kind: 'branch'; guard: { name: string; negate: boolean }; taken: IdleNode; fall: IdleNode }
+  /**
+   * The threads that run are those with lo <= %tid.x < hi, each `bound + offset` (the bound read
+   * as a signed or unsigned 32-bit number), lo 0 and hi %ntid.x where undefined; the others are
+   * idle. An idle thread either waits at a barrier (`resume`: the block it resumes at;
+   * `uniformSaves`: the uniform registers the barrier carries) or exits (`resume` -1).
+   */
+  | { kind: 'split'; bound: Operand; signed: boolean; lo?: 0 | 1; hi?: 0 | 1; resume: number; uniformSaves: string[] };
+
+export interface IdleContext extends UniformContext {
+  blocks: BasicBlock[];
+  labelOf: Map<string, number>;
+  /** The registers saved at a barrier resuming at `block`, by how they are carried. */
+  saved(block: number): { uniform: string[]; perThread: string[] };
+}
+
+/** How many blocks the prefix may cross (its tree doubles at each uniform branch). */
+const MAX_NODES = 16;
+
+const NEGATE: Record<string, string> = { lt: 'ge', le: 'gt', gt: 'le', ge: 'lt', eq: 'ne', ne: 'eq' };
+const SWAP: Record<string, string> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', eq: 'eq', ne: 'ne' };
+/** The threads that run when idle ones are those with %tid.x CMP bound (none for eq: two ranges). */
+const RUN: Record<string, { lo?: 0 | 1; hi?: 0 | 1 }> = { ge: { hi: 0 }, gt: { hi: 1 }, lt: { lo: 0 }, le: { lo: 1 }, ne: { lo: 0, hi: 1 } };
+const UNSIGNED: Record<string, string> = { lo: 'lt', ls: 'le', hi: 'gt', hs: 'ge' };
+
+interface State {
+  /** Registers whose value every thread has here, computed by the emitted instructions. */
+  known: Set<string>;
+  /** Registers holding %tid.x (a `mov r, %tid.x` on this path). */
+  tid: Set<string>;
+  /** Registers defined on this path (a per-thread one changed here must be saved per thread). */
+  defined: Set<string>;
+}
+
+/**
+ * The prefix of the phase starting at `entry` (a block), given the uniform registers restored
+ * there and the instructions recomputing its rematerialised registers; undefined when no leaf
+ * splits.
+ */
+export function idlePrefix(entry: number, restoredUniform: string[], recompute: Instruction[], ctx: IdleContext): IdleNode | undefined {
+  let nodes = 0;
+  let splits = 0;
+  const { blocks, labelOf } = ctx;
+  const inputOk = (known: Set<string>, o: Operand): boolean => uniformOperand(o, known, ctx);
+  const isTid = (st: State, o: Operand | undefined): boolean => o?.kind === 'reg' && (o.name === '%tid.x' || st.tid.has(o.name));
+  const none = (instrs: Instruction[]): IdleNode => ({ instrs, end: { kind: 'none' } });
+
+  const walk = (b: number, st: State, lead: Instruction[]): IdleNode => {
+    const instrs: Instruction[] = [];
+    if (++nodes > MAX_NODES || b >= blocks.length) return none(instrs);
+    const block = blocks[b]!;
+    if (block.resume && b !== entry) return none(instrs);
+    for (const ins of [...lead, ...block.instrs]) {
+      const op = ins.parts[0]!;
+      if (NO_OPS.has(op)) continue;
+      // anything with an effect (memory, a guarded write) makes every thread run from here
+      if (ins.guard || !PURE.has(op) || (op === 'ld' && !ins.parts.includes('param'))) return none(instrs);
+      const ok = ins.operands.slice(1).every((o) => inputOk(st.known, o));
+      const defs = useDef(ins).defs;
+      const o = ins.operands;
+      const tidMove = op === 'mov' && defs.length === 1 && o[0]?.kind === 'reg' && o[1]?.kind === 'reg' && o[1].name === '%tid.x';
+      for (const d of defs) {
+        st.defined.add(d);
+        st.tid.delete(d);
+        if (ok) st.known.add(d);
+        else st.known.delete(d);
+      }
+      if (tidMove) st.tid.add(defs[0]!);
+      if (ok) instrs.push(ins);
+    }
+    const t = block.term;
+    const then = (next: IdleNode): IdleNode => ({ instrs: [...instrs, ...next.instrs], end: next.end });
+    if (!t) return then(walk(b + 1, st, []));
+    if (t.kind !== 'bra') return none(instrs);
+    const j = labelOf.get(t.target);
+    if (j === undefined || j === b) return none(instrs);
+    if (!t.guard) return then(walk(j, st, []));
+    if (st.known.has(t.guard.name)) {
+      const copy = (): State => ({ known: new Set(st.known), tid: new Set(st.tid), defined: new Set(st.defined) });
+      return { instrs, end: { kind: 'branch', guard: t.guard, taken: walk(j, copy(), []), fall: walk(b + 1, copy(), []) } };
+    }
+    return { instrs, end: tidTest(b, j, t.guard, st) };
+  };
+  /** `@p bra` on p = (%tid.x CMP uniform), one side going straight back to this entry's barrier. */
+  const tidTest = (b: number, j: number, guard: { name: string; negate: boolean }, st: State): IdleEnd => {
+    const block = blocks[b]!;
+    const s = block.instrs[block.instrs.length - 1];
+    if (!s || s.guard || s.parts[0] !== 'setp' || s.parts.length !== 3 || s.operands.length !== 3) return { kind: 'none' };
+    const [dst, x, y] = s.operands;
+    if (dst?.kind !== 'reg' || dst.name !== guard.name) return { kind: 'none' };
+    const type = s.parts[2]!;
+    let cmp = UNSIGNED[s.parts[1]!] ?? s.parts[1]!;
+    if (!(type === 'u32' || type === 's32' || (type === 'b32' && (cmp === 'eq' || cmp === 'ne')))) return { kind: 'none' };
+    const signed = type === 's32' && !(s.parts[1]! in UNSIGNED);
+    if (!(cmp in NEGATE)) return { kind: 'none' };
+    let bound: Operand;
+    if (isTid(st, x) && inputOk(st.known, y!)) bound = y!;
+    else if (isTid(st, y) && inputOk(st.known, x!)) {
+      bound = x!;
+      cmp = SWAP[cmp]!;
+    } else return { kind: 'none' };
+    // the bound register must not be the setp's own destination (read after it, it is the predicate)
+    if (bound.kind === 'reg' && bound.name === dst.name) return { kind: 'none' };
+    // an idle side: straight to a barrier (the block it resumes at) or to the thread's exit (-1)
+    const idleSide = (k: number): number | undefined => {
+      const x = blocks[k];
+      if (x === undefined || x.instrs.length > 0) return undefined;
+      if (x.term?.kind === 'yield') return x.term.resume;
+      return x.term?.kind === 'ret' ? -1 : undefined;
+    };
+    // taken when p != negate
+    let idleWhen: string;
+    let side = idleSide(j);
+    if (side !== undefined) idleWhen = guard.negate ? NEGATE[cmp]! : cmp;
+    else if ((side = idleSide(b + 1)) !== undefined) idleWhen = guard.negate ? cmp : NEGATE[cmp]!;
+    else return { kind: 'none' };
+    const run = RUN[idleWhen];
+    if (!run) return { kind: 'none' };
+    if (side === -1) {
+      splits++;
+      return { kind: 'split', bound, signed, ...run, resume: -1, uniformSaves: [] };
+    }
+    // the barrier saves the idle thread's registers: uniform ones as computed here; per-thread ones
+    // must be in their slots already, restored at this entry and not changed since
+    const { uniform, perThread } = ctx.saved(side);
+    const restored = new Set(ctx.saved(entry).perThread);
+    if (!blocks[entry]!.resume || !uniform.every((r) => st.known.has(r)) || perThread.some((r) => st.defined.has(r) || !restored.has(r))) return { kind: 'none' };
+    splits++;
+    return { kind: 'split', bound, signed, ...run, resume: side, uniformSaves: uniform };
+  };
+
+  const known = new Set(restoredUniform);
+  const root = walk(entry, { known, tid: new Set(), defined: new Set() }, recompute);
+  return splits > 0 ? root : undefined;
+}
