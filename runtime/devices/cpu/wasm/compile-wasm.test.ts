@@ -816,4 +816,78 @@ $L_join:
     expect(fault).toMatch(/invalid __shared__ write of 4 bytes/);
     expect(fault).toEqual(run(false, 255));
   });
+
+  it('checks an access once per block when its address is affine in %tid.x, with the same results and faults', () => {
+    // dst[i] = src[index(i)] for i = ctaid.x * ntid.x + tid.x < n
+    const kernel = (index: string): string => `${HEADER}.visible .entry aff(.param .u64 p0, .param .u64 p1, .param .u32 p2, .param .u32 p3)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<9>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  ld.param.u32 %r1, [p2];
+  ld.param.u32 %r6, [p3];
+  mov.u32 %r2, %ctaid.x;
+  mov.u32 %r3, %ntid.x;
+  mov.u32 %r4, %tid.x;
+  mad.lo.s32 %r5, %r2, %r3, %r4;
+  ${index}
+  setp.ge.s32 %p1, %r5, %r1;
+  @%p1 bra DONE;
+  cvta.to.global.u64 %rd3, %rd1;
+  mul.wide.s32 %rd4, %r7, 4;
+  add.s64 %rd5, %rd3, %rd4;
+  ld.global.u32 %r8, [%rd5];
+  mul.wide.s32 %rd6, %r5, 4;
+  add.s64 %rd7, %rd2, %rd6;
+  st.global.u32 [%rd7], %r8;
+DONE:
+  ret;
+}
+`;
+    const up = kernel('add.s32 %r7, %r5, %r6;');
+    const down = kernel('sub.s32 %r7, %r6, %r5;');
+    const run = (ptx: string, wasm: boolean, srcWords: number, n: number, bias: number): number[] | string => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const bytes = new Uint8Array(memory.buffer);
+      for (let t = 0; t < 64; t++) new DataView(memory.buffer).setUint32(256 + 4 * t, 1000 + t, true);
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const h = dev.loadKernel(ptx, `wasm-aff-${ptx.length}`, 'aff');
+      try {
+        // 4 blocks of 8 threads
+        dev.launch({ kernel: h, grid: [4, 1, 1], block: [8, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(256, 4 * srcWords), ptr(1024, 128), u32(n), u32(bias)] });
+      } catch (e) {
+        expect(e).toBeInstanceOf(DeviceError);
+        return (e as DeviceError).message;
+      }
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 32));
+    };
+    for (const ptx of [up, down]) {
+      const m = parsePtx(ptx);
+      const k = compileWasmKernel(m, m.functions.get('aff')!);
+      expect('kernel' in k && k.kernel.blockChecks).toBe(2);
+    }
+    // in bounds: every block runs unchecked
+    const ok = run(up, true, 32, 32, 0);
+    expect(ok).toEqual(Array.from({ length: 32 }, (_, i) => 1000 + i));
+    expect(run(down, true, 32, 32, 31)).toEqual(run(down, false, 32, 32, 31));
+    // the last block's last two threads read past a 30-word window: thread 6 of block 3 faults first
+    const fault = run(up, true, 30, 32, 0);
+    expect(fault).toMatch(/invalid __global__ read of 4 bytes .* by thread \(6,0,0\) in block \(3,0,0\)/);
+    expect(fault).toBe(run(up, false, 30, 32, 0));
+    // the same threads stopped by the guard: the last block fails its block check and runs checked, without a fault
+    expect(run(up, true, 30, 30, 0)).toEqual(run(up, false, 30, 30, 0));
+    // descending addresses: the first threads of block 0 read past the window (index 33, 32)
+    const below = run(down, true, 32, 32, 33);
+    expect(below).toMatch(/invalid __global__ read of 4 bytes .* by thread \(0,0,0\) in block \(0,0,0\)/);
+    expect(below).toBe(run(down, false, 32, 32, 33));
+    // a 32-bit index that wraps inside block 0 (2^31 - 4 + i): the same fault as the JS backend
+    expect(run(up, true, 32, 32, 0x7ffffffc)).toBe(run(up, false, 32, 32, 0x7ffffffc));
+    // a register with two definitions is not block-checked
+    const twice = parsePtx(kernel('add.s32 %r7, %r5, %r6;\n  add.s32 %r7, %r7, 1;'));
+    const k2 = compileWasmKernel(twice, twice.functions.get('aff')!);
+    expect('kernel' in k2 && k2.kernel.blockChecks).toBe(1);
+  });
 });

@@ -8,7 +8,8 @@
  * atomics, control flow made of forward branches and self-loops, and the instruction subset
  * below. Anything else returns `unsupported` with the reason, and the kernel runs on the
  * JavaScript backend (compile/compile.ts) as before. Every global access is checked against the
- * launch's pointer windows with a per-site cache, as in the JavaScript backend; a miss calls the
+ * launch's pointer windows with a per-site cache, as in the JavaScript backend (or once per block,
+ * when its address allows it: block-checks.ts); a miss calls the
  * same memcheck (memcheck.ts gfind) and so reports the same compute-sanitizer-style faults.
  */
 import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
@@ -16,8 +17,10 @@ import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
 import { AluEmitter } from './emit-alu.js';
+import { faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
+import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
 import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 
@@ -36,6 +39,8 @@ export interface WasmKernel {
   idlePhases: number;
   /** Shared accesses compiled with a bounds check (the others: proven in bounds by ranges.ts, or repeats). */
   sharedChecks: number;
+  /** Global access sites checked once per block when their addresses allow it (block-checks.ts). */
+  blockChecks: number;
 }
 
 
@@ -117,6 +122,7 @@ class KernelCompiler extends AluEmitter {
     this.windowGlobals = this.uniformSlots.size;
     this.cfg = cfg;
     if (this.sync) this.planEntries();
+    else this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
     this.emitLaunchLoops(() => this.emitBody(cfg));
     const bytes = encodeModule({
       imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -126,6 +132,8 @@ class KernelCompiler extends AluEmitter {
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
         { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
+        // at FAULT_FUNC_AT: records a memcheck fault and traps
+        faultFunction(),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -135,7 +143,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length };
   }
 
   private resetBody(): Bytes {
@@ -660,11 +668,132 @@ class KernelCompiler extends AluEmitter {
       this.get(L.seen);
       this.br('phase', true);
       this.close();
-    } else this.threadLoop(body);
+    } else this.blockCheckedLoops(body);
     this.inc(L.b);
     this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
     this.br('blocks');
     this.close();
+    this.close();
+  }
+
+  /** Global access sites of a kernel without barriers that can be checked once per block (block-checks.ts). */
+  private blockSites: BlockCheckedSite[] = [];
+
+  /**
+   * A block's threads, without barriers: when every block-checkable site's addresses, for the
+   * first and the last %tid.x, lie in one window, aligned, k·(ntx-1) apart, the block runs a copy
+   * of the thread loop without those sites' checks; otherwise the checked one (same faults as ever).
+   */
+  private blockCheckedLoops(body: () => void): void {
+    const sites = this.blockSites;
+    if (sites.length === 0) return this.threadLoop(body);
+    const { L, P } = this;
+    const ok = this.localFor('i32'), first = this.localFor('i64'), last = this.localFor('i64'), w = this.localFor('i32'), i = this.localFor('i32');
+    const lastTx = (): void => {
+      this.get(P.ntx);
+      this.i32(1);
+      this.op(OP.i32_sub);
+    };
+    const windowStart = (): void => {
+      this.get(w);
+      this.c.byte(OP.i64_load).u32(3).u32(0);
+    };
+    const windowEnd = (): void => {
+      this.get(w);
+      this.c.byte(OP.i64_load).u32(3).u32(8);
+    };
+    this.i32(0);
+    this.set(ok);
+    this.open(OP.block, 'pre');
+    // 1 <= ntx <= 2^16 (a 32-bit part then spans under 2^32: block-checks.ts)
+    lastTx();
+    this.i32(0xffff);
+    this.op(OP.i32_gt_u);
+    this.br('pre', true);
+    for (const s of sites) {
+      const r = this.regs.get(s.base)!;
+      const defs = this.rematOrder([s.base]);
+      const addressAt = (tx: () => void, into: number): void => {
+        tx();
+        this.set(L.tx);
+        this.forgetAll();
+        for (const d of defs) this.instruction(d);
+        this.get(r.local);
+        if (s.offset !== 0) {
+          this.i64(BigInt(s.offset));
+          this.op(OP.i64_add);
+        }
+        this.set(into);
+      };
+      addressAt(() => this.i32(0), first);
+      addressAt(lastTx, last);
+      // last - first == k (ntx - 1): no 32-bit part wrapped between them
+      this.get(last);
+      this.get(first);
+      this.op(OP.i64_sub);
+      this.i64(s.k);
+      lastTx();
+      this.op(OP.i64_extend_i32_u);
+      this.op(OP.i64_mul);
+      this.op(OP.i64_ne);
+      this.br('pre', true);
+      if (s.size > 1) {
+        this.get(first);
+        this.i64(BigInt(s.size - 1));
+        this.op(OP.i64_and);
+        this.op(OP.i64_eqz);
+        this.op(OP.i32_eqz);
+        this.br('pre', true);
+      }
+      const [lo, hi] = s.k >= 0n ? [first, last] : [last, first];
+      // a window holding [lo, hi + size): start <= lo < end, start <= hi < end, hi + size <= end
+      this.i32(0);
+      this.set(i);
+      this.open(OP.block, 'found');
+      this.open(OP.loop, 'scan');
+      this.get(i);
+      this.get(P.nwin);
+      this.op(OP.i32_ge_u);
+      this.br('pre', true);
+      this.get(P.winBase);
+      this.get(i);
+      this.i32(4);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.set(w);
+      for (const x of [lo, hi]) {
+        this.get(x);
+        windowStart();
+        this.op(OP.i64_sub);
+        windowEnd();
+        windowStart();
+        this.op(OP.i64_sub);
+        this.op(OP.i64_lt_u);
+      }
+      this.op(OP.i32_and);
+      this.get(hi);
+      this.i64(BigInt(s.size));
+      this.op(OP.i64_add);
+      windowEnd();
+      this.op(OP.i64_le_u);
+      this.op(OP.i32_and);
+      this.br('found', true);
+      this.inc(i);
+      this.br('scan');
+      this.close();
+      this.close();
+    }
+    this.i32(1);
+    this.set(ok);
+    this.close();
+    this.forgetAll();
+    this.get(ok);
+    this.open(OP.if, 'block_checked');
+    this.blockChecked = new Set(sites.map((s) => s.ins));
+    this.threadLoop(body);
+    this.blockChecked = undefined;
+    this.c.byte(OP.else);
+    this.threadLoop(body);
     this.close();
   }
 

@@ -5,9 +5,27 @@
  */
 import type { Instruction, Operand } from '../ast.js';
 import { exact, type Range } from './ranges.js';
-import { OP } from './encoder.js';
-import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
+import { Bytes, OP, type FuncSpec } from './encoder.js';
+import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, IMPORTS, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
 import { WasmEmitter } from './emitter.js';
+
+/** The fault function's index among the module's defined functions (after run and reset, compile-wasm.ts). */
+export const FAULT_FUNC_AT = 2;
+
+/**
+ * The module's fault function: (record, address, size, thread, line, write, block, kind) written
+ * to the fault record at `record`, then a trap.
+ */
+export function faultFunction(): FuncSpec {
+  const c = new Bytes();
+  const fields: [number, number][] = [
+    [FAULT_RECORD.size, 2], [FAULT_RECORD.thread, 3], [FAULT_RECORD.line, 4], [FAULT_RECORD.write, 5], [FAULT_RECORD.block, 6], [FAULT_RECORD.kind, 7],
+  ];
+  c.byte(OP.local_get).u32(0).byte(OP.local_get).u32(1).byte(OP.i64_store).u32(3).u32(FAULT_RECORD.address);
+  for (const [offset, param] of fields) c.byte(OP.local_get).u32(0).byte(OP.local_get).u32(param).byte(OP.i32_store).u32(2).u32(offset);
+  c.byte(OP.unreachable);
+  return { type: { params: ['i32', 'i64', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], results: [] }, locals: [], body: c };
+}
 
 export abstract class MemoryEmitter extends WasmEmitter {
   /** Space, vector width and element type of an ld/st; only .param (kernel parameters) and .global. */
@@ -48,7 +66,9 @@ export abstract class MemoryEmitter extends WasmEmitter {
     if (!elem) unsupported(`line ${ins.line}: '${ins.opcode}'`);
     const dests = vec === 1 ? [o[0]!] : o[0]?.kind === 'vec' ? o[0].items : [];
     if (dests.length !== vec) unsupported(`line ${ins.line}: '${ins.opcode}' operands`);
+    this.accessIns = ins;
     this.memAddress(space, addr, elem.size * vec, false);
+    this.accessIns = undefined;
     const base = this.tmp('i32', 2);
     this.set(base);
     dests.forEach((d, i) => {
@@ -68,7 +88,9 @@ export abstract class MemoryEmitter extends WasmEmitter {
     if (!elem) unsupported(`line ${ins.line}: '${ins.opcode}'`);
     const srcs = vec === 1 ? [o[1]!] : o[1]?.kind === 'vec' ? o[1].items : [];
     if (srcs.length !== vec) unsupported(`line ${ins.line}: '${ins.opcode}' operands`);
+    this.accessIns = ins;
     this.memAddress(space, addr, elem.size * vec, true);
+    this.accessIns = undefined;
     const base = this.tmp('i32', 2);
     this.set(base);
     srcs.forEach((s, i) => {
@@ -125,7 +147,7 @@ export abstract class MemoryEmitter extends WasmEmitter {
       this.op(OP.i32_add);
       return;
     }
-    this.sharedChecks++;
+    if (!this.blockChecked) this.sharedChecks++; // counted in one copy of the thread loop (compile-wasm.ts blockCheckedLoops)
     this.c.byte(OP.local_tee).u32(L.aa);
     const shift = Math.log2(size);
     if (shift > 0) {
@@ -237,8 +259,9 @@ export abstract class MemoryEmitter extends WasmEmitter {
     if (!r || r.cls !== 'i64') unsupported(`line ${this.line}: address register '${base}' is not 64-bit`);
     const { L, P } = this;
     const key = `${offset}:${size}`;
-    if (this.proven.get(base)?.has(key)) {
-      // the same access passed its check earlier in this block (windows do not tell reads from writes)
+    if (this.proven.get(base)?.has(key) || (this.accessIns !== undefined && this.blockChecked?.has(this.accessIns))) {
+      // the same access passed its check earlier in this block (windows do not tell reads from
+      // writes), or every thread's access at this site was checked for the whole block (block-checks.ts)
       this.get(r.local);
       if (offset !== 0) {
         this.i64(BigInt(offset));
@@ -270,7 +293,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.c.byte(OP.global_get).u32(limit);
     this.op(OP.i64_lt_u);
     this.op(OP.i32_eqz);
-    // A miss scans the launch's windows right here (no call, so the hot path keeps its registers):
+    // A miss scans the launch's windows right here (a call would make V8 spill around it; only the
+    // fault path calls out, after which nothing is live):
     // the window holding the whole access, aligned, refills the cache; none is a fault.
     this.open(OP.if, 'miss');
     this.i32(0);
@@ -352,30 +376,24 @@ export abstract class MemoryEmitter extends WasmEmitter {
   }
 
   /**
-   * A memcheck fault: writes the fault record (before the window table) and traps; the launch
-   * (wasm-launch.ts) turns the record into the same report the JavaScript backend gives.
+   * A memcheck fault: calls the module's fault function (faultFunction), which writes the fault
+   * record (before the window table) and traps; the launch (wasm-launch.ts) turns the record into
+   * the same report the JavaScript backend gives. Out of line because a call inside a loop keeps
+   * V8 from unrolling it: the window scan, unrolled in every site, made the thread loop spill.
    */
   protected fault(kind: number, pushAddress: () => void, size: number, write: boolean): void {
     const { L, P } = this;
-    const base = (): void => {
-      this.get(P.winBase);
-      this.i32(32);
-      this.op(OP.i32_sub);
-    };
-    const field = (offset: number, push: () => void): void => {
-      base();
-      push();
-      this.c.byte(OP.i32_store).u32(2).u32(offset);
-    };
-    base();
+    this.get(P.winBase);
+    this.i32(32);
+    this.op(OP.i32_sub);
     pushAddress();
-    this.c.byte(OP.i64_store).u32(3).u32(FAULT_RECORD.address);
-    field(FAULT_RECORD.size, () => this.i32(size));
-    field(FAULT_RECORD.thread, () => this.get(L.t));
-    field(FAULT_RECORD.line, () => this.i32(this.line));
-    field(FAULT_RECORD.write, () => this.i32(write ? 1 : 0));
-    field(FAULT_RECORD.block, () => this.get(L.b));
-    field(FAULT_RECORD.kind, () => this.i32(kind));
+    this.i32(size);
+    this.get(L.t);
+    this.i32(this.line);
+    this.i32(write ? 1 : 0);
+    this.get(L.b);
+    this.i32(kind);
+    this.c.byte(OP.call).u32(IMPORTS.length + FAULT_FUNC_AT);
     this.op(OP.unreachable);
   }
 
@@ -392,6 +410,12 @@ export abstract class MemoryEmitter extends WasmEmitter {
    * Cleared at each block's start.
    */
   protected readonly proven = new Map<string, Set<string>>();
+
+  /** The ld/st whose address is being emitted. */
+  private accessIns: Instruction | undefined;
+
+  /** While the block-checked copy of the thread loop is emitted: its sites, which need no check per thread (block-checks.ts). */
+  protected blockChecked: Set<Instruction> | undefined;
 
   /** Whether the instruction being emitted is guarded (its checks prove nothing for later ones). */
   protected guarded = false;
