@@ -890,4 +890,108 @@ DONE:
     const k2 = compileWasmKernel(twice, twice.functions.get('aff')!);
     expect('kernel' in k2 && k2.kernel.blockChecks).toBe(1);
   });
+
+  it('checks a grid-stride self-loop once as it is entered, with the same results and faults', () => {
+    // dst[tid] = sum of src[i] for i = start + tid, i += step, while i < n (the first iteration always runs);
+    // src's base is lowered by `bias` bytes so that indices near 2^31 address the buffer
+    const ptx = `${HEADER}.visible .entry gs(.param .u64 p0, .param .u64 p1, .param .u32 p2, .param .u32 p3, .param .u32 p4, .param .u64 p5)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<9>;
+  .reg .b64 %rd<10>;
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  ld.param.u32 %r1, [p2];
+  ld.param.u32 %r2, [p3];
+  ld.param.u32 %r3, [p4];
+  ld.param.u64 %rd9, [p5];
+  mov.u32 %r4, %tid.x;
+  add.s32 %r5, %r2, %r4;
+  mov.u32 %r6, 0;
+  cvta.to.global.u64 %rd3, %rd1;
+  sub.s64 %rd8, %rd3, %rd9;
+LOOP:
+  mul.wide.s32 %rd4, %r5, 4;
+  add.s64 %rd5, %rd8, %rd4;
+  ld.global.u32 %r7, [%rd5];
+  add.s32 %r6, %r6, %r7;
+  add.s32 %r5, %r5, %r3;
+  setp.lt.s32 %p1, %r5, %r1;
+  @%p1 bra LOOP;
+  mul.wide.u32 %rd6, %r4, 4;
+  add.s64 %rd7, %rd2, %rd6;
+  st.global.u32 [%rd7], %r6;
+  ret;
+}
+`;
+    const u64 = (v: bigint): KernelArg => {
+      const bytes = new Uint8Array(8);
+      new DataView(bytes.buffer).setBigUint64(0, v, true);
+      return { kind: 'scalar', tag: 'u64', bytes };
+    };
+    let kernel = ptx;
+    const run = (wasm: boolean, srcWords: number, n: number, start: number, step: number, bias = 0n): number[] | string => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const bytes = new Uint8Array(memory.buffer);
+      for (let t = 0; t < 32; t++) new DataView(memory.buffer).setUint32(256 + 4 * t, 1 << (t % 24), true);
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const h = dev.loadKernel(kernel, `wasm-gs-${kernel === ptx}`, 'gs');
+      try {
+        dev.launch({ kernel: h, grid: [1, 1, 1], block: [8, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(256, 4 * srcWords), ptr(1024, 32), u32(n), u32(start), u32(step), u64(bias)] });
+      } catch (e) {
+        expect(e).toBeInstanceOf(DeviceError);
+        return (e as DeviceError).message;
+      }
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return Array.from(new Uint32Array(memory.buffer, 1024, 8));
+    };
+    const checks = (text: string): number | false => {
+      const m = parsePtx(text);
+      const k = compileWasmKernel(m, m.functions.get('gs')!);
+      return 'kernel' in k && k.kernel.selfLoopChecks;
+    };
+    const unsigned = ptx.replace('setp.lt.s32', 'setp.lt.u32').replace('mul.wide.s32 %rd4', 'mul.wide.u32 %rd4');
+    expect(checks(ptx)).toBe(1);
+    expect(checks(unsigned)).toBe(1);
+    // a zero extension under a signed test (not monotone across 0) is left checked per iteration
+    expect(checks(ptx.replace('mul.wide.s32 %rd4', 'mul.wide.u32 %rd4'))).toBe(0);
+    // in bounds (the loop runs unchecked): the same sums as the JS backend
+    const ok = run(true, 32, 32, 0, 8);
+    expect(Array.isArray(ok)).toBe(true);
+    expect(ok).toEqual(run(false, 32, 32, 0, 8));
+    // a buffer one element too short: thread 7's last iteration faults, reported as the JS backend reports it
+    const short = run(true, 31, 32, 0, 8);
+    expect(short).toMatch(/invalid __global__ read of 4 bytes .* by thread \(7,0,0\)/);
+    expect(short).toBe(run(false, 31, 32, 0, 8));
+    // start past the bound: only the first iteration runs, past the buffer
+    const first = run(true, 32, 32, 40, 8);
+    expect(first).toMatch(/invalid __global__ read of 4 bytes .* by thread \(0,0,0\)/);
+    expect(first).toBe(run(false, 32, 32, 40, 8));
+    // i up to 2^31 - 2 in bounds through the bias, step 1: nothing wraps, the same sums
+    const bias = 0x7fffffdfn;
+    expect(run(true, 32, 0x7fffffff, 0x7fffffdf, 1, 4n * bias)).toEqual(run(false, 32, 0x7fffffff, 0x7fffffdf, 1, 4n * bias));
+    // step 8: thread 1's i wraps past 2^31 - 1 to a negative index that still passes i < n: its fault as the JS backend reports it
+    const wrap = run(true, 32, 0x7fffffff, 0x7fffffdf, 8, 4n * bias);
+    expect(wrap).toMatch(/invalid __global__ read of 4 bytes .* by thread \(1,0,0\)/);
+    expect(wrap).toBe(run(false, 32, 0x7fffffff, 0x7fffffdf, 8, 4n * bias));
+    // start past the bound near 2^31: i0 + 8 wraps for threads 4.. even though bound - 1 + 8 does not
+    const past = run(true, 32, 0x7ffffff0, 0x7ffffff4, 8, 4n * bias);
+    expect(past).toMatch(/invalid __global__ read of 4 bytes .* by thread \(4,0,0\)/);
+    expect(past).toBe(run(false, 32, 0x7ffffff0, 0x7ffffff4, 8, 4n * bias));
+    // a negative step: i runs down past the buffer's start
+    const down = run(true, 32, 32, 0, 0xffffffff);
+    expect(down).toMatch(/invalid __global__ read of 4 bytes .* by thread \(0,0,0\)/);
+    expect(down).toBe(run(false, 32, 32, 0, 0xffffffff));
+    // random bounds, starts and steps around the buffer and around 2^31: the same bytes or fault as the JS backend
+    const r = rng(7);
+    for (let c = 0; c < 150; c++) {
+      const b = r() < 0.5 ? 0 : 0x7fffffdf;
+      const pick = (): number => (b + Math.floor(r() * 48) - 8) >>> 0;
+      const step = [1, 2, 3, 5, 8, 16, 0xffffffff, 0x7fffffff, 0x80000000][Math.floor(r() * 9)]!;
+      const n = r() < 0.2 ? 0x7fffffff : pick();
+      const args = [30 + Math.floor(r() * 3), n, pick(), step, 4n * BigInt(b)] as const;
+      kernel = c % 2 === 0 ? ptx : unsigned;
+      expect(run(true, ...args)).toEqual(run(false, ...args));
+    }
+  });
 });

@@ -3,14 +3,15 @@
  * the guest's linear memory (the guest's own WebAssembly.Memory, imported), so 64-bit address
  * arithmetic is native i64, f32 arithmetic is native f32 and V8 runs it without JS's speculation.
  *
- * It takes only kernels it can run exactly like the JavaScript backend: no sync sites (barriers,
- * shuffles, votes), no shared/local/const/generic memory (one Wasm memory only: the guest's), no
- * atomics, control flow made of forward branches and self-loops, and the instruction subset
- * below. Anything else returns `unsupported` with the reason, and the kernel runs on the
- * JavaScript backend (compile/compile.ts) as before. Every global access is checked against the
- * launch's pointer windows with a per-site cache, as in the JavaScript backend (or once per block,
- * when its address allows it: block-checks.ts); a miss calls the
- * same memcheck (memcheck.ts gfind) and so reports the same compute-sanitizer-style faults.
+ * It takes only kernels it can run exactly like the JavaScript backend: integer/float arithmetic,
+ * comparisons, conversions, .global/.shared/.param loads and stores, atomics, `bar.sync` (threads
+ * run in phases between barriers, in the JavaScript backend's order) and any control flow; warp
+ * operations, local/const/generic memory and the rest return `unsupported` with the reason, and
+ * the kernel runs on the JavaScript backend (compile/compile.ts) as before. Every global access is
+ * checked against the launch's pointer windows with a per-site cache, as in the JavaScript backend,
+ * or once for many threads or iterations when its address allows it (block-checks.ts: affine in
+ * %tid.x, once per block; self-loop-checks.ts: affine in a loop's induction register, once per
+ * loop entry); a fault reports what the JavaScript backend's memcheck (memcheck.ts) reports.
  */
 import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
 import { flatten } from '../compile/inline.js';
@@ -21,6 +22,7 @@ import { faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
 import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
+import { selfLoopPlan, type SelfLoopPlan } from './self-loop-checks.js';
 import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 
@@ -41,6 +43,8 @@ export interface WasmKernel {
   sharedChecks: number;
   /** Global access sites checked once per block when their addresses allow it (block-checks.ts). */
   blockChecks: number;
+  /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
+  selfLoopChecks: number;
 }
 
 
@@ -143,7 +147,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size };
   }
 
   private resetBody(): Bytes {
@@ -688,19 +692,11 @@ class KernelCompiler extends AluEmitter {
     const sites = this.blockSites;
     if (sites.length === 0) return this.threadLoop(body);
     const { L, P } = this;
-    const ok = this.localFor('i32'), first = this.localFor('i64'), last = this.localFor('i64'), w = this.localFor('i32'), i = this.localFor('i32');
+    const ok = this.localFor('i32'), first = this.localFor('i64'), last = this.localFor('i64');
     const lastTx = (): void => {
       this.get(P.ntx);
       this.i32(1);
       this.op(OP.i32_sub);
-    };
-    const windowStart = (): void => {
-      this.get(w);
-      this.c.byte(OP.i64_load).u32(3).u32(0);
-    };
-    const windowEnd = (): void => {
-      this.get(w);
-      this.c.byte(OP.i64_load).u32(3).u32(8);
     };
     this.i32(0);
     this.set(ok);
@@ -746,42 +742,7 @@ class KernelCompiler extends AluEmitter {
         this.br('pre', true);
       }
       const [lo, hi] = s.k >= 0n ? [first, last] : [last, first];
-      // a window holding [lo, hi + size): start <= lo < end, start <= hi < end, hi + size <= end
-      this.i32(0);
-      this.set(i);
-      this.open(OP.block, 'found');
-      this.open(OP.loop, 'scan');
-      this.get(i);
-      this.get(P.nwin);
-      this.op(OP.i32_ge_u);
-      this.br('pre', true);
-      this.get(P.winBase);
-      this.get(i);
-      this.i32(4);
-      this.op(OP.i32_shl);
-      this.op(OP.i32_add);
-      this.set(w);
-      for (const x of [lo, hi]) {
-        this.get(x);
-        windowStart();
-        this.op(OP.i64_sub);
-        windowEnd();
-        windowStart();
-        this.op(OP.i64_sub);
-        this.op(OP.i64_lt_u);
-      }
-      this.op(OP.i32_and);
-      this.get(hi);
-      this.i64(BigInt(s.size));
-      this.op(OP.i64_add);
-      windowEnd();
-      this.op(OP.i64_le_u);
-      this.op(OP.i32_and);
-      this.br('found', true);
-      this.inc(i);
-      this.br('scan');
-      this.close();
-      this.close();
+      this.oneWindow(lo, hi, s.size, 'pre');
     }
     this.i32(1);
     this.set(ok);
@@ -795,6 +756,134 @@ class KernelCompiler extends AluEmitter {
     this.c.byte(OP.else);
     this.threadLoop(body);
     this.close();
+  }
+
+  /**
+   * Branches to `fail` unless one of the launch's windows holds [lo, hi + size) (lo, hi: i64
+   * locals): start <= lo < end, start <= hi < end, hi + size <= end.
+   */
+  private oneWindow(lo: number, hi: number, size: number, fail: string): void {
+    const { P } = this;
+    const w = this.tmp('i32', 0), i = this.tmp('i32', 1);
+    const windowStart = (): void => {
+      this.get(w);
+      this.c.byte(OP.i64_load).u32(3).u32(0);
+    };
+    const windowEnd = (): void => {
+      this.get(w);
+      this.c.byte(OP.i64_load).u32(3).u32(8);
+    };
+    this.i32(0);
+    this.set(i);
+    this.open(OP.block, 'found');
+    this.open(OP.loop, 'scan');
+    this.get(i);
+    this.get(P.nwin);
+    this.op(OP.i32_ge_u);
+    this.br(fail, true);
+    this.get(P.winBase);
+    this.get(i);
+    this.i32(4);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_add);
+    this.set(w);
+    for (const x of [lo, hi]) {
+      this.get(x);
+      windowStart();
+      this.op(OP.i64_sub);
+      windowEnd();
+      windowStart();
+      this.op(OP.i64_sub);
+      this.op(OP.i64_lt_u);
+    }
+    this.op(OP.i32_and);
+    this.get(hi);
+    this.i64(BigInt(size));
+    this.op(OP.i64_add);
+    windowEnd();
+    this.op(OP.i64_le_u);
+    this.op(OP.i32_and);
+    this.br('found', true);
+    this.inc(i);
+    this.br('scan');
+    this.close();
+    this.close();
+  }
+
+  /** Self-loop sites checked once as their loop is entered (self-loop-checks.ts; a loop may be emitted in several copies). */
+  private readonly selfLoopSites = new Set<Instruction>();
+
+  /**
+   * Pushes whether every iteration of the self-loop `plan` can run has its sites' addresses in
+   * one window, aligned (self-loop-checks.ts): step > 0, i never wraps before the exit test
+   * fails (max(i0, bound - 1) + step in the test's range), A(i0) and A(max) in one window.
+   */
+  private selfLoopEntry(plan: SelfLoopPlan): void {
+    const ok = this.localFor('i32'), i0 = this.localFor('i64'), max = this.localFor('i64'), step = this.localFor('i64');
+    const lo = this.localFor('i64'), hi = this.localFor('i64');
+    const ext = plan.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u;
+    const read64 = (o: Operand, into: number): void => {
+      this.read(o, 'i32');
+      this.op(ext);
+      this.set(into);
+    };
+    this.i32(0);
+    this.set(ok);
+    this.open(OP.block, 'loop_pre');
+    read64({ kind: 'reg', name: plan.i } as Operand, i0);
+    read64(plan.bound, max);
+    read64(plan.step, step);
+    // max = max(i0, bound - 1): the largest i an iteration runs with
+    this.get(max);
+    this.i64(1n);
+    this.op(OP.i64_sub);
+    this.set(max);
+    this.get(max);
+    this.get(i0);
+    this.get(max);
+    this.get(i0);
+    this.op(OP.i64_gt_s);
+    this.op(OP.select);
+    this.set(max);
+    this.get(step);
+    this.i64(0n);
+    this.op(OP.i64_le_s);
+    this.br('loop_pre', true);
+    this.get(max);
+    this.get(step);
+    this.op(OP.i64_add);
+    this.i64(plan.signed ? 0x7fffffffn : 0xffffffffn);
+    this.op(OP.i64_gt_s);
+    this.br('loop_pre', true);
+    for (const s of plan.sites) {
+      const inv = this.regs.get(s.inv)!;
+      for (const [x, into] of [[i0, lo], [max, hi]] as const) {
+        this.get(inv.local);
+        this.i64(s.k);
+        this.get(x);
+        this.op(OP.i64_mul);
+        this.op(OP.i64_add);
+        if (s.offset !== 0) {
+          this.i64(BigInt(s.offset));
+          this.op(OP.i64_add);
+        }
+        this.set(into);
+      }
+      if (s.size > 1) {
+        this.get(lo);
+        this.i64(BigInt(s.size - 1));
+        this.op(OP.i64_and);
+        this.op(OP.i64_eqz);
+        this.op(OP.i32_eqz);
+        this.br('loop_pre', true);
+      }
+      this.oneWindow(lo, hi, s.size, 'loop_pre');
+    }
+    this.i32(1);
+    this.set(ok);
+    this.close();
+    this.get(ok);
+    for (const s of plan.sites) this.selfLoopSites.add(s.ins);
   }
 
   /** Opens `${name}_done` and the loop `${name}`, leaving it once `counter` reaches `limit` (unsigned). */
@@ -950,17 +1039,33 @@ class KernelCompiler extends AluEmitter {
     const t = block.term;
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
     if (block.resume) this.restore(b);
-    if (j === b) this.open(OP.loop, `S${b}`);
-    this.forgetAll(); // a block is entered from elsewhere: nothing proven yet
-    for (const ins of block.instrs) this.instruction(ins);
-    if (t?.kind === 'ret') this.exitThread();
-    else if (t?.kind === 'yield') this.yieldAt(t.resume);
-    else if (t?.kind === 'bra') {
-      if (t.guard) this.readPred(t.guard.name, t.guard.negate);
-      if (j === b) this.br(`S${b}`, t.guard !== undefined);
-      else branch(j!, t.guard !== undefined);
-    }
-    if (j === b) this.close();
+    const code = (): void => {
+      if (j === b) this.open(OP.loop, `S${b}`);
+      this.forgetAll(); // a block is entered from elsewhere: nothing proven yet
+      for (const ins of block.instrs) this.instruction(ins);
+      if (t?.kind === 'ret') this.exitThread();
+      else if (t?.kind === 'yield') this.yieldAt(t.resume);
+      else if (t?.kind === 'bra') {
+        if (t.guard) this.readPred(t.guard.name, t.guard.negate);
+        if (j === b) this.br(`S${b}`, t.guard !== undefined);
+        else branch(j!, t.guard !== undefined);
+      }
+      if (j === b) this.close();
+    };
+    const plan = j === b ? selfLoopPlan(block) : undefined;
+    const is32 = (o: Operand): boolean => o.kind === 'int' || (o.kind === 'reg' && (this.regs.get(o.name)?.cls === 'i32' || (!this.regs.has(o.name) && SPECIAL.test(o.name))));
+    const fits = plan && this.regs.get(plan.i)?.cls === 'i32' && is32(plan.step) && is32(plan.bound) && plan.sites.every((s) => this.regs.get(s.inv)?.cls === 'i64');
+    if (!plan || !fits) return code();
+    // a self-loop whose accesses every iteration can run are proven in one window: a copy without their checks
+    this.selfLoopEntry(plan);
+    this.open(OP.if, 'loop_checked');
+    const outer = this.blockChecked;
+    this.blockChecked = new Set([...(outer ?? []), ...plan.sites.map((s) => s.ins)]);
+    code();
+    this.blockChecked = outer;
+    this.c.byte(OP.else);
+    code();
+    this.close();
   }
 
   /** The thread is done: with barriers, it is marked so later phases skip it. */
