@@ -29,6 +29,13 @@ export interface EngineConfig {
   poolSize: number;
   /** Max queued instance requests before `queue_full`. */
   maxQueue: number;
+  /**
+   * How long an instance worker that has just finished a call keeps polling for the next one
+   * before it sleeps, in µs (0: it sleeps at once). Waking a sleeping thread is most of a short
+   * call's round trip; the worker spins only while calls have recently come that soon after one
+   * another (runtime/instance/instance-worker.ts). Default 300.
+   */
+  workerSpinUs?: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {

@@ -100,7 +100,9 @@ export class Engine implements EngineApi {
     positive('maxMemoryBytes', this.config.maxMemoryBytes);
     positive('poolSize', this.config.poolSize, true);
     if (!Number.isInteger(this.config.maxQueue) || this.config.maxQueue < 0) throw new TensorWasmError('invalid_args', `maxQueue must be a non-negative integer, got ${this.config.maxQueue}`);
-    this.pool = new InstancePool({ size: this.config.poolSize, maxQueue: this.config.maxQueue });
+    const spinUs = this.config.workerSpinUs;
+    if (spinUs !== undefined && !(Number.isFinite(spinUs) && spinUs >= 0)) throw new TensorWasmError('invalid_args', `workerSpinUs must be a non-negative number, got ${spinUs}`);
+    this.pool = new InstancePool({ size: this.config.poolSize, maxQueue: this.config.maxQueue, ...(spinUs !== undefined ? { spinUs } : {}) });
     void setupTracingFromEnv();
   }
 

@@ -144,9 +144,15 @@ async function assemble(
   return app;
 }
 
-/** The server's own engine: one instance worker per core unless configured. */
+/**
+ * The server's own engine: one instance worker per core unless configured, and workers that sleep
+ * as soon as they are idle. Spinning for the next call (EngineConfig.workerSpinUs) pays off for an
+ * in-process caller that waits on each call; a server's callers are other processes that need the
+ * same cores to send the next request, and on a 2-core machine spinning workers cost the server
+ * throughput (measured A/B at 1, 4 and 32 connections: issue 2's note), so it is off here unless configured.
+ */
 async function createDefaultEngine(config: Partial<EngineConfig> = {}): Promise<EngineApi> {
-  return createEngine({ poolSize: availableParallelism(), ...config });
+  return createEngine({ poolSize: availableParallelism(), workerSpinUs: 0, ...config });
 }
 
 /** The auto-offload analyser's report with the server's thresholds, computed once per module. */

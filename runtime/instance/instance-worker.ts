@@ -3,7 +3,7 @@
  * instance, calls it, and replies once. The engine enforces the deadline by terminating this
  * thread, so nothing here needs to watch time.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEFAULT_ENGINE_CONFIG } from '../../contract/engine.js';
 import { TensorWasmError } from '../../contract/errors.js';
 import type { RunEvent, RunEventBody } from '../../contract/events.js';
@@ -14,7 +14,7 @@ import { GuestExit } from '../wasi/guest-wasi.js';
 import { guestErrorInfo } from './guest-error.js';
 import { loadOffloadRuntime } from '../offload/instance-hook.js';
 import { instantiateGuest, type CudaBridge, type Guest } from './instantiate-guest.js';
-import { CLAIM_MASK, type CallRequest, type DoneMessage, type ModuleInfo, type WasiConfig, type WorkerReply } from './protocol.js';
+import { CLAIM_MASK, POSTED_WORD, type CallRequest, type DoneMessage, type ModuleInfo, type WasiConfig, type WorkerReply } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('instance-worker must run in a worker thread');
@@ -209,6 +209,8 @@ let claims: Int32Array | undefined;
 function receive(req: CallRequest): Promise<void> | undefined {
   if (req.module) modules.set(req.handle, req.module);
   if (req.claims) claims = new Int32Array(req.claims);
+  if (req.spinUs !== undefined) spinMs = req.spinUs / 1000;
+  if (req.poolLoad) poolLoad = new Int32Array(req.poolLoad);
   // Taken back by the pool (another worker runs it): no reply, the pool no longer expects one.
   if (claims && Atomics.compareExchange(claims, req.seq & CLAIM_MASK, req.seq, 0) !== req.seq) return undefined;
   const info = modules.get(req.handle)?.info;
@@ -235,9 +237,73 @@ function onCall(req: CallRequest): void {
 }
 
 // The pool posts calls for a busy worker together, in one array, in the order they run.
-port.on('message', (msg: CallRequest | CallRequest[]) => {
+function onMessage(msg: CallRequest | CallRequest[]): void {
   if (Array.isArray(msg)) for (const req of msg) onCall(req);
   else onCall(msg);
+}
+
+/**
+ * Spin, then sleep. A short call's round trip is mostly two thread wake-ups (the worker's, then the
+ * main thread's), and waking a sleeping thread costs more than instantiating and running `add`.
+ * So after a call the worker keeps polling for the next one for up to `spinMs` before it returns to
+ * its event loop and sleeps: a caller that sends calls one after another (a script, a benchmark, a
+ * server's next request) then finds it awake, and its message is taken at once with
+ * receiveMessageOnPort. Polling watches one shared word the pool bumps after each post, not the port.
+ *
+ * Spinning burns a core, so it is adaptive: the worker spins only when the last call came within
+ * the window after the one before it (it would have caught it); a call that came later, or a spin
+ * that ran out, turns it off until calls come close together again. So a worker whose calls are
+ * sparse spends at most one window per burst, and the deadline still holds: the pool ends a
+ * worker by terminating it, which interrupts a spin like any other JavaScript.
+ */
+let spinMs = 0;
+/** The pool's count of calls dispatched and not done (pool.ts), shared. */
+let poolLoad: Int32Array | undefined;
+/** performance.now() when the worker last finished its calls (before any spin); -Infinity at first. */
+let idleSince = -Infinity;
+let spinNext = false;
+
+/**
+ * Whether this worker's call is the only one the pool has: then the caller is waiting on it alone
+ * and its next call can only come here. When calls overlap (a loaded server) the worker does not
+ * spin: there are other threads to run on these cores, and a busy worker is seldom asleep anyway.
+ */
+function alone(): boolean {
+  return poolLoad !== undefined && Atomics.load(poolLoad, 0) <= 1;
+}
+
+/** Spins for calls; returns when it last finished one (performance.now()). */
+function spin(words: Int32Array): number {
+  let until = performance.now() + spinMs;
+  for (;;) {
+    // Read the count before draining: a post counted after the read shows as a change below, and
+    // one counted before it was enqueued before it, so the drain takes it.
+    const seen = Atomics.load(words, POSTED_WORD);
+    let got = false;
+    for (let m = receiveMessageOnPort(port!); m !== undefined; m = receiveMessageOnPort(port!)) {
+      got = true;
+      onMessage(m.message as CallRequest | CallRequest[]);
+      if (loading) return performance.now(); // a call is waiting on an import: let the event loop run it
+    }
+    if (got) {
+      if (!alone()) return performance.now();
+      until = performance.now() + spinMs;
+    }
+    while (Atomics.load(words, POSTED_WORD) === seen) {
+      if (performance.now() >= until) {
+        spinNext = false;
+        return until - spinMs;
+      }
+    }
+  }
+}
+
+port.on('message', (msg: CallRequest | CallRequest[]) => {
+  const arrived = performance.now();
+  // Would a spin after the last call have caught this one? Then spin after this one.
+  if (spinMs > 0) spinNext = arrived - idleSince <= spinMs;
+  onMessage(msg);
+  idleSince = spinNext && claims && !loading && alone() ? spin(claims) : performance.now();
 });
 
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

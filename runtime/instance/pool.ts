@@ -36,7 +36,7 @@ import { TensorWasmError } from '../../contract/errors.js';
 import type { RunEvent } from '../../contract/events.js';
 import { startWorker } from '../node/worker-url.js';
 import { getLogger } from '../telemetry/logger.js';
-import { CLAIM_MASK, type CallRequest, type DoneMessage, type ModuleInfo, type WorkerReply } from './protocol.js';
+import { CLAIM_MASK, POSTED_WORD, type CallRequest, type DoneMessage, type ModuleInfo, type WorkerReply } from './protocol.js';
 
 export interface PoolJob {
   /** The call without its id, module payload and claim (the pool adds those). */
@@ -101,6 +101,8 @@ export interface PoolOptions {
   pipeline?: number;
   /** When a running call counts as slow (its waiting calls are taken back). Default STALE_MS. */
   staleMs?: number;
+  /** How long a worker may spin for its next call before sleeping (µs; see instance-worker.ts). Default SPIN_US. */
+  spinUs?: number;
   /** Starts one worker (tests and the bench may pass their own). */
   spawn?: () => Worker;
 }
@@ -120,6 +122,13 @@ const PIPELINE_DEPTH = 16;
 const STALE_MS = 2;
 /** Claim words per worker (a power of two): far more than calls one worker can hold at once. */
 const CLAIM_WORDS = CLAIM_MASK + 1;
+/**
+ * A worker's spin window after a call (µs): longer than the main thread usually takes to see a
+ * `done` and post the next call of a sequence (~30–100 µs here), short enough that a worker whose
+ * calls stop coming wastes little before it sleeps (and it stops spinning until they come close
+ * together again).
+ */
+const SPIN_US = 300;
 /** Sequence numbers wrap below 2^30 and never reach 0 (taken) or -1 (taken back). */
 const SEQ_LIMIT = 2 ** 30;
 
@@ -141,13 +150,17 @@ export class InstancePool {
   private timerAt = Infinity;
   /** Calls running now: the timer keeps the process alive only while this is > 0. */
   private busy = 0;
+  /** `busy`, shared with the workers: a worker spins for its next call only while it is the pool's only call. */
+  private readonly load = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   private readonly depth: number;
   private readonly staleMs: number;
+  private readonly spinUs: number;
 
   constructor(private readonly options: PoolOptions) {
     this.spawn = options.spawn ?? spawnInstanceWorker;
     this.depth = Math.max(1, Math.floor(options.pipeline ?? PIPELINE_DEPTH));
     this.staleMs = options.staleMs ?? STALE_MS;
+    this.spinUs = options.spinUs ?? SPIN_US;
   }
 
   /** Starts every worker now instead of on first use (servers, benchmarks). */
@@ -269,7 +282,7 @@ export class InstancePool {
 
   private addSlot(): Slot {
     const worker = this.spawn();
-    const claims = new Int32Array(new SharedArrayBuffer(CLAIM_WORDS * Int32Array.BYTES_PER_ELEMENT));
+    const claims = new Int32Array(new SharedArrayBuffer((CLAIM_WORDS + 1) * Int32Array.BYTES_PER_ELEMENT)); // + POSTED_WORD
     const slot: Slot = { worker, modules: new Set(), calls: [], dead: false, ready: false, claims, claimsSent: false, seq: 0, outbox: [] };
     worker.unref();
     worker.on('message', (msg: WorkerReply) => this.onMessage(slot, msg));
@@ -302,6 +315,7 @@ export class InstancePool {
     if (slot.calls.length === 1) this.start(slot, call);
     else if (slot.calls.length === 2) this.armDeadline(slot.calls[0]!.startedAt + this.staleMs); // Infinity while loading: a no-op
     if (this.busy++ === 0) this.timer?.ref();
+    Atomics.store(this.load, 0, this.busy);
     pending.slot = slot;
     pending.call = call;
     if (job.signal) this.watch(pending); // a no-op when it was watched while queued
@@ -318,7 +332,7 @@ export class InstancePool {
    */
   private post(slot: Slot, call: SlotCall): void {
     if (slot.calls.length === 1 && slot.outbox.length === 0) {
-      slot.worker.postMessage(this.prepare(slot, call));
+      send(slot, this.prepare(slot, call));
       return;
     }
     if (slot.outbox.push(call) === 1) {
@@ -340,6 +354,8 @@ export class InstancePool {
     }
     if (!slot.claimsSent) {
       request.claims = slot.claims.buffer as SharedArrayBuffer;
+      request.spinUs = this.spinUs;
+      request.poolLoad = this.load.buffer as SharedArrayBuffer;
       slot.claimsSent = true;
     }
     return request;
@@ -356,8 +372,8 @@ export class InstancePool {
       // Calls taken back before they were posted must not go out: their request now belongs to another slot.
       const requests: CallRequest[] = [];
       for (const call of calls) if (!call.withdrawn) requests.push(this.prepare(slot, call));
-      if (requests.length === 1) slot.worker.postMessage(requests[0]);
-      else if (requests.length > 1) slot.worker.postMessage(requests);
+      if (requests.length === 1) send(slot, requests[0]!);
+      else if (requests.length > 1) send(slot, requests);
     }
   };
 
@@ -406,6 +422,8 @@ export class InstancePool {
     const request = pending.job.request as CallRequest;
     request.module = undefined;
     request.claims = undefined;
+    request.spinUs = undefined;
+    request.poolLoad = undefined;
   }
 
   /** Makes the shared timer fire no later than `at`; a timer already due sooner is left alone. */
@@ -448,6 +466,7 @@ export class InstancePool {
   /** A call's slot is free again: when none is running, the shared timer stops holding the process. */
   private release(): void {
     if (--this.busy === 0) this.timer?.unref();
+    Atomics.store(this.load, 0, this.busy);
   }
 
   private startupTimer(slot: Slot): NodeJS.Timeout {
@@ -541,6 +560,12 @@ export class InstancePool {
       this.dispatch(slot, this.queue.shift()!);
     }
   }
+}
+
+/** Posts to a worker and counts the post in its POSTED_WORD (what a spinning worker watches). */
+function send(slot: Slot, message: CallRequest | CallRequest[]): void {
+  slot.worker.postMessage(message);
+  Atomics.add(slot.claims, POSTED_WORD, 1);
 }
 
 function cancelledError(signal: AbortSignal): TensorWasmError {

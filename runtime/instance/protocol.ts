@@ -14,6 +14,12 @@ import type { LoopPlan } from '../offload/types.js';
 
 /** Claim words per worker are indexed by `seq & CLAIM_MASK` (see CallRequest.seq and pool.ts). */
 export const CLAIM_MASK = 1023;
+/**
+ * The word after the claim words counts the messages the pool has posted to the worker, so a
+ * worker spinning for its next call (instance-worker.ts) can watch one shared word instead of
+ * polling its port.
+ */
+export const POSTED_WORD = CLAIM_MASK + 1;
 
 /** What a worker needs to know about a module besides its compiled code. */
 export interface ModuleInfo {
@@ -54,8 +60,12 @@ export interface CallRequest {
    * 0) or the pool takes it back (-1); the worker skips a call it cannot claim (pool.ts explains).
    */
   seq: number;
-  /** The pool's claim words for this worker: sent with its first call. */
+  /** The pool's claim words for this worker (and its POSTED_WORD): sent with its first call. */
   claims?: SharedArrayBuffer;
+  /** Sent with `claims`: how long the worker may spin for its next call before it sleeps (µs; 0: never). */
+  spinUs?: number;
+  /** Sent with `claims`: one word shared by the whole pool, the number of calls dispatched and not done. */
+  poolLoad?: SharedArrayBuffer;
   /** `run` calls `_start` and reports its exit code; `invoke` (the default) calls an export with arguments. */
   mode?: 'invoke' | 'run';
   exportName: string;
