@@ -12,6 +12,7 @@ import { mapResults } from '../marshal/results.js';
 import { getLogger } from '../telemetry/logger.js';
 import { GuestExit } from '../wasi/guest-wasi.js';
 import { guestErrorInfo } from './guest-error.js';
+import { SpinPolicy } from './spin-policy.js';
 import { loadOffloadRuntime } from '../offload/instance-hook.js';
 import { instantiateGuest, type CudaBridge, type Guest } from './instantiate-guest.js';
 import { CLAIM_MASK, POSTED_WORD, type CallRequest, type DoneMessage, type ModuleInfo, type WasiConfig, type WorkerReply } from './protocol.js';
@@ -209,7 +210,7 @@ let claims: Int32Array | undefined;
 function receive(req: CallRequest): Promise<void> | undefined {
   if (req.module) modules.set(req.handle, req.module);
   if (req.claims) claims = new Int32Array(req.claims);
-  if (req.spinUs !== undefined) spinMs = req.spinUs / 1000;
+  if (req.spinUs !== undefined) policy = new SpinPolicy(req.spinUs, req.spinPreemptedUs);
   if (req.poolLoad) poolLoad = new Int32Array(req.poolLoad);
   // Taken back by the pool (another worker runs it): no reply, the pool no longer expects one.
   if (claims && Atomics.compareExchange(claims, req.seq & CLAIM_MASK, req.seq, 0) !== req.seq) return undefined;
@@ -245,23 +246,19 @@ function onMessage(msg: CallRequest | CallRequest[]): void {
 /**
  * Spin, then sleep. A short call's round trip is mostly two thread wake-ups (the worker's, then the
  * main thread's), and waking a sleeping thread costs more than instantiating and running `add`.
- * So after a call the worker keeps polling for the next one for up to `spinMs` before it returns to
- * its event loop and sleeps: a caller that sends calls one after another (a script, a benchmark, a
- * server's next request) then finds it awake, and its message is taken at once with
- * receiveMessageOnPort. Polling watches one shared word the pool bumps after each post, not the port.
+ * So after a call the worker may keep polling for the next one for a short window before it returns
+ * to its event loop and sleeps: a caller that sends calls one after another (a script, a benchmark)
+ * then finds it awake, and its message is taken at once with receiveMessageOnPort. Polling watches
+ * one shared word the pool bumps after each post, not the port.
  *
- * Spinning burns a core, so it is adaptive: the worker spins only when the last call came within
- * the window after the one before it (it would have caught it); a call that came later, or a spin
- * that ran out, turns it off until calls come close together again. So a worker whose calls are
- * sparse spends at most one window per burst, and the deadline still holds: the pool ends a
- * worker by terminating it, which interrupts a spin like any other JavaScript.
+ * Spinning burns a core, so spin-policy.ts decides when (calls coming close together, the cores
+ * not contended), and the worker spins only while its call is the pool's only one. The deadline
+ * still holds: the pool ends a worker by terminating it, which interrupts a spin like any other
+ * JavaScript.
  */
-let spinMs = 0;
+let policy = new SpinPolicy(0);
 /** The pool's count of calls dispatched and not done (pool.ts), shared. */
 let poolLoad: Int32Array | undefined;
-/** performance.now() when the worker last finished its calls (before any spin); -Infinity at first. */
-let idleSince = -Infinity;
-let spinNext = false;
 
 /**
  * Whether this worker's call is the only one the pool has: then the caller is waiting on it alone
@@ -274,7 +271,7 @@ function alone(): boolean {
 
 /** Spins for calls; returns when it last finished one (performance.now()). */
 function spin(words: Int32Array): number {
-  let until = performance.now() + spinMs;
+  let since = performance.now();
   for (;;) {
     // Read the count before draining: a post counted after the read shows as a change below, and
     // one counted before it was enqueued before it, so the drain takes it.
@@ -286,24 +283,22 @@ function spin(words: Int32Array): number {
       if (loading) return performance.now(); // a call is waiting on an import: let the event loop run it
     }
     if (got) {
-      if (!alone()) return performance.now();
-      until = performance.now() + spinMs;
+      since = performance.now();
+      if (!alone()) return since;
     }
+    let last = performance.now();
     while (Atomics.load(words, POSTED_WORD) === seen) {
-      if (performance.now() >= until) {
-        spinNext = false;
-        return until - spinMs;
-      }
+      const now = performance.now();
+      if (!policy.keepSpinning(now, last, since)) return since;
+      last = now;
     }
   }
 }
 
 port.on('message', (msg: CallRequest | CallRequest[]) => {
-  const arrived = performance.now();
-  // Would a spin after the last call have caught this one? Then spin after this one.
-  if (spinMs > 0) spinNext = arrived - idleSince <= spinMs;
+  const spinAfter = policy.spinAfterCallAt(performance.now());
   onMessage(msg);
-  idleSince = spinNext && claims && !loading && alone() ? spin(claims) : performance.now();
+  policy.sleptAt(spinAfter && claims && !loading && alone() ? spin(claims) : performance.now());
 });
 
 port.postMessage({ type: 'ready' } satisfies WorkerReply);

@@ -1,10 +1,13 @@
 /**
- * Spin, then sleep (instance-worker.ts): after a call that came soon after the one before it, a
- * worker polls for the next call for up to `spinUs` before it returns to its event loop; a worker
- * whose calls are sparse, or that is configured not to spin, sleeps at once. The deadline still
- * holds for a call taken in during a spin. Spinning shows as event-loop activity of the worker
- * (the poll runs inside its message handler), so these tests read the worker's event-loop
- * utilisation over windows far longer or far shorter than the spin window.
+ * Spin, then sleep (instance-worker.ts, with the rules in spin-policy.ts, unit-tested there): after
+ * a call that came soon after the one before it, a worker polls for the next call for up to
+ * `spinUs` before it returns to its event loop; a worker whose calls are sparse, or that is
+ * configured not to spin, sleeps at once. The deadline still holds for a call taken in during a
+ * spin. Spinning shows as event-loop activity of the worker (the poll runs inside its message
+ * handler, and a descheduled poll still counts), so these tests read the worker's event-loop
+ * utilisation over windows far longer or far shorter than the spin window. The test runner keeps
+ * these cores busy, and a spin that loses its core gives way: tests that must see a spin turn that
+ * off (spinPreemptedUs: Infinity).
  */
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
@@ -23,14 +26,14 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A one-worker pool running `add` from add.wasm, with its worker at hand. */
-async function addPool(spinUs: number): Promise<{ call: () => Promise<unknown>; worker: () => Worker }> {
+async function addPool(spinUs: number, spinPreemptedUs?: number): Promise<{ call: () => Promise<unknown>; worker: () => Worker }> {
   const engine = createEngine({ poolSize: 1 });
   closers.push(() => engine.close());
   const { ref, description } = await engine.load(wasmFixture('add.wasm'));
   const { module, key } = await engine.compiled(ref);
   const info: ModuleInfo = { key, maxMemoryBytes: engine.config.maxMemoryBytes, results: { add: ['i32'] }, hash: description.hash, imports: description.imports, kind: description.kind, usesWasi: false, usesWasiCuda: false };
   const workers: Worker[] = [];
-  const pool = new InstancePool({ size: 1, maxQueue: 8, spinUs, spawn: () => workers[workers.push(spawnInstanceWorker()) - 1]! });
+  const pool = new InstancePool({ size: 1, maxQueue: 8, spinUs, ...(spinPreemptedUs !== undefined ? { spinPreemptedUs } : {}), spawn: () => workers[workers.push(spawnInstanceWorker()) - 1]! });
   closers.push(() => pool.close());
   const call = async () => {
     const done = await pool.run({ request: { exportName: 'add', args: [2, 3] }, compiled: module, info, deadlineMs: 10_000 });
@@ -49,7 +52,7 @@ async function utilisation(worker: Worker, ms: number): Promise<number> {
 
 describe('instance worker spin', () => {
   it('spins after a call that followed another closely, then sleeps when no call comes', async () => {
-    const { call, worker } = await addPool(150_000); // a 150 ms window: long enough to observe
+    const { call, worker } = await addPool(150_000, Number.POSITIVE_INFINITY); // a 150 ms window: long enough to observe
     for (let i = 0; i < 3; i++) await call(); // back to back: the worker learns to spin
     expect(await utilisation(worker(), 40)).toBeGreaterThan(0.5); // inside the window: polling
     await sleep(200); // past the window
@@ -63,7 +66,7 @@ describe('instance worker spin', () => {
   });
 
   it('stops spinning when calls come further apart than the window', async () => {
-    const { call, worker } = await addPool(20_000);
+    const { call, worker } = await addPool(20_000, Number.POSITIVE_INFINITY);
     for (let i = 0; i < 3; i++) await call();
     await sleep(60); // the spin runs out: the next call comes too late for it
     await call(); // arrives through the event loop, 60+ ms after the last: no spin after it

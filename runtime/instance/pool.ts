@@ -103,6 +103,8 @@ export interface PoolOptions {
   staleMs?: number;
   /** How long a worker may spin for its next call before sleeping (µs; see instance-worker.ts). Default SPIN_US. */
   spinUs?: number;
+  /** A spin that sees two polls further apart than this gives way (µs; spin-policy.ts). Default PREEMPTED_US. */
+  spinPreemptedUs?: number;
   /** Starts one worker (tests and the bench may pass their own). */
   spawn?: () => Worker;
 }
@@ -355,6 +357,7 @@ export class InstancePool {
     if (!slot.claimsSent) {
       request.claims = slot.claims.buffer as SharedArrayBuffer;
       request.spinUs = this.spinUs;
+      if (this.options.spinPreemptedUs !== undefined) request.spinPreemptedUs = this.options.spinPreemptedUs;
       request.poolLoad = this.load.buffer as SharedArrayBuffer;
       slot.claimsSent = true;
     }
@@ -423,6 +426,7 @@ export class InstancePool {
     request.module = undefined;
     request.claims = undefined;
     request.spinUs = undefined;
+    request.spinPreemptedUs = undefined;
     request.poolLoad = undefined;
   }
 

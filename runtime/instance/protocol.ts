@@ -64,6 +64,8 @@ export interface CallRequest {
   claims?: SharedArrayBuffer;
   /** Sent with `claims`: how long the worker may spin for its next call before it sleeps (µs; 0: never). */
   spinUs?: number;
+  /** Sent with `claims`: polls further apart than this mean the spin lost its core (µs; spin-policy.ts). */
+  spinPreemptedUs?: number;
   /** Sent with `claims`: one word shared by the whole pool, the number of calls dispatched and not done. */
   poolLoad?: SharedArrayBuffer;
   /** `run` calls `_start` and reports its exit code; `invoke` (the default) calls an export with arguments. */
