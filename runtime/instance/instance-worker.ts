@@ -209,9 +209,11 @@ let claims: Int32Array | undefined;
 /** Handles a call; returns the promise to wait on when it first has to load something. */
 function receive(req: CallRequest): Promise<void> | undefined {
   if (req.module) modules.set(req.handle, req.module);
-  if (req.claims) claims = new Int32Array(req.claims);
-  if (req.spinUs !== undefined) policy = new SpinPolicy(req.spinUs, req.spinPreemptedUs);
-  if (req.poolLoad) poolLoad = new Int32Array(req.poolLoad);
+  if (req.setup) {
+    claims = new Int32Array(req.setup.claims);
+    poolLoad = new Int32Array(req.setup.poolLoad);
+    policy = new SpinPolicy(req.setup.spinUs, req.setup.spinPreemptedUs);
+  }
   // Taken back by the pool (another worker runs it): no reply, the pool no longer expects one.
   if (claims && Atomics.compareExchange(claims, req.seq & CLAIM_MASK, req.seq, 0) !== req.seq) return undefined;
   const info = modules.get(req.handle)?.info;

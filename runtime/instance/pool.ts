@@ -40,7 +40,7 @@ import { CLAIM_MASK, POSTED_WORD, type CallRequest, type DoneMessage, type Modul
 
 export interface PoolJob {
   /** The call without its id, module payload and claim (the pool adds those). */
-  request: Omit<CallRequest, 'id' | 'module' | 'handle' | 'seq' | 'claims'>;
+  request: Omit<CallRequest, 'id' | 'module' | 'handle' | 'seq' | 'setup'>;
   compiled: WebAssembly.Module;
   info: ModuleInfo;
   deadlineMs: number;
@@ -344,7 +344,7 @@ export class InstancePool {
 
   /**
    * The request as this worker needs it: with the module, the first time the worker is sent it, and
-   * the claim words with its first call. Decided when the call is posted, not when it is dispatched,
+   * its setup (claim words, shared load, spin settings) with its first call. Decided when the call is posted, not when it is dispatched,
    * so a call taken back before it was posted never takes them with it.
    */
   private prepare(slot: Slot, call: SlotCall): CallRequest {
@@ -355,10 +355,8 @@ export class InstancePool {
       slot.modules.add(job.info.key);
     }
     if (!slot.claimsSent) {
-      request.claims = slot.claims.buffer as SharedArrayBuffer;
-      request.spinUs = this.spinUs;
-      if (this.options.spinPreemptedUs !== undefined) request.spinPreemptedUs = this.options.spinPreemptedUs;
-      request.poolLoad = this.load.buffer as SharedArrayBuffer;
+      request.setup = { claims: slot.claims.buffer as SharedArrayBuffer, poolLoad: this.load.buffer as SharedArrayBuffer, spinUs: this.spinUs };
+      if (this.options.spinPreemptedUs !== undefined) request.setup.spinPreemptedUs = this.options.spinPreemptedUs;
       slot.claimsSent = true;
     }
     return request;
@@ -424,10 +422,7 @@ export class InstancePool {
     // The request was completed for one worker: the next one may lack its module or claim words.
     const request = pending.job.request as CallRequest;
     request.module = undefined;
-    request.claims = undefined;
-    request.spinUs = undefined;
-    request.spinPreemptedUs = undefined;
-    request.poolLoad = undefined;
+    request.setup = undefined;
   }
 
   /** Makes the shared timer fire no later than `at`; a timer already due sooner is left alone. */

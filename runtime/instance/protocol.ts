@@ -60,14 +60,8 @@ export interface CallRequest {
    * 0) or the pool takes it back (-1); the worker skips a call it cannot claim (pool.ts explains).
    */
   seq: number;
-  /** The pool's claim words for this worker (and its POSTED_WORD): sent with its first call. */
-  claims?: SharedArrayBuffer;
-  /** Sent with `claims`: how long the worker may spin for its next call before it sleeps (µs; 0: never). */
-  spinUs?: number;
-  /** Sent with `claims`: polls further apart than this mean the spin lost its core (µs; spin-policy.ts). */
-  spinPreemptedUs?: number;
-  /** Sent with `claims`: one word shared by the whole pool, the number of calls dispatched and not done. */
-  poolLoad?: SharedArrayBuffer;
+  /** What the worker needs once, sent with its first call. */
+  setup?: WorkerSetup;
   /** `run` calls `_start` and reports its exit code; `invoke` (the default) calls an export with arguments. */
   mode?: 'invoke' | 'run';
   exportName: string;
@@ -87,6 +81,18 @@ export interface CallRequest {
   device?: DeviceSelection;
   /** Default: DEFAULT_ENGINE_CONFIG.offload (off). */
   offload?: OffloadSettings;
+}
+
+/** Shared memory and settings a worker gets with its first call (pool.ts, instance-worker.ts). */
+export interface WorkerSetup {
+  /** The pool's claim words for this worker, and its POSTED_WORD. */
+  claims: SharedArrayBuffer;
+  /** One word shared by the whole pool: the number of calls dispatched and not done. */
+  poolLoad: SharedArrayBuffer;
+  /** How long the worker may spin for its next call before it sleeps (µs; 0: never). */
+  spinUs: number;
+  /** Polls further apart than this mean the spin lost its core (µs; spin-policy.ts's default if absent). */
+  spinPreemptedUs?: number;
 }
 
 /** A batch of streamed events, in the order they happened (without runId: the engine stamps it). */
