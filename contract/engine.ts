@@ -36,6 +36,12 @@ export interface EngineConfig {
    * another (runtime/instance/instance-worker.ts). Default 300.
    */
   workerSpinUs?: number;
+  /**
+   * Run a call on the calling thread, from one recycled instance, when that is provably the same
+   * as a fresh instance in a worker: the module has no state a call could change and the export
+   * ends within a few thousand instructions (runtime/module/inline-calls.ts). Default true.
+   */
+  inlineCalls?: boolean;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {

@@ -8,7 +8,9 @@ let engine: Engine;
 const refs: Record<string, ModuleRef> = {};
 
 beforeAll(async () => {
-  engine = createEngine({ poolSize: 1, maxQueue: 1 });
+  // Every call in a worker: these tests are about the worker's limits (state-free, short calls such as
+  // loop.wasm's `quick` would otherwise run on this thread: engine.inline.test.ts).
+  engine = createEngine({ poolSize: 1, maxQueue: 1, inlineCalls: false });
   for (const name of ['loop', 'memory', 'memory-huge', 'memory-imported', 'spin']) refs[name] = (await engine.load(wasmFixture(`${name}.wasm`))).ref;
 });
 afterAll(() => engine.close());
@@ -37,7 +39,7 @@ describe('deadline', () => {
   });
 
   it('counts from when the worker is ready, so a short deadline holds on a cold worker', async () => {
-    const cold = createEngine({ poolSize: 1, deadlineMs: 250 });
+    const cold = createEngine({ poolSize: 1, deadlineMs: 250, inlineCalls: false });
     try {
       const { ref } = await cold.load(wasmFixture('loop.wasm'));
       // Loading a worker from source takes longer than 250 ms; the call itself takes microseconds.

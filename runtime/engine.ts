@@ -1,6 +1,7 @@
 /**
  * The engine: loads modules (validated, described, compiled once per memory cap, cached by hash)
- * and runs them in pooled instance workers under the guide's JSON contract, with a deadline and a
+ * and runs them in pooled instance workers (or, for a short call of a state-free module, on the
+ * calling thread: callInline) under the guide's JSON contract, with a deadline and a
  * memory cap. Every face (CLI, server, Electron) goes through `Engine`.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,17 +15,20 @@ import {
   type EngineConfig,
   type InvokeResult,
   type ModuleRef,
+  type OffloadSettings,
   type RunResult,
 } from '../contract/engine.js';
 import { TensorWasmError } from '../contract/errors.js';
 import type { ModuleDescription } from '../contract/module.js';
-import { resultsToJson, type WasmValueType } from '../contract/values.js';
+import { resultsToJson, type ResultValue, type WasmValueType } from '../contract/values.js';
 import { checkWasiCudaImports } from './cuda/import-check.js';
 import { EngineRun } from './engine-run.js';
-import { InstancePool, type PoolJob } from './instance/pool.js';
+import { guestErrorInfo } from './instance/guest-error.js';
+import { cancelledError, deadlineError, InstancePool, type PoolJob } from './instance/pool.js';
 import type { DoneMessage, ModuleInfo, WasiConfig } from './instance/protocol.js';
 import { classifyArgs } from './marshal/classify.js';
 import { checkArgs, checkResultTypes, type WasmArg } from './marshal/check.js';
+import { mapResults } from './marshal/results.js';
 import { ModuleCache, type CompiledVariant, type LoadedModule } from './module/cache.js';
 import { callableExports } from './module/describe.js';
 import { recordChildSpan, setupTracingFromEnv } from './telemetry/tracing.js';
@@ -89,6 +93,8 @@ export class Engine implements EngineApi {
   private readonly resolvedDeviceLabels = new Map<DeviceSelection, string>();
   /** The same labels once resolved, so a call need not await (one microtask hop less per call). */
   private readonly resolvedLabels = new Map<DeviceSelection, string>();
+  /** The one instance of each state-free compiled module, for inline calls (callInline). */
+  private readonly recycled = new WeakMap<WebAssembly.Module, WebAssembly.Instance>();
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.config = {
@@ -192,7 +198,7 @@ export class Engine implements EngineApi {
       const d = entry.description;
       const results: Record<string, WasmValueType[]> = {};
       for (const e of d.exports) if (e.kind === 'func' && e.signature) results[e.name] = e.signature.results;
-      info = { key: variant.key, maxMemoryBytes, results, hash: entry.hash, imports: d.imports, kind: d.kind, usesWasi: d.usesWasi, usesWasiCuda: d.usesWasiCuda, ...(entry.name !== undefined ? { name: entry.name } : {}) };
+      info = { key: variant.key, maxMemoryBytes, results, hash: entry.hash, imports: d.imports, kind: d.kind, usesWasi: d.usesWasi, usesWasiCuda: d.usesWasiCuda, ...(entry.inline.stateFree ? { stateFree: true } : {}), ...(entry.name !== undefined ? { name: entry.name } : {}) };
       this.infos.set(variant.key, info);
     }
     return info;
@@ -232,19 +238,10 @@ export class Engine implements EngineApi {
     const offloaded = offload.enabled ? await offloadVariant(entry, base.key, maxMemoryBytes, offload) : undefined;
     const variant = offloaded ?? base;
     const info = offloaded ? { ...this.info(entry, base, maxMemoryBytes), key: offloaded.key, offloadPlans: offloaded.plans } : this.info(entry, base, maxMemoryBytes);
-    // Defaults stay out of the message: the worker fills them in (one small postMessage per call).
-    const request: PoolJob['request'] = { exportName: x.exportName, args: x.args }; // result types travel in `info`
-    if (maxMemoryBytes !== info.maxMemoryBytes) request.maxMemoryBytes = maxMemoryBytes;
-    if (x.mode === 'run') request.mode = 'run';
-    if (options.onEvent) request.stream = true; // the run id is stamped here on receipt, not sent
-    if (run.span?.isRecording()) request.timing = true;
-    if (wasi !== EMPTY_WASI) request.wasi = wasi;
-    if (device !== 'auto') request.device = device;
-    if (offload.enabled) request.offload = offload; // off: the worker's default
-    const job: PoolJob = { request, compiled: variant.module, info, deadlineMs };
-    if (options.signal) job.signal = options.signal;
-    if (options.onEvent) job.onEvent = run.pusher();
-    const done = await this.pool.run(job);
+    const done =
+      x.mode === 'invoke' && !offloaded && this.config.inlineCalls !== false && entry.inline.bounded.has(x.exportName)
+        ? this.callInline(variant.module, x, deadlineMs, run)
+        : await this.pool.run(this.poolJob(run, x, variant.module, info, { maxMemoryBytes, deadlineMs, wasi, device, offload }));
     if (done.events) for (const event of done.events) run.push(event);
     if (done.timing && run.span) {
       const { startedAt, instantiateMs, callMs } = done.timing;
@@ -252,6 +249,53 @@ export class Engine implements EngineApi {
       recordChildSpan(instance, `tensor-wasm.call ${x.exportName}`, startedAt + instantiateMs, startedAt + instantiateMs + callMs);
     }
     if (!done.ok) throw TensorWasmError.from(done.error ?? { code: 'internal', message: 'the call failed without an error' });
+    return done;
+  }
+
+  private poolJob(run: EngineRun, x: Execution, compiled: WebAssembly.Module, info: ModuleInfo, c: { maxMemoryBytes: number; deadlineMs: number; wasi: WasiConfig; device: DeviceSelection; offload: OffloadSettings }): PoolJob {
+    // Defaults stay out of the message: the worker fills them in (one small postMessage per call).
+    const request: PoolJob['request'] = { exportName: x.exportName, args: x.args }; // result types travel in `info`
+    if (c.maxMemoryBytes !== info.maxMemoryBytes) request.maxMemoryBytes = c.maxMemoryBytes;
+    if (x.mode === 'run') request.mode = 'run';
+    if (x.options.onEvent) request.stream = true; // the run id is stamped here on receipt, not sent
+    if (run.span?.isRecording()) request.timing = true;
+    if (c.wasi !== EMPTY_WASI) request.wasi = c.wasi;
+    if (c.device !== 'auto') request.device = c.device;
+    if (c.offload.enabled) request.offload = c.offload; // off: the worker's default
+    const job: PoolJob = { request, compiled, info, deadlineMs: c.deadlineMs };
+    if (x.options.signal) job.signal = x.options.signal;
+    if (x.options.onEvent) job.onEvent = run.pusher();
+    return job;
+  }
+
+  /**
+   * A call that inline-calls.ts proved state-free and short: on this thread, from the module's one
+   * recycled instance (made on first use). What it reports is what a worker would have: results or
+   * the same error taxonomy, no output (it has no imports), the same timings for spans.
+   */
+  private callInline(compiled: WebAssembly.Module, x: Execution, deadlineMs: number, run: EngineRun): DoneMessage {
+    if (x.options.signal?.aborted) throw cancelledError(x.options.signal);
+    const timing = run.span?.isRecording() === true;
+    const t0 = performance.now();
+    const done: DoneMessage = { type: 'done', id: 0, ok: false };
+    let t1 = t0;
+    try {
+      let instance = this.recycled.get(compiled);
+      if (!instance) {
+        instance = new WebAssembly.Instance(compiled, {});
+        this.recycled.set(compiled, instance);
+      }
+      t1 = performance.now();
+      const returned = (instance.exports[x.exportName] as (...a: unknown[]) => unknown)(...x.args);
+      done.results = mapResults(returned, x.resultTypes) as ResultValue[];
+      done.ok = true;
+    } catch (error) {
+      done.error = guestErrorInfo(error, undefined, x.exportName);
+    }
+    const t2 = performance.now();
+    // The bound makes this a few µs; a deadline shorter than that is still a deadline.
+    if (t2 - t0 > deadlineMs) throw deadlineError(deadlineMs);
+    if (timing) done.timing = { startedAt: performance.timeOrigin + t0, instantiateMs: t1 - t0, callMs: t2 - t1 };
     return done;
   }
 }

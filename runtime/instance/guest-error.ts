@@ -1,6 +1,6 @@
 /// <reference path="../types/webassembly.d.ts" />
 import { TensorWasmError, toErrorInfo, type ErrorInfo } from '../../contract/errors.js';
-import { GuestExit } from '../wasi/guest-wasi.js';
+import { GuestExit } from '../wasi/guest-exit.js';
 
 /**
  * Wasm frames of a V8 stack, innermost first, as `name (wasm-function[i]:0xoffset)`. V8 takes

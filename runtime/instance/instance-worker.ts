@@ -21,7 +21,7 @@ const port = parentPort;
 if (!port) throw new Error('instance-worker must run in a worker thread');
 
 const NO_WASI: WasiConfig = { args: [], env: {}, preopens: {} };
-const modules = new Map<number, { compiled: WebAssembly.Module; info: ModuleInfo }>();
+const modules = new Map<number, { compiled: WebAssembly.Module; info: ModuleInfo; recycled?: Guest }>();
 const logger = getLogger({ component: 'instance-worker' });
 let cuda: CudaBridge | undefined;
 
@@ -135,7 +135,8 @@ function handle(req: CallRequest): void {
     if (entry.info.usesWasiCuda && !cuda) throw cudaLoadError ?? new TensorWasmError('internal', 'the wasi:cuda host is not loaded');
     const bridge = entry.info.usesWasiCuda ? cuda : undefined;
     const t0 = req.timing ? performance.now() : 0;
-    guest = instantiateGuest({
+    // A state-free module's instance serves every call as a fresh one would (inline-calls.ts).
+    guest = entry.recycled ?? instantiateGuest({
       module: entry.compiled,
       info: entry.info,
       maxMemoryBytes: req.maxMemoryBytes ?? entry.info.maxMemoryBytes,
@@ -149,6 +150,7 @@ function handle(req: CallRequest): void {
       cuda: bridge, // undefined for other guests: a plain field, not a conditional spread (hot path)
       logger,
     });
+    if (entry.info.stateFree && !entry.info.offloadPlans?.length) entry.recycled = guest;
     const t1 = req.timing ? performance.now() : 0;
     instantiateMs = t1 - t0;
     const fn = guest.instance.exports[req.exportName];

@@ -44,7 +44,7 @@ function countGuest(): Uint8Array {
 
 describe('pipelined calls', () => {
   it('a call pipelined behind one killed at its deadline is re-run and completes, on its own clock', async () => {
-    const engine = createEngine({ poolSize: 1 });
+    const engine = createEngine({ poolSize: 1, inlineCalls: false });
     engines.push(engine);
     const { ref } = await engine.load(wasmFixture('loop.wasm'));
     expect((await engine.invoke(ref, 'quick', '[]')).results).toEqual([7]); // the worker is ready
@@ -60,7 +60,7 @@ describe('pipelined calls', () => {
   });
 
   it('cancelling a pipelined call that has not started does not kill the worker', async () => {
-    const engine = createEngine({ poolSize: 1 });
+    const engine = createEngine({ poolSize: 1, inlineCalls: false });
     engines.push(engine);
     const { ref } = await engine.load(countGuest(), 'count');
     const { ref: loop } = await engine.load(wasmFixture('loop.wasm'));
@@ -81,7 +81,7 @@ describe('pipelined calls', () => {
   });
 
   it('calls waiting behind a slow call are taken back and run by another worker, which the slow call outlasts', async () => {
-    const engine = createEngine({ poolSize: 2 });
+    const engine = createEngine({ poolSize: 2, inlineCalls: false });
     engines.push(engine);
     const { ref } = await engine.load(countGuest(), 'count');
     engine.warm();
@@ -110,7 +110,7 @@ describe('pipelined calls', () => {
   });
 
   it('calls sharing one signal (a connection) share one abort listener, and an abort ends them all wherever they are', async () => {
-    const engine = createEngine({ poolSize: 2, maxQueue: 100 });
+    const engine = createEngine({ poolSize: 2, maxQueue: 100, inlineCalls: false });
     engines.push(engine);
     const { ref } = await engine.load(countGuest(), 'count');
     engine.warm();
@@ -135,7 +135,7 @@ describe('pipelined calls', () => {
   });
 
   it('calls for a busy worker made in one turn go to it in one message, and all run in order', async () => {
-    const engine = createEngine({ poolSize: 1 });
+    const engine = createEngine({ poolSize: 1, inlineCalls: false });
     engines.push(engine);
     const { ref } = await engine.load(countGuest(), 'count');
     expect((await engine.invoke(ref, 'count', '[1]')).results).toEqual([1]); // the worker is ready

@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A one-worker pool running `add` from add.wasm, with its worker at hand. */
 async function addPool(spinUs: number, spinPreemptedUs?: number): Promise<{ call: () => Promise<unknown>; worker: () => Worker }> {
-  const engine = createEngine({ poolSize: 1 });
+  const engine = createEngine({ poolSize: 1, inlineCalls: false });
   closers.push(() => engine.close());
   const { ref, description } = await engine.load(wasmFixture('add.wasm'));
   const { module, key } = await engine.compiled(ref);
@@ -80,7 +80,7 @@ describe('instance worker spin', () => {
   });
 
   it('answers calls taken in during a spin, and still ends one at its deadline', async () => {
-    const engine = createEngine({ poolSize: 1, workerSpinUs: 100_000 });
+    const engine = createEngine({ poolSize: 1, workerSpinUs: 100_000, inlineCalls: false });
     closers.push(() => engine.close());
     const { ref } = await engine.load(wasmFixture('loop.wasm'));
     for (let i = 0; i < 5; i++) expect((await engine.invoke(ref, 'quick', '[]')).results).toEqual([7]);

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function engineWith(config: Parameters<typeof createEngine>[0]): Engine {
-  const engine = createEngine(config);
+  const engine = createEngine({ inlineCalls: false, ...config }); // pool tests: every call in a worker
   engines.push(engine);
   return engine;
 }

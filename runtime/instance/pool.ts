@@ -446,7 +446,7 @@ export class InstancePool {
       if (!current) continue;
       if (current.deadlineAt - TIMER_SLACK_MS <= now) {
         const { deadlineMs } = current.pending.job;
-        void this.kill(slot, new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: deadlineMs }));
+        void this.kill(slot, deadlineError(deadlineMs));
         continue;
       }
       next = Math.min(next, current.deadlineAt);
@@ -567,7 +567,11 @@ function send(slot: Slot, message: CallRequest | CallRequest[]): void {
   Atomics.add(slot.claims, POSTED_WORD, 1);
 }
 
-function cancelledError(signal: AbortSignal): TensorWasmError {
+export function deadlineError(deadlineMs: number): TensorWasmError {
+  return new TensorWasmError('deadline_exceeded', `the instance ran past its deadline of ${deadlineMs} ms and was ended`, { limit: 'deadline_ms', limitValue: deadlineMs });
+}
+
+export function cancelledError(signal: AbortSignal): TensorWasmError {
   const reason = signal.reason instanceof Error ? `: ${signal.reason.message}` : typeof signal.reason === 'string' ? `: ${signal.reason}` : '';
   return new TensorWasmError('cancelled', `the call was cancelled${reason}`);
 }

@@ -35,6 +35,8 @@ export interface ModuleInfo {
   kind: ModuleDescription['kind'];
   usesWasi: boolean;
   usesWasiCuda: boolean;
+  /** Nothing a call can change (inline-calls.ts): a worker may keep one instance for every call. */
+  stateFree?: boolean;
   /** Auto-offload (issue 5): loops wired to `tensorwasm:offload` imports in this variant. */
   offloadPlans?: LoopPlan[];
 }

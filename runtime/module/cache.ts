@@ -2,6 +2,7 @@ import type { ExportDescription, ModuleDescription } from '../../contract/module
 import { describeModule, sha256Hex } from './describe.js';
 import { compileModule, readModuleSource, validateModule } from './load.js';
 import { applyMemoryCap, capPagesFor } from './memory-cap.js';
+import { analyzeInlineCalls, type InlineCalls } from './inline-calls.js';
 import { parseModule, type ParsedModule } from './parse.js';
 
 /** A module compiled for one memory cap; `key` names it in workers' own caches. */
@@ -17,6 +18,8 @@ export interface LoadedModule {
   parsed: ParsedModule;
   description: ModuleDescription;
   exportsByName: ReadonlyMap<string, ExportDescription>;
+  /** Which calls may run on the calling thread from a recycled instance (inline-calls.ts). */
+  inline: InlineCalls;
   /** Compiled variants by cap in pages: a second instantiation never compiles again. */
   variants: Map<number, CompiledVariant>;
   pending: Map<number, Promise<CompiledVariant>>;
@@ -47,6 +50,7 @@ export class ModuleCache {
       parsed,
       description,
       exportsByName: new Map(description.exports.map((e) => [e.name, e])),
+      inline: analyzeInlineCalls(bytes, parsed),
       variants: new Map(),
       pending: new Map(),
     };

@@ -9,13 +9,9 @@ import { WASI } from 'node:wasi';
 import { TensorWasmError } from '../../contract/errors.js';
 import { canonicalPath, confinedPath } from './confine.js';
 
-/** Thrown through the guest's stack by proc_exit; the instance is over. */
-export class GuestExit extends Error {
-  constructor(readonly exitCode: number) {
-    super(`the guest exited with code ${exitCode}`);
-    this.name = 'GuestExit';
-  }
-}
+import { GuestExit } from './guest-exit.js';
+
+export { GuestExit };
 
 export interface GuestWasiOptions {
   /** argv[0]. */
