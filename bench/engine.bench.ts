@@ -18,7 +18,7 @@
  * runs in the same rounds: engine over it is the engine's own cost per call (marshalling, checks,
  * bookkeeping), printed for information beside the goal.
  *
- * add is state-free and short, so by default the engine runs it on the calling thread from a
+ * add changes nothing and is short, so by default the engine runs it on the calling thread from a
  * recycled instance (EngineConfig.inlineCalls, runtime/module/inline-calls.ts) and no worker is
  * involved at all. The goal is about the worker round trip, so the engine measured against it has
  * inline calls off; the default engine runs in the same rounds as a fourth series, for information.
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   console.log(`engine / bare round trip: ${pooledRatio.toFixed(2)}× pooled p50s, ${invokeRatio.toFixed(2)}× median of rounds  (goal ≤ 1.20×)  ${pooledRatio <= 1.2 && invokeRatio <= 1.2 ? 'MET' : 'NOT MET'}`);
   console.log(`engine / spinning bare:   ${(pEngine / pSpinning).toFixed(2)}× pooled p50s, ${percentile(ownRatios, 50).toFixed(2)}× median of rounds  (the engine's own cost, less the instantiation its worker skips for a state-free module such as add; for information)`);
   console.log(`engine / direct call:     ${(pEngine / pDirect).toFixed(0)}×`);
-  console.log(`inline engine / bare:     ${(pInline / pBare).toFixed(2)}× pooled p50s (add is state-free and short, so the default engine calls it on this thread; for information)`);
+  console.log(`inline engine / bare:     ${(pInline / pBare).toFixed(2)}× pooled p50s (add changes nothing and is short, so the default engine calls it on this thread; for information)`);
   await inlineEngine.close();
 
   // Warm instantiation: the engine's instantiateGuest with the cached compiled module vs raw.

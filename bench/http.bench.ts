@@ -4,11 +4,11 @@
  * isolation and no deadline — the upper bound. Both are driven by autocannon (a separate process)
  * over keep-alive connections on loopback. Goal: the server reaches ≥ 0.5× the bare server's rate.
  *
- * add is state-free and provably short, so the server's engine runs it on the request thread from a
- * recycled instance, which is exactly what a fresh instance in a worker would do for it
- * (EngineConfig.inlineCalls, runtime/module/inline-calls.ts). A module with memory, or an export
- * that loops, runs in a worker with a fresh instance per call: a third server with inline calls off
- * runs in the same rounds, for information, so that path's rate is printed too.
+ * add changes nothing and provably ends within a few instructions, so the server's engine runs it on
+ * the request thread from a recycled instance, which is exactly what a fresh instance in a worker
+ * would do for it (EngineConfig.inlineCalls, runtime/module/inline-calls.ts). An export that writes
+ * memory, loops or prints runs in a worker with a fresh instance per call: a third server with
+ * inline calls off runs in the same rounds, for information, so that path's rate is printed too.
  *
  * On a small shared machine one long run of each compares two different moments (the bare server's
  * rate alone swings 2× between runs). So both servers stay up and are measured in several short

@@ -38,8 +38,9 @@ export interface EngineConfig {
   workerSpinUs?: number;
   /**
    * Run a call on the calling thread, from one recycled instance, when that is provably the same
-   * as a fresh instance in a worker: the module has no state a call could change and the export
-   * ends within a few thousand instructions (runtime/module/inline-calls.ts). Default true.
+   * as a fresh instance in a worker: the export changes nothing (no store, memory.grow,
+   * global.set, table change or import call in anything it reaches) and ends within a few
+   * thousand instructions (runtime/module/inline-calls.ts). Default true.
    */
   inlineCalls?: boolean;
 }

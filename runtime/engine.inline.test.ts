@@ -1,6 +1,6 @@
 /**
- * Inline calls (engine.ts `callInline`, runtime/module/inline-calls.ts): a short export of a
- * state-free module runs on the calling thread from a recycled instance, and reports exactly what
+ * Inline calls (engine.ts `callInline`, runtime/module/inline-calls.ts): a short export that
+ * changes nothing runs on the calling thread from a recycled instance, and reports exactly what
  * the worker path reports: results, the error taxonomy, events, deadlines, cancellation.
  */
 import binaryen from 'binaryen';
@@ -39,16 +39,34 @@ function trapsGuest(): Uint8Array {
 }
 
 describe('inline calls', () => {
-  it('run a short export of a state-free module without starting a worker', async () => {
+  it('run a short export that changes nothing without starting a worker', async () => {
     const engine = engineWith();
     const { ref } = await engine.load(wasmFixture('add.wasm'));
     for (let i = 0; i < 3; i++) expect((await engine.invoke(ref, 'add', `[${i}, 40]`)).results).toEqual([40 + i]);
     expect(engine.poolStats.workers).toBe(0);
   });
 
-  it('a module with a memory, an unbounded export, or inlineCalls: false goes to a worker', async () => {
+  it('run the exports of a compiled WASI reactor that change nothing, in the state its _initialize left', async () => {
+    // reactor.wasm (C, wasi-libc): memory, a stack pointer, WASI imports; _initialize runs a constructor.
+    const engine = engineWith();
+    const { ref } = await engine.load(wasmFixture('reactor.wasm'));
+    for (let i = 0; i < 3; i++) {
+      expect((await engine.invoke(ref, 'init_count', '[]')).results).toEqual([1]);
+      expect((await engine.invoke(ref, 'add_seed', '[2]')).results).toEqual([42]);
+    }
+    expect(engine.poolStats.workers).toBe(0);
+    // `say` prints (an import) and writes memory: a worker with a fresh instance.
+    const said = await engine.invoke(ref, 'say', '[2]');
+    expect(said.stdout).toBe('line 0\nline 1\n');
+    expect(engine.poolStats.workers).toBe(1);
+    expect((await engine.invoke(ref, 'init_count', '[]')).results).toEqual([1]);
+  });
+
+  it('an export that writes memory, an unbounded export, or inlineCalls: false goes to a worker', async () => {
     const withMemory = engineWith();
     const memory = (await withMemory.load(wasmFixture('memory.wasm'))).ref;
+    expect((await withMemory.invoke(memory, 'pages', '[]')).results).toEqual([1]);
+    expect(withMemory.poolStats.workers).toBe(0);
     await withMemory.invoke(memory, 'grow', '[0]');
     expect(withMemory.poolStats.workers).toBe(1);
 
@@ -78,6 +96,20 @@ describe('inline calls', () => {
     expect((await failure(inline.invoke(a, 'outer', '[1]'))).details?.stack).toHaveLength(3);
     expect((await inline.invoke(a, 'divide', '[7, 2]')).results).toEqual([3]);
     expect(inline.poolStats.workers).toBe(0);
+  });
+
+  it('an out-of-bounds read traps as in a worker; a recursive export still runs in one', async () => {
+    const inline = engineWith();
+    const worker = engineWith({ inlineCalls: false });
+    const a = (await inline.load(wasmFixture('traps.wasm'))).ref;
+    const b = (await worker.load(wasmFixture('traps.wasm'))).ref;
+    const here = await failure(inline.invoke(a, 'oob', '[]'));
+    const there = await failure(worker.invoke(b, 'oob', '[]'));
+    expect(here.code).toBe('trap');
+    expect(here.message).toBe(there.message);
+    expect(inline.poolStats.workers).toBe(0);
+    expect((await failure(inline.invoke(a, 'recurse', '[1]'))).message).toBe('call stack exhausted');
+    expect(inline.poolStats.workers).toBe(1);
   });
 
   it('keeps i64 results exact and reports the same events as a worker call', async () => {

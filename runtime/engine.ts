@@ -1,6 +1,6 @@
 /**
  * The engine: loads modules (validated, described, compiled once per memory cap, cached by hash)
- * and runs them in pooled instance workers (or, for a short call of a state-free module, on the
+ * and runs them in pooled instance workers (or, for a short export that changes nothing, on the
  * calling thread: callInline) under the guide's JSON contract, with a deadline and a
  * memory cap. Every face (CLI, server, Electron) goes through `Engine`.
  */
@@ -93,7 +93,7 @@ export class Engine implements EngineApi {
   private readonly resolvedDeviceLabels = new Map<DeviceSelection, string>();
   /** The same labels once resolved, so a call need not await (one microtask hop less per call). */
   private readonly resolvedLabels = new Map<DeviceSelection, string>();
-  /** The one instance of each state-free compiled module, for inline calls (callInline). */
+  /** The one instance of a compiled module that inline calls run in (callInline). */
   private readonly recycled = new WeakMap<WebAssembly.Module, WebAssembly.Instance>();
 
   constructor(config: Partial<EngineConfig> = {}) {
@@ -198,7 +198,7 @@ export class Engine implements EngineApi {
       const d = entry.description;
       const results: Record<string, WasmValueType[]> = {};
       for (const e of d.exports) if (e.kind === 'func' && e.signature) results[e.name] = e.signature.results;
-      info = { key: variant.key, maxMemoryBytes, results, hash: entry.hash, imports: d.imports, kind: d.kind, usesWasi: d.usesWasi, usesWasiCuda: d.usesWasiCuda, ...(entry.inline.stateFree ? { stateFree: true } : {}), ...(entry.name !== undefined ? { name: entry.name } : {}) };
+      info = { key: variant.key, maxMemoryBytes, results, hash: entry.hash, imports: d.imports, kind: d.kind, usesWasi: d.usesWasi, usesWasiCuda: d.usesWasiCuda, ...(entry.inlineCalls.stateFree ? { stateFree: true } : {}), ...(entry.name !== undefined ? { name: entry.name } : {}) };
       this.infos.set(variant.key, info);
     }
     return info;
@@ -239,7 +239,7 @@ export class Engine implements EngineApi {
     const variant = offloaded ?? base;
     const info = offloaded ? { ...this.info(entry, base, maxMemoryBytes), key: offloaded.key, offloadPlans: offloaded.plans } : this.info(entry, base, maxMemoryBytes);
     const done =
-      x.mode === 'invoke' && !offloaded && this.config.inlineCalls !== false && entry.inline.bounded.has(x.exportName)
+      x.mode === 'invoke' && !offloaded && this.config.inlineCalls !== false && entry.inlineCalls.exports.has(x.exportName)
         ? this.callInline(variant.module, x, deadlineMs, run)
         : await this.pool.run(this.poolJob(run, x, variant.module, info, { maxMemoryBytes, deadlineMs, wasi, device, offload }));
     if (done.events) for (const event of done.events) run.push(event);
@@ -269,9 +269,10 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * A call that inline-calls.ts proved state-free and short: on this thread, from the module's one
-   * recycled instance (made on first use). What it reports is what a worker would have: results or
-   * the same error taxonomy, no output (it has no imports), the same timings for spans.
+   * A call that inline-calls.ts proved short and changing nothing: on this thread, from the
+   * module's one recycled instance (made on first use; only such calls run in it). What it reports
+   * is what a worker would have: results or the same error taxonomy, no output (it reaches no
+   * import), the same timings for spans.
    */
   private callInline(compiled: WebAssembly.Module, x: Execution, deadlineMs: number, run: EngineRun): DoneMessage {
     if (x.options.signal?.aborted) throw cancelledError(x.options.signal);
@@ -282,7 +283,7 @@ export class Engine implements EngineApi {
     try {
       let instance = this.recycled.get(compiled);
       if (!instance) {
-        instance = new WebAssembly.Instance(compiled, {});
+        instance = recycledInstance(compiled, x.entry);
         this.recycled.set(compiled, instance);
       }
       t1 = performance.now();
@@ -298,6 +299,23 @@ export class Engine implements EngineApi {
     if (timing) done.timing = { startedAt: performance.timeOrigin + t0, instantiateMs: t1 - t0, callMs: t2 - t1 };
     return done;
   }
+}
+
+/**
+ * The instance inline calls share: as instantiation (and a reactor's `_initialize`) leaves it,
+ * which is all they ever see. They reach no import, so imports are placeholders that fail loudly.
+ */
+function recycledInstance(compiled: WebAssembly.Module, entry: LoadedModule): WebAssembly.Instance {
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const imp of entry.parsed.imports) {
+    (imports[imp.module] ??= {})[imp.name] = () => {
+      throw new TensorWasmError('internal', `an inline call reached the import ${imp.module}.${imp.name}`);
+    };
+  }
+  const instance = new WebAssembly.Instance(compiled, imports as WebAssembly.Imports);
+  const init = instance.exports._initialize;
+  if (entry.description.kind === 'reactor' && typeof init === 'function') (init as () => void)();
+  return instance;
 }
 
 function unknownExport(entry: LoadedModule, exportName: string, kind: string | undefined): TensorWasmError {

@@ -19,7 +19,7 @@ export interface LoadedModule {
   description: ModuleDescription;
   exportsByName: ReadonlyMap<string, ExportDescription>;
   /** Which calls may run on the calling thread from a recycled instance (inline-calls.ts). */
-  inline: InlineCalls;
+  inlineCalls: InlineCalls;
   /** Compiled variants by cap in pages: a second instantiation never compiles again. */
   variants: Map<number, CompiledVariant>;
   pending: Map<number, Promise<CompiledVariant>>;
@@ -50,7 +50,7 @@ export class ModuleCache {
       parsed,
       description,
       exportsByName: new Map(description.exports.map((e) => [e.name, e])),
-      inline: analyzeInlineCalls(bytes, parsed),
+      inlineCalls: analyzeInlineCalls(bytes, parsed),
       variants: new Map(),
       pending: new Map(),
     };
