@@ -3,11 +3,11 @@
  * changes nothing runs on the calling thread from a recycled instance, and reports exactly what
  * the worker path reports: results, the error taxonomy, events, deadlines, cancellation.
  */
-import binaryen from 'binaryen';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from './engine.js';
 import { failure } from './test-support/failure.js';
 import { wasmFixture } from './test-support/fixtures.js';
+import { countGuest, watBytes } from './test-support/wat.js';
 
 const engines: Engine[] = [];
 afterAll(async () => {
@@ -20,22 +20,13 @@ function engineWith(config: Parameters<typeof createEngine>[0] = {}): Engine {
   return engine;
 }
 
-/** State-free traps: `outer` → `middle` → `inner` (unreachable), a division, and a loop. */
+/** Traps that change nothing: `outer` → `middle` → `inner` (unreachable), and a division. */
 function trapsGuest(): Uint8Array {
-  const module = binaryen.parseText(`(module
+  return watBytes(`(module
     (func $inner (param i32) (result i32) unreachable)
     (func $middle (param i32) (result i32) local.get 0 call $inner)
     (func $outer (export "outer") (param i32) (result i32) local.get 0 call $middle)
-    (func $divide (export "divide") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
-    (func $count (export "count") (param $n i32) (result i32) (local $i i32)
-      (block $done (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-      (local.get $i)))`);
-  const bytes = module.emitBinary();
-  module.dispose();
-  return bytes;
+    (func $divide (export "divide") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s))`);
 }
 
 describe('inline calls', () => {
@@ -71,8 +62,8 @@ describe('inline calls', () => {
     expect(withMemory.poolStats.workers).toBe(1);
 
     const unbounded = engineWith();
-    const traps = (await unbounded.load(trapsGuest(), 'traps')).ref;
-    expect((await unbounded.invoke(traps, 'count', '[1000]')).results).toEqual([1000]);
+    const count = (await unbounded.load(countGuest(), 'count')).ref;
+    expect((await unbounded.invoke(count, 'count', '[1000]')).results).toEqual([1000]);
     expect(unbounded.poolStats.workers).toBe(1);
 
     const off = engineWith({ inlineCalls: false });

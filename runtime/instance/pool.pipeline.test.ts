@@ -6,11 +6,11 @@
  */
 import { getEventListeners } from 'node:events';
 import type { Worker } from 'node:worker_threads';
-import binaryen from 'binaryen';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../engine.js';
 import { wasmFixture } from '../test-support/fixtures.js';
 import { failure } from '../test-support/failure.js';
+import { countGuest } from '../test-support/wat.js';
 
 const engines: Engine[] = [];
 afterAll(async () => {
@@ -26,20 +26,6 @@ interface PoolView {
 
 function poolOf(engine: Engine): PoolView {
   return (engine as unknown as { pool: PoolView }).pool;
-}
-
-/** `count(n)` loops n times and returns n: a call that takes a while and then ends by itself. */
-function countGuest(): Uint8Array {
-  const module = binaryen.parseText(`(module
-  (func (export "count") (param $n i32) (result i32) (local $i i32)
-    (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $next)))
-    (local.get $i)))`);
-  const bytes = module.emitBinary();
-  module.dispose();
-  return bytes;
 }
 
 describe('pipelined calls', () => {

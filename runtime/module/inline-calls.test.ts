@@ -1,18 +1,10 @@
-import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
 import { analyzeInlineCalls, INLINE_MAX_DEPTH, INLINE_MAX_STEPS } from './inline-calls.js';
 import { parseModule } from './parse.js';
-
-function wat(text: string): Uint8Array {
-  const module = binaryen.parseText(text);
-  module.setFeatures(binaryen.Features.All);
-  const bytes = module.emitBinary();
-  module.dispose();
-  return bytes;
-}
+import { watBytes } from '../test-support/wat.js';
 
 function analyze(text: string) {
-  const bytes = wat(text);
+  const bytes = watBytes(text);
   return analyzeInlineCalls(bytes, parseModule(bytes));
 }
 
@@ -65,7 +57,7 @@ describe('state-free modules', () => {
   });
 
   it('code it cannot read makes the module neither state-free nor inline, instead of throwing', () => {
-    const bytes = wat('(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))');
+    const bytes = watBytes('(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))');
     const parsed = parseModule(bytes);
     bytes[bytes.lastIndexOf(0x6a)] = 0xfb; // i32.add → a GC prefix with a nonsense sub-opcode
     const calls = analyzeInlineCalls(bytes, parsed);
