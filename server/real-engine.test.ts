@@ -5,6 +5,7 @@ import type { OutputEvent, RunEvent } from '../contract/events.js';
 import { ApiClient } from './client/api-client.js';
 import { startTestServer, type TestServer } from './test-support/start-server.js';
 import { asAny } from './test-support/as-any.js';
+import { countGuest } from '../runtime/test-support/wat.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'wasm');
 const wasm = async (name: string) => new Uint8Array(await readFile(join(fixtures, `${name}.wasm`)));
@@ -21,14 +22,16 @@ describe('HTTP API on the real engine', () => {
     server = await startTestServer({ engineConfig: { poolSize: 2, maxQueue: 200, deadlineMs: 20_000, device: 'cpu' } });
     client = new ApiClient(server.url);
     for (const name of ['add', 'numbers', 'loop', 'traps', 'reactor']) ids[name] = (await client.deploy(await wasm(name), name)).id;
-    await Promise.all([client.invoke(ids.add!, 'add', '[0,0]'), client.invoke(ids.add!, 'add', '[0,0]')]);
+    // add runs on the request thread (it changes nothing and is short); count loops, so it runs in a worker.
+    ids.count = (await client.deploy(countGuest(), 'count')).id;
+    await Promise.all([client.invoke(ids.count!, 'count', '[0]'), client.invoke(ids.count!, 'count', '[0]')]);
   }, 60_000);
   afterAll(async () => server?.close());
 
   const invokeRaw = (id: string, body: string) =>
     fetch(`${server.url}/functions/${id}/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
-  it('invokes add(1, 2) in an isolated instance', async () => {
+  it('invokes add(1, 2)', async () => {
     const res = await invokeRaw(ids.add!, '{"export":"add","args":[1,2]}');
     expect(res.status).toBe(200);
     const body = await res.json().then(asAny);
@@ -64,14 +67,15 @@ describe('HTTP API on the real engine', () => {
     expect(error.message).toMatch(/unreachable/);
   });
 
-  it('answers 1,000 invocations with 50 in flight, each once and correctly', async () => {
+  it('answers 1,000 invocations with 50 in flight, each once and correctly, on the request thread and in workers', async () => {
     const total = 1000;
     const answers = new Map<number, number>();
     let next = 0;
     const worker = async () => {
       while (next < total) {
         const i = next++;
-        const res = await client.invoke(ids.add!, 'add', `[${i}, ${i * 3}]`);
+        // Odd ones loop (count(i) = i), so they go through the worker pool and its queue.
+        const res = i % 2 === 0 ? await client.invoke(ids.add!, 'add', `[${i}, ${i * 3}]`) : await client.invoke(ids.count!, 'count', `[${i * 4}]`);
         expect(answers.has(i)).toBe(false);
         answers.set(i, res.results[0] as number);
       }
@@ -87,7 +91,7 @@ describe('HTTP API on the real engine', () => {
       stuckAnswered = true;
       return res;
     });
-    const others = await Promise.all(Array.from({ length: 20 }, (_, i) => client.invoke(ids.add!, 'add', `[${i}, 1]`)));
+    const others = await Promise.all(Array.from({ length: 20 }, (_, i) => client.invoke(ids.count!, 'count', `[${i + 1}]`)));
     // The other worker served all of them while the loop was still running.
     expect(stuckAnswered).toBe(false);
     expect(others.map((r) => r.results[0])).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -169,7 +173,7 @@ describe('HTTP API on the real engine', () => {
     server = await startTestServer({ dataDir: server.dataDir, engineConfig: { poolSize: 1 } });
     client = new ApiClient(server.url);
     const listed = (await client.list()).map((f) => f.name).sort();
-    expect(listed).toEqual(['add', 'loop', 'numbers', 'reactor', 'traps', 'vector_add']);
+    expect(listed).toEqual(['add', 'count', 'loop', 'numbers', 'reactor', 'traps', 'vector_add']);
     const result = await client.invoke(ids.add!, 'add', '[40, 2]');
     expect(result.results).toEqual([42]);
     const detail = await client.describe(ids.numbers!);
