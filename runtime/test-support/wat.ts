@@ -1,9 +1,12 @@
 import binaryen from 'binaryen';
 
-/** A module's binary from WebAssembly text (binaryen's parser, every feature enabled). */
+/**
+ * A module's binary from WebAssembly text (binaryen's parser). Every feature but GC: with GC on,
+ * binaryen writes `ref.null func` as the GC-era `ref.null nofunc`, which this Node's V8 refuses.
+ */
 export function watBytes(text: string): Uint8Array {
   const module = binaryen.parseText(text);
-  module.setFeatures(binaryen.Features.All);
+  module.setFeatures(binaryen.Features.All & ~binaryen.Features.GC);
   const bytes = module.emitBinary();
   module.dispose();
   return bytes;
