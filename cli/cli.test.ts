@@ -118,11 +118,12 @@ describe('tensor-wasm CLI (in process)', () => {
     const [text, json] = await sequential([() => inProcess('inspect', fixture('types.wasm')), () => inProcess('inspect', fixture('hello.wasm'), '--json')]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/hash: +sha256:[0-9a-f]{64}/);
-    expect(text.stdout).toContain('ok(i32, i64, f64) -> i32  [callable from JSON]');
+    expect(text.stdout).toContain('ok(i32, i64, f64) -> i32  [callable from JSON]  [runs inline: short, changes nothing, no worker]');
     expect(text.stdout).toMatch(/addf32\(f32, f32\) -> f32 {2}\[not callable from JSON: .*wrapper export/);
     expect(text.stdout).toContain('splat(v128) -> i32');
-    const d = JSON.parse(json.stdout) as { kind: string; usesWasi: boolean; imports: unknown[]; memories: unknown[]; hash: string };
+    const d = JSON.parse(json.stdout) as { kind: string; usesWasi: boolean; imports: unknown[]; memories: unknown[]; hash: string; exports: { name: string; runsInline?: boolean }[] };
     expect(d).toMatchObject({ kind: 'command', usesWasi: true });
+    expect(d.exports.find((e) => e.name === '_start')?.runsInline).toBeUndefined(); // it loops, writes and prints
     expect(d.imports.length).toBeGreaterThan(0);
     expect(d.memories).toHaveLength(1);
   });

@@ -31,6 +31,11 @@ export interface ExportDescription {
   global?: GlobalType;
   /** Functions only: whether every parameter can be given from JSON (guide §3.1). */
   callableFromJson?: boolean;
+  /**
+   * Functions only: its calls run on the caller's thread from one shared instance, with no worker:
+   * it provably changes nothing and ends within a few thousand instructions (docs/LIMITS.md).
+   */
+  runsInline?: boolean;
   /** When not callable from JSON: why, in words, with the wrapper-export suggestion. */
   notCallableReason?: string;
 }

@@ -95,6 +95,11 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     expect(await page.textContent('[data-testid=result-value]')).toBe('[42]');
     expect(await page.textContent('[data-testid=result-device]')).not.toBe('');
     await page.screenshot({ path: join(shots, 'invoke-result.png') });
+    // add changes nothing and is short: the module screen says its calls need no worker.
+    await page.click('[data-testid=nav-module]');
+    await page.waitForSelector('[data-testid=module-details]');
+    expect(await page.locator('[data-testid=module-details] .badge', { hasText: 'inline' }).count()).toBe(3); // add, nothing, forty_two
+    await page.screenshot({ path: join(shots, 'module-inline.png'), fullPage: true });
   });
 
   it('opens a dropped module and cancels a runaway guest', async () => {

@@ -178,6 +178,8 @@ describe('HTTP API on the real engine', () => {
     expect(result.results).toEqual([42]);
     const detail = await client.describe(ids.numbers!);
     expect(detail.exports.find((e) => e.name === 'add64')?.signature).toEqual({ params: ['i64', 'i64'], results: ['i64'] });
+    expect(detail.exports.find((e) => e.name === 'add64')?.runsInline).toBe(true);
+    expect((await client.describe(ids.count!)).exports.find((e) => e.name === 'count')?.runsInline).toBeUndefined();
   });
 });
 

@@ -56,7 +56,8 @@ function formatExport(e: ExportDescription): string {
   switch (e.kind) {
     case 'func': {
       const sig = e.signature ? formatSignature(e.signature) : '(unknown signature)';
-      return `  ${e.name}${sig}  ${e.callableFromJson ? '[callable from JSON]' : `[not callable from JSON: ${e.notCallableReason ?? 'unknown'}]`}`;
+      const inline = e.runsInline ? '  [runs inline: short, changes nothing, no worker]' : '';
+      return `  ${e.name}${sig}  ${e.callableFromJson ? '[callable from JSON]' : `[not callable from JSON: ${e.notCallableReason ?? 'unknown'}]`}${inline}`;
     }
     case 'memory':
       return `  ${e.name}: memory, ${e.memory ? formatMemory(e.memory) : '?'}`;

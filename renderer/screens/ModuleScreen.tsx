@@ -26,6 +26,11 @@ function ExportRow({ e }: { e: ExportDescription }) {
       <td className="mono">{e.kind === 'func' ? formatSignature(e.signature) : e.memory ? `${e.memory.initialPages} pages` : ''}</td>
       <td>
         {callable === undefined ? '' : callable ? <span className="badge ok">callable from JSON</span> : <span className="badge warn" title={e.notCallableReason}>not from JSON</span>}
+        {e.runsInline ? (
+          <span className="badge" title="Provably short and changes nothing: calls run on the engine's thread from one shared instance, with no worker">
+            inline
+          </span>
+        ) : null}
         {callable === false && e.notCallableReason ? <div className="reason">{e.notCallableReason}</div> : null}
       </td>
     </tr>
@@ -92,7 +97,7 @@ export function ModuleScreen() {
           </table>
           <h3>Exports</h3>
           <table className="grid-table" data-testid="exports">
-            <thead><tr><th>Name</th><th>Kind</th><th>Signature</th><th>From JSON</th></tr></thead>
+            <thead><tr><th>Name</th><th>Kind</th><th>Signature</th><th>Calls</th></tr></thead>
             <tbody>{module.description.exports.map((e) => <ExportRow key={e.name} e={e} />)}</tbody>
           </table>
           <h3>Imports</h3>

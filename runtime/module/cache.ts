@@ -43,6 +43,8 @@ export class ModuleCache {
     await validateModule(bytes);
     const parsed = parseModule(bytes);
     const description = describeModule(bytes, parsed);
+    const inlineCalls = analyzeInlineCalls(bytes, parsed);
+    for (const e of description.exports) if (inlineCalls.exports.has(e.name)) e.runsInline = true;
     const entry: LoadedModule = {
       hash,
       ...(name !== undefined ? { name } : {}),
@@ -50,7 +52,7 @@ export class ModuleCache {
       parsed,
       description,
       exportsByName: new Map(description.exports.map((e) => [e.name, e])),
-      inlineCalls: analyzeInlineCalls(bytes, parsed),
+      inlineCalls,
       variants: new Map(),
       pending: new Map(),
     };

@@ -47,6 +47,7 @@ const exportDescription = {
     signature,
     callableFromJson: { type: 'boolean' },
     notCallableReason: { type: 'string' },
+    runsInline: { type: 'boolean', description: 'Calls run on the request thread from one shared instance: the export provably changes nothing and is short' },
   },
 } as const;
 
