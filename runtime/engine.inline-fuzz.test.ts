@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from './engine.js';
+import { rng } from './devices/conformance/reference.js'; // mulberry32: a failure names a seed that reproduces it
 import { watBytes } from './test-support/wat.js';
 
 const inline = createEngine({ poolSize: 2 });
@@ -14,18 +15,6 @@ const worker = createEngine({ poolSize: 2, inlineCalls: false });
 afterAll(async () => {
   await Promise.all([inline.close(), worker.close()]);
 });
-
-/** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const READS = [
   '(i32.load (i32.and (local.get 0) (i32.const 60)))',
@@ -52,7 +41,7 @@ function pick<T>(next: () => number, items: readonly T[]): T {
 
 /** Functions f0…f(n-1): each reads something, may write, and may call a later one (no cycles). */
 function randomModule(seed: number, n: number): string {
-  const next = random(seed);
+  const next = rng(seed);
   const funcs: string[] = [];
   for (let i = 0; i < n; i++) {
     const body: string[] = [];
@@ -89,7 +78,7 @@ describe('inline calls against workers with fresh instances', () => {
       const a = (await inline.load(bytes, `fuzz-${seed}`)).ref;
       const b = (await worker.load(bytes, `fuzz-${seed}`)).ref;
       const runsInline = inlineExports(a.hash);
-      const next = random(seed * 7919);
+      const next = rng(seed * 7919);
       for (let k = 0; k < 16; k++) {
         const name = `f${Math.floor(next() * 6)}`;
         const arg = `[${Math.floor(next() * 70)}]`;
