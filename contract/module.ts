@@ -33,7 +33,8 @@ export interface ExportDescription {
   callableFromJson?: boolean;
   /**
    * Functions only: its calls run on the caller's thread from one shared instance, with no worker:
-   * it provably changes nothing and ends within a few thousand instructions (docs/LIMITS.md).
+   * it provably changes nothing and ends within a few thousand instructions (docs/LIMITS.md). A
+   * property of the module: an engine configured with `inlineCalls: false` still uses a worker.
    */
   runsInline?: boolean;
   /** When not callable from JSON: why, in words, with the wrapper-export suggestion. */
