@@ -81,14 +81,14 @@ describe('PTX parser', () => {
     expect(call).toMatchObject({ operands: [{ kind: 'list' }, { kind: 'sym', name: '_Z5blendffiPKf' }, { kind: 'list' }] });
   });
 
-  it('reports syntax errors with their line', () => {
+  it('reports syntax errors with their line, column and what was expected', () => {
     const e = errorOf(() => parsePtx('.version 8.0\n.target sm_75\n.address_size 64\n.visible .entry k()\n{\n  mov.u32 %r1 %r2;\n}\n'));
     expect(e.cudaCode).toBe(-4);
-    expect(e.message).toMatch(/^line 6: /);
+    expect(e.message).toBe("line 6, column 15: expected ';' after 'mov.u32' operands but found '%r2'");
   });
 
   it('rejects PTX versions above 9.0 and 32-bit addressing', () => {
-    expect(errorOf(() => parsePtx('.version 9.1\n.target sm_90\n')).message).toMatch(/line 1: PTX ISA version 9.1 is not supported/);
+    expect(errorOf(() => parsePtx('.version 9.1\n.target sm_90\n')).message).toMatch(/line 1, column 1: PTX ISA version '9.1' is not supported/);
     expect(errorOf(() => parsePtx('.version 8.0\n.target sm_75\n.address_size 32\n')).message).toMatch(/address_size 32/);
   });
 });

@@ -5,7 +5,8 @@
  */
 import type { Instruction, Operand, ParamDecl, PtxFunction, PtxModule, RegDecl, Space, Statement, VarDecl } from './ast.js';
 import { TYPE_SIZES } from './ast.js';
-import { syntaxError, tokenize, type Token } from './lexer.js';
+import { quote, syntaxError, tokenize, type Token, type Where } from './lexer.js';
+import { PTX_LIMITS, checkLimit, limitError } from './limits.js';
 
 /** Directives that carry no semantics for execution; accepted and skipped to the end of the statement. */
 const SKIPPED_DIRECTIVES = new Set([
@@ -22,10 +23,19 @@ class Cursor {
   peek(offset = 0): Token | undefined {
     return this.tokens[this.pos + offset];
   }
-  next(): Token {
+  next(what?: string): Token {
     const t = this.tokens[this.pos++];
-    if (!t) throw syntaxError(this.tokens.at(-1)?.line ?? 1, 'unexpected end of PTX');
+    if (!t) throw syntaxError(this.end, `unexpected end of PTX${what ? `; expected ${what}` : ''}`);
     return t;
+  }
+  /** Just past the last token, where an unexpected end of the PTX is reported. */
+  get end(): Where {
+    const last = this.tokens.at(-1);
+    return last ? { line: last.line, col: last.col + last.text.length } : { line: 1, col: 1 };
+  }
+  /** The next token's position (or the end). */
+  get here(): Where {
+    return this.peek() ?? this.end;
   }
   is(text: string, offset = 0): boolean {
     return this.tokens[this.pos + offset]?.text === text;
@@ -38,18 +48,18 @@ class Cursor {
     return false;
   }
   expect(text: string): Token {
-    const t = this.next();
-    if (t.text !== text) throw syntaxError(t.line, `expected '${text}' but found '${t.text}'`);
+    const t = this.next(`'${text}'`);
+    if (t.text !== text) throw syntaxError(t, `expected '${text}' but found ${quote(t.text)}`);
     return t;
   }
   word(what: string): Token {
-    const t = this.next();
-    if (t.kind !== 'word') throw syntaxError(t.line, `expected ${what} but found '${t.text}'`);
+    const t = this.next(what);
+    if (t.kind !== 'word') throw syntaxError(t, `expected ${what} but found ${quote(t.text)}`);
     return t;
   }
   int(what: string): number {
-    const t = this.next();
-    if (t.kind !== 'int') throw syntaxError(t.line, `expected ${what} but found '${t.text}'`);
+    const t = this.next(what);
+    if (t.kind !== 'int') throw syntaxError(t, `expected ${what} but found ${quote(t.text)}`);
     return Number(BigInt(t.text));
   }
   get line(): number {
@@ -72,7 +82,7 @@ export function parsePtx(text: string): PtxModule {
         module.version = v.text;
         const [major, minor] = v.text.split('.').map(Number);
         if (!(major! < 9 || (major === 9 && (minor ?? 0) <= 0)) || Number.isNaN(major)) {
-          throw syntaxError(t.line, `PTX ISA version ${v.text} is not supported (up to 9.0)`);
+          throw syntaxError(t, `PTX ISA version ${quote(v.text)} is not supported (up to 9.0)`);
         }
         break;
       }
@@ -81,12 +91,12 @@ export function parsePtx(text: string): PtxModule {
         while (c.accept(',')) targets.push(c.word('target').text);
         module.target = targets.join(',');
         const sm = /^sm_(\d+)/.exec(targets[0]!);
-        if (!sm) throw syntaxError(t.line, `unsupported target '${targets[0]}'`);
+        if (!sm) throw syntaxError(t, `unsupported target ${quote(targets[0]!)}`);
         break;
       }
       case '.address_size':
         module.addressSize = c.int('address size');
-        if (module.addressSize !== 64) throw syntaxError(t.line, `.address_size ${module.addressSize} is not supported (64 only)`);
+        if (module.addressSize !== 64) throw syntaxError(t, `.address_size ${module.addressSize} is not supported (64 only)`);
         break;
       case '.file':
       case '.loc':
@@ -132,7 +142,7 @@ function parseTopLevel(c: Cursor, first: Token, module: PtxModule): void {
     module.vars.push(...parseVarDecl(c, space, isExtern, t.line, (n) => n));
     return;
   }
-  throw syntaxError(t.line, `unexpected '${t.text}' at module level`);
+  throw syntaxError(t, `unexpected ${quote(t.text)} at module level`);
 }
 
 function parseParamList(c: Cursor): ParamDecl[] {
@@ -140,19 +150,19 @@ function parseParamList(c: Cursor): ParamDecl[] {
   c.expect('(');
   while (!c.accept(')')) {
     const sp = c.next();
-    if (sp.text !== '.param' && sp.text !== '.reg') throw syntaxError(sp.line, `expected .param but found '${sp.text}'`);
+    if (sp.text !== '.param' && sp.text !== '.reg') throw syntaxError(sp, `expected .param but found ${quote(sp.text)}`);
     let align = 0;
     let type = '';
     let ptr = false;
     for (;;) {
       const w = c.word('parameter type');
-      if (w.text === '.align') align = c.int('alignment');
+      if (w.text === '.align') align = alignment(c);
       else if (w.text === '.ptr') ptr = true;
       else if (w.text.startsWith('.') && TYPE_SIZES[w.text.slice(1)] !== undefined) {
         type = w.text.slice(1);
         break;
       } else if (w.text.startsWith('.') && ptr) continue; // .ptr .global .align N
-      else throw syntaxError(w.line, `unknown parameter type '${w.text}'`);
+      else throw syntaxError(w, `unknown parameter type ${quote(w.text)}`);
     }
     const name = c.word('parameter name').text;
     let size = TYPE_SIZES[type]!;
@@ -160,6 +170,7 @@ function parseParamList(c: Cursor): ParamDecl[] {
       const count = c.int('array length');
       c.expect(']');
       size *= count;
+      checkLimit(size, 'maxParamBytes', sp.line, (n) => `parameter '${name}' takes ${n.toLocaleString('en-US')} bytes`);
     }
     params.push({ name, type, sizeBytes: size, align: align || TYPE_SIZES[type]! });
     if (!c.accept(',')) {
@@ -189,6 +200,8 @@ function parseFunction(c: Cursor, isEntry: boolean, line: number): PtxFunction {
 
 function parseBody(c: Cursor, fn: PtxFunction): void {
   const scopes: Map<string, string>[] = [new Map()];
+  /** Where each open `{` is, for the message when the PTX ends inside one. */
+  const opened: Where[] = [];
   let scopeCounter = 0;
   const declare = (name: string): string => {
     const depth = scopes.length - 1;
@@ -203,15 +216,23 @@ function parseBody(c: Cursor, fn: PtxFunction): void {
     }
     return name;
   };
+  const regCount = { n: 0 };
   for (;;) {
+    if (!c.peek()) {
+      const at = opened.at(-1);
+      throw syntaxError(c.end, at ? `unexpected end of PTX; expected '}' to close the '{' at line ${at.line}, column ${at.col}` : `unexpected end of PTX; expected '}' to close the body of '${fn.name}' (line ${fn.line})`);
+    }
     const t = c.next();
     if (t.text === '}') {
       if (scopes.length === 1) return;
       scopes.pop();
+      opened.pop();
       continue;
     }
     if (t.text === '{') {
+      if (scopes.length > PTX_LIMITS.maxScopeDepth) throw limitError(t.line, `'{' nested more than ${PTX_LIMITS.maxScopeDepth} deep`, 'maxScopeDepth');
       scopes.push(new Map());
+      opened.push(t);
       scopeCounter++;
       continue;
     }
@@ -234,14 +255,14 @@ function parseBody(c: Cursor, fn: PtxFunction): void {
     }
     const space = SPACES[tok.text];
     if (space === 'reg') {
-      fn.regs.push(...parseRegDecl(c, declare));
+      parseRegDecl(c, declare, fn.regs);
       continue;
     }
     if (space) {
       fn.vars.push(...parseVarDecl(c, space, isExtern, tok.line, declare));
       continue;
     }
-    if (tok.text.startsWith('.')) throw syntaxError(tok.line, `unknown directive '${tok.text}'`);
+    if (tok.text.startsWith('.')) throw syntaxError(tok, `unknown directive ${quote(tok.text)}`);
     fn.body.push(parseInstruction(c, tok, resolve));
   }
 }
@@ -251,44 +272,59 @@ function skipLine(c: Cursor, line: number): void {
   c.accept(';');
 }
 
-function parseRegDecl(c: Cursor, declare: (n: string) => string): RegDecl[] {
+/** Appends the declared registers to `out`, holding the function to PTX_LIMITS.maxRegisters. */
+function parseRegDecl(c: Cursor, declare: (n: string) => string, out: RegDecl[]): void {
   let type = '';
   let vec = 1;
   for (;;) {
     const w = c.word('register type');
     if (w.text === '.v2' || w.text === '.v4') vec = Number(w.text.slice(2));
-    else if (w.text === '.align') c.int('alignment');
+    else if (w.text === '.align') alignment(c);
     else if (w.text.startsWith('.') && TYPE_SIZES[w.text.slice(1)] !== undefined) {
       type = w.text.slice(1);
       break;
-    } else throw syntaxError(w.line, `unknown register type '${w.text}'`);
+    } else throw syntaxError(w, `unknown register type ${quote(w.text)}`);
   }
-  if (vec !== 1) throw syntaxError(c.line, 'vector registers (.reg .v2/.v4) are not supported');
-  const out: RegDecl[] = [];
+  if (vec !== 1) throw syntaxError(c.here, 'vector registers (.reg .v2/.v4) are not supported');
   do {
-    const name = c.word('register name').text;
+    const nameTok = c.word('register name');
+    const name = nameTok.text;
     if (c.accept('<')) {
       const count = c.int('register count');
       c.expect('>');
+      checkLimit(out.length + count, 'maxRegisters', nameTok.line, (n) => `${n.toLocaleString('en-US')} registers declared in one function`);
       for (let i = 0; i < count; i++) out.push({ name: declare(`${name}${i}`), type });
-    } else out.push({ name: declare(name), type });
+    } else {
+      checkLimit(out.length + 1, 'maxRegisters', nameTok.line, (n) => `${n.toLocaleString('en-US')} registers declared in one function`);
+      out.push({ name: declare(name), type });
+    }
   } while (c.accept(','));
   c.expect(';');
-  return out;
 }
+
+/** `.align N`: a power of two, at most PTX_LIMITS.maxAlign. */
+function alignment(c: Cursor): number {
+  const t = c.peek();
+  const a = c.int('alignment');
+  if (!(a >= 1 && a <= PTX_LIMITS.maxAlign && (a & (a - 1)) === 0)) throw syntaxError(t!, `.align ${a} is not a power of two from 1 to ${PTX_LIMITS.maxAlign}`);
+  return a;
+}
+
+/** Per-variable bound of each state space, so no declaration alone can exceed its space's limit. */
+const SPACE_LIMIT = { global: 'maxGlobalBytes', const: 'maxConstBytes', shared: 'maxSharedBytes', local: 'maxLocalBytesPerThread', param: 'maxLocalBytesPerThread', reg: 'maxLocalBytesPerThread' } as const;
 
 function parseVarDecl(c: Cursor, space: Space, isExtern: boolean, line: number, declare: (n: string) => string): VarDecl[] {
   let align = 0;
   let type = '';
   for (;;) {
     const w = c.word('variable type');
-    if (w.text === '.align') align = c.int('alignment');
-    else if (w.text === '.v2' || w.text === '.v4') throw syntaxError(w.line, 'vector-typed variables are not supported');
+    if (w.text === '.align') align = alignment(c);
+    else if (w.text === '.v2' || w.text === '.v4') throw syntaxError(w, 'vector-typed variables are not supported');
     else if (w.text.startsWith('.') && TYPE_SIZES[w.text.slice(1)] !== undefined) {
       type = w.text.slice(1);
       break;
     } else if (w.text === '.ptr' || w.text === '.global' || w.text === '.shared' || w.text === '.local' || w.text === '.const') continue;
-    else throw syntaxError(w.line, `unknown variable type '${w.text}'`);
+    else throw syntaxError(w, `unknown variable type ${quote(w.text)}`);
   }
   const elem = TYPE_SIZES[type]!;
   const out: VarDecl[] = [];
@@ -306,9 +342,12 @@ function parseVarDecl(c: Cursor, space: Space, isExtern: boolean, line: number, 
       }
       count *= c.int('array length');
       c.expect(']');
+      // checked as it grows, so `[1e9][1e9]` never becomes a huge number of bytes
+      checkLimit(count * elem, SPACE_LIMIT[space], line, (n) => `.${space} variable '${rawName}' takes ${n.toLocaleString('en-US')} bytes`);
     }
     let init: Uint8Array | undefined;
-    if (c.accept('=')) init = parseInitializer(c, type, elem, count);
+    if (c.accept('=')) init = parseInitializer(c, type, elem, unsized ? Infinity : dims === 0 ? 1 : count);
+    if (unsized && init) checkLimit(init.length, SPACE_LIMIT[space], line, (n) => `.${space} variable '${rawName}' takes ${n.toLocaleString('en-US')} bytes`);
     if (unsized && init) count = init.length / elem;
     const v: VarDecl = {
       name: declare(rawName),
@@ -332,19 +371,27 @@ function parseInitializer(c: Cursor, type: string, elem: number, count: number):
   const negs: boolean[] = [];
   const one = (): void => {
     const neg = c.accept('-');
-    const t = c.next();
-    if (t.kind === 'punct') throw syntaxError(t.line, `bad initializer value '${t.text}'`);
+    const t = c.next('an initializer value');
+    if (t.kind === 'punct' || t.kind === 'string') throw syntaxError(t, `bad initializer value ${quote(t.text)}`);
+    if (t.kind === 'f32' && elem !== 4) throw syntaxError(t, `a 0f value initializes 32-bit elements, not .${type}`);
+    if (values.length >= count) throw syntaxError(t, `more initializers than the ${count} elements declared`);
     values.push(t);
     negs.push(neg);
   };
+  const open = c.peek();
   if (c.accept('{')) {
-    while (!c.accept('}')) {
-      if (c.accept('{')) continue; // nested braces of multi-dimensional arrays flatten
-      if (c.accept('}') || c.accept(',')) continue;
-      one();
+    // nested braces of multi-dimensional arrays flatten
+    let depth = 1;
+    while (depth > 0) {
+      if (!c.peek()) c.next(`'}' to close the initializer at line ${open!.line}, column ${open!.col}`);
+      if (c.accept('{')) {
+        if (++depth > PTX_LIMITS.maxScopeDepth) throw limitError(open!.line, `initializer braces nested more than ${PTX_LIMITS.maxScopeDepth} deep`, 'maxScopeDepth');
+      } else if (c.accept('}')) depth--;
+      else if (!c.accept(',')) one();
     }
   } else one();
-  const out = new Uint8Array(Math.max(count, values.length) * elem);
+  // only the initialized elements: layout.ts zero-fills the rest
+  const out = new Uint8Array(values.length * elem);
   const dv = new DataView(out.buffer);
   values.forEach((t, i) => {
     const o = i * elem;
@@ -359,7 +406,7 @@ function parseInitializer(c: Cursor, type: string, elem: number, count: number):
       else dv.setFloat64(o, (neg ? -1 : 1) * Number(t.text), true);
       return;
     }
-    if (t.kind !== 'int') throw syntaxError(t.line, `bad integer initializer '${t.text}'`);
+    if (t.kind !== 'int') throw syntaxError(t, `bad integer initializer ${quote(t.text)}`);
     let v = BigInt(t.text);
     if (neg) v = -v;
     v = BigInt.asUintN(elem * 8, v);
@@ -376,14 +423,14 @@ function parseInstruction(c: Cursor, first: Token, resolve: (n: string) => strin
     guard = { name: resolve(c.word('guard predicate').text), negate };
     t = c.word('instruction');
   }
-  if (t.kind !== 'word') throw syntaxError(t.line, `expected an instruction but found '${t.text}'`);
+  if (t.kind !== 'word') throw syntaxError(t, `expected an instruction but found ${quote(t.text)}`);
   const operands: Operand[] = [];
   if (!c.is(';')) {
     do operands.push(parseOperand(c, resolve));
     while (c.accept(','));
   }
   const end = c.next();
-  if (end.text !== ';') throw syntaxError(end.line, `expected ';' after '${t.text}' operands but found '${end.text}'`);
+  if (end.text !== ';') throw syntaxError(end, `expected ';' after ${quote(t.text)} operands but found ${quote(end.text)}`);
   const instr: Instruction = { kind: 'instr', opcode: t.text, parts: t.text.split('.'), operands, line: t.line };
   if (guard) instr.guard = guard;
   return instr;
@@ -410,34 +457,31 @@ function parseSimpleOperand(c: Cursor, resolve: (n: string) => string): Operand 
       } else if (sign.kind === 'int' && base === undefined) {
         offset += Number(BigInt(sign.text));
         continue;
-      } else throw syntaxError(sign.line, `bad address expression near '${sign.text}'`);
+      } else throw syntaxError(sign, `bad address expression near ${quote(sign.text)}`);
       offset += s * c.int('address offset');
     }
     c.expect(']');
     return { kind: 'addr', base, offset };
   }
-  if (t.text === '{') {
+  if (t.text === '{' || t.text === '(') {
+    // vectors `{a, b}` and call lists `(a, b)` hold plain operands: they never nest
+    const close = t.text === '{' ? '}' : ')';
     const items: Operand[] = [];
-    while (!c.accept('}')) {
+    while (!c.accept(close)) {
+      const at = c.peek();
+      if (at && (at.text === '{' || at.text === '(' || at.text === '[')) throw syntaxError(at, `expected a register or a constant in ${t.text === '{' ? 'a vector operand' : 'a call list'} but found ${quote(at.text)}`);
+      if (!at) c.next(`'${close}' to close the ${quote(t.text)} at line ${t.line}, column ${t.col}`);
       items.push(parseSimpleOperand(c, resolve));
-      c.accept(',');
+      if (!c.is(close)) c.expect(',');
     }
-    return { kind: 'vec', items };
-  }
-  if (t.text === '(') {
-    const items: Operand[] = [];
-    while (!c.accept(')')) {
-      items.push(parseSimpleOperand(c, resolve));
-      c.accept(',');
-    }
-    return { kind: 'list', items };
+    return t.text === '{' ? { kind: 'vec', items } : { kind: 'list', items };
   }
   if (t.text === '!') return { kind: 'not', name: resolve(c.word('predicate').text) };
   if (t.text === '-') {
     const v = c.next();
     if (v.kind === 'int') return { kind: 'int', value: -BigInt(v.text) };
     if (v.kind === 'float') return { kind: 'f64', value: -Number(v.text) };
-    throw syntaxError(v.line, `bad negative operand '${v.text}'`);
+    throw syntaxError(v, `bad negative operand ${quote(v.text)}`);
   }
   switch (t.kind) {
     case 'int':
@@ -456,7 +500,7 @@ function parseSimpleOperand(c: Cursor, resolve: (n: string) => string): Operand 
       if (t.text.startsWith('%')) return { kind: 'reg', name: resolve(t.text) };
       return { kind: 'sym', name: resolve(t.text) };
     default:
-      throw syntaxError(t.line, `unexpected '${t.text}' in operands`);
+      throw syntaxError(t, `unexpected ${quote(t.text)} in operands`);
   }
 }
 

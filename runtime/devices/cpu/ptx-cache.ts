@@ -52,9 +52,11 @@ function loadModule(ptx: string, hash: string): Entry {
       entry.kernels.set(fn.name, kernel);
     }
   } catch (e) {
+    // The parser and validator report malformed input as DeviceError (-4, with its line). Anything
+    // else is a fault in the device itself: it goes up as it is, and the host reports it as
+    // `internal` and logs it — never as the guest's malformed PTX.
     if (e instanceof DeviceError) throw e;
-    // Malformed input that slipped past a specific check still gets the PTX error code.
-    throw new DeviceError(-4, `malformed PTX: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`the CPU device failed while loading PTX ${hash.slice(0, 16)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   cache.set(hash, entry);
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
