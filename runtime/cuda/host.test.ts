@@ -4,6 +4,7 @@ import { TensorWasmError } from '../../contract/errors.js';
 import type { RunEventBody } from '../../contract/events.js';
 import type { ImportDescription } from '../../contract/module.js';
 import { encodeArgv, type ArgvValue } from './argv.js';
+import { CpuDevice } from '../devices/cpu/cpu-device.js';
 import { checkWasiCudaImports, createWasiCudaHost, type WasiCudaHostOptions } from './host.js';
 import { DeviceError, type Device, type DeviceInfo, type KernelHandle, type KernelParamInfo, type LaunchRequest, type LaunchTiming } from '../../contract/device.js';
 
@@ -417,6 +418,19 @@ describe('launch', () => {
     h.device.failNextSync = new DeviceError(-5, 'kernel trapped');
     expect(h.fns.wasi_cuda_sync()).toBe(CUDA_ERROR.launch_failed);
     expect(h.lastError()).toBe('kernel trapped');
+  });
+
+  it("the CPU device's declarations count against max_memory_bytes: a .global that cannot fit ends the instance, a launch's .local that cannot is -6", () => {
+    const MiB = 1024 * 1024;
+    const h = harness({ deviceFactory: () => new CpuDevice(), maxMemoryBytes: 8 * MiB });
+    const head = '.version 8.0\n.target sm_75\n.address_size 64\n';
+    const local = `${head}.visible .entry k()\n{\n  .local .align 4 .b8 l[400000];\n  .reg .b64 %rd<2>;\n  .reg .b32 %r<2>;\n  mov.u64 %rd1, l;\n  st.local.u32 [%rd1], %r1;\n  ret;\n}\n`;
+    const id = h.load(local, 'k');
+    expect(h.launch(id, [], [1, 1, 1], [1024, 1, 1])).toBe(CUDA_ERROR.quota_exceeded);
+    expect(h.lastError()).toMatch(/needs \d+ bytes of device memory .* max_memory_bytes is 8388608 bytes, of which the guest's memory takes 65536/);
+    expect(h.launch(id, [], [1, 1, 1], [16, 1, 1])).toBe(0);
+    expect(() => h.load(`${head}.global .b8 g[9000000];\n.visible .entry k()\n{\n  ret;\n}\n`, 'k')).toThrow(TensorWasmError);
+    expect(h.terminations.map((t) => [t.code, t.details])).toEqual([['limit_exceeded', { limit: 'max_memory_bytes', limitValue: 8 * MiB }]]);
   });
 
   it('a host or device bug (not a DeviceError) is internal, and the host keeps working', () => {

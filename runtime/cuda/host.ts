@@ -14,6 +14,8 @@ import { TensorWasmError } from '../../contract/errors.js';
 import type { EmitRunEvent, RunEventBody } from '../../contract/events.js';
 import { getLogger, type Logger } from '../telemetry/logger.js';
 import { createDevice } from '../devices/select.js';
+import { CpuDevice } from '../devices/cpu/cpu-device.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../contract/engine.js';
 import { checkKernelArgs, decodeArgv, hex, summarizeArgs } from './argv.js';
 import { CudaCallError } from './call-error.js';
 import { guestWindow } from './guest-memory.js';
@@ -35,6 +37,11 @@ export interface WasiCudaHostOptions {
   /** Ends the instance with a diagnostic (limit breaches); must not return. */
   terminate: (error: TensorWasmError) => never;
   limits?: Partial<{ maxPtxBytes: number; maxKernels: number }>;
+  /**
+   * The instance's max_memory_bytes (default: the engine's default): the CPU device's own memory
+   * (module .global variables, a launch's .local and .shared) counts against it with the guest's.
+   */
+  maxMemoryBytes?: number;
   /** Creates the device (tests pass a double; default: runtime/devices/select.ts createDevice). */
   deviceFactory?: (selection: DeviceSelection) => Device;
   /** Minimum ms between block-progress events of one launch (default 50); the last block always reports. */
@@ -133,6 +140,10 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       if (error instanceof DeviceError) throw new CudaCallError('not_available', `the ${options.deviceSelection} device could not start: ${error.message}`);
       throw error;
     }
+    if (device instanceof CpuDevice) {
+      const memory = options.memory;
+      device.setMemoryCap({ capBytes: options.maxMemoryBytes ?? DEFAULT_ENGINE_CONFIG.maxMemoryBytes, guestBytes: () => memory().length });
+    }
     label = deviceLabelOf(device);
     log.debug({ device: label }, 'wasi:cuda device created');
     return device;
@@ -153,6 +164,8 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
       return result;
     } catch (error) {
       if (terminated) throw error;
+      // a device's limit breach (declarations beyond the memory cap) ends the instance like the host's own
+      if (error instanceof TensorWasmError && error.code === 'limit_exceeded') return terminate(error);
       let code: number;
       let message: string;
       if (error instanceof CudaCallError) {

@@ -110,6 +110,7 @@ export function instantiateGuest(ctx: GuestContext): Guest {
       deviceSelection: ctx.device,
       emit: ctx.emit,
       terminate: ctx.terminate,
+      maxMemoryBytes: ctx.maxMemoryBytes,
     });
     for (const [ns, fns] of Object.entries(cudaHost.imports)) imports[ns] = { ...(imports[ns] ?? {}), ...(fns as Record<string, unknown>) };
   }

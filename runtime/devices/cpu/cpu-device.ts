@@ -6,6 +6,7 @@
  */
 import type { Device, DeviceInfo, KernelHandle, LaunchRequest, LaunchTiming } from '../../../contract/device.js';
 import { DeviceError } from '../../../contract/device.js';
+import { TensorWasmError } from '../../../contract/errors.js';
 import type { CompiledKernel } from './compile/compile.js';
 import { runLaunch } from './launch.js';
 import { getKernel } from './ptx-cache.js';
@@ -24,7 +25,21 @@ interface Loaded {
   modvars: Uint8Array;
 }
 
+/**
+ * The instance's memory cap, which the device's own memory counts against together with the
+ * guest's linear memory: module `.global` variables (held from load to dispose) and each launch's
+ * `.local`, `.shared` and barrier save areas (held while it runs).
+ */
+export interface DeviceMemoryCap {
+  /** The instance's max_memory_bytes. */
+  capBytes: number;
+  /** The guest's linear memory size now. */
+  guestBytes: () => number;
+}
+
 export interface CpuDeviceOptions {
+  /** Default: no cap (the device's declaration limits still hold; see limits.ts). */
+  memoryCap?: DeviceMemoryCap;
   /**
    * Run kernels in wasm/compile-wasm.ts's subset as WebAssembly when the launch passes the guest's
    * WebAssembly.Memory (default true); false keeps every launch on the JavaScript backend.
@@ -41,9 +56,29 @@ export class CpuDevice implements Device {
   /** The module's own .global variables, one copy per PTX per device (they persist across launches). */
   private modvars = new Map<string, Uint8Array>();
   private disposed = false;
+  private memoryCap: DeviceMemoryCap | undefined;
+  /** Bytes of module variables held (every loaded PTX's). */
+  private heldBytes = 0;
 
   constructor(options: CpuDeviceOptions = {}) {
     this.useWasm = options.wasmKernels ?? true;
+    this.memoryCap = options.memoryCap;
+  }
+
+  /** The host sets the instance's cap once it has made the device. */
+  setMemoryCap(cap: DeviceMemoryCap | undefined): void {
+    this.memoryCap = cap;
+  }
+
+  /** What the cap leaves for the device now, and the words that say why (Infinity without a cap). */
+  private available(): { bytes: number; why: string } {
+    const cap = this.memoryCap;
+    if (!cap) return { bytes: Infinity, why: '' };
+    const guest = cap.guestBytes();
+    return {
+      bytes: cap.capBytes - guest - this.heldBytes,
+      why: `max_memory_bytes is ${cap.capBytes} bytes, of which the guest's memory takes ${guest} and module .global variables ${this.heldBytes}`,
+    };
   }
 
   loadKernel(ptx: string, ptxHash: string, entry: string): KernelHandle {
@@ -51,7 +86,18 @@ export class CpuDevice implements Device {
     const kernel = getKernel(ptx, ptxHash, entry);
     let mv = this.modvars.get(ptxHash);
     if (!mv) {
-      mv = kernel.layout.modvarInit.slice();
+      const size = align16(kernel.layout.modvarSize);
+      const left = this.available();
+      if (size > left.bytes) {
+        // A declaration that can never fit ends the instance, as an initial memory above the cap does.
+        throw new TensorWasmError('limit_exceeded', `the module-scope .global variables of this PTX take ${size} bytes, more than the instance has left: ${left.why}`, {
+          limit: 'max_memory_bytes',
+          limitValue: this.memoryCap!.capBytes,
+        });
+      }
+      mv = new Uint8Array(size);
+      for (const [offset, bytes] of kernel.layout.modvarParts) mv.set(bytes.subarray(0, mv.length - offset), offset);
+      this.heldBytes += size;
       this.modvars.set(ptxHash, mv);
     }
     const handle = this.loaded.length;
@@ -78,11 +124,27 @@ export class CpuDevice implements Device {
     if (request.sharedMemBytes < 0 || shared > this.info.maxSharedMemoryPerBlock) {
       throw new DeviceError(-8, `shared memory ${shared} bytes (static ${loaded.kernel.layout.sharedStatic} + dynamic ${request.sharedMemBytes}) exceeds ${this.info.maxSharedMemoryPerBlock}`);
     }
+    this.checkLaunchMemory(loaded.kernel, bx * by * bz, shared);
     const startMs = performance.timeOrigin + performance.now();
     const t0 = performance.now();
     this.lastBackend = runLaunch({ kernel: loaded.kernel, request, modvars: loaded.modvars, useWasm: this.useWasm });
     const kernelMs = performance.now() - t0;
     return { startMs, endMs: startMs + kernelMs, kernelMs, backend: this.lastBackend! };
+  }
+
+  /**
+   * A launch's own memory — .local frames and barrier save areas per thread, shared memory —
+   * against what the cap leaves: -6 (a resource the device manages ran out); a smaller block fits.
+   */
+  private checkLaunchMemory(kernel: CompiledKernel, threads: number, shared: number): void {
+    const perThread = kernel.layout.frameSize + (kernel.hasSync ? 4 * kernel.saveInts + 8 * kernel.saveFloats + PER_THREAD_SYNC_BYTES : 0);
+    const need = perThread * threads + align16(shared);
+    const left = this.available();
+    if (need <= left.bytes) return;
+    throw new DeviceError(
+      -6,
+      `launching '${kernel.entry}' with ${threads} threads per block needs ${need} bytes of device memory (${perThread} per thread: .local ${kernel.layout.frameSize}, barrier saves ${perThread - kernel.layout.frameSize}; shared ${shared}) but ${Math.max(0, left.bytes)} are left: ${left.why}`,
+    );
   }
 
   /** Launches complete inside launch(); nothing is pending. */
@@ -94,12 +156,18 @@ export class CpuDevice implements Device {
     this.disposed = true;
     this.loaded = [];
     this.modvars.clear();
+    this.heldBytes = 0;
   }
 
   private check(): void {
     if (this.disposed) throw new DeviceError(-1, 'the CPU device was disposed');
   }
 }
+
+/** The scheduler's per-thread words of a kernel with sync sites (launch-env.ts: wa … siteOf). */
+const PER_THREAD_SYNC_BYTES = 32;
+
+const align16 = (n: number): number => Math.max(16, Math.ceil(n / 16) * 16);
 
 function sizeOfType(type: string): number {
   const m = /(\d+)/.exec(type);

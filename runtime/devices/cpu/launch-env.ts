@@ -73,7 +73,8 @@ export function createEnv(init: EnvInit): LaunchEnv {
     g: init.guest,
     sh,
     lm: init.frameSize > 0 ? regionOf(new Uint8Array(pad16(init.frameSize * n))) : EMPTY,
-    cm: regionOf(copyAligned(init.constMem)),
+    // .const is read-only (memcheck refuses writes), so the kernel's own bytes serve every launch
+    cm: regionOf(init.constMem.length % 16 === 0 && init.constMem.length > 0 && init.constMem.byteOffset % 8 === 0 ? init.constMem : copyAligned(init.constMem)),
     pm: regionOf(copyAligned(init.params)),
     mv: regionOf(init.modvars),
     xr: EMPTY,

@@ -147,6 +147,7 @@ function parseTopLevel(c: Cursor, first: Token, module: PtxModule): void {
 
 function parseParamList(c: Cursor): ParamDecl[] {
   const params: ParamDecl[] = [];
+  let total = 0;
   c.expect('(');
   while (!c.accept(')')) {
     const sp = c.next();
@@ -170,8 +171,9 @@ function parseParamList(c: Cursor): ParamDecl[] {
       const count = c.int('array length');
       c.expect(']');
       size *= count;
-      checkLimit(size, 'maxParamBytes', sp.line, (n) => `parameter '${name}' takes ${n.toLocaleString('en-US')} bytes`);
     }
+    total += size;
+    checkLimit(total, 'maxParamBytes', sp.line, (n) => `the parameters up to '${name}' take ${n.toLocaleString('en-US')} bytes`);
     params.push({ name, type, sizeBytes: size, align: align || TYPE_SIZES[type]! });
     if (!c.accept(',')) {
       c.expect(')');

@@ -28,6 +28,10 @@ export function validateModule(module: PtxModule): void {
       if (base === 'shfl' && !s.parts.includes('sync')) {
         throw new DeviceError(-4, `line ${s.line}: unsupported instruction '${s.opcode}' (use shfl.sync; sm_70+ PTX has no non-sync shuffles)`);
       }
+      if ((base === 'st' || base === 'atom' || base === 'red') && s.parts.includes('const')) {
+        // the constant bank is read-only (the ISA has no st.const), and its bytes are shared by every launch
+        throw new DeviceError(-4, `line ${s.line}: '${s.opcode}' writes the read-only .const space`);
+      }
       checkOperands(s);
     }
   }

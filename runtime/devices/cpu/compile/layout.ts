@@ -7,6 +7,7 @@ import type { ParamDecl, PtxModule, VarDecl } from '../ast.js';
 import { MODVAR_HI } from '../address-space.js';
 import type { AccessSpace } from './emit-mem.js';
 import type { SymbolAddress } from './values.js';
+import { checkLimit, type PtxLimitName } from '../limits.js';
 
 export interface Layout {
   params: { name: string; type: string; offset: number; sizeBytes: number; align: number }[];
@@ -17,9 +18,14 @@ export interface Layout {
   frameSize: number;
   constSize: number;
   modvarSize: number;
-  /** Initial bytes of .const and module .global variables. */
+  /** Initial bytes of .const variables (at most PTX_LIMITS.maxConstBytes). */
   constInit: Uint8Array;
-  modvarInit: Uint8Array;
+  /**
+   * The initialized parts of the module's .global variables (offset, bytes): the device makes the
+   * zeroed memory once per PTX when it loads, counted against its memory budget (cpu-device.ts), so
+   * the compile cache never holds a copy.
+   */
+  modvarParts: [number, Uint8Array][];
   symbols: Map<string, { space: AccessSpace | 'kparam'; offset: number }>;
 }
 
@@ -41,6 +47,9 @@ export function layout(module: PtxModule, params: ParamDecl[], vars: VarDecl[]):
   let externAlign = 16;
   const constParts: [number, Uint8Array][] = [];
   const modParts: [number, Uint8Array][] = [];
+  /** Holds each space's running total to its limit as variables are placed (inlining copies a callee's per call site). */
+  const within = (total: number, name: PtxLimitName, v: VarDecl): void =>
+    checkLimit(total, name, v.line, (n) => `the .${v.space} variables of this kernel take ${n.toLocaleString('en-US')} bytes (with '${v.name.replace(/@\d+$/, '')}')`);
   const place = (v: VarDecl): void => {
     const a = Math.max(1, v.align);
     switch (v.space) {
@@ -53,24 +62,28 @@ export function layout(module: PtxModule, params: ParamDecl[], vars: VarDecl[]):
         shared = alignUp(shared, a);
         symbols.set(v.name, { space: 'shared', offset: shared });
         shared += v.sizeBytes;
+        within(shared, 'maxSharedBytes', v);
         return;
       case 'local':
       case 'param':
         frame = alignUp(frame, a);
         symbols.set(v.name, { space: 'local', offset: frame });
         frame += Math.max(v.sizeBytes, 1);
+        within(frame, 'maxLocalBytesPerThread', v);
         return;
       case 'const':
         cnst = alignUp(cnst, a);
         symbols.set(v.name, { space: 'const', offset: cnst });
         if (v.init) constParts.push([cnst, v.init]);
         cnst += v.sizeBytes;
+        within(cnst, 'maxConstBytes', v);
         return;
       case 'global':
         modvar = alignUp(modvar, a);
         symbols.set(v.name, { space: 'global', offset: modvar });
         if (v.init) modParts.push([modvar, v.init]);
         modvar += Math.max(v.sizeBytes, 1);
+        within(modvar, 'maxGlobalBytes', v);
         return;
       default:
         return;
@@ -94,7 +107,7 @@ export function layout(module: PtxModule, params: ParamDecl[], vars: VarDecl[]):
     constSize: cnst,
     modvarSize: modvar,
     constInit: fill(cnst, constParts),
-    modvarInit: fill(modvar, modParts),
+    modvarParts: modParts,
     symbols,
   };
 }
