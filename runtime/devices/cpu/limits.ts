@@ -19,6 +19,12 @@ export const PTX_LIMITS = {
   maxGlobalBytes: 2 ** 31,
   /** Registers declared per function (`.reg .b32 %r<N>` counts N) and per kernel after inlining. */
   maxRegisters: 1 << 18,
+  /**
+   * Barriers and warp-level operations (`bar.sync`, `shfl.sync`, `vote`, …) per kernel after
+   * inlining: each splits the kernel into phases that are compiled and saved separately, so they
+   * bound a load's time and memory (about 20 KB and 1 ms each).
+   */
+  maxSyncSites: 8192,
   /** `{ }` scopes inside a function body. */
   maxScopeDepth: 64,
   /** `.align N`: a power of two up to this. */

@@ -139,7 +139,7 @@ function parseTopLevel(c: Cursor, first: Token, module: PtxModule): void {
   }
   const space = SPACES[t.text];
   if (space && space !== 'reg' && space !== 'param') {
-    module.vars.push(...parseVarDecl(c, space, isExtern, t.line, (n) => n));
+    for (const v of parseVarDecl(c, space, isExtern, t.line, (n) => n)) module.vars.push(v);
     return;
   }
   throw syntaxError(t, `unexpected ${quote(t.text)} at module level`);
@@ -261,7 +261,7 @@ function parseBody(c: Cursor, fn: PtxFunction): void {
       continue;
     }
     if (space) {
-      fn.vars.push(...parseVarDecl(c, space, isExtern, tok.line, declare));
+      for (const v of parseVarDecl(c, space, isExtern, tok.line, declare)) fn.vars.push(v);
       continue;
     }
     if (tok.text.startsWith('.')) throw syntaxError(tok, `unknown directive ${quote(tok.text)}`);

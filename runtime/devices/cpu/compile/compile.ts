@@ -20,6 +20,7 @@ import { flatten } from './inline.js';
 import { liveIn, useDef, type LiveBlock } from './liveness.js';
 import { mustDefined, rematCode, rematerializable, savesNeeded, type DefSite, type SiteFlow } from './sync-state.js';
 import { biasedRegisters, numRegisters } from './num64.js';
+import { checkLimit } from '../limits.js';
 import { layout, symbolAddress, type Layout } from './layout.js';
 import { specialRegister } from './special-registers.js';
 import { Values } from './values.js';
@@ -173,6 +174,7 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
     const sync = syncSite(V, ins);
     if (sync) {
       const k = sites.length;
+      checkLimit(sites.length + 1, 'maxSyncSites', ins.line, (n) => `${n.toLocaleString('en-US')} barriers and warp-level operations in kernel '${entry.name}' (after inlining)`);
       sites.push({ kind: sync.kind, mode: sync.mode, resume: -1, line: ins.line });
       // barrier arrivals are also counted, so the scheduler can release a uniform barrier without scanning
       const count = sync.kind === 'bar' ? ` if (BWN++ === 0) BR = RESUME${k}$; else if (BR !== RESUME${k}$) BMIX = true;` : '';

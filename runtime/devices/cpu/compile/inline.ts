@@ -6,6 +6,7 @@
  */
 import type { Instruction, Operand, PtxFunction, PtxModule, RegDecl, Statement, VarDecl } from '../ast.js';
 import { DeviceError } from '../../../../contract/device.js';
+import { checkLimit } from '../limits.js';
 
 export interface FlatFunction {
   entry: PtxFunction;
@@ -24,7 +25,8 @@ export function flatten(module: PtxModule, entry: PtxFunction): FlatFunction {
     const result: Statement[] = [];
     for (const s of body) {
       if (s.kind === 'instr' && (s.parts[0] === 'call')) {
-        result.push(...inlineCall(s, stack));
+        // a loop, not push(...): a spread of a callee's hundreds of thousands of statements overflows the stack
+        for (const x of inlineCall(s, stack)) result.push(x);
       } else result.push(s);
       if (result.length > MAX_FLAT_STATEMENTS) throw new DeviceError(-4, `line ${s.line}: the kernel is too large after inlining device functions`);
     }
@@ -68,8 +70,9 @@ export function flatten(module: PtxModule, entry: PtxFunction): FlatFunction {
     });
     for (const s of callee.body) if (s.kind === 'label') rename.set(s.name, s.name + suffix);
     const retLabel = `$ret${suffix}`;
-    out.regs.push(...callee.regs.map((r) => ({ name: r.name + suffix, type: r.type })));
-    out.vars.push(...callee.vars.map((v) => ({ ...v, name: v.name + suffix })));
+    for (const r of callee.regs) out.regs.push({ name: r.name + suffix, type: r.type });
+    checkLimit(out.regs.length, 'maxRegisters', call.line, (k) => `${k.toLocaleString('en-US')} registers in kernel '${entry.name}' after inlining '${callee.name}'`);
+    for (const v of callee.vars) out.vars.push({ ...v, name: v.name + suffix });
     const mapName = (name: string): string => rename.get(name) ?? name;
     const mapOp = (o: Operand): Operand => {
       switch (o.kind) {

@@ -163,6 +163,9 @@ class KernelCompiler extends AluEmitter {
    */
   private entries: { block: number; order?: number[]; idle?: IdleNode }[] = [];
 
+  /** Block → its index in `entries` (a search per barrier was quadratic in the barriers). */
+  private entryOf = new Map<number, number>();
+
   /** A block's successors inside one phase (a barrier ends the phase; its resume block is not one). */
   private successors(b: number): number[] {
     const { blocks, labelOf } = this.cfg;
@@ -179,6 +182,11 @@ class KernelCompiler extends AluEmitter {
    */
   private planEntries(): void {
     const starts = [0, ...this.cfg.blocks.flatMap((b, i) => (b.resume ? [i] : []))];
+    // the first entry of a block, as findIndex gave
+    this.entryOf = new Map();
+    starts.forEach((block, e) => {
+      if (!this.entryOf.has(block)) this.entryOf.set(block, e);
+    });
     this.entries = starts.map((block, e) => {
       const state = new Map<number, 1 | 2>();
       const post: number[] = [];
@@ -400,7 +408,7 @@ class KernelCompiler extends AluEmitter {
             this.get(this.regs.get(name)!.local);
             this.c.byte(OP.global_set).u32(this.uniformSlots.get(name)!.global);
           }
-          const k = this.entries.findIndex((x) => x.block === end.resume);
+          const k = this.entryOf.get(end.resume) ?? -1;
           this.get(L.seen);
           this.i32(k < 31 ? 1 << k : SEEN_SHARED);
           this.op(OP.i32_or);
@@ -1099,7 +1107,7 @@ class KernelCompiler extends AluEmitter {
     this.c.byte(OP.i32_store).u32(2).u32(0);
     // one bit per entry a thread stops at in this phase (entries past 30 share bit 31): a single
     // or per waiting thread, where tracking the next phase's entry directly took a compare and a branch
-    const k = this.entries.findIndex((e) => e.block === resume);
+    const k = this.entryOf.get(resume) ?? -1;
     this.get(L.seen);
     this.i32(k < 31 ? 1 << k : SEEN_SHARED);
     this.op(OP.i32_or);

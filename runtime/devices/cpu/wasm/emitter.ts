@@ -17,6 +17,9 @@ export abstract class WasmEmitter {
 
   protected readonly labels: string[] = [];
 
+  /** Per open label, its positions in `labels` (innermost last): depth() in O(1), not a scan of thousands of open blocks. */
+  private readonly labelAt = new Map<string, number[]>();
+
   protected readonly params: { name: string; local: number; type: ValType; size: number }[] = [];
 
   protected readonly tmps = new Map<string, number>();
@@ -37,16 +40,21 @@ export abstract class WasmEmitter {
 
   protected open(kind: number, label: string): void {
     this.c.byte(kind).byte(0x40);
+    const at = this.labelAt.get(label);
+    if (at) at.push(this.labels.length);
+    else this.labelAt.set(label, [this.labels.length]);
     this.labels.push(label);
   }
 
   protected close(): void {
     this.c.byte(OP.end);
-    this.labels.pop();
+    const label = this.labels.pop();
+    if (label !== undefined) this.labelAt.get(label)!.pop();
   }
 
   protected depth(label: string): number {
-    const i = this.labels.lastIndexOf(label);
+    const at = this.labelAt.get(label);
+    const i = at && at.length > 0 ? at[at.length - 1]! : -1;
     if (i < 0) throw new Error(`internal: label ${label} not open`);
     return this.labels.length - 1 - i;
   }

@@ -89,7 +89,9 @@ export class Bytes {
     return this;
   }
   append(other: Bytes | number[]): this {
-    for (const x of Array.isArray(other) ? other : other.b) this.b.push(x);
+    const src = Array.isArray(other) ? other : other.b;
+    // in chunks: one push per byte made appending a kernel of thousands of barriers take seconds
+    for (let i = 0; i < src.length; i += 8192) this.b.push(...src.slice(i, i + 8192));
     return this;
   }
 }
