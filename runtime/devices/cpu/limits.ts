@@ -22,7 +22,7 @@ export const PTX_LIMITS = {
   /**
    * Barriers and warp-level operations (`bar.sync`, `shfl.sync`, `vote`, …) per kernel after
    * inlining: each splits the kernel into phases that are compiled and saved separately, so they
-   * bound a load's time and memory (about 20 KB and 1 ms each).
+   * bound a load's time and memory.
    */
   maxSyncSites: 8192,
   /** `{ }` scopes inside a function body. */
