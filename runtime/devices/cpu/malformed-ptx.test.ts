@@ -36,6 +36,21 @@ describe('malformed PTX', () => {
     expect(e.message).toBe("line 9: 'shfl.sync.down.b32' takes 5 operands but has 2");
   });
 
+  // crashers ptx.fuzz.test.ts found on the device as it was: each gave -4 "malformed PTX: Cannot
+  // read properties of undefined (reading 'kind')"
+  it.each([
+    ['bar.red.popc.u32 ;', "'bar.red.popc.u32' takes 3 to 4 operands but has 0"],
+    ['bar.red.popc.u32 %r1, 0;', "'bar.red.popc.u32' takes 3 to 4 operands but has 2"],
+    ['atom.global.cas.b32 ;', "'atom.global.cas.b32' takes 3 to 5 operands but has 0"],
+    ['atom.global.cas.b32 %r1, [%rd1];', "'atom.global.cas.b32' takes 3 to 5 operands but has 2"],
+    ['vote.sync.all.pred ;', "'vote.sync.all.pred' takes 3 operands but has 0"],
+    ['vote.sync.all.pred %p1;', "'vote.sync.all.pred' takes 3 operands but has 1"],
+  ])('fuzz crasher %s is -4 with its line', (ins, message) => {
+    const e = loadError(kernel(`  ${ins}`))!;
+    expect(e.cudaCode).toBe(-4);
+    expect(e.message).toBe(`line 9: ${message}`);
+  });
+
   it('97,000 unclosed { are -4 at the nesting limit, not a stack overflow', () => {
     const e = loadError(`${HEADER}.visible .entry k()\n{\n${'{'.repeat(97_000)}`)!;
     expect(e.cudaCode).toBe(-4);
