@@ -173,6 +173,14 @@ describe('limits end the instance', () => {
     expect(e.details).toMatchObject({ limit: 'max_ptx_bytes', limitValue: 8388608 });
   });
 
+  it("a PTX whose .global cannot fit in max_memory_bytes ends the instance; a launch whose .local cannot is -6", async () => {
+    const e = await failure(invoke('declared_memory.wasm', 'load_big_global', '[]', { maxMemoryBytes: 64 * 1024 * 1024 }));
+    expect(e.code).toBe('limit_exceeded');
+    expect(e.details).toMatchObject({ limit: 'max_memory_bytes', limitValue: 64 * 1024 * 1024 });
+    expect((await invoke('declared_memory.wasm', 'launch_big_local', '[1024]', { maxMemoryBytes: 64 * 1024 * 1024 })).results).toEqual([CUDA_ERROR.quota_exceeded]);
+    expect((await invoke('declared_memory.wasm', 'launch_big_local', '[32]', { maxMemoryBytes: 64 * 1024 * 1024 })).results).toEqual([0]);
+  });
+
   it('a kernel that never finishes ends with deadline_exceeded, and the engine keeps working', async () => {
     const e = await failure(invoke('spin.wasm', 'spin_forever', '[]', { deadlineMs: 1500 }));
     expect(e.code).toBe('deadline_exceeded');
