@@ -197,6 +197,8 @@ export function emitMad(V: Values, ins: Instruction): string {
     return V.write(d, 'i32', `(Math.imul(${A}, ${B}) + ${C}) & 65535`);
   }
   const A = V.read(a, 'i32'), B = V.read(b, 'i32'), C = V.read(c, 'i32');
+  // mad.hi.sat.s32 (the ISA's only .sat form of mad): the high half plus c, clamped to the s32 range
+  if (has(ins, 'hi') && has(ins, 'sat')) return V.write(d, 'i32', `M.clampInt(M.mulHiS32(${A}, ${B}) + ${C}, -2147483648, 2147483647)`);
   if (has(ins, 'hi')) return V.write(d, 'i32', `(M.${signed ? 'mulHiS32' : 'mulHiU32'}(${A}, ${B}) + ${C}) | 0`);
   if (has(ins, 'sat')) return V.write(d, 'i32', `M.clampInt(M.mulHiS32(${A}, ${B}) * 4294967296 + (Math.imul(${A}, ${B}) >>> 0) + ${C}, -2147483648, 2147483647)`);
   return V.write(d, 'i32', `(Math.imul(${A}, ${B}) + ${C}) | 0`);

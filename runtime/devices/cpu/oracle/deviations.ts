@@ -1,0 +1,148 @@
+/**
+ * Where the device is known to differ from the ISA oracle. Each entry excuses only the cases it
+ * names (form, backend, and a condition on the case); instruction-forms.test.ts has an `it.fails`
+ * per entry that asserts those cases agree — so the test turns red, asking for the entry to go,
+ * the day the defect is fixed. Every entry is listed in docs/PTX-COVERAGE.md.
+ */
+import type { Form } from './forms.js';
+
+export interface CaseView {
+  /** Raw operand bits (slots a, b, c, e). */
+  ins: bigint[];
+  /** The oracle's result bits. */
+  ref: bigint;
+}
+
+export interface Deviation {
+  id: string;
+  /** What is wrong, and who fixes it (issue 14's defect numbers are being fixed in parallel). */
+  defect: string;
+  forms: RegExp;
+  backends: readonly ('js' | 'wasm')[];
+  /** Which cases of a matching form are affected; all when absent. */
+  when?: (c: CaseView, f: Form) => boolean;
+  whenText: string;
+}
+
+const nan32 = (b: bigint): boolean => (b & 0x7f800000n) === 0x7f800000n && (b & 0x7fffffn) !== 0n;
+const nan64 = (b: bigint): boolean => (b & 0x7ff0000000000000n) === 0x7ff0000000000000n && (b & 0xfffffffffffffn) !== 0n;
+const nan16 = (b: bigint): boolean => (b & 0x7c00n) === 0x7c00n && (b & 0x3ffn) !== 0n;
+const sub32 = (b: bigint): boolean => (b & 0x7f800000n) === 0n && (b & 0x7fffffn) !== 0n;
+const sub64 = (b: bigint): boolean => (b & 0x7ff0000000000000n) === 0n && (b & 0xfffffffffffffn) !== 0n;
+const isNaNOf = (t: string, b: bigint): boolean => (t === 'f64' ? nan64(b) : t === 'f16' ? nan16(b & 0xffffn) : nan32(b & 0xffffffffn));
+const negZero = (f: Form, r: bigint): boolean => (f.out === 'f64' ? r === 0x8000000000000000n : (r & 0xffffffffn) === 0x80000000n);
+const maxFinite = (f: Form, r: bigint): boolean =>
+  f.out === 'f64' ? (r & 0x7fffffffffffffffn) === 0x7fefffffffffffffn : (r & 0x7fffffffn) === 0x7f7fffffn;
+
+export const DEVIATIONS: readonly Deviation[] = [
+  {
+    id: 'cvt-nan-to-int',
+    defect: 'issue 14 defect 2 (being fixed): a NaN converts to 0 for every (source, destination) pair',
+    forms: /^cvt\.r[nzmp]i(\.ftz)?\.[su]\d+\.f(16|32|64)$/,
+    backends: ['js', 'wasm'],
+    when: (c, f) => isNaNOf(f.ins[0]!, c.ins[0]!),
+    whenText: 'NaN source',
+  },
+  {
+    id: 'cvt-int-to-float-rounding',
+    defect: 'issue 14 defect 3 (being fixed): .rz/.rm/.rp of integer → float conversions round to nearest',
+    forms: /^cvt\.r[zmp]\.f(16|32|64)\.[su]\d+$/,
+    backends: ['js'],
+    whenText: 'all cases',
+  },
+  {
+    id: 'rm-zero-sign',
+    defect: 'an exact zero sum under .rm is +0 (IEEE 754 and the ISA give −0)',
+    forms: /^(add|sub|fma|mad)\.rm(\.ftz)?(\.sat)?\.f(32|64)$/,
+    backends: ['js'],
+    when: (c, f) => negZero(f, c.ref),
+    whenText: 'result −0',
+  },
+  {
+    id: 'directed-overflow',
+    defect: 'an overflow under .rz/.rm/.rp gives ∞ where the rounding direction asks for the largest finite value',
+    forms: /^(add|sub|div|rcp)\.r[zmp](\.ftz)?\.f(32|64)$/,
+    backends: ['js'],
+    when: (c, f) => maxFinite(f, c.ref),
+    whenText: 'result ±largest finite',
+  },
+  {
+    id: 'f64-directed-rounding',
+    defect: 'f64 mul/div/rcp/sqrt/fma under .rz/.rm/.rp are not correctly rounded near subnormals, the range ends and for some ties',
+    forms: /^(mul|div|rcp|sqrt|fma|mad)\.r[zmp]\.f64$/,
+    backends: ['js'],
+    whenText: 'all cases',
+  },
+  {
+    id: 'fma-f64-rn',
+    defect: 'fma.rn.f64 misrounds subnormal results and gives NaN when the product overflows the split (a·b near the f64 maximum)',
+    forms: /^(fma|mad)\.rn\.f64$/,
+    backends: ['js', 'wasm'],
+    whenText: 'all cases',
+  },
+  {
+    id: 'minmax-nan',
+    defect: 'the .NaN modifier of min/max is ignored (a NaN operand should give NaN)',
+    forms: /^(min|max)(\.ftz)?\.NaN\.f32$/,
+    backends: ['js'],
+    when: (c) => nan32(c.ins[0]! & 0xffffffffn) || nan32(c.ins[1]! & 0xffffffffn),
+    whenText: 'a NaN operand',
+  },
+  {
+    id: 'setp-ftz',
+    defect: '.ftz of setp on f32 is ignored (subnormal operands are compared unflushed)',
+    forms: /^setp\.\w+\.ftz\.f32$/,
+    backends: ['js'],
+    when: (c) => sub32(c.ins[0]! & 0xffffffffn) || sub32(c.ins[1]! & 0xffffffffn),
+    whenText: 'a subnormal operand',
+  },
+  {
+    id: 'slct-ftz',
+    defect: '.ftz of slct is ignored (a negative subnormal c should count as −0, i.e. ≥ 0)',
+    forms: /^slct\.ftz\./,
+    backends: ['js'],
+    when: (c) => sub32(c.ins[2]! & 0xffffffffn),
+    whenText: 'subnormal c',
+  },
+  {
+    id: 'mad-hi-16',
+    defect: 'mad.hi on 16-bit types computes mad.lo',
+    forms: /^mad\.hi\.[su]16$/,
+    backends: ['js'],
+    whenText: 'all cases',
+  },
+  {
+    id: 'cvt-sat-64',
+    defect: '.sat is ignored by integer conversions to a 64-bit destination',
+    forms: /^cvt\.sat\.[su]64\.[su]\d+$/,
+    backends: ['js'],
+    whenText: 'all cases',
+  },
+  {
+    id: 'sad-64',
+    defect: 'sad on 64-bit types computes with the low 32 bits only',
+    forms: /^sad\.[su]64$/,
+    backends: ['js'],
+    whenText: 'all cases',
+  },
+  {
+    id: 'rcp-approx-ftz-f64',
+    defect: 'rcp.approx.ftz.f64 does not flush a subnormal input to zero',
+    forms: /^rcp\.approx\.ftz\.f64$/,
+    backends: ['js'],
+    when: (c) => sub64(c.ins[0]!),
+    whenText: 'subnormal source',
+  },
+  {
+    id: 'wasm-cvt-ftz',
+    defect: 'the Wasm backend ignores .ftz of f32 → integer conversions',
+    forms: /^cvt\.r[nzmp]i\.ftz\.[su]\d+\.f32$/,
+    backends: ['wasm'],
+    when: (c) => sub32(c.ins[0]! & 0xffffffffn),
+    whenText: 'subnormal source',
+  },
+];
+
+export function deviationFor(f: Form, backend: 'js' | 'wasm', c: CaseView): Deviation | undefined {
+  return DEVIATIONS.find((d) => d.backends.includes(backend) && d.forms.test(f.id) && (!d.when || d.when(c, f)));
+}
