@@ -143,6 +143,11 @@ export const DEVIATIONS: readonly Deviation[] = [
   },
 ];
 
-export function deviationFor(f: Form, backend: 'js' | 'wasm', c: CaseView): Deviation | undefined {
-  return DEVIATIONS.find((d) => d.backends.includes(backend) && d.forms.test(f.id) && (!d.when || d.when(c, f)));
+/** The deviations that may apply to a form on a backend (checked once per form, not per case). */
+export function deviationsOf(f: Form, backend: 'js' | 'wasm'): Deviation[] {
+  return DEVIATIONS.filter((d) => d.backends.includes(backend) && d.forms.test(f.id));
+}
+
+export function deviationFor(candidates: readonly Deviation[], f: Form, c: CaseView): Deviation | undefined {
+  return candidates.find((d) => !d.when || d.when(c, f));
 }
