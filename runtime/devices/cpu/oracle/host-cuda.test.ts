@@ -23,8 +23,6 @@ const KNOWN: Record<string, { js?: string; wasm?: string }> = {
   atomic_minmax: { wasm: 'issue 14 defect 1: atom.min/max behave like exch on the Wasm backend' },
   atomic_shared: { wasm: 'issue 14 defect 1: atom.min/max behave like exch on the Wasm backend' },
   // found by these oracles (docs/PTX-COVERAGE.md, "Known deviations")
-  float_rounding: { js: 'rm-zero-sign: an exact zero of __fmaf_rd is +0, not −0' },
-  double_rounding: { js: 'directed-overflow: __dadd_rz overflows to ∞, not the largest finite value' },
   math_double: { js: "the device refuses the carry chains (mad.lo.cc.u32) of libdevice's double sin/cos argument reduction" },
 };
 
