@@ -416,6 +416,12 @@ export function emitBitOps(V: Values, ins: Instruction): string {
     case 'shf':
       return V.write(d, 'i32', `M.shf(${V.read(op(ins, 1), 'i32')}, ${V.read(op(ins, 2), 'i32')}, ${V.read(op(ins, 3), 'i32')}, ${has(ins, 'l')}, ${has(ins, 'clamp')})`);
     case 'sad': {
+      if (bits === 64) {
+        // c + |a - b| on (lo, hi) pairs: the larger minus the smaller, then + c, modulo 2^64
+        const [al, ah] = V.read64(op(ins, 1)), [bl, bh] = V.read64(op(ins, 2)), [cl, ch] = V.read64(op(ins, 3));
+        const lt = tmp(), xl = tmp(), xh = tmp(), yl = tmp(), yh = tmp(), dl = tmp(), dh = tmp(), sl = tmp(), sh = tmp();
+        return `{ const ${lt} = M.cmp64(${al}, ${ah}, ${bl}, ${bh}, ${signed}) < 0; const ${xl} = ${lt} ? ${bl} : ${al}, ${xh} = ${lt} ? ${bh} : ${ah}, ${yl} = ${lt} ? ${al} : ${bl}, ${yh} = ${lt} ? ${ah} : ${bh}; const ${dl} = (${xl} >>> 0) - (${yl} >>> 0); const ${dh} = (${xh} - ${yh} - (${dl} < 0 ? 1 : 0)) | 0; const ${sl} = ((${dl} | 0) >>> 0) + ((${cl}) >>> 0); const ${sh} = (${dh} + (${ch}) + (${sl} > 4294967295 ? 1 : 0)) | 0; ${V.write64(d, `${sl} | 0`, sh)} }`;
+      }
       const A = intValue(V, op(ins, 1), t), B = intValue(V, op(ins, 2), t), C = V.read(op(ins, 3), 'i32');
       return V.write(d, 'i32', `(${C} + Math.abs(${A} - ${B})) | 0`);
     }
@@ -636,11 +642,18 @@ export function emitCvt(V: Values, ins: Instruction): string {
   // integer → integer
   const dBits = typeBits(dt);
   if (dBits === 64) {
+    // .sat across signedness: a negative signed source becomes 0 in u64, a u64 above 2^63 - 1 becomes the s64 maximum
+    const satNeg = satur && sSigned && dt.startsWith('u');
+    const satBig = satur && !sSigned && sBits === 64 && dt.startsWith('s');
     if (sBits === 64) {
       const [l, h] = V.read64(a);
+      if (satNeg || satBig) {
+        const vl = tmp(), vh = tmp();
+        return `{ const ${vl} = ${l}, ${vh} = ${h}; if (${vh} < 0) { ${satNeg ? V.write64(d, '0', '0') : V.write64(d, '-1', '2147483647')} } else { ${V.write64(d, vl, vh)} } }`;
+      }
       return V.write64(d, l, h);
     }
-    const v = intValue(V, a, st);
+    const v = satNeg ? `Math.max(${intValue(V, a, st)}, 0)` : intValue(V, a, st);
     if (V.isNum(d)) return V.writeNum(d, v, false);
     const x = tmp();
     return `{ const ${x} = ${v}; ${V.write64(d, `${x} | 0`, sSigned ? `(${x} < 0 ? -1 : 0)` : '0')} }`;

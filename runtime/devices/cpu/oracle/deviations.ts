@@ -51,20 +51,6 @@ export const DEVIATIONS: readonly Deviation[] = [
     whenText: 'all cases',
   },
   {
-    id: 'cvt-sat-64',
-    defect: '.sat is ignored by integer conversions to a 64-bit destination',
-    forms: /^cvt\.sat\.[su]64\.[su]\d+$/,
-    backends: ['js'],
-    whenText: 'all cases',
-  },
-  {
-    id: 'sad-64',
-    defect: 'sad on 64-bit types computes with the low 32 bits only',
-    forms: /^sad\.[su]64$/,
-    backends: ['js'],
-    whenText: 'all cases',
-  },
-  {
     id: 'wasm-cvt-ftz',
     defect: 'the Wasm backend ignores .ftz of f32 → integer conversions',
     forms: /^cvt\.r[nzmp]i\.ftz\.[su]\d+\.f32$/,
