@@ -107,21 +107,44 @@ export interface Acceptance {
   reason?: string;
 }
 
-/** Which backends take each form: the same steps as loading (ptx-cache.ts), one single-form kernel each. */
+/**
+ * Which backends take each form: the same steps as loading (ptx-cache.ts). The JavaScript backend
+ * is asked once per operand signature (all its forms in one kernel) and form by form only when
+ * that kernel is refused; the WebAssembly backend form by form (one refused form must not hide
+ * the others).
+ */
 export function probeForms(forms: readonly Form[]): Acceptance[] {
-  return forms.map((f) => {
-    const ptx = kernelSource('probe', [f]);
+  const out: Acceptance[] = new Array(forms.length);
+  const groups = new Map<string, number[]>();
+  forms.forEach((f, i) => groups.set(f.ins.join(','), [...(groups.get(f.ins.join(',')) ?? []), i]));
+  for (const idx of groups.values()) {
+    let groupOk = false;
     try {
-      const module = parsePtx(ptx);
+      const module = parsePtx(kernelSource('probe', idx.map((i) => forms[i]!)));
       validateModule(module);
-      const fn = module.functions.get('probe')!;
-      compileKernel(module, fn);
-      const w = compileWasmKernel(module, fn);
-      return 'kernel' in w ? { js: true, wasm: true } : { js: true, wasm: false, reason: w.unsupported.replace(/line \d+: /, '') };
-    } catch (e) {
-      return { js: false, wasm: false, reason: (e instanceof Error ? e.message : String(e)).replace(/line \d+: /, '') };
+      compileKernel(module, module.functions.get('probe')!);
+      groupOk = true;
+    } catch {
+      // some form is refused: find which, one by one
     }
-  });
+    for (const i of idx) out[i] = probeOne(forms[i]!, groupOk);
+  }
+  return out;
+}
+
+function probeOne(f: Form, jsKnown: boolean): Acceptance {
+  try {
+    const module = parsePtx(kernelSource('probe', [f]));
+    const fn = module.functions.get('probe')!;
+    if (!jsKnown) {
+      validateModule(module);
+      compileKernel(module, fn);
+    }
+    const w = compileWasmKernel(module, fn);
+    return 'kernel' in w ? { js: true, wasm: true } : { js: true, wasm: false, reason: w.unsupported.replace(/line \d+: /, '') };
+  } catch (e) {
+    return { js: false, wasm: false, reason: (e instanceof Error ? e.message : String(e)).replace(/line \d+: /, '') };
+  }
 }
 
 const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
