@@ -38,6 +38,14 @@ export function renderCoverage(rows: FormSummary[], seed: number, randomPerSet: 
   out.push('Comparison: bit-exact, except that a NaN result matches any NaN (the ISA does not define NaN payloads or signs of');
   out.push('results); `.approx` forms must lie within the ISA\'s stated error bound of a double-precision reference. Cases the');
   out.push('ISA leaves unspecified (integer division by zero) or outside an approximation\'s documented domain are not compared.', '');
+  out.push('Rules the C oracle encodes where the ISA text is terse (see `oracle-prelude.h` and `forms.ts`):', '');
+  out.push('- `cvt` float → integer rounds with the `.irnd` mode and clamps to the destination range; a NaN source gives 0,');
+  out.push('  except that an `.f64` source or a 64-bit destination gives `1 << (width − 1)` (the ISA\'s `cvt` notes).');
+  out.push('- `min`/`max` on floats: a NaN operand yields the other operand, two NaNs yield NaN, `.NaN` yields NaN when either');
+  out.push('  is; −0 is ordered below +0 (the hardware\'s behaviour; the ISA does not spell the zero case out).');
+  out.push('- Integer `div`/`rem` wrap in the type\'s width (INT_MIN / −1 = INT_MIN, remainder 0); `rem` takes the sign of the dividend.');
+  out.push('- 8- and 16-bit results are compared at their width; sub-word operands come from the low bits of a wider register.');
+  out.push('- `rsqrt.approx.f64` and `rcp.approx.ftz.f64` have no bound in the ISA; 2^-50 relative is this table\'s assumption.', '');
   out.push(`Random cases: ${randomPerSet} per operand signature, drawn by fast-check with seed ${seed} (set \`ORACLE_SEED\` to vary it).`, '');
   out.push(`**${rows.length} forms; ${js} run on the JavaScript backend, ${wasm} also on the WebAssembly backend; ${rows.length - js} not accepted.**`, '');
 
