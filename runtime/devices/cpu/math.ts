@@ -4,6 +4,7 @@
  * Everything computes in f64 and rounds once where that is provably exact (add/sub/mul/div/sqrt
  * of f32 operands), and corrects the one double-rounding case (fma) explicitly.
  */
+import { addExact, divExact, fmaExact, mulExact, sqrtExact } from './exact-round.js';
 
 const f32buf = new Float32Array(1);
 const i32buf = new Int32Array(f32buf.buffer);
@@ -40,6 +41,10 @@ const MIN_NORMAL_F32 = 1.1754943508222875e-38;
 /** .ftz: subnormal f32 inputs and results become sign-preserving zero. */
 export function ftz(x: number): number {
   return x !== 0 && x > -MIN_NORMAL_F32 && x < MIN_NORMAL_F32 ? (x < 0 ? -0 : 0) : x;
+}
+/** .ftz for an f64 operand: subnormals become zeros of their sign. */
+export function ftz64(x: number): number {
+  return x !== 0 && x > -2.2250738585072014e-308 && x < 2.2250738585072014e-308 ? (x < 0 ? -0 : 0) : x;
 }
 export function sat(x: number): number {
   return x !== x ? 0 : x < 0 ? 0 : x > 1 ? 1 : x;
@@ -102,29 +107,22 @@ function twoSumErr(a: number, b: number, s: number): number {
 }
 
 /** f32 add/sub/mul/div/sqrt/fma with a rounding mode (0 rn, 1 rz, 2 rm, 3 rp). */
+// Directed rounding (mode ≠ 0) goes through exact-round.ts: exact zeros keep IEEE's sign rule
+// (−0 only under .rm) and overflows stop at the largest finite value when the direction says so.
 export function addF32(a: number, b: number, mode: number): number {
-  const s = a + b;
-  return mode === 0 ? fround(s) : roundF32(s, twoSumErr(a, b, s), mode);
+  return mode === 0 ? fround(a + b) : addExact(a, b, mode, true);
 }
 export function mulF32(a: number, b: number, mode: number): number {
-  return mode === 0 ? fround(a * b) : roundF32(a * b, 0, mode); // f32×f32 is exact in f64
+  return mode === 0 ? fround(a * b) : mulExact(a, b, mode, true); // f32×f32 is exact in f64
 }
 export function divF32(a: number, b: number, mode: number): number {
-  const q = a / b;
-  if (mode === 0 || !Number.isFinite(q) || q === 0) return fround(q);
-  let r = fround(q);
-  // sign(r - a/b) = sign(r*b - a) * sign(b); r*b is exact in f64.
-  const s = Math.sign(r * b - a) * Math.sign(b);
-  return roundF32(r, s === 0 ? 0 : -s * Number.MIN_VALUE, mode);
+  return mode === 0 ? fround(a / b) : divExact(a, b, mode, true);
 }
 export function sqrtF32(a: number, mode: number): number {
-  const q = Math.sqrt(a);
-  if (mode === 0 || !Number.isFinite(q) || q === 0) return fround(q);
-  const r = fround(q);
-  const s = Math.sign(r * r - a);
-  return roundF32(r, s === 0 ? 0 : -s * Number.MIN_VALUE, mode);
+  return mode === 0 ? fround(Math.sqrt(a)) : sqrtExact(a, mode, true);
 }
 export function fmaF32(a: number, b: number, c: number, mode: number): number {
+  if (mode !== 0) return fmaExact(a, b, c, mode, true);
   const p = a * b; // exact: 24+24 bits
   const s = p + c;
   if (!Number.isFinite(s)) return fround(s);
@@ -143,14 +141,44 @@ export function twoProdErr(a: number, b: number, p: number): number {
   return al * bl - (p - ah * bh - al * bh - ah * bl);
 }
 /** fma.rn.f64: a*b+c with one rounding (double-double; exact except in rare tie cases). */
+/**
+ * f64 fma, rounded once: a·b = p + e and p + c = s + t exactly (error-free transforms), then
+ * RN(s + RO(t + e)) with RO rounding to odd (Boldo & Melquiond 2008), which is exact when
+ * nothing underflows or overflows; specials and the ends of the range round exactly with BigInts.
+ */
 export function fmaF64(a: number, b: number, c: number): number {
   const p = a * b;
-  if (!Number.isFinite(p) || !Number.isFinite(c) || p === 0) return p + c;
-  if (Math.abs(p) > 1e300 || Math.abs(p) < 1e-290) return p + c;
+  if (!Number.isFinite(p) || !Number.isFinite(c) || p === 0) {
+    // an overflowed product still loses to an infinite c; a zero product of non-zeros underflowed
+    if (Number.isFinite(a) && Number.isFinite(b) && (!Number.isFinite(p) || (p === 0 && a !== 0 && b !== 0))) return fmaExact(a, b, c, 0);
+    return p + c;
+  }
+  if (Math.abs(p) > 1e300 || Math.abs(p) < 1e-290 || Math.abs(a) > 1e290 || Math.abs(b) > 1e290 || Math.abs(c) > 1e300) return fmaExact(a, b, c, 0);
   const e = twoProdErr(a, b, p);
   const s = p + c;
-  const err = twoSumErr(p, c, s);
-  return s + (err + e);
+  if (s === 0 || Math.abs(s) < 1e-290) return fmaExact(a, b, c, 0);
+  const t = twoSumErr(p, c, s);
+  let v = t + e;
+  const ve = twoSumErr(t, e, v);
+  if (ve !== 0) {
+    // round to odd: an inexact v with an even last bit moves one ulp toward the exact value
+    f64buf[0] = v;
+    if ((u32pair[0]! & 1) === 0) {
+      const up = (ve > 0) === (v > 0);
+      let lo = u32pair[0]! >>> 0, hi = u32pair[1]! >>> 0;
+      if (up) {
+        lo = (lo + 1) >>> 0;
+        if (lo === 0) hi = (hi + 1) >>> 0;
+      } else {
+        if (lo === 0) hi = (hi - 1) >>> 0;
+        lo = (lo - 1) >>> 0;
+      }
+      u32pair[0] = lo;
+      u32pair[1] = hi;
+      v = f64buf[0]!;
+    }
+  }
+  return s + v;
 }
 export function fminF(a: number, b: number): number {
   return a !== a ? b : b !== b ? a : a < b || (a === b && Object.is(a, -0)) ? a : b;
@@ -280,37 +308,19 @@ function roundF64(s: number, err: number, mode: number): number {
   return s;
 }
 export function addF64(a: number, b: number, mode: number): number {
-  const s = a + b;
-  return roundF64(s, twoSumErr(a, b, s), mode);
+  return mode === 0 ? a + b : addExact(a, b, mode);
 }
 export function mulF64(a: number, b: number, mode: number): number {
-  const p = a * b;
-  return Number.isFinite(p) && p !== 0 ? roundF64(p, twoProdErr(a, b, p), mode) : p;
+  return mode === 0 ? a * b : mulExact(a, b, mode);
 }
 export function divF64(a: number, b: number, mode: number): number {
-  const q = a / b;
-  if (mode === 0 || !Number.isFinite(q) || q === 0) return q;
-  // remainder a - q*b = -(q*b - a); q*b = p + e exactly
-  const p = q * b;
-  const e = twoProdErr(q, b, p);
-  const r = a - p - e; // sign of the remainder
-  return roundF64(q, r * Math.sign(b), mode);
+  return mode === 0 ? a / b : divExact(a, b, mode);
 }
 export function sqrtF64(a: number, mode: number): number {
-  const q = Math.sqrt(a);
-  if (mode === 0 || !Number.isFinite(q) || q === 0) return q;
-  const p = q * q;
-  const e = twoProdErr(q, q, p);
-  return roundF64(q, a - p - e, mode);
+  return mode === 0 ? Math.sqrt(a) : sqrtExact(a, mode);
 }
 export function fmaF64Mode(a: number, b: number, c: number, mode: number): number {
-  const r = fmaF64(a, b, c);
-  if (mode === 0 || !Number.isFinite(r)) return r;
-  const p = a * b;
-  const e = twoProdErr(a, b, p);
-  // residual (p + e + c) - r, evaluated with error-free sums
-  const s1 = p - r;
-  return roundF64(r, s1 + c + e, mode);
+  return mode === 0 ? fmaF64(a, b, c) : fmaExact(a, b, c, mode);
 }
 /** f64 → f32 with a rounding mode. */
 export function f64ToF32(x: number, mode: number): number {

@@ -194,9 +194,13 @@ export function emitMad(V: Values, ins: Instruction): string {
   }
   if (bits === 16) {
     const A = intValue(V, a, t), B = intValue(V, b, t), C = V.read(c, 'i32');
+    // .hi: bits 31..16 of the 32-bit product
+    if (has(ins, 'hi')) return V.write(d, 'i32', `((Math.imul(${A}, ${B}) >> 16) + ${C}) & 65535`);
     return V.write(d, 'i32', `(Math.imul(${A}, ${B}) + ${C}) & 65535`);
   }
   const A = V.read(a, 'i32'), B = V.read(b, 'i32'), C = V.read(c, 'i32');
+  // mad.hi.sat.s32 (the ISA's only .sat form of mad): the high half plus c, clamped to the s32 range
+  if (has(ins, 'hi') && has(ins, 'sat')) return V.write(d, 'i32', `M.clampInt(M.mulHiS32(${A}, ${B}) + ${C}, -2147483648, 2147483647)`);
   if (has(ins, 'hi')) return V.write(d, 'i32', `(M.${signed ? 'mulHiS32' : 'mulHiU32'}(${A}, ${B}) + ${C}) | 0`);
   if (has(ins, 'sat')) return V.write(d, 'i32', `M.clampInt(M.mulHiS32(${A}, ${B}) * 4294967296 + (Math.imul(${A}, ${B}) >>> 0) + ${C}, -2147483648, 2147483647)`);
   return V.write(d, 'i32', `(Math.imul(${A}, ${B}) + ${C}) | 0`);
@@ -260,7 +264,8 @@ export function emitUnaryMath(V: Values, ins: Instruction): string {
       case 'neg': e = `(-${A})`; break;
       case 'sqrt': e = mode === 0 ? `Math.sqrt(${A})` : `M.sqrtF64(${A}, ${mode})`; break;
       case 'rsqrt': e = `(1 / Math.sqrt(${A}))`; break;
-      case 'rcp': e = has(ins, 'approx') ? `(1 / ${A})` : mode === 0 ? `(1 / ${A})` : `M.divF64(1, ${A}, ${mode})`; break;
+      // rcp.approx.ftz.f64 flushes a subnormal source to a zero of its sign (so 1/x is ±∞)
+      case 'rcp': e = has(ins, 'approx') ? (has(ins, 'ftz') ? `(1 / M.ftz64(${A}))` : `(1 / ${A})`) : mode === 0 ? `(1 / ${A})` : `M.divF64(1, ${A}, ${mode})`; break;
       default: return V.fail(`unsupported instruction '${ins.opcode}'`);
     }
     return V.write(d, 'f64', e);
@@ -290,6 +295,11 @@ export function emitMinMax(V: Values, ins: Instruction): string {
   const isMin = ins.parts[0] === 'min';
   const t = typeOf(ins);
   const [d, a, b] = [op(ins, 0), op(ins, 1), op(ins, 2)];
+  if (t === 'f32' && has(ins, 'NaN')) {
+    // .NaN: a NaN operand gives NaN instead of the other operand
+    const x = tmp(), y = tmp();
+    return `{ const ${x} = ${f32In(V, ins, a)}, ${y} = ${f32In(V, ins, b)}; ${V.write(d, 'f32', f32Wrap(ins, `(${x} !== ${x} || ${y} !== ${y}) ? NaN : M.${isMin ? 'fminF' : 'fmaxF'}(${x}, ${y})`))} }`;
+  }
   if (t === 'f32') return V.write(d, 'f32', f32Wrap(ins, `M.${isMin ? 'fminF' : 'fmaxF'}(${f32In(V, ins, a)}, ${f32In(V, ins, b)})`));
   if (t === 'f64') return V.write(d, 'f64', `M.${isMin ? 'fminF' : 'fmaxF'}(${V.read(a, 'f64')}, ${V.read(b, 'f64')})`);
   if (isHalf(t)) return V.write(d, 'i32', halfOut(`M.${isMin ? 'fminF' : 'fmaxF'}(${halfIn(V, a, t)}, ${halfIn(V, b, t)})`, t));
@@ -406,6 +416,12 @@ export function emitBitOps(V: Values, ins: Instruction): string {
     case 'shf':
       return V.write(d, 'i32', `M.shf(${V.read(op(ins, 1), 'i32')}, ${V.read(op(ins, 2), 'i32')}, ${V.read(op(ins, 3), 'i32')}, ${has(ins, 'l')}, ${has(ins, 'clamp')})`);
     case 'sad': {
+      if (bits === 64) {
+        // c + |a - b| on (lo, hi) pairs: the larger minus the smaller, then + c, modulo 2^64
+        const [al, ah] = V.read64(op(ins, 1)), [bl, bh] = V.read64(op(ins, 2)), [cl, ch] = V.read64(op(ins, 3));
+        const lt = tmp(), xl = tmp(), xh = tmp(), yl = tmp(), yh = tmp(), dl = tmp(), dh = tmp(), sl = tmp(), sh = tmp();
+        return `{ const ${lt} = M.cmp64(${al}, ${ah}, ${bl}, ${bh}, ${signed}) < 0; const ${xl} = ${lt} ? ${bl} : ${al}, ${xh} = ${lt} ? ${bh} : ${ah}, ${yl} = ${lt} ? ${al} : ${bl}, ${yh} = ${lt} ? ${ah} : ${bh}; const ${dl} = (${xl} >>> 0) - (${yl} >>> 0); const ${dh} = (${xh} - ${yh} - (${dl} < 0 ? 1 : 0)) | 0; const ${sl} = ((${dl} | 0) >>> 0) + ((${cl}) >>> 0); const ${sh} = (${dh} + (${ch}) + (${sl} > 4294967295 ? 1 : 0)) | 0; ${V.write64(d, `${sl} | 0`, sh)} }`;
+      }
       const A = intValue(V, op(ins, 1), t), B = intValue(V, op(ins, 2), t), C = V.read(op(ins, 3), 'i32');
       return V.write(d, 'i32', `(${C} + Math.abs(${A} - ${B})) | 0`);
     }
@@ -426,10 +442,12 @@ export function emitBitOps(V: Values, ins: Instruction): string {
 const CMP_OPS = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'lo', 'ls', 'hi', 'hs', 'equ', 'neu', 'ltu', 'leu', 'gtu', 'geu', 'num', 'nan']);
 
 /** A boolean JS expression comparing a and b with a PTX comparison operator. */
-function compare(V: Values, cmp: string, t: string, a: Operand, b: Operand): string {
+function compare(V: Values, cmp: string, t: string, a: Operand, b: Operand, ftz = false): string {
   if (t === 'f32' || t === 'f64' || isHalf(t)) {
-    const A = isHalf(t) ? halfIn(V, a, t) : V.read(a, t === 'f64' ? 'f64' : 'f32');
-    const B = isHalf(t) ? halfIn(V, b, t) : V.read(b, t === 'f64' ? 'f64' : 'f32');
+    // .ftz (f32 only): subnormal operands compare as zeros of their sign
+    const flush = (e: string): string => (ftz && t === 'f32' ? `M.ftz(${e})` : e);
+    const A = isHalf(t) ? halfIn(V, a, t) : flush(V.read(a, t === 'f64' ? 'f64' : 'f32'));
+    const B = isHalf(t) ? halfIn(V, b, t) : flush(V.read(b, t === 'f64' ? 'f64' : 'f32'));
     switch (cmp) {
       case 'eq': return `(${A} === ${B})`;
       case 'ne': return `M.fne(${A}, ${B})`;
@@ -470,7 +488,7 @@ export function emitSetp(V: Values, ins: Instruction): string {
   const t = typeOf(ins);
   const dst = op(ins, 0);
   const c = tmp();
-  let s = `{ let ${c} = ${compare(V, cmp, t, op(ins, 1), op(ins, 2))};`;
+  let s = `{ let ${c} = ${compare(V, cmp, t, op(ins, 1), op(ins, 2), has(ins, 'ftz'))};`;
   let p: Operand = dst, q: Operand | undefined;
   if (dst.kind === 'pair') {
     p = dst.first;
@@ -494,7 +512,7 @@ export function emitSet(V: Values, ins: Instruction): string {
   const n = ins.parts.length;
   const dtype = ins.parts[n - 2]!, stype = ins.parts[n - 1]!;
   const boolOp = ['and', 'or', 'xor'].includes(ins.parts[2]!) ? ins.parts[2] : undefined;
-  let e = compare(V, cmp, stype, op(ins, 1), op(ins, 2));
+  let e = compare(V, cmp, stype, op(ins, 1), op(ins, 2), has(ins, 'ftz'));
   if (boolOp) {
     const j = boolOp === 'and' ? '&&' : boolOp === 'or' ? '||' : '!==';
     e = `(${e} ${j} ${V.read(op(ins, 3), 'pred')})`;
@@ -508,7 +526,8 @@ export function emitSelp(V: Values, ins: Instruction): string {
   const [d, a, b, c] = [op(ins, 0), op(ins, 1), op(ins, 2), op(ins, 3)];
   if (ins.parts[0] === 'slct') {
     const stype = t, dtype = ins.parts[ins.parts.length - 2]!;
-    const C = stype === 'f32' ? V.read(c, 'f32') : V.read(c, 'i32');
+    // .ftz: a subnormal c counts as a zero of its sign (so −subnormal selects a, as −0 >= 0)
+    const C = stype === 'f32' ? (has(ins, 'ftz') ? `M.ftz(${V.read(c, 'f32')})` : V.read(c, 'f32')) : V.read(c, 'i32');
     const cls = clsOf(dtype);
     const cond = `(${C} >= 0)`;
     if (cls === 'i64') {
@@ -623,11 +642,18 @@ export function emitCvt(V: Values, ins: Instruction): string {
   // integer → integer
   const dBits = typeBits(dt);
   if (dBits === 64) {
+    // .sat across signedness: a negative signed source becomes 0 in u64, a u64 above 2^63 - 1 becomes the s64 maximum
+    const satNeg = satur && sSigned && dt.startsWith('u');
+    const satBig = satur && !sSigned && sBits === 64 && dt.startsWith('s');
     if (sBits === 64) {
       const [l, h] = V.read64(a);
+      if (satNeg || satBig) {
+        const vl = tmp(), vh = tmp();
+        return `{ const ${vl} = ${l}, ${vh} = ${h}; if (${vh} < 0) { ${satNeg ? V.write64(d, '0', '0') : V.write64(d, '-1', '2147483647')} } else { ${V.write64(d, vl, vh)} } }`;
+      }
       return V.write64(d, l, h);
     }
-    const v = intValue(V, a, st);
+    const v = satNeg ? `Math.max(${intValue(V, a, st)}, 0)` : intValue(V, a, st);
     if (V.isNum(d)) return V.writeNum(d, v, false);
     const x = tmp();
     return `{ const ${x} = ${v}; ${V.write64(d, `${x} | 0`, sSigned ? `(${x} < 0 ? -1 : 0)` : '0')} }`;
