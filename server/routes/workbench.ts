@@ -42,18 +42,6 @@ function engineVersion(): string {
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'chrome-trace'];
 
-/**
- * CORS for remote targets: a workbench served from elsewhere (Electron's app:// page, or another
- * server's UI) calls these routes cross-origin. Any origin may call: the bearer token, not an
- * ambient cookie, is the credential, so a foreign page without the token gets nothing.
- */
-const CORS_HEADERS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type',
-  'access-control-max-age': '600',
-};
-
 /** Serialises one event for the wire; run events go through the exact writer (i64 results are bigint). */
 function eventToJson(event: WorkbenchEvent): string {
   return event.kind === 'run' ? `{"kind":"run","event":${runEventToJson(event.event)}}` : JSON.stringify(event);
@@ -83,10 +71,7 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
     const target: TargetInfo = { kind: 'local', label: options.label ?? 'this server', engineVersion: engineVersion(), nativeDialogs: false };
     const tags = ['workbench'];
 
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.headers(CORS_HEADERS);
-      return payload;
-    });
+    // CORS (same origin, and origins named with --cors-origin only) is the browser guard's: server/http/browser-guard.ts.
     app.options('/workbench/*', { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
 
     app.get('/workbench/target', { schema: { tags, summary: 'Where the workbench runs modules' } }, async () => target);
@@ -139,7 +124,7 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
     app.get('/workbench/devices', { schema: { tags, summary: 'Devices with availability and reason' } }, async () => service.listDevices());
     app.get('/workbench/events', { schema: { tags, summary: 'Server-sent events: batches of workbench events' } }, async (request, reply: FastifyReply) => {
       reply.hijack();
-      const stream = new SseStream(reply.raw, CORS_HEADERS);
+      const stream = new SseStream(reply.raw);
       const batcher = createEventBatcher((batch) => stream.send('batch', `[${batch.map(eventToJson).join(',')}]`));
       const unsubscribe = service.subscribe((event) => batcher.push(event));
       stream.onClose(() => {
