@@ -10,6 +10,7 @@ import { WorkbenchService, type OffloadAnalyzer } from '../../runtime/report/wor
 import type { ServerContext, ServerPlugin } from '../context.js';
 import { runEventToJson } from '../events/event-json.js';
 import { SseStream } from '../events/sse.js';
+import { invokeRequestSchema, parseStrict, settingsPatchSchema } from '../http/workbench-schemas.js';
 
 export interface WorkbenchRoutesOptions {
   /** Runs history, settings, recent modules: `<server data dir>/workbench` by convention. */
@@ -66,7 +67,10 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
       engineVersion: engineVersion(),
       ...(examplesDir ? { examplesDir } : {}),
       analyzeOffload: options.analyzeOffload ?? offloadDecisions,
+      // The server's --deadline and memory cap bound every workbench run too.
+      limits: { maxDeadlineMs: context.maxDeadlineMs, maxMemoryBytes: context.maxMemoryBytes },
     });
+    const settingsPatch = settingsPatchSchema(service.limits);
     app.addHook('onClose', async () => service.close());
     const target: TargetInfo = { kind: 'local', label: options.label ?? 'this server', engineVersion: engineVersion(), nativeDialogs: false };
     const tags = ['workbench'];
@@ -93,7 +97,7 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
       throw new TensorWasmError('invalid_args', 'no native file dialog over HTTP: upload the module instead');
     });
     app.post('/workbench/invoke', { schema: { tags, summary: 'Invoke an export; the reply is the run record' } }, async (request) =>
-      service.invoke(body<InvokeRequest>(request.body, 'the invoke request')),
+      service.invoke(parseStrict(invokeRequestSchema, body<InvokeRequest>(request.body, 'the invoke request'), 'the invoke request') as InvokeRequest),
     );
     app.post<{ Params: { id: string } }>('/workbench/cancel/:id', { schema: { tags, summary: 'Cancel a run or comparison' } }, async (request, reply) => {
       await service.cancel(request.params.id);
@@ -119,7 +123,7 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
     );
     app.get('/workbench/settings', { schema: { tags, summary: 'Workbench settings' } }, async () => service.getSettings());
     app.patch('/workbench/settings', { schema: { tags, summary: 'Change workbench settings' } }, async (request) =>
-      service.updateSettings(body<Partial<WorkbenchSettings>>(request.body, 'the settings patch')),
+      service.updateSettings(parseStrict(settingsPatch, body<Partial<WorkbenchSettings>>(request.body, 'the settings patch'), 'the settings patch') as Partial<WorkbenchSettings>),
     );
     app.get('/workbench/devices', { schema: { tags, summary: 'Devices with availability and reason' } }, async () => service.listDevices());
     app.get('/workbench/events', { schema: { tags, summary: 'Server-sent events: batches of workbench events' } }, async (request, reply: FastifyReply) => {
