@@ -53,7 +53,11 @@ export function installBodyBudget(app: FastifyInstance, maxInFlightBytes: number
         }
       },
     });
+    // The request's errors (a client that hangs up) reach whoever reads the body through the
+    // counter. When nobody does (the route answered before reading it), they must not go
+    // unhandled: an unhandled stream error would end the process.
     payload.on('error', (error) => counter.destroy(error));
+    counter.on('error', () => undefined);
     return payload.pipe(counter);
   });
 
