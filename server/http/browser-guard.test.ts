@@ -146,3 +146,19 @@ describe('host and origin parsing', () => {
     await expect(buildServer({ engine: new FakeEngine(), dataDir: join(dir, 'bad'), corsOrigins: ['*'] })).rejects.toMatchObject({ code: 'invalid_args' });
   });
 });
+
+describe('with a token', () => {
+  it('answers to any Host name (the token guards it), and still refuses other origins', async () => {
+    const tokened = await buildServer({ engine: new FakeEngine(), dataDir: join(dir, 'tokened'), host: '0.0.0.0', token: 't0ken' });
+    try {
+      const auth = { authorization: 'Bearer t0ken' };
+      expect((await tokened.inject({ method: 'GET', url: '/functions', headers: { host: 'gpu-box:8080', ...auth } })).statusCode).toBe(200);
+      expect((await tokened.inject({ method: 'GET', url: '/functions', headers: { host: 'gpu-box:8080' } })).statusCode).toBe(401);
+      const foreign = await tokened.inject({ method: 'GET', url: '/functions', headers: { host: 'gpu-box:8080', origin: EVIL, ...auth } });
+      expect(foreign.statusCode).toBe(403);
+      expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await tokened.close();
+    }
+  });
+});

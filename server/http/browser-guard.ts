@@ -79,9 +79,9 @@ export function installBrowserGuard(app: FastifyInstance, options: BrowserGuardO
   const listen = options.listenHost.replace(/^\[|\]$/g, '').toLowerCase();
   const knownHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   if (!WILDCARD_HOSTS.has(listen)) knownHosts.add(listen);
-  // With a token and a wildcard listen address the server answers to whatever name people reach
-  // it by; the token, which a rebinding page cannot have, is the guard there.
-  const anyHost = options.hasToken && WILDCARD_HOSTS.has(listen);
+  // With a token (required beyond loopback) the server answers to whatever name people reach it
+  // by (gpu-box, its address, a tunnel): the token, which a rebinding page cannot have, guards it.
+  const anyHost = options.hasToken;
   const secret = Buffer.from(options.secret);
 
   app.addHook('onRequest', async (request, reply) => {
