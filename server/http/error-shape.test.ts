@@ -80,5 +80,12 @@ describe('every error response has the documented shape', () => {
     expect(message.length).toBeLessThan(260);
     const typed = await rawRequest(port, post('/functions', `text/${'y'.repeat(5000)}`, 'z'));
     expect(expectErrorShape(typed.body, 'long content type').message.length).toBeLessThan(300);
+    const keys = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`${i}${'k'.repeat(500)}`, 1]));
+    const invoke = await rawRequest(port, post(`/functions/${'0'.repeat(64)}/invoke`, 'application/json', JSON.stringify({ export: 'f', ...keys })));
+    expect(expectErrorShape(invoke.body, 'unknown invoke fields').message.length).toBeLessThan(300);
+    const deploy = await rawRequest(port, post('/functions', 'application/json', JSON.stringify({ wasm: 'AAAA', ['q'.repeat(5000)]: 1 })));
+    expect(expectErrorShape(deploy.body, 'unknown deploy field').message.length).toBeLessThan(200);
+    const malformed = await rawRequest(port, post(`/functions/${'0'.repeat(64)}/invoke`, 'application/json', `{"export":"f","args":[${'1'.repeat(5000)}x]}`));
+    expect(expectErrorShape(malformed.body, 'malformed invoke').message.length).toBeLessThan(300);
   });
 });
