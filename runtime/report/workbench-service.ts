@@ -281,6 +281,8 @@ export class WorkbenchService {
     if (typeof request !== 'object' || request === null) throw new TensorWasmError('invalid_args', 'invoke needs a request object');
     RunStore.checkRunId(request.runId);
     if (typeof request.exportName !== 'string' || request.exportName === '') throw new TensorWasmError('invalid_args', 'invoke needs an export name');
+    // Checked before the run is registered as in flight, so a refused request leaves nothing behind.
+    checkOverrides(request.overrides);
     if (this.inflight.has(request.runId)) throw new TensorWasmError('invalid_args', `run '${request.runId}' is already running`);
     const open = await this.module(request.moduleId);
     const controller = new AbortController();

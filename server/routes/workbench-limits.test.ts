@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeEngine, WASM_HEADER } from '../../runtime/report/fake-engine.test-util.js';
+import { WorkbenchService } from '../../runtime/report/workbench-service.js';
 import { buildServer } from '../app.js';
 
 /**
@@ -70,7 +71,11 @@ describe('workbench limits (fake engine: what reaches the engine)', () => {
     expect((await app.inject('/workbench/settings')).json()).toMatchObject({ deadlineMs: DEADLINE, maxMemoryBytes: MEMORY });
   });
 
-  it('refuses malformed overrides', async () => {
+  it('refuses malformed overrides, and the run id stays free for a good request', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/workbench/invoke', payload: { runId: 'reuse-1', moduleId, exportName: 'add', argsJson: '[1,2]', overrides: { deadlineMs: -1 } } });
+    expect(bad.statusCode).toBe(400);
+    const good = await app.inject({ method: 'POST', url: '/workbench/invoke', payload: { runId: 'reuse-1', moduleId, exportName: 'add', argsJson: '[1,2]' } });
+    expect(good.json()).toMatchObject({ status: 'ok' });
     for (const overrides of [{ deadlineMs: 0 }, { deadlineMs: -5 }, { deadlineMs: 1.5 }, { maxMemoryBytes: '1' }, { deadline: 5 }, { offload: { enabled: 'yes' } }, { device: 'gpu' }, [1]]) {
       const res = await invoke(overrides);
       expect(res.statusCode, JSON.stringify(overrides)).toBe(400);
@@ -104,6 +109,26 @@ describe('workbench limits (fake engine: what reaches the engine)', () => {
     const ok = await app.inject({ method: 'PATCH', url: '/workbench/settings', payload: { deadlineMs: DEADLINE, maxMemoryBytes: MEMORY, offload: { enabled: true } } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ deadlineMs: DEADLINE, maxMemoryBytes: MEMORY, offload: { enabled: true } });
+  });
+});
+
+describe('workbench limits (the service, whatever transport calls it)', () => {
+  it('lowers overrides to its limits, and a refused request leaves its run id free', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-limits-svc-'));
+    try {
+      const engine = new FakeEngine();
+      const service = new WorkbenchService({ engine, dataDir: dir, engineVersion: 't', limits: { maxDeadlineMs: 100, maxMemoryBytes: 65536 } });
+      const { moduleId } = await service.openModule({ kind: 'bytes', name: 'k.wasm', bytes: WASM_HEADER });
+      const request = { runId: 'svc-1', moduleId, exportName: 'add', argsJson: '[1,2]' };
+      await expect(service.invoke({ ...request, overrides: { deadlineMs: -1 } })).rejects.toMatchObject({ code: 'invalid_args' });
+      await expect(service.invoke({ ...request, overrides: { nope: 1 } as never })).rejects.toMatchObject({ code: 'invalid_args' });
+      const record = await service.invoke({ ...request, overrides: { deadlineMs: 10_000, maxMemoryBytes: 2 ** 30 } });
+      expect(record).toMatchObject({ status: 'ok', settings: { deadlineMs: 100, maxMemoryBytes: 65536 } });
+      expect(engine.calls.at(-1)!.options).toMatchObject({ deadlineMs: 100, maxMemoryBytes: 65536 });
+      await expect(service.updateSettings({ deadlineMs: 101 })).rejects.toMatchObject({ code: 'invalid_args', details: { limit: 'deadline_ms' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
