@@ -236,7 +236,8 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
   });
 
   it('drives a remote TensorWasm server as its target, always shown in the title bar', async () => {
-    const remote = await startWorkbenchServer();
+    // a remote server answers pages from other origins only when it names them (--cors-origin)
+    const remote = await startWorkbenchServer({ corsOrigins: [new URL(server.url).origin] });
     try {
       const page = await openPage();
       await page.click('[data-testid=nav-settings]');

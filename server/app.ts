@@ -10,7 +10,9 @@ import { analyzeOffload } from '../runtime/offload/analyze.js';
 import { assertHostAllowed, installBearerAuth } from './auth.js';
 import type { OffloadReporter, ServerContext, ServerPlugin } from './context.js';
 import { RunEventHub, type RunEventHubOptions } from './events/run-event-hub.js';
-import { installErrorHandling } from './http/errors.js';
+import { installBodyBudget } from './http/body-budget.js';
+import { installBrowserGuard, newServerSecret, normalizeOrigin } from './http/browser-guard.js';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './http/errors.js';
 import { parseJsonBody } from './http/json-body.js';
 import { installOpenApi } from './http/openapi.js';
 import { ServerMetrics } from './metrics.js';
@@ -35,6 +37,14 @@ export interface ServerOptions {
   host?: string;
   /** Largest request body (uploads included). Default 64 MiB. */
   bodyLimitBytes?: number;
+  /** Request-body bytes held across all connections at once; past it, 503. Default: twice `bodyLimitBytes`. */
+  maxBodyBytesInFlight?: number;
+  /** Origins (scheme://host[:port]) whose pages may call this server cross-origin (`--cors-origin`). */
+  corsOrigins?: string[];
+  /** Host names accepted in the `Host` header besides loopback ones and `host` (DNS-rebinding guard). */
+  allowedHosts?: string[];
+  /** Slow clients: headers, the whole request, and an idle keep-alive connection. */
+  timeouts?: Partial<ServerTimeouts>;
   /** Deepest JSON nesting accepted. Default 64. */
   maxJsonDepth?: number;
   /** Upper bound for a client's per-call `deadlineMs`. Default: the engine config's deadline. */
@@ -55,6 +65,16 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
+export interface ServerTimeouts {
+  /** Time to receive a request's headers. */
+  headersMs: number;
+  /** Time to receive a whole request, body included (not the time to answer it). */
+  requestMs: number;
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 15_000, requestMs: 120_000, keepAliveMs: 10_000 };
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_JSON_DEPTH = 64;
 
@@ -67,6 +87,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   assertHostAllowed(host, options.token);
   const bodyLimit = positive(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, 'bodyLimitBytes');
   const maxJsonDepth = positive(options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, 'maxJsonDepth');
+  // Checked before anything starts: a bad --cors-origin is the caller's mistake.
+  (options.corsOrigins ?? []).forEach(normalizeOrigin);
 
   const ownsEngine = options.engine === undefined;
   const engine = options.engine ?? (await createDefaultEngine(options.engineConfig));
@@ -95,21 +117,48 @@ async function assemble(
     metrics: new ServerMetrics(),
     maxJsonDepth,
     maxDeadlineMs: options.maxDeadlineMs ?? options.engineConfig?.deadlineMs ?? DEFAULT_ENGINE_CONFIG.deadlineMs,
+    maxMemoryBytes: options.engineConfig?.maxMemoryBytes ?? DEFAULT_ENGINE_CONFIG.maxMemoryBytes,
     offloadReport: options.offloadReport ?? offloadReporter(options.engineConfig),
+    browserSecret: newServerSecret(),
   };
 
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...(options.timeouts ?? {}) };
+  for (const [name, value] of Object.entries(timeouts)) positive(value, `timeouts.${name}`);
+  const maxBodyBytesInFlight = Math.max(bodyLimit, positive(options.maxBodyBytesInFlight ?? 2 * bodyLimit, 'maxBodyBytesInFlight'));
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit,
     // Keep-alive clients (load generators, the CLI) reuse sockets; idle ones are closed after this.
-    keepAliveTimeout: 10_000,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // A client that sends its request slowly (or never finishes it) is answered 408 and let go.
+    requestTimeout: Math.max(timeouts.requestMs, timeouts.headersMs),
+    http: {
+      headersTimeout: timeouts.headersMs,
+      // How often Node looks for requests past those timeouts (its default, 30 s, would let them run long).
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(timeouts.headersMs / 2)),
+      // A request without Host is refused by the browser guard, in the error body's shape.
+      requireHostHeader: false,
+    },
+    // `//healthz` is `/healthz`: a doubled slash is not a different resource.
+    routerOptions: { ignoreDuplicateSlashes: true },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     forceCloseConnections: true,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   installErrorHandling(app);
   installRequestTracing(app);
+  // First: a page on another origin, or a rebinding page, gets no further than this.
+  installBrowserGuard(app, {
+    corsOrigins: options.corsOrigins ?? [],
+    allowedHosts: options.allowedHosts ?? [],
+    hasToken: options.token !== undefined && options.token !== '',
+    listenHost: options.host ?? '127.0.0.1',
+    secret: context.browserSecret,
+  });
   if (options.token) installBearerAuth(app, options.token);
+  installBodyBudget(app, maxBodyBytesInFlight);
 
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -134,7 +183,7 @@ async function assemble(
   if (options.uiDir !== undefined) {
     // ── Workbench (engineer G): register server/routes/workbench.ts on the next line. ──
     await app.register(async (scope) => workbenchRoutes({ dataDir: join(options.dataDir, 'workbench') })(scope, context));
-    await registerUi(app, options.uiDir);
+    await registerUi(app, options.uiDir, context.browserSecret);
   }
 
   app.addHook('onClose', async () => {

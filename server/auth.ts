@@ -42,7 +42,7 @@ export function installBearerAuth(app: FastifyInstance, token: string): void {
 
 /** GET/HEAD served by the static UI route (`/` and `/*` from @fastify/static when --ui is on). */
 function isStaticUiRequest(method: string, routeUrl: string | undefined): boolean {
-  return (method === 'GET' || method === 'HEAD') && (routeUrl === '/' || routeUrl === '/*');
+  return (method === 'GET' || method === 'HEAD') && (routeUrl === '/' || routeUrl === '/index.html' || routeUrl === '/*');
 }
 
 function digest(value: string): Buffer {

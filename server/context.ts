@@ -18,6 +18,10 @@ export interface ServerContext {
   maxJsonDepth: number;
   /** Upper bound for a client's `deadlineMs`; clients may only lower the deadline. */
   maxDeadlineMs: number;
+  /** Upper bound for a client's `maxMemoryBytes` (the engine's configured cap); clients may only lower it. */
+  maxMemoryBytes: number;
+  /** This server's page secret (server/http/browser-guard.ts): the served workbench sends it back. */
+  browserSecret: string;
   offloadReport?: OffloadReporter;
 }
 

@@ -22,6 +22,7 @@ interface ServeFlags {
   poolSize?: string;
   maxQueue?: string;
   device?: DeviceSelection;
+  corsOrigin: string[];
 }
 
 /** `tensor-wasm serve`: the HTTP API (docs/HTTP-API.md), optionally with the workbench UI. */
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--pool-size <n>', 'instance workers (default: number of cores)')
     .option('--max-queue <n>', 'invocations waiting for a worker before 429 queue_full')
     .addOption(new Option('--device <device>', 'device for wasi:cuda launches').choices(['auto', 'cpu', 'cuda']))
+    .option('--cors-origin <origin>', 'let pages from this origin (e.g. http://127.0.0.1:5173) call the server; repeatable', collect, [])
     .action(async (flags: ServeFlags) => {
       await serve(flags);
     });
@@ -65,6 +67,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     bodyLimitBytes: parseSize(flags.bodyLimit, '--body-limit'),
     ...(token ? { token } : {}),
     ...(uiDir ? { uiDir } : {}),
+    ...(flags.corsOrigin.length > 0 ? { corsOrigins: flags.corsOrigin } : {}),
   });
   const stop = async () => {
     await app.close();
@@ -84,6 +87,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   const shownHost = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
   process.stdout.write(`listening on http://${shownHost}:${actualPort} (data: ${dataDir}${uiDir ? `, ui: ${uiDir}` : ''})\n`);
   await new Promise<void>((done) => app.server.once('close', () => done()));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function defaultDataDir(): string {

@@ -14,11 +14,11 @@ export interface RunningServer {
 }
 
 /** The real server (F's buildServer, the real engine) serving the built workbench on a random port. */
-export async function startWorkbenchServer(options: { token?: string } = {}): Promise<RunningServer> {
+export async function startWorkbenchServer(options: { token?: string; corsOrigins?: string[] } = {}): Promise<RunningServer> {
   const uiDir = await buildRendererIfStale();
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-e2e-data-'));
   const engine = createEngine({ poolSize: 1, device: 'cpu' });
-  const app = await buildServer({ engine, dataDir, uiDir, ...(options.token ? { token: options.token } : {}) });
+  const app = await buildServer({ engine, dataDir, uiDir, ...(options.token ? { token: options.token } : {}), ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}) });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,

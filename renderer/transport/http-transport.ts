@@ -20,6 +20,8 @@ export interface HttpTransportOptions {
   /** '' for the page's own server; `http://host:port` for a remote one. */
   baseUrl: string;
   token?: string;
+  /** The page secret of the server that served this page (its own server only, never a remote one). */
+  pageSecret?: string;
   fetch?: typeof fetch;
   /** Called when the event stream connects or drops (the title bar shows it). */
   onConnection?: (connected: boolean, reason?: string) => void;
@@ -31,6 +33,7 @@ export function createHttpTransport(options: HttpTransportOptions): WorkbenchApi
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch.bind(globalThis);
   const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  if (options.pageSecret) auth['x-tensor-wasm-secret'] = options.pageSecret;
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { ...auth };

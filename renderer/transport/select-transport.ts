@@ -41,9 +41,15 @@ export function checkRemoteUrl(url: string): string | undefined {
   return undefined;
 }
 
+/** The secret the serving server put in the page (server/routes/ui.ts); it goes back to that server only. */
+function pageSecret(): string | undefined {
+  return document.querySelector<HTMLMetaElement>('meta[name="tensor-wasm-secret"]')?.content || undefined;
+}
+
 export function selectTransport(onConnection?: (connected: boolean, reason?: string) => void): { api: WorkbenchApi; mode: 'electron' | 'browser' | 'remote' } {
   const remote = loadRemoteTarget();
   if (remote) return { api: createHttpTransport({ baseUrl: remote.url, token: remote.token, ...(onConnection ? { onConnection } : {}) }), mode: 'remote' };
   if (window.tensorWasm) return { api: createIpcTransport(window.tensorWasm), mode: 'electron' };
-  return { api: createHttpTransport({ baseUrl: '', ...(onConnection ? { onConnection } : {}) }), mode: 'browser' };
+  const secret = pageSecret();
+  return { api: createHttpTransport({ baseUrl: '', ...(secret ? { pageSecret: secret } : {}), ...(onConnection ? { onConnection } : {}) }), mode: 'browser' };
 }

@@ -14,6 +14,7 @@ import { scanArgs } from '../../contract/json-args.js';
 import type { ModuleDescription } from '../../contract/module.js';
 import { sampleStats } from '../../contract/run-stats.js';
 import type {
+  CallOverrides,
   CompareRequest,
   CompareResult,
   ComparePoint,
@@ -51,7 +52,21 @@ export interface WorkbenchServiceOptions {
   maxRecent?: number;
   /** Applies the log-level setting to the host process. */
   onLogLevel?: (level: WorkbenchSettings['logLevel']) => void;
+  /**
+   * The host's own limits (a server's --deadline and memory cap): ceilings for every run, whatever
+   * the settings or a request's overrides ask for. Settings above them are refused.
+   */
+  limits?: WorkbenchLimits;
 }
+
+export interface WorkbenchLimits {
+  maxDeadlineMs: number;
+  maxMemoryBytes: number;
+}
+
+/** Without a host's limits: the widest the settings allow (24 h, one wasm32 address space). */
+export const SETTINGS_CEILINGS: WorkbenchLimits = { maxDeadlineMs: 24 * 3600_000, maxMemoryBytes: 4 * 1024 ** 3 };
+const DEVICES: readonly string[] = ['auto', 'cpu', 'cuda'];
 
 interface OpenModule {
   ref: ModuleRef;
@@ -228,26 +243,46 @@ export class WorkbenchService {
 
   // ── invocations ────────────────────────────────────────────────────────────
 
+  /** The limits every run is held to. */
+  get limits(): WorkbenchLimits {
+    return this.options.limits ?? SETTINGS_CEILINGS;
+  }
+
+  /**
+   * What a run gets: the settings, then the request's overrides, each limit capped at the host's
+   * ceiling (a client may lower a limit, never raise it). The returned settings are the values
+   * applied, which the run record keeps.
+   */
   private async callOptions(request: Pick<InvokeRequest, 'runId' | 'overrides' | 'wasiArgs'>, signal: AbortSignal, onEvent: (e: RunEvent) => void): Promise<{ options: CallOptions; settings: WorkbenchSettings }> {
     const settings = await this.settings.get();
-    const o = request.overrides ?? {};
-    const options: CallOptions = {
-      runId: request.runId,
-      deadlineMs: o.deadlineMs ?? settings.deadlineMs,
-      maxMemoryBytes: o.maxMemoryBytes ?? settings.maxMemoryBytes,
+    const o = checkOverrides(request.overrides);
+    const { maxDeadlineMs, maxMemoryBytes } = this.limits;
+    const applied: WorkbenchSettings = {
+      ...settings,
+      deadlineMs: Math.min(o.deadlineMs ?? settings.deadlineMs, maxDeadlineMs),
+      maxMemoryBytes: Math.min(o.maxMemoryBytes ?? settings.maxMemoryBytes, maxMemoryBytes),
       device: o.device ?? settings.device,
       offload: { ...settings.offload, ...(o.offload ?? {}) },
+    };
+    const options: CallOptions = {
+      runId: request.runId,
+      deadlineMs: applied.deadlineMs,
+      maxMemoryBytes: applied.maxMemoryBytes,
+      device: applied.device,
+      offload: applied.offload,
       onEvent,
       signal,
     };
     if (request.wasiArgs) options.args = request.wasiArgs;
-    return { options, settings };
+    return { options, settings: applied };
   }
 
   async invoke(request: InvokeRequest, emitEvents = true): Promise<RunRecord> {
     if (typeof request !== 'object' || request === null) throw new TensorWasmError('invalid_args', 'invoke needs a request object');
     RunStore.checkRunId(request.runId);
     if (typeof request.exportName !== 'string' || request.exportName === '') throw new TensorWasmError('invalid_args', 'invoke needs an export name');
+    // Checked before the run is registered as in flight, so a refused request leaves nothing behind.
+    checkOverrides(request.overrides);
     if (this.inflight.has(request.runId)) throw new TensorWasmError('invalid_args', `run '${request.runId}' is already running`);
     const open = await this.module(request.moduleId);
     const controller = new AbortController();
@@ -286,7 +321,7 @@ export class WorkbenchService {
       launches,
       launchesDropped: 0,
       offloadEvents,
-      settings: { ...settings, offload: { ...settings.offload, ...(options.offload ?? {}) } },
+      settings,
       engineVersion: this.options.engineVersion,
     };
     try {
@@ -419,14 +454,29 @@ export class WorkbenchService {
     return renderReport(report, format);
   }
 
-  getSettings(): Promise<WorkbenchSettings> {
-    return this.settings.get();
+  /** The settings, with the limits shown as runs get them (never above the host's ceilings). */
+  async getSettings(): Promise<WorkbenchSettings> {
+    return this.capped(await this.settings.get());
   }
 
   async updateSettings(patch: Partial<WorkbenchSettings>): Promise<WorkbenchSettings> {
+    const { maxDeadlineMs, maxMemoryBytes } = this.limits;
+    const p = (typeof patch === 'object' && patch !== null ? patch : {}) as Partial<WorkbenchSettings>;
+    if (typeof p.deadlineMs === 'number' && p.deadlineMs > maxDeadlineMs) {
+      throw new TensorWasmError('invalid_args', `setting 'deadlineMs' must be at most ${maxDeadlineMs} ms (this host's deadline); got ${p.deadlineMs}`, { limit: 'deadline_ms', limitValue: maxDeadlineMs });
+    }
+    if (typeof p.maxMemoryBytes === 'number' && p.maxMemoryBytes > maxMemoryBytes) {
+      throw new TensorWasmError('invalid_args', `setting 'maxMemoryBytes' must be at most ${maxMemoryBytes} bytes (this host's memory cap); got ${p.maxMemoryBytes}`, { limit: 'max_memory_bytes', limitValue: maxMemoryBytes });
+    }
     const next = await this.settings.update(patch);
     this.options.onLogLevel?.(next.logLevel);
-    return next;
+    return this.capped(next);
+  }
+
+  private capped(settings: WorkbenchSettings): WorkbenchSettings {
+    const { maxDeadlineMs, maxMemoryBytes } = this.limits;
+    if (settings.deadlineMs <= maxDeadlineMs && settings.maxMemoryBytes <= maxMemoryBytes) return settings;
+    return { ...settings, deadlineMs: Math.min(settings.deadlineMs, maxDeadlineMs), maxMemoryBytes: Math.min(settings.maxMemoryBytes, maxMemoryBytes) };
   }
 
   listDevices(): Promise<DeviceInfo[]> {
@@ -437,6 +487,34 @@ export class WorkbenchService {
     for (const c of this.inflight.values()) c.abort(new TensorWasmError('cancelled', 'the workbench is closing'));
     this.listeners.clear();
   }
+}
+
+/**
+ * A request's overrides, checked whatever transport brought them: positive integers for the
+ * limits, a known device, offload settings of the right types, nothing else.
+ */
+function checkOverrides(overrides: unknown): CallOverrides {
+  if (overrides === undefined || overrides === null) return {};
+  if (typeof overrides !== 'object' || Array.isArray(overrides)) throw new TensorWasmError('invalid_args', 'overrides must be an object');
+  const o = overrides as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => !['device', 'deadlineMs', 'maxMemoryBytes', 'offload'].includes(k));
+  if (unknown.length > 0) throw new TensorWasmError('invalid_args', `unknown override '${String(unknown[0]).slice(0, 80)}'; accepted: device, deadlineMs, maxMemoryBytes, offload`);
+  for (const key of ['deadlineMs', 'maxMemoryBytes'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) > 0)) throw new TensorWasmError('invalid_args', `override '${key}' must be a positive integer`);
+  }
+  if (o.device !== undefined && !DEVICES.includes(o.device as string)) throw new TensorWasmError('invalid_args', 'override device must be auto, cpu or cuda');
+  if (o.offload !== undefined) {
+    const off = o.offload as Record<string, unknown>;
+    if (typeof off !== 'object' || off === null || Array.isArray(off)) throw new TensorWasmError('invalid_args', 'override offload must be an object');
+    const ok =
+      Object.keys(off).every((k) => ['enabled', 'tripCountThreshold', 'v128RatioThreshold'].includes(k)) &&
+      (off.enabled === undefined || typeof off.enabled === 'boolean') &&
+      (off.tripCountThreshold === undefined || (Number.isSafeInteger(off.tripCountThreshold) && (off.tripCountThreshold as number) >= 1)) &&
+      (off.v128RatioThreshold === undefined || (typeof off.v128RatioThreshold === 'number' && off.v128RatioThreshold >= 0 && off.v128RatioThreshold <= 1));
+    if (!ok) throw new TensorWasmError('invalid_args', 'override offload takes enabled (boolean), tripCountThreshold (integer ≥ 1), v128RatioThreshold (0 to 1)');
+  }
+  return o as CallOverrides;
 }
 
 /** The argument sets of a comparison: the given arguments, or one per swept value. */

@@ -1,6 +1,7 @@
 import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { TensorWasmError } from '../../contract/errors.js';
 import { assertRunId } from '../registry/ids.js';
+import { clip } from './clip.js';
 import { readSimpleInvokeBody } from './simple-invoke-body.js';
 
 /**
@@ -83,7 +84,8 @@ export function parseInvokeBodyInFull(text: string, maxDepth: number): InvokeReq
   const fields = body as Record<string, unknown>;
   const unknownKeys = Object.keys(fields).filter((key) => !INVOKE_KEYS.has(key));
   if (unknownKeys.length > 0) {
-    throw new TensorWasmError('invalid_args', `unknown field${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => `'${k}'`).join(', ')}; accepted: export, args, runId, deadlineMs`);
+    const named = unknownKeys.slice(0, 3).map((k) => `'${clip(k, 60)}'`).join(', ') + (unknownKeys.length > 3 ? `, … (${unknownKeys.length} in all)` : '');
+    throw new TensorWasmError('invalid_args', `unknown field${unknownKeys.length > 1 ? 's' : ''} ${named}; accepted: export, args, runId, deadlineMs`);
   }
   if (typeof fields.export !== 'string' || fields.export.length === 0) {
     throw new TensorWasmError('invalid_args', '"export" must be the name of an exported function (a non-empty string)');
@@ -110,5 +112,5 @@ function positiveInteger(value: unknown, name: string): number {
 
 function malformed(error: unknown): TensorWasmError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new TensorWasmError('invalid_args', `malformed JSON: ${reason}`);
+  return new TensorWasmError('invalid_args', `malformed JSON: ${clip(reason)}`);
 }

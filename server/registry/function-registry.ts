@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineApi, ModuleRef } from '../../contract/engine.js';
 import { TensorWasmError } from '../../contract/errors.js';
@@ -21,17 +21,32 @@ export interface FunctionRecord {
 const NAME = /^[^\u0000-\u001f\u007f]{1,128}$/;
 const log = getLogger({ component: 'server.registry' });
 
+/** What start-up found half-written and cleaned up (also logged). */
+export interface RegistryRecovery {
+  /** Files removed: temporaries, records without a module, modules without a record. */
+  removed: string[];
+}
+
 /**
  * Deployed modules on disk, content-addressed by sha256: `<dataDir>/functions/<id>.wasm` and its
- * record `<id>.json`. Files are written to a temporary name and renamed, so a crash never leaves a
- * half-written module under a real id. Paths are only ever built from validated ids.
+ * record `<id>.json`. Paths are only ever built from validated ids.
+ *
+ * Every change to one id (deploy, rename, delete) runs under that id's lock, so a rename cannot
+ * race a delete (issue 15, defect 4: the rename's record landed after the delete and the function
+ * stayed listed with no module). The record is the commit point: a deploy writes the module, then
+ * the record; a delete removes the record, then the module; each file is written under a temporary
+ * name, synced and renamed into place. So after a crash at any point, an id is either whole (record
+ * and module) or has a module without a record — which start-up removes, with the temporaries and
+ * any record whose module is missing (`recovery` says what it removed).
  */
 export class FunctionRegistry {
   private readonly records = new Map<string, FunctionRecord>();
   private readonly refs = new Map<string, Promise<ModuleRef>>();
   /** The refs that have resolved: an invocation takes its ref from here without awaiting (hot path). */
   private readonly loaded = new Map<string, ModuleRef>();
-  private readonly deploying = new Map<string, Promise<FunctionRecord>>();
+  /** The tail of each id's chain of changes (server/registry's per-id lock). */
+  private readonly locks = new Map<string, Promise<unknown>>();
+  recovery: RegistryRecovery = { removed: [] };
 
   private constructor(
     private readonly dir: string,
@@ -69,24 +84,28 @@ export class FunctionRegistry {
       throw new TensorWasmError('invalid_args', 'name must be 1-128 characters without control characters');
     }
     const hash = sha256(bytes);
-    const existing = this.records.get(hash);
-    if (existing) {
+    return this.withLock(hash, async () => {
+      // Looked up under the lock: a delete that ran while this deploy waited is seen here.
+      const existing = this.records.get(hash);
+      if (!existing) return { record: await this.store(hash, bytes, name), created: true };
       if (name === undefined || name === existing.name) return { record: existing, created: false };
       const renamed = { ...existing, name };
       await this.writeAtomic(`${hash}.json`, JSON.stringify(renamed, null, 2));
       this.records.set(hash, renamed);
       return { record: renamed, created: false };
-    }
-    // Concurrent deploys of the same new bytes share one load and one write.
-    const pending = this.deploying.get(hash);
-    if (pending) return { record: await pending, created: false };
-    const deploying = this.store(hash, bytes, name);
-    this.deploying.set(hash, deploying);
-    try {
-      return { record: await deploying, created: true };
-    } finally {
-      this.deploying.delete(hash);
-    }
+    });
+  }
+
+  /** Runs `change` after every earlier change to `id` has finished (a lock per id, in arrival order). */
+  private async withLock<T>(id: string, change: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(id) ?? Promise.resolve();
+    const run = before.then(change, change);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
+    return run;
   }
 
   private async store(hash: string, bytes: Uint8Array, name: string | undefined): Promise<FunctionRecord> {
@@ -102,6 +121,7 @@ export class FunctionRegistry {
       deployedAt: new Date().toISOString(),
       description,
     };
+    // The module first, the record last: the record is what makes the function exist.
     await this.writeAtomic(`${hash}.wasm`, bytes);
     await this.writeAtomic(`${hash}.json`, JSON.stringify(record, null, 2));
     this.records.set(hash, record);
@@ -132,19 +152,31 @@ export class FunctionRegistry {
     return this.loaded.get(id);
   }
 
-  /** The stored module bytes. */
+  /** The stored module bytes; `not_found` if the function was deleted meanwhile. */
   async bytes(id: string): Promise<Uint8Array> {
     const record = this.get(id);
-    return new Uint8Array(await readFile(join(this.dir, `${record.id}.wasm`)));
+    try {
+      return new Uint8Array(await readFile(join(this.dir, `${record.id}.wasm`)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !this.records.has(record.id)) {
+        throw new TensorWasmError('not_found', `no function with id '${record.id}'`);
+      }
+      throw error;
+    }
   }
 
   async delete(id: string): Promise<FunctionRecord> {
-    const record = this.get(id);
-    this.records.delete(id);
-    this.refs.delete(id);
-    this.loaded.delete(id);
-    await Promise.all([removeIfPresent(join(this.dir, `${id}.json`)), removeIfPresent(join(this.dir, `${id}.wasm`))]);
-    return record;
+    assertFunctionId(id);
+    return this.withLock(id, async () => {
+      const record = this.get(id);
+      // The record first (the commit point), then the module.
+      await removeIfPresent(join(this.dir, `${id}.json`));
+      this.records.delete(id);
+      this.refs.delete(id);
+      this.loaded.delete(id);
+      await removeIfPresent(join(this.dir, `${id}.wasm`));
+      return record;
+    });
   }
 
   private async loadStored(record: FunctionRecord): Promise<ModuleRef> {
@@ -156,10 +188,25 @@ export class FunctionRegistry {
     return ref;
   }
 
+  /** Loads every whole entry and removes what a crash left half-written (see the class comment). */
   private async scan(): Promise<void> {
-    for (const entry of await readdir(this.dir)) {
+    const entries = new Set(await readdir(this.dir));
+    const removed: string[] = [];
+    const remove = async (entry: string, why: string) => {
+      log.warn({ file: entry }, `removing ${why}`);
+      await removeIfPresent(join(this.dir, entry));
+      removed.push(entry);
+    };
+    for (const entry of entries) {
+      if (entry.startsWith('.tmp-')) await remove(entry, 'a temporary file from an interrupted write');
+    }
+    for (const entry of entries) {
       const id = entry.endsWith('.json') ? entry.slice(0, -'.json'.length) : '';
       if (!isFunctionId(id)) continue;
+      if (!entries.has(`${id}.wasm`)) {
+        await remove(entry, 'a function record whose module is missing');
+        continue;
+      }
       try {
         const record = JSON.parse(await readFile(join(this.dir, entry), 'utf8')) as FunctionRecord;
         if (record.id !== id || record.hash !== id || typeof record.name !== 'string' || !record.description) {
@@ -171,13 +218,31 @@ export class FunctionRegistry {
         log.warn({ id, err: error }, 'skipping unreadable function record');
       }
     }
+    for (const entry of entries) {
+      const id = entry.endsWith('.wasm') ? entry.slice(0, -'.wasm'.length) : '';
+      // A module without a record: a deploy that never committed, or a delete that did.
+      if (isFunctionId(id) && !entries.has(`${id}.json`)) await remove(entry, 'a module without a function record');
+    }
+    this.recovery = { removed };
   }
 
+  /** Writes to a temporary name, syncs, then renames into place: readers see the old file or the whole new one. */
   private async writeAtomic(fileName: string, data: Uint8Array | string): Promise<void> {
     const target = join(this.dir, fileName);
     const temp = join(this.dir, `.tmp-${randomUUID()}`);
-    await writeFile(temp, data);
-    await rename(temp, target);
+    const file = await open(temp, 'w');
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await removeIfPresent(temp);
+      throw error;
+    }
   }
 }
 

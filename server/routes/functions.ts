@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { TensorWasmError } from '../../contract/errors.js';
+import { clip } from '../http/clip.js';
 import type { ServerContext } from '../context.js';
 import type { FunctionRecord } from '../registry/function-registry.js';
 import {
@@ -123,7 +124,7 @@ function deployInput(body: unknown, queryName: string | undefined): { bytes: Uin
   }
   const { wasm, name, ...rest } = body as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length > 0) throw new TensorWasmError('invalid_args', `unknown field '${extra[0]}'; accepted: name, wasm`);
+  if (extra.length > 0) throw new TensorWasmError('invalid_args', `unknown field '${clip(extra[0]!, 60)}'; accepted: name, wasm`);
   if (typeof wasm !== 'string') throw new TensorWasmError('invalid_args', '"wasm" must be the module bytes in base64');
   const compact = wasm.replace(/\s+/g, '');
   if (!BASE64.test(compact) || compact.length % 4 === 1) throw new TensorWasmError('invalid_args', '"wasm" is not valid base64');

@@ -56,12 +56,12 @@ describe('workbench routes', () => {
     expect((await app.inject('/workbench/runs/nope')).json().error.code).toBe('not_found');
   });
 
-  it('answers CORS preflights and marks replies for remote workbenches', async () => {
+  it('never answers CORS with a wildcard (origins must be named with --cors-origin)', async () => {
     const pre = await app.inject({ method: 'OPTIONS', url: '/workbench/invoke', headers: { origin: 'app://workbench', 'access-control-request-method': 'POST' } });
-    expect(pre.statusCode).toBe(204);
-    expect(pre.headers['access-control-allow-headers']).toContain('authorization');
-    expect((await app.inject('/workbench/target')).headers['access-control-allow-origin']).toBe('*');
-    expect((await app.inject('/workbench/runs/nope')).headers['access-control-allow-origin']).toBe('*');
+    expect(pre.statusCode).toBe(403);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await app.inject('/workbench/target')).headers['access-control-allow-origin']).toBeUndefined();
+    expect((await app.inject('/workbench/runs/nope')).headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('refuses paths over HTTP and bad settings with the error body', async () => {

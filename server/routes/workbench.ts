@@ -10,6 +10,7 @@ import { WorkbenchService, type OffloadAnalyzer } from '../../runtime/report/wor
 import type { ServerContext, ServerPlugin } from '../context.js';
 import { runEventToJson } from '../events/event-json.js';
 import { SseStream } from '../events/sse.js';
+import { invokeRequestSchema, parseStrict, settingsPatchSchema } from '../http/workbench-schemas.js';
 
 export interface WorkbenchRoutesOptions {
   /** Runs history, settings, recent modules: `<server data dir>/workbench` by convention. */
@@ -42,18 +43,6 @@ function engineVersion(): string {
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'chrome-trace'];
 
-/**
- * CORS for remote targets: a workbench served from elsewhere (Electron's app:// page, or another
- * server's UI) calls these routes cross-origin. Any origin may call: the bearer token, not an
- * ambient cookie, is the credential, so a foreign page without the token gets nothing.
- */
-const CORS_HEADERS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type',
-  'access-control-max-age': '600',
-};
-
 /** Serialises one event for the wire; run events go through the exact writer (i64 results are bigint). */
 function eventToJson(event: WorkbenchEvent): string {
   return event.kind === 'run' ? `{"kind":"run","event":${runEventToJson(event.event)}}` : JSON.stringify(event);
@@ -78,15 +67,15 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
       engineVersion: engineVersion(),
       ...(examplesDir ? { examplesDir } : {}),
       analyzeOffload: options.analyzeOffload ?? offloadDecisions,
+      // The server's --deadline and memory cap bound every workbench run too.
+      limits: { maxDeadlineMs: context.maxDeadlineMs, maxMemoryBytes: context.maxMemoryBytes },
     });
+    const settingsPatch = settingsPatchSchema(service.limits);
     app.addHook('onClose', async () => service.close());
     const target: TargetInfo = { kind: 'local', label: options.label ?? 'this server', engineVersion: engineVersion(), nativeDialogs: false };
     const tags = ['workbench'];
 
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.headers(CORS_HEADERS);
-      return payload;
-    });
+    // CORS (same origin, and origins named with --cors-origin only) is the browser guard's: server/http/browser-guard.ts.
     app.options('/workbench/*', { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
 
     app.get('/workbench/target', { schema: { tags, summary: 'Where the workbench runs modules' } }, async () => target);
@@ -108,7 +97,7 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
       throw new TensorWasmError('invalid_args', 'no native file dialog over HTTP: upload the module instead');
     });
     app.post('/workbench/invoke', { schema: { tags, summary: 'Invoke an export; the reply is the run record' } }, async (request) =>
-      service.invoke(body<InvokeRequest>(request.body, 'the invoke request')),
+      service.invoke(parseStrict(invokeRequestSchema, body<InvokeRequest>(request.body, 'the invoke request'), 'the invoke request') as InvokeRequest),
     );
     app.post<{ Params: { id: string } }>('/workbench/cancel/:id', { schema: { tags, summary: 'Cancel a run or comparison' } }, async (request, reply) => {
       await service.cancel(request.params.id);
@@ -134,12 +123,12 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
     );
     app.get('/workbench/settings', { schema: { tags, summary: 'Workbench settings' } }, async () => service.getSettings());
     app.patch('/workbench/settings', { schema: { tags, summary: 'Change workbench settings' } }, async (request) =>
-      service.updateSettings(body<Partial<WorkbenchSettings>>(request.body, 'the settings patch')),
+      service.updateSettings(parseStrict(settingsPatch, body<Partial<WorkbenchSettings>>(request.body, 'the settings patch'), 'the settings patch') as Partial<WorkbenchSettings>),
     );
     app.get('/workbench/devices', { schema: { tags, summary: 'Devices with availability and reason' } }, async () => service.listDevices());
     app.get('/workbench/events', { schema: { tags, summary: 'Server-sent events: batches of workbench events' } }, async (request, reply: FastifyReply) => {
       reply.hijack();
-      const stream = new SseStream(reply.raw, CORS_HEADERS);
+      const stream = new SseStream(reply.raw);
       const batcher = createEventBatcher((batch) => stream.send('batch', `[${batch.map(eventToJson).join(',')}]`));
       const unsubscribe = service.subscribe((event) => batcher.push(event));
       stream.onClose(() => {
