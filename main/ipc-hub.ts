@@ -1,10 +1,12 @@
 /**
  * The only module in main/ that touches IPC. Registers one handler per WorkbenchApi method on its
  * own channel (`workbench:<method>`), drops calls from any sender that is not the workbench's own
- * page, and turns failures into IpcReply values (Electron would flatten a thrown error to text,
- * losing its code).
+ * page, checks every argument against the method's schema (contract/workbench-schemas.ts) before
+ * any handler sees it, and turns failures into IpcReply values (Electron would flatten a thrown
+ * error to text, losing its code).
  */
 import { toErrorInfo, TensorWasmError } from '../contract/errors.js';
+import { parseWorkbenchArgs } from '../contract/workbench-schemas.js';
 import {
   WORKBENCH_EVENTS_CHANNEL,
   WORKBENCH_METHODS,
@@ -56,8 +58,15 @@ export function createIpcHub(ipcMain: IpcMainLike, handlers: WorkbenchHandlers, 
         log(`dropped ${channel} from untrusted sender ${event.senderFrame?.url ?? '(no frame)'}`);
         return { ok: false, error: { code: 'unauthorized', message: 'this page may not use the workbench API' } };
       }
+      let checked: unknown[];
       try {
-        return { ok: true, value: await handler.apply(handlers, args) };
+        checked = parseWorkbenchArgs(method, args);
+      } catch (error) {
+        log(`refused ${channel}: ${(error as Error).message}`);
+        return { ok: false, error: toErrorInfo(error) };
+      }
+      try {
+        return { ok: true, value: await handler.apply(handlers, checked) };
       } catch (error) {
         return { ok: false, error: toErrorInfo(error) };
       }

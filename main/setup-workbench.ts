@@ -9,6 +9,7 @@ import { createEventBatcher } from '../runtime/report/event-batcher.js';
 import { offloadDecisions } from '../runtime/report/offload-decisions.js';
 import { WorkbenchService } from '../runtime/report/workbench-service.js';
 import { getLogger } from '../runtime/telemetry/logger.js';
+import { ChosenFiles } from './chosen-files.js';
 import { createIpcHub, type EventSink, type IpcMainLike } from './ipc-hub.js';
 import { createWorkbenchHandlers, type OpenDialog } from './workbench-handlers.js';
 
@@ -27,7 +28,8 @@ export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: Open
     dataDir: join(options.userDataDir, 'workbench'),
     examplesDir: options.examplesDir,
     engineVersion: options.engineVersion,
-    allowPaths: true,
+    // The service never reads a path the renderer names: main reads only files the person chose (workbench-handlers.ts).
+    allowPaths: false,
     analyzeOffload: offloadDecisions,
     // The log level applies to this process's logger and to instance workers started from now on.
     onLogLevel: (level) => {
@@ -36,7 +38,8 @@ export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: Open
       log.level = level;
     },
   });
-  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion), (m) => log.warn(m));
+  const chosen = new ChosenFiles(join(options.userDataDir, 'workbench', 'chosen-files.json'));
+  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion, chosen), (m) => log.warn(m));
   let sink: EventSink | undefined;
   const batcher = createEventBatcher((batch) => sink && hub.sendEvents(sink, batch));
   service.subscribe((event) => batcher.push(event));

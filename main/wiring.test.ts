@@ -13,6 +13,7 @@ import { createIpcTransport } from '../renderer/transport/ipc-transport.js';
 import { FakeEngine, WASM_HEADER } from '../runtime/report/fake-engine.test-util.js';
 import { WorkbenchService } from '../runtime/report/workbench-service.js';
 import { APP_ENTRY } from './app-url.js';
+import { ChosenFiles } from './chosen-files.js';
 import { createIpcHub, type IpcHub, type IpcInvokeEvent } from './ipc-hub.js';
 import { createWorkbenchHandlers } from './workbench-handlers.js';
 
@@ -42,8 +43,8 @@ const dialog = vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wb-wiring-'));
-  const service = new WorkbenchService({ engine: new FakeEngine(), dataDir: dir, engineVersion: 't', allowPaths: true });
-  hub = createIpcHub({ handle: (c, l) => mainHandlers.set(c, l), removeHandler: (c) => mainHandlers.delete(c) }, createWorkbenchHandlers(service, dialog, 't'));
+  const service = new WorkbenchService({ engine: new FakeEngine(), dataDir: dir, engineVersion: 't' });
+  hub = createIpcHub({ handle: (c, l) => mainHandlers.set(c, l), removeHandler: (c) => mainHandlers.delete(c) }, createWorkbenchHandlers(service, dialog, 't', new ChosenFiles(join(dir, 'chosen-files.json'))));
   await import('../preload/preload.js');
   bridge = exposed.tensorWasm as WorkbenchBridge;
   api = createIpcTransport(bridge);
