@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { TensorWasmError } from './errors.js';
+import type { DesktopApi, DesktopMethod } from './desktop-bridge.js';
 import type { WorkbenchArgs, WorkbenchMethod } from './workbench.js';
 
 /** The largest module the workbench opens: the same cap as the server's default upload limit. */
@@ -98,6 +99,25 @@ export const WORKBENCH_ARG_SCHEMAS = {
   listDevices: z.tuple([]),
 } as const;
 
+/** A remote server's address: http(s) only, no credentials in it (the token travels separately). */
+const remoteUrl = z
+  .string()
+  .max(2048)
+  .refine((text) => {
+    try {
+      const u = new URL(text);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without credentials');
+
+/** The desktop-only channels (contract/desktop-bridge.ts). */
+export const DESKTOP_ARG_SCHEMAS = {
+  getRemoteToken: z.tuple([remoteUrl]),
+  setRemoteToken: z.tuple([remoteUrl, z.string().min(1).max(4096).nullable()]),
+} as const;
+
 function clip(text: string): string {
   return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
 }
@@ -107,10 +127,17 @@ function clip(text: string): string {
  * the first bad argument (path and rule only: the value itself is never quoted).
  */
 export function parseWorkbenchArgs<M extends WorkbenchMethod>(method: M, args: unknown[]): WorkbenchArgs<M> {
-  const schema = WORKBENCH_ARG_SCHEMAS[method] as z.ZodType;
-  if (!schema) throw new TensorWasmError('invalid_args', 'unknown workbench method');
+  return parseWith(WORKBENCH_ARG_SCHEMAS[method], method, args) as WorkbenchArgs<M>;
+}
+
+export function parseDesktopArgs<M extends DesktopMethod>(method: M, args: unknown[]): Parameters<DesktopApi[M]> {
+  return parseWith(DESKTOP_ARG_SCHEMAS[method], method, args) as Parameters<DesktopApi[M]>;
+}
+
+function parseWith(schema: z.ZodType | undefined, method: string, args: unknown[]): unknown {
+  if (!schema) throw new TensorWasmError('invalid_args', 'unknown method');
   const result = schema.safeParse(args);
-  if (result.success) return result.data as WorkbenchArgs<M>;
+  if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? `argument ${issue.path.map(String).join('.')}` : 'arguments';
   throw new TensorWasmError('invalid_args', clip(`${method}: ${where}: ${issue?.message ?? 'invalid'}`));
@@ -123,3 +150,6 @@ type SchemaMatches = { [M in WorkbenchMethod]: Same<z.output<(typeof WORKBENCH_A
 type Mismatched = { [M in WorkbenchMethod]: SchemaMatches[M] extends true ? never : M }[WorkbenchMethod];
 const everySchemaMatches: [Mismatched] extends [never] ? true : Mismatched = true;
 void everySchemaMatches;
+type DesktopMismatched = { [M in DesktopMethod]: Same<z.output<(typeof DESKTOP_ARG_SCHEMAS)[M]>, Parameters<DesktopApi[M]>> extends true ? never : M }[DesktopMethod];
+const everyDesktopSchemaMatches: [DesktopMismatched] extends [never] ? true : DesktopMismatched = true;
+void everyDesktopSchemaMatches;

@@ -9,8 +9,10 @@ import { createEventBatcher } from '../runtime/report/event-batcher.js';
 import { offloadDecisions } from '../runtime/report/offload-decisions.js';
 import { WorkbenchService } from '../runtime/report/workbench-service.js';
 import { getLogger } from '../runtime/telemetry/logger.js';
+import type { DesktopApi } from '../contract/desktop-bridge.js';
 import { ChosenFiles } from './chosen-files.js';
 import { createIpcHub, type EventSink, type IpcMainLike } from './ipc-hub.js';
+import { RemoteTokenStore, type SafeStorageLike } from './remote-token-store.js';
 import { createWorkbenchHandlers, type OpenDialog } from './workbench-handlers.js';
 
 export interface WorkbenchSetup {
@@ -20,7 +22,7 @@ export interface WorkbenchSetup {
   close(): Promise<void>;
 }
 
-export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: OpenDialog; userDataDir: string; examplesDir: string; engineVersion: string }): WorkbenchSetup {
+export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: OpenDialog; userDataDir: string; examplesDir: string; engineVersion: string; safeStorage?: SafeStorageLike }): WorkbenchSetup {
   const log = getLogger({ component: 'workbench.main' });
   const engine = createEngine();
   const service = new WorkbenchService({
@@ -39,7 +41,9 @@ export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: Open
     },
   });
   const chosen = new ChosenFiles(join(options.userDataDir, 'workbench', 'chosen-files.json'));
-  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion, chosen), (m) => log.warn(m));
+  const tokens = options.safeStorage ? new RemoteTokenStore(join(options.userDataDir, 'remote-token.json'), options.safeStorage) : undefined;
+  const desktop: DesktopApi | undefined = tokens && { getRemoteToken: (url) => tokens.get(url), setRemoteToken: (url, token) => tokens.set(url, token) };
+  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion, chosen), (m) => log.warn(m), desktop);
   let sink: EventSink | undefined;
   const batcher = createEventBatcher((batch) => sink && hub.sendEvents(sink, batch));
   service.subscribe((event) => batcher.push(event));

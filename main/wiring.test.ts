@@ -58,7 +58,8 @@ describe('WorkbenchApi wiring', () => {
   });
 
   it('the preload exposes one function per method and nothing generic', () => {
-    expect(Object.keys(exposed)).toEqual(['tensorWasm']);
+    expect(Object.keys(exposed)).toEqual(['tensorWasm', 'tensorWasmDesktop']);
+    expect(Object.keys(exposed.tensorWasmDesktop as object).sort()).toEqual(['getRemoteToken', 'setRemoteToken']);
     expect(Object.keys(bridge).sort()).toEqual([...WORKBENCH_METHODS, 'onEvents'].sort());
     for (const key of Object.keys(bridge)) expect(typeof (bridge as unknown as Record<string, unknown>)[key]).toBe('function');
     expect(bridge).not.toHaveProperty('invoke.length', 2); // no (channel, ...args) signature
