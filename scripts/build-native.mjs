@@ -97,14 +97,17 @@ if (missing) {
 rmSync(failedFile, { force: true });
 
 /**
- * Node's own headers when the running node ships them (distribution packages put them in
- * <prefix>/include/node), so an offline build needs no header download. npm's `nodedir` config
- * (npm_config_nodedir) wins when set.
+ * Node's own headers when the running node ships them, so an offline build needs no header
+ * download: distribution packages put them in <prefix>/include/node; the npm registry's `node`
+ * package keeps them in its platform package (node_modules/node-<platform>-<arch>/include/node)
+ * beside the bin/ it runs from. npm's `nodedir` config (npm_config_nodedir) wins when set.
  */
 function nodedirArgs() {
   if (process.env.npm_config_nodedir) return [];
   const prefix = join(dirname(process.execPath), '..');
-  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+  const candidates = [prefix, join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`)];
+  const dir = candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
+  return dir ? [`--nodedir=${dir}`] : [];
 }
 
 const [file, args] = command;
