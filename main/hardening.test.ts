@@ -52,24 +52,70 @@ function fakeContents() {
 describe('navigation and new windows', () => {
   it('blocks navigation away from the app, allows app:// pages', () => {
     const f = fakeContents();
-    guardContents(f.contents as never, () => {});
+    guardContents(f.contents as never, { confirm: async () => false, open: () => {} });
     expect(f.navigate('will-navigate', 'https://evil.example/')).toBe(true);
     expect(f.navigate('will-navigate', 'file:///etc/passwd')).toBe(true);
     expect(f.navigate('will-redirect', 'http://127.0.0.1:1/')).toBe(true);
     expect(f.navigate('will-navigate', APP_ENTRY)).toBe(false);
   });
-  it('denies every new window; https links go to the system browser', () => {
+  const links = (answer: boolean) => ({ confirm: vi.fn(async () => answer), open: vi.fn() });
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  it('denies every new window; an http(s) link opens in the system browser only after the person confirms', async () => {
     const f = fakeContents();
-    const external = vi.fn();
-    guardContents(f.contents as never, external);
+    const yes = links(true);
+    guardContents(f.contents as never, yes);
     expect(f.open('https://example.org/docs')).toEqual({ action: 'deny' });
-    expect(f.open('javascript:alert(1)')).toEqual({ action: 'deny' });
-    expect(f.open(APP_ENTRY)).toEqual({ action: 'deny' });
-    expect(external.mock.calls).toEqual([['https://example.org/docs']]);
+    expect(yes.open).not.toHaveBeenCalled(); // not before the answer
+    await settle();
+    expect(yes.confirm.mock.calls).toEqual([['https://example.org/docs']]);
+    expect(yes.open.mock.calls).toEqual([['https://example.org/docs']]);
+    expect(f.open('http://example.org/')).toEqual({ action: 'deny' });
+    await settle();
+    expect(yes.open).toHaveBeenCalledTimes(2);
+  });
+  it('a link the person declines does not open', async () => {
+    const f = fakeContents();
+    const no = links(false);
+    guardContents(f.contents as never, no);
+    expect(f.open('https://example.org/docs')).toEqual({ action: 'deny' });
+    await settle();
+    expect(no.confirm).toHaveBeenCalledOnce();
+    expect(no.open).not.toHaveBeenCalled();
+  });
+  it.each([
+    ['javascript:', 'javascript:alert(1)'],
+    ['file:', 'file:///etc/passwd'],
+    ['a scheme that launches a program', 'ms-settings:privacy'],
+    ['smb:', 'smb://host/share'],
+    ['data:', 'data:text/html,x'],
+    ['credentials in the URL', 'https://user:pw@example.org/'],
+    ['the app itself', APP_ENTRY],
+    ['a 3000-character URL', `https://example.org/${'a'.repeat(3000)}`],
+    ['not a URL', 'not a url'],
+  ])('never asks about or opens %s', async (_label, url) => {
+    const f = fakeContents();
+    const yes = links(true);
+    guardContents(f.contents as never, yes);
+    expect(f.open(url)).toEqual({ action: 'deny' });
+    await settle();
+    expect(yes.confirm).not.toHaveBeenCalled();
+    expect(yes.open).not.toHaveBeenCalled();
+  });
+  it('a page opening links in a loop gets one question at a time, not a flood', async () => {
+    const f = fakeContents();
+    let answer: (yes: boolean) => void = () => {};
+    const slow = { confirm: vi.fn(() => new Promise<boolean>((r) => (answer = r))), open: vi.fn() };
+    guardContents(f.contents as never, slow);
+    for (let i = 0; i < 50; i++) f.open(`https://example.org/${i}`);
+    expect(slow.confirm).toHaveBeenCalledOnce();
+    answer(false);
+    await settle();
+    f.open('https://example.org/later');
+    expect(slow.confirm).toHaveBeenCalledTimes(2);
   });
   it('refuses <webview>', () => {
     const f = fakeContents();
-    guardContents(f.contents as never, () => {});
+    guardContents(f.contents as never, links(false));
     expect(f.navigate('will-attach-webview')).toBe(true);
   });
 });
@@ -119,6 +165,12 @@ describe('app:// protocol', () => {
     const handler = createAppProtocolHandler(dir);
     const ok = await handler({ url: 'app://workbench/assets/a.js' });
     expect(ok.headers.get('content-type')).toContain('javascript');
+    // The CSP comes with the protocol handler's own response (webRequest may never see app://).
+    for (const url of ['app://workbench/', 'app://workbench/index.html', 'app://workbench/assets/a.js', 'app://workbench/missing.js']) {
+      const res = await handler({ url });
+      expect(res.headers.get('content-security-policy'), url).toBe(WORKBENCH_CSP);
+      expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
+    }
     expect((await handler({ url: 'app://workbench/..%5csecret' })).status).toBe(404);
     expect((await handler({ url: 'app://workbench/missing.js' })).status).toBe(404);
     rmSync(dir, { recursive: true, force: true });

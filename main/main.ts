@@ -2,12 +2,12 @@
  * Electron main process: only calls one setup per feature (Electron Fiddle's thin main).
  * Security switches live in window-options.ts and security.ts; IPC only in ipc-hub.ts.
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ENTRY, APP_SCHEME } from './app-url.js';
-import { guardContents, guardSession } from './security.js';
+import { guardContents, guardSession, type ExternalLinks } from './security.js';
 import { setupProtocol } from './setup-protocol.js';
 import { setupWorkbench, type WorkbenchSetup } from './setup-workbench.js';
 import { createWindowOptions } from './window-options.js';
@@ -21,9 +21,27 @@ app.enableSandbox();
 
 let workbench: WorkbenchSetup | undefined;
 
+/** Links leave the app only to the system browser, and only after the person says yes. */
+const externalLinks: ExternalLinks = {
+  confirm: async (url) => {
+    const answer = await dialog.showMessageBox({
+      type: 'question',
+      buttons: ['Open in browser', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+      title: 'Open a link',
+      message: 'Open this link in your web browser?',
+      detail: url,
+    });
+    return answer.response === 0;
+  },
+  open: (url) => shell.openExternal(url),
+};
+
 function createWindow(): void {
   const window = new BrowserWindow(createWindowOptions(join(root, 'dist', 'preload', 'preload.cjs')));
-  guardContents(window.webContents, (url) => void shell.openExternal(url));
+  guardContents(window.webContents, externalLinks);
   workbench?.attach(window.webContents);
   window.once('ready-to-show', () => window.show());
   void window.loadURL(APP_ENTRY);
@@ -38,8 +56,9 @@ void app.whenReady().then(() => {
     userDataDir: app.getPath('userData'),
     examplesDir: join(root, 'assets', 'examples'),
     engineVersion: version,
+    safeStorage,
   });
-  app.on('web-contents-created', (_event, contents) => guardContents(contents, (url) => void shell.openExternal(url)));
+  app.on('web-contents-created', (_event, contents) => guardContents(contents, externalLinks));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -1,6 +1,7 @@
 /**
- * Hardening applied to every web contents and the session: navigation and new windows blocked,
- * <webview> refused, permissions denied, CSP sent as a header. Written against the small parts of
+ * Hardening applied to every web contents and the session: navigation and new windows blocked
+ * (links open in the system browser after the person confirms), <webview> refused, permissions
+ * denied, CSP sent as a header (also by the app:// protocol handler itself, setup-protocol.ts). Written against the small parts of
  * Electron's API it uses, so tests drive it with plain objects under Node.
  */
 import { isAppUrl } from './app-url.js';
@@ -25,10 +26,52 @@ export interface GuardedSession {
   };
 }
 
-/** Links the person clicks (e.g. docs) open in the system browser; nothing opens in the app. */
-export function guardContents(contents: GuardedContents, openExternal: (url: string) => void): void {
+/** How a link leaves the app: the person is asked first, then the system browser opens it. */
+export interface ExternalLinks {
+  /** Asks the person (a native dialog in main.ts); resolves true to open. */
+  confirm(url: string): Promise<boolean>;
+  /** shell.openExternal. */
+  open(url: string): void | Promise<void>;
+}
+
+const MAX_LINK_CHARS = 2048;
+
+/**
+ * The URL to hand to the system browser, or undefined: http(s) only (never file:, javascript:,
+ * a custom scheme that launches another program, ...), no user name or password in it, bounded
+ * in length. Returns the parsed form, so what the person confirms is what opens.
+ */
+export function externalLinkUrl(url: string): string | undefined {
+  if (typeof url !== 'string' || url.length > MAX_LINK_CHARS) return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || !u.hostname) return undefined;
+  return u.href;
+}
+
+/**
+ * New windows are always denied; an http(s) link asks the person before it opens in the system
+ * browser. One question at a time per window: a page that calls window.open in a loop gets one
+ * dialog, not a flood.
+ */
+export function guardContents(contents: GuardedContents, links: ExternalLinks): void {
+  let asking = false;
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) openExternal(url);
+    const link = externalLinkUrl(url);
+    if (link && !asking) {
+      asking = true;
+      links
+        .confirm(link)
+        .then((yes) => (yes ? links.open(link) : undefined))
+        .catch(() => undefined)
+        .finally(() => {
+          asking = false;
+        });
+    }
     return { action: 'deny' };
   });
   const stayInApp = (event: NavigationEvent, url: string) => {

@@ -9,7 +9,10 @@ import { createEventBatcher } from '../runtime/report/event-batcher.js';
 import { offloadDecisions } from '../runtime/report/offload-decisions.js';
 import { WorkbenchService } from '../runtime/report/workbench-service.js';
 import { getLogger } from '../runtime/telemetry/logger.js';
+import type { DesktopApi } from '../contract/desktop-bridge.js';
+import { ChosenFiles } from './chosen-files.js';
 import { createIpcHub, type EventSink, type IpcMainLike } from './ipc-hub.js';
+import { RemoteTokenStore, type SafeStorageLike } from './remote-token-store.js';
 import { createWorkbenchHandlers, type OpenDialog } from './workbench-handlers.js';
 
 export interface WorkbenchSetup {
@@ -19,7 +22,7 @@ export interface WorkbenchSetup {
   close(): Promise<void>;
 }
 
-export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: OpenDialog; userDataDir: string; examplesDir: string; engineVersion: string }): WorkbenchSetup {
+export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: OpenDialog; userDataDir: string; examplesDir: string; engineVersion: string; safeStorage?: SafeStorageLike }): WorkbenchSetup {
   const log = getLogger({ component: 'workbench.main' });
   const engine = createEngine();
   const service = new WorkbenchService({
@@ -27,7 +30,8 @@ export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: Open
     dataDir: join(options.userDataDir, 'workbench'),
     examplesDir: options.examplesDir,
     engineVersion: options.engineVersion,
-    allowPaths: true,
+    // The service never reads a path the renderer names: main reads only files the person chose (workbench-handlers.ts).
+    allowPaths: false,
     analyzeOffload: offloadDecisions,
     // The log level applies to this process's logger and to instance workers started from now on.
     onLogLevel: (level) => {
@@ -36,7 +40,10 @@ export function setupWorkbench(options: { ipcMain: IpcMainLike; openDialog: Open
       log.level = level;
     },
   });
-  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion), (m) => log.warn(m));
+  const chosen = new ChosenFiles(join(options.userDataDir, 'workbench', 'chosen-files.json'));
+  const tokens = options.safeStorage ? new RemoteTokenStore(join(options.userDataDir, 'remote-token.json'), options.safeStorage) : undefined;
+  const desktop: DesktopApi | undefined = tokens && { getRemoteToken: (url) => tokens.get(url), setRemoteToken: (url, token) => tokens.set(url, token) };
+  const hub = createIpcHub(options.ipcMain, createWorkbenchHandlers(service, options.openDialog, options.engineVersion, chosen), (m) => log.warn(m), desktop);
   let sink: EventSink | undefined;
   const batcher = createEventBatcher((batch) => sink && hub.sendEvents(sink, batch));
   service.subscribe((event) => batcher.push(event));

@@ -13,6 +13,7 @@ import { createIpcTransport } from '../renderer/transport/ipc-transport.js';
 import { FakeEngine, WASM_HEADER } from '../runtime/report/fake-engine.test-util.js';
 import { WorkbenchService } from '../runtime/report/workbench-service.js';
 import { APP_ENTRY } from './app-url.js';
+import { ChosenFiles } from './chosen-files.js';
 import { createIpcHub, type IpcHub, type IpcInvokeEvent } from './ipc-hub.js';
 import { createWorkbenchHandlers } from './workbench-handlers.js';
 
@@ -42,8 +43,8 @@ const dialog = vi.fn(async () => ({ canceled: true, filePaths: [] as string[] })
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wb-wiring-'));
-  const service = new WorkbenchService({ engine: new FakeEngine(), dataDir: dir, engineVersion: 't', allowPaths: true });
-  hub = createIpcHub({ handle: (c, l) => mainHandlers.set(c, l), removeHandler: (c) => mainHandlers.delete(c) }, createWorkbenchHandlers(service, dialog, 't'));
+  const service = new WorkbenchService({ engine: new FakeEngine(), dataDir: dir, engineVersion: 't' });
+  hub = createIpcHub({ handle: (c, l) => mainHandlers.set(c, l), removeHandler: (c) => mainHandlers.delete(c) }, createWorkbenchHandlers(service, dialog, 't', new ChosenFiles(join(dir, 'chosen-files.json'))));
   await import('../preload/preload.js');
   bridge = exposed.tensorWasm as WorkbenchBridge;
   api = createIpcTransport(bridge);
@@ -57,7 +58,8 @@ describe('WorkbenchApi wiring', () => {
   });
 
   it('the preload exposes one function per method and nothing generic', () => {
-    expect(Object.keys(exposed)).toEqual(['tensorWasm']);
+    expect(Object.keys(exposed)).toEqual(['tensorWasm', 'tensorWasmDesktop']);
+    expect(Object.keys(exposed.tensorWasmDesktop as object).sort()).toEqual(['getRemoteToken', 'setRemoteToken']);
     expect(Object.keys(bridge).sort()).toEqual([...WORKBENCH_METHODS, 'onEvents'].sort());
     for (const key of Object.keys(bridge)) expect(typeof (bridge as unknown as Record<string, unknown>)[key]).toBe('function');
     expect(bridge).not.toHaveProperty('invoke.length', 2); // no (channel, ...args) signature

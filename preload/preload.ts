@@ -1,9 +1,11 @@
 /**
  * The preload bridge: exposes `window.tensorWasm` with one function per WorkbenchApi method, each
- * bound to its own channel; the page can never name a channel. Runs sandboxed, so it is bundled
+ * bound to its own channel, and `window.tensorWasmDesktop` for the desktop-only calls; the page
+ * can never name a channel. Runs sandboxed, so it is bundled
  * to one CommonJS file (`vite build --mode preload`, see vite.config.ts) with only `electron` external.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { DESKTOP_CHANNELS, type DesktopBridge } from '../contract/desktop-bridge.js';
 import {
   WORKBENCH_EVENTS_CHANNEL,
   workbenchChannel,
@@ -45,4 +47,11 @@ export const bridge: WorkbenchBridge = {
   },
 };
 
+/** The desktop-only calls (a remote server's token, kept by main with safeStorage). */
+export const desktopBridge: DesktopBridge = {
+  getRemoteToken: (url) => ipcRenderer.invoke(DESKTOP_CHANNELS.getRemoteToken, url),
+  setRemoteToken: (url, token) => ipcRenderer.invoke(DESKTOP_CHANNELS.setRemoteToken, url, token),
+};
+
 contextBridge.exposeInMainWorld('tensorWasm', bridge);
+contextBridge.exposeInMainWorld('tensorWasmDesktop', desktopBridge);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { WorkbenchSettings } from '../../contract/workbench.js';
-import { checkRemoteUrl, loadRemoteTarget, saveRemoteTarget } from '../transport/select-transport.js';
+import { checkRemoteUrl, loadRemoteTarget, storeRemoteTarget } from '../transport/select-transport.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
 
 const MiB = 1024 * 1024;
@@ -11,9 +11,9 @@ function RemoteTarget() {
   const [token, setToken] = useState(saved?.token ?? '');
   const problem = url ? checkRemoteUrl(url) : undefined;
   // The transport is chosen at start-up; switching target reloads the window with the new one.
+  // In Electron the token is handed to the main process (safeStorage), not kept in localStorage.
   const apply = (target: { url: string; token: string } | undefined) => {
-    saveRemoteTarget(target);
-    window.location.reload();
+    void storeRemoteTarget(target).then(() => window.location.reload());
   };
   return (
     <section className="card">

@@ -114,6 +114,11 @@ const log = getLogger({ component: 'instance-pool' });
 const WORKER_STARTUP_MS = 120_000;
 /** Node's timers have ms granularity and may fire up to 1 ms early by performance.now(). */
 const TIMER_SLACK_MS = 1;
+/**
+ * The longest delay Node's setTimeout takes (2^31 − 1 ms, ~24.8 days). Past it Node prints a
+ * TimeoutOverflowWarning and fires after 1 ms instead; a later deadline is reached by re-arming.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** Calls a worker may hold by default: enough that a busy main thread rarely finds it asleep. */
 const PIPELINE_DEPTH = 16;
 /**
@@ -315,7 +320,7 @@ export class InstancePool {
     const call: SlotCall = { id, seq, pending, deadlineAt: Infinity, startedAt: Infinity, request };
     slot.calls.push(call);
     if (slot.calls.length === 1) this.start(slot, call);
-    else if (slot.calls.length === 2) this.armDeadline(slot.calls[0]!.startedAt + this.staleMs); // Infinity while loading: a no-op
+    else if (slot.calls.length === 2) this.armDeadline(slot.calls[0]!.startedAt + this.staleMs); // Infinity while loading: armDeadline skips it
     if (this.busy++ === 0) this.timer?.ref();
     Atomics.store(this.load, 0, this.busy);
     pending.slot = slot;
@@ -427,10 +432,13 @@ export class InstancePool {
 
   /** Makes the shared timer fire no later than `at`; a timer already due sooner is left alone. */
   private armDeadline(at: number): void {
+    // A call whose worker is still loading has no clock yet (Infinity): nothing to arm.
+    if (!Number.isFinite(at)) return;
     if (this.timer !== undefined && this.timerAt <= at) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(this.onDeadlineTimer, Math.max(0, at - performance.now()));
+    // Clamped: a deadline beyond Node's timer range fires early, finds nothing due and re-arms.
+    this.timer = setTimeout(this.onDeadlineTimer, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, at - performance.now())));
     if (this.busy === 0) this.timer.unref();
   }
 
