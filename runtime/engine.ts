@@ -31,6 +31,8 @@ import { checkArgs, checkResultTypes, type WasmArg } from './marshal/check.js';
 import { mapResults } from './marshal/results.js';
 import { ModuleCache, type CompiledVariant, type LoadedModule } from './module/cache.js';
 import { callableExports } from './module/describe.js';
+import { unlinkedImportsError } from './module/host-imports.js';
+import { quoteInput } from './marshal/quote.js';
 import { recordChildSpan, setupTracingFromEnv } from './telemetry/tracing.js';
 import { offloadVariant } from './offload/engine-variant.js';
 
@@ -95,6 +97,8 @@ export class Engine implements EngineApi {
   private readonly resolvedLabels = new Map<DeviceSelection, string>();
   /** The one instance of a compiled module that inline calls run in (callInline). */
   private readonly recycled = new WeakMap<WebAssembly.Module, WebAssembly.Instance>();
+  /** Per loaded module: the `invalid_module` error for imports no one provides, or null (host-imports.ts). */
+  private readonly linkErrors = new WeakMap<LoadedModule, TensorWasmError | null>();
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.config = {
@@ -226,6 +230,13 @@ export class Engine implements EngineApi {
 
   private async execute(run: EngineRun, x: Execution): Promise<DoneMessage> {
     const { entry, options } = x;
+    // A module that cannot be linked runs nowhere, not even inline (whose placeholders would hide it).
+    let linkError = this.linkErrors.get(entry);
+    if (linkError === undefined) {
+      linkError = unlinkedImportsError(entry.description.imports, entry.name) ?? null;
+      this.linkErrors.set(entry, linkError);
+    }
+    if (linkError) throw TensorWasmError.from(linkError.toJSON());
     const maxMemoryBytes = positive('maxMemoryBytes', options.maxMemoryBytes ?? this.config.maxMemoryBytes);
     const deadlineMs = positive('deadlineMs', options.deadlineMs ?? this.config.deadlineMs);
     const wasi = wasiConfig(options);
@@ -321,7 +332,7 @@ function recycledInstance(compiled: WebAssembly.Module, entry: LoadedModule): We
 function unknownExport(entry: LoadedModule, exportName: string, kind: string | undefined): TensorWasmError {
   const callable = callableExports(entry.description);
   const list = callable.length > 0 ? callable.join(', ') : 'none';
-  const what = kind === undefined ? `no export named "${exportName}"` : `"${exportName}" is a ${kind} export, not a function`;
+  const what = kind === undefined ? `no export named ${quoteInput(exportName)}` : `${quoteInput(exportName)} is a ${kind} export, not a function`;
   return new TensorWasmError('unknown_export', `${what}; callable exports: ${list}`, { callable });
 }
 
