@@ -34,10 +34,26 @@ import { callableExports } from './module/describe.js';
 import { unlinkedImportsError } from './module/host-imports.js';
 import { quoteInput } from './marshal/quote.js';
 import { recordChildSpan, setupTracingFromEnv } from './telemetry/tracing.js';
-import { offloadVariant } from './offload/engine-variant.js';
+import type { offloadVariant as OffloadVariantFn } from './offload/engine-variant.js';
+
+/** The offload rewriter (binaryen, analysis, PTX codegen) loads on the first call that enables offload, never at start-up. */
+let offloadVariantFn: Promise<typeof OffloadVariantFn> | undefined;
+function loadOffloadVariant(): Promise<typeof OffloadVariantFn> {
+  offloadVariantFn ??= import('./offload/engine-variant.js').then((m) => m.offloadVariant);
+  return offloadVariantFn;
+}
 
 const DEVICE_SELECTIONS: readonly string[] = ['auto', 'cpu', 'cuda'];
 const EMPTY_WASI: WasiConfig = Object.freeze({ args: [], env: {}, preopens: {} }) as WasiConfig;
+
+/** Node's timers hold at most 2^31 − 1 ms; a longer deadline would fire at once (TimeoutOverflowWarning). */
+export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+
+function deadline(value: number): number {
+  positive('deadlineMs', value);
+  if (value > MAX_DEADLINE_MS) throw new TensorWasmError('invalid_args', `deadlineMs must be at most ${MAX_DEADLINE_MS} (about 24.8 days), got ${value}`);
+  return value;
+}
 
 function positive(name: string, value: number, integer = false): number {
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
@@ -106,7 +122,7 @@ export class Engine implements EngineApi {
       ...config,
       offload: { ...DEFAULT_ENGINE_CONFIG.offload, ...(config.offload ?? {}) },
     };
-    positive('deadlineMs', this.config.deadlineMs);
+    deadline(this.config.deadlineMs);
     positive('maxMemoryBytes', this.config.maxMemoryBytes);
     positive('poolSize', this.config.poolSize, true);
     if (!Number.isInteger(this.config.maxQueue) || this.config.maxQueue < 0) throw new TensorWasmError('invalid_args', `maxQueue must be a non-negative integer, got ${this.config.maxQueue}`);
@@ -238,7 +254,7 @@ export class Engine implements EngineApi {
     }
     if (linkError) throw TensorWasmError.from(linkError.toJSON());
     const maxMemoryBytes = positive('maxMemoryBytes', options.maxMemoryBytes ?? this.config.maxMemoryBytes);
-    const deadlineMs = positive('deadlineMs', options.deadlineMs ?? this.config.deadlineMs);
+    const deadlineMs = deadline(options.deadlineMs ?? this.config.deadlineMs);
     const wasi = wasiConfig(options);
     const base = this.cache.compiledSync(entry, maxMemoryBytes) ?? (await this.cache.compile(entry, maxMemoryBytes));
     const offload = options.offload ? { ...this.config.offload, ...options.offload } : this.config.offload;
@@ -246,7 +262,7 @@ export class Engine implements EngineApi {
     const device = entry.description.usesWasiCuda || offload.enabled ? selectDevice(options.device, this.config.device) : (options.device ?? this.config.device);
     run.device = this.resolvedLabels.get(device) ?? (await this.deviceLabel(device));
     // Auto-offload (issue 5): a variant with promoted loops behind guards, when any were promoted.
-    const offloaded = offload.enabled ? await offloadVariant(entry, base.key, maxMemoryBytes, offload) : undefined;
+    const offloaded = offload.enabled ? await (await loadOffloadVariant())(entry, base.key, maxMemoryBytes, offload) : undefined;
     const variant = offloaded ?? base;
     const info = offloaded ? { ...this.info(entry, base, maxMemoryBytes), key: offloaded.key, offloadPlans: offloaded.plans } : this.info(entry, base, maxMemoryBytes);
     const done =
