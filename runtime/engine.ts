@@ -234,8 +234,7 @@ export class Engine implements EngineApi {
   private deviceLabel(selection: DeviceSelection): Promise<string> {
     let label = this.deviceLabels.get(selection);
     if (!label) {
-      label = import('./devices/select.js').then((m) => {
-        const resolved = m.deviceLabelFor(selection);
+      label = deviceLabelFor(selection).then((resolved) => {
         this.resolvedLabels.set(selection, resolved);
         return resolved;
       });
@@ -343,6 +342,19 @@ function recycledInstance(compiled: WebAssembly.Module, entry: LoadedModule): We
   const init = instance.exports._initialize;
   if (entry.description.kind === 'reactor' && typeof init === 'function') (init as () => void)();
   return instance;
+}
+
+/**
+ * devices/select.ts `deviceLabelFor`, loading only the CUDA probe: select.ts imports both devices
+ * (the PTX compiler among them), which a call that launches nothing on this thread never needs, and
+ * which made up most of `run`'s start-up (issue 18). engine.invoke.test.ts keeps the two equal.
+ */
+async function deviceLabelFor(selection: DeviceSelection): Promise<string> {
+  if (selection === 'cpu') return 'cpu';
+  const { probeCuda } = await import('./devices/cuda/probe.js');
+  const gpu = probeCuda().devices.find((d) => d.available);
+  if (gpu) return `${gpu.id} ${gpu.name}`;
+  return selection === 'auto' ? 'cpu' : 'cuda (unavailable)';
 }
 
 function unknownExport(entry: LoadedModule, exportName: string, kind: string | undefined): TensorWasmError {
