@@ -115,3 +115,25 @@ describe('output into a closed pipe', () => {
     expect(hello.stderr).not.toMatch(/EPIPE|\n\s+at /);
   });
 });
+
+describe('errors never echo more than ~200 characters of input', () => {
+  it('a huge export name, option value, unknown option or path is cut in the error line', async () => {
+    const huge = 'z'.repeat(100_000);
+    const add = fixture('add.wasm');
+    const cases = [
+      ['run', add, '--invoke', huge],
+      ['run', add, '--invoke', 'add', '--args', `[${'9'.repeat(100_000)}]`],
+      ['run', add, '--invoke', 'add', '--device', huge],
+      ['run', add, '--invoke', 'add', '--deadline', huge],
+      ['run', add, `--${huge}`],
+      ['run', join(dir, huge.slice(0, 200), huge.slice(0, 200))],
+      ['run', add, '--invoke', 'add', '--dir', `${huge}::/x`],
+    ];
+    for (const args of cases) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+      expect(r.stderr.length).toBeLessThan(500);
+    }
+  });
+});

@@ -77,7 +77,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     if (error instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       if (error.exitCode === 0) return 0;
-      return printError(new TensorWasmError('invalid_args', error.message.replace(/^error:\s*/, '')));
+      // Commander quotes the offending word whole; errors never echo more than ~200 characters of input.
+      const message = error.message.replace(/^error:\s*/, '');
+      return printError(new TensorWasmError('invalid_args', message.length > 300 ? `${message.slice(0, 300)}… (${message.length} characters)` : message));
     }
     return printError(error);
   } finally {

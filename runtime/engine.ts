@@ -84,8 +84,8 @@ function wasiConfig(options: CallOptions): WasiConfig {
     } catch {
       // reported below
     }
-    if (!isDir) throw new TensorWasmError('invalid_args', `preopen host directory does not exist or is not a directory: ${host}`);
-    if (guest === '') throw new TensorWasmError('invalid_args', `preopen guest path for ${host} is empty`);
+    if (!isDir) throw new TensorWasmError('invalid_args', `preopen host directory does not exist or is not a directory: ${quoteInput(host)}`);
+    if (guest === '') throw new TensorWasmError('invalid_args', `preopen guest path for ${quoteInput(host)} is empty`);
     preopens[guest] = resolve(host);
   }
   return { args: [...(options.args ?? [])], env: { ...(options.env ?? {}) }, preopens };
@@ -182,7 +182,7 @@ export class Engine implements EngineApi {
     const run = this.begin(entry, '_start', options);
     try {
       if (entry.description.kind !== 'command') {
-        throw new TensorWasmError('unknown_export', `${entry.name ?? 'the module'} has no _start export (it is a ${entry.description.kind}); call an export instead. Callable exports: ${callableExports(entry.description).join(', ') || 'none'}`, {
+        throw new TensorWasmError('unknown_export', `${entry.name !== undefined ? quoteInput(entry.name) : 'the module'} has no _start export (it is a ${entry.description.kind}); call an export instead. Callable exports: ${callableExports(entry.description).join(', ') || 'none'}`, {
           callable: callableExports(entry.description),
         });
       }
