@@ -7,7 +7,7 @@
  * `--help` without a command (and an unknown command, for the suggestion) loads them all.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { TensorWasmError } from '../contract/errors.js';
 import { printError } from './output.js';
 import { guardOutputPipes } from './pipes.js';
@@ -54,7 +54,7 @@ function version(): string {
 /** The program with the commands `args` (argv after the script) needs; every command when not given. */
 export async function buildProgram(args?: readonly string[]): Promise<Command> {
   const names = args === undefined ? Object.keys(COMMANDS) : commandsFor(args);
-  const modules = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  const [{ Command }, ...modules] = await Promise.all([import('commander'), ...names.map((name) => COMMANDS[name]!())]);
   const program = new Command('tensor-wasm');
   program
     .description('Run WebAssembly modules whose guests launch CUDA kernels through wasi:cuda host imports.')
@@ -68,9 +68,16 @@ export async function buildProgram(args?: readonly string[]): Promise<Command> {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  const args = argv.slice(2);
+  // A bare --version needs no parser at all: the quickest answer is the version itself.
+  if (commandsFor(args).length === 0) {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+  const { CommanderError } = await import('commander');
   try {
     process.exitCode = 0;
-    const program = await buildProgram(argv.slice(2));
+    const program = await buildProgram(args);
     await program.parseAsync([...argv]);
     return Number(process.exitCode ?? 0);
   } catch (error) {
