@@ -347,7 +347,7 @@ function recycledInstance(compiled: WebAssembly.Module, entry: LoadedModule): We
 /**
  * devices/select.ts `deviceLabelFor`, loading only the CUDA probe: select.ts imports both devices
  * (the PTX compiler among them), which a call that launches nothing on this thread never needs, and
- * which made up most of `run`'s start-up (issue 18). engine.invoke.test.ts keeps the two equal.
+ * were most of the files `run` loaded at start-up (issue 18). engine.device-label.test.ts keeps the two equal.
  */
 async function deviceLabelFor(selection: DeviceSelection): Promise<string> {
   if (selection === 'cpu') return 'cpu';
