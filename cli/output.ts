@@ -6,6 +6,7 @@
  */
 import { exitCodeFor, toErrorInfo, type ErrorInfo } from '../contract/errors.js';
 import { stringifyExact } from '../runtime/marshal/exact-json.js';
+import { escapeControl } from './escape.js';
 
 /** The results line: the exact JSON array, or `ok` when the export returned nothing. */
 export function formatResults(resultsJson: string): string {
@@ -16,12 +17,15 @@ export function printResults(resultsJson: string, out: NodeJS.WritableStream = p
   out.write(formatResults(resultsJson) + '\n');
 }
 
-/** `code: message` on one line (newlines folded); a trap adds its guest stack, innermost first. */
+/**
+ * `code: message` on one line (newlines folded, other control characters escaped: messages quote
+ * guest names); a trap adds its guest stack, innermost first.
+ */
 export function formatError(info: ErrorInfo): string {
   let line = `${info.code}: ${info.message.replace(/\s*\n\s*/g, ' ')}`;
   const stack = info.details?.stack;
   if (info.code === 'trap' && Array.isArray(stack) && stack.length > 1) line += `; stack: ${stack.join(' < ')}`;
-  return line;
+  return escapeControl(line);
 }
 
 /** Prints the error line and returns the exit code for it. */

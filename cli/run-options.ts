@@ -2,6 +2,7 @@
 import type { DeviceSelection } from '../contract/device.js';
 import type { CallOptions, OffloadSettings } from '../contract/engine.js';
 import { TensorWasmError } from '../contract/errors.js';
+import { quoteInput } from '../runtime/marshal/quote.js';
 import { parseDuration, parseSize } from './units.js';
 
 export interface RawRunOptions {
@@ -31,7 +32,7 @@ export function parseDirs(dirs: readonly string[] = []): Record<string, string> 
     const i = spec.indexOf('::');
     const host = i >= 0 ? spec.slice(0, i) : spec;
     const guest = i >= 0 ? spec.slice(i + 2) : spec;
-    if (!host || !guest) throw new TensorWasmError('invalid_args', `--dir ${JSON.stringify(spec)} must be <host>::<guest>, e.g. ./data::/data`);
+    if (!host || !guest) throw new TensorWasmError('invalid_args', `--dir ${quoteInput(spec)} must be <host>::<guest>, e.g. ./data::/data`);
     out[host] = guest;
   }
   return out;
@@ -42,7 +43,7 @@ export function parseEnv(pairs: readonly string[] = []): Record<string, string> 
   const env: Record<string, string> = {};
   for (const pair of pairs) {
     const i = pair.indexOf('=');
-    if (i <= 0) throw new TensorWasmError('invalid_args', `--env ${JSON.stringify(pair)} must be KEY=VALUE`);
+    if (i <= 0) throw new TensorWasmError('invalid_args', `--env ${quoteInput(pair)} must be KEY=VALUE`);
     env[pair.slice(0, i)] = pair.slice(i + 1);
   }
   return env;
@@ -51,23 +52,23 @@ export function parseEnv(pairs: readonly string[] = []): Record<string, string> 
 export function parseDevice(value: string | undefined): DeviceSelection | undefined {
   if (value === undefined) return undefined;
   if (value === 'auto' || value === 'cpu' || value === 'cuda') return value;
-  throw new TensorWasmError('invalid_args', `--device ${JSON.stringify(value)} must be auto, cpu or cuda`);
+  throw new TensorWasmError('invalid_args', `--device ${quoteInput(value)} must be auto, cpu or cuda`);
 }
 
 export function parseOffload(raw: RawRunOptions): Partial<OffloadSettings> | undefined {
   const out: Partial<OffloadSettings> = {};
   if (raw.offload !== undefined) {
-    if (raw.offload !== 'on' && raw.offload !== 'off') throw new TensorWasmError('invalid_args', `--offload must be on or off, got ${JSON.stringify(raw.offload)}`);
+    if (raw.offload !== 'on' && raw.offload !== 'off') throw new TensorWasmError('invalid_args', `--offload must be on or off, got ${quoteInput(raw.offload)}`);
     out.enabled = raw.offload === 'on';
   }
   if (raw.offloadTripCount !== undefined) {
     const n = Number(raw.offloadTripCount);
-    if (!Number.isInteger(n) || n < 0) throw new TensorWasmError('invalid_args', `--offload-trip-count must be a non-negative integer, got ${JSON.stringify(raw.offloadTripCount)}`);
+    if (!Number.isInteger(n) || n < 0) throw new TensorWasmError('invalid_args', `--offload-trip-count must be a non-negative integer, got ${quoteInput(raw.offloadTripCount)}`);
     out.tripCountThreshold = n;
   }
   if (raw.offloadV128Ratio !== undefined) {
     const r = Number(raw.offloadV128Ratio);
-    if (!(r >= 0 && r <= 1)) throw new TensorWasmError('invalid_args', `--offload-v128-ratio must be between 0 and 1, got ${JSON.stringify(raw.offloadV128Ratio)}`);
+    if (!(r >= 0 && r <= 1)) throw new TensorWasmError('invalid_args', `--offload-v128-ratio must be between 0 and 1, got ${quoteInput(raw.offloadV128Ratio)}`);
     out.v128RatioThreshold = r;
   }
   return Object.keys(out).length > 0 ? out : undefined;

@@ -12,6 +12,24 @@ describe('units', () => {
     for (const bad of ['30', 's', '-1s', '0ms', '1 d']) expect(() => parseDuration(bad)).toThrow(/duration|at least/);
   });
 
+  it('refuses durations past what a Node timer holds (2^31 − 1 ms), at the edge exactly', () => {
+    expect(parseDuration(`${2 ** 31 - 1}ms`)).toBe(2 ** 31 - 1);
+    for (const over of [`${2 ** 31}ms`, '2147484s', '600h', '1' + '0'.repeat(400) + 'h']) {
+      expect(() => parseDuration(over)).toThrow(/longer than the longest supported/);
+    }
+  });
+
+  it('quotes at most ~200 characters of a bad value', () => {
+    let message = '';
+    try {
+      parseDuration('x'.repeat(100_000));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/is not a duration/);
+    expect(message.length).toBeLessThan(300);
+  });
+
   it('parses sizes with binary and decimal units', () => {
     expect(parseSize('256MiB')).toBe(256 * 1024 * 1024);
     expect(parseSize('1GiB')).toBe(1024 ** 3);
@@ -30,6 +48,10 @@ describe('output and options', () => {
 
   it('formats errors as one line beginning with the code', () => {
     expect(formatError({ code: 'invalid_args', message: 'a\nb' })).toBe('invalid_args: a b');
+  });
+
+  it('escapes control characters (ANSI) in error lines', () => {
+    expect(formatError({ code: 'trap', message: 'in \u001b[31mred\u0007' })).toBe('trap: in \\x1b[31mred\\x07');
   });
 
   it('parses --dir and --env', () => {

@@ -37,10 +37,14 @@ const I32_MAX = 2147483647n;
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** The engine's limit (runtime/marshal/classify.ts MAX_NUMBER_LITERAL_CHARS), restated: contract/ stays browser-safe. */
+const MAX_NUMBER_LITERAL_CHARS = 1024;
 
 /** Classifies one JSON number literal's text. */
 export function classifyNumberText(text: string): 'i32' | 'i64' | 'f64' {
   if (/[.eE]/.test(text)) return 'f64';
+  // An i32 has at most 10 digits: a longer literal is no i32, and is not worth a BigInt to say so.
+  if (text.length > 11) return 'i64';
   const value = BigInt(text);
   return value >= I32_MIN && value <= I32_MAX ? 'i32' : 'i64';
 }
@@ -197,8 +201,17 @@ export function checkArgs(text: string, signature: FunctionSignature): ArgCheck 
   const diagnostics: ArgDiagnostic[] = [];
   const { tokens } = scanned;
   for (const token of tokens) {
+    // As the engine's marshal (runtime/marshal/classify.ts): over-long literals and floats past the f64 range are refused.
+    if (token.text.length > MAX_NUMBER_LITERAL_CHARS && (token.cls === 'i32' || token.cls === 'i64' || token.cls === 'f64')) {
+      diagnostics.push({ code: 'invalid_args', argIndex: token.index, start: token.start, end: token.end, message: `argument ${token.index} is a number literal longer than ${MAX_NUMBER_LITERAL_CHARS} characters` });
+      continue;
+    }
+    if (token.cls === 'f64' && !Number.isFinite(Number(token.text))) {
+      diagnostics.push({ code: 'invalid_args', argIndex: token.index, start: token.start, end: token.end, message: `argument ${token.index} is outside the f64 range` });
+      continue;
+    }
     if (token.cls === 'i64') {
-      const v = BigInt(token.text);
+      const v = token.text.length > 20 ? I64_MAX + 1n : BigInt(token.text);
       if (v < I64_MIN || v > I64_MAX) {
         diagnostics.push({ code: 'invalid_args', argIndex: token.index, start: token.start, end: token.end, message: `argument ${token.index} is outside the i64 range` });
         continue;

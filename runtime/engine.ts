@@ -31,11 +31,29 @@ import { checkArgs, checkResultTypes, type WasmArg } from './marshal/check.js';
 import { mapResults } from './marshal/results.js';
 import { ModuleCache, type CompiledVariant, type LoadedModule } from './module/cache.js';
 import { callableExports } from './module/describe.js';
+import { unlinkedImportsError } from './module/host-imports.js';
+import { quoteInput } from './marshal/quote.js';
 import { recordChildSpan, setupTracingFromEnv } from './telemetry/tracing.js';
-import { offloadVariant } from './offload/engine-variant.js';
+import type { offloadVariant as OffloadVariantFn } from './offload/engine-variant.js';
+
+/** The offload rewriter (binaryen, analysis, PTX codegen) loads on the first call that enables offload, never at start-up. */
+let offloadVariantFn: Promise<typeof OffloadVariantFn> | undefined;
+function loadOffloadVariant(): Promise<typeof OffloadVariantFn> {
+  offloadVariantFn ??= import('./offload/engine-variant.js').then((m) => m.offloadVariant);
+  return offloadVariantFn;
+}
 
 const DEVICE_SELECTIONS: readonly string[] = ['auto', 'cpu', 'cuda'];
 const EMPTY_WASI: WasiConfig = Object.freeze({ args: [], env: {}, preopens: {} }) as WasiConfig;
+
+/** Node's timers hold at most 2^31 − 1 ms; a longer deadline would fire at once (TimeoutOverflowWarning). */
+export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+
+function deadline(value: number): number {
+  positive('deadlineMs', value);
+  if (value > MAX_DEADLINE_MS) throw new TensorWasmError('invalid_args', `deadlineMs must be at most ${MAX_DEADLINE_MS} (about 24.8 days), got ${value}`);
+  return value;
+}
 
 function positive(name: string, value: number, integer = false): number {
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
@@ -66,8 +84,8 @@ function wasiConfig(options: CallOptions): WasiConfig {
     } catch {
       // reported below
     }
-    if (!isDir) throw new TensorWasmError('invalid_args', `preopen host directory does not exist or is not a directory: ${host}`);
-    if (guest === '') throw new TensorWasmError('invalid_args', `preopen guest path for ${host} is empty`);
+    if (!isDir) throw new TensorWasmError('invalid_args', `preopen host directory does not exist or is not a directory: ${quoteInput(host)}`);
+    if (guest === '') throw new TensorWasmError('invalid_args', `preopen guest path for ${quoteInput(host)} is empty`);
     preopens[guest] = resolve(host);
   }
   return { args: [...(options.args ?? [])], env: { ...(options.env ?? {}) }, preopens };
@@ -95,6 +113,8 @@ export class Engine implements EngineApi {
   private readonly resolvedLabels = new Map<DeviceSelection, string>();
   /** The one instance of a compiled module that inline calls run in (callInline). */
   private readonly recycled = new WeakMap<WebAssembly.Module, WebAssembly.Instance>();
+  /** Per loaded module: the `invalid_module` error for imports no one provides, or null (host-imports.ts). */
+  private readonly linkErrors = new WeakMap<LoadedModule, TensorWasmError | null>();
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.config = {
@@ -102,7 +122,7 @@ export class Engine implements EngineApi {
       ...config,
       offload: { ...DEFAULT_ENGINE_CONFIG.offload, ...(config.offload ?? {}) },
     };
-    positive('deadlineMs', this.config.deadlineMs);
+    deadline(this.config.deadlineMs);
     positive('maxMemoryBytes', this.config.maxMemoryBytes);
     positive('poolSize', this.config.poolSize, true);
     if (!Number.isInteger(this.config.maxQueue) || this.config.maxQueue < 0) throw new TensorWasmError('invalid_args', `maxQueue must be a non-negative integer, got ${this.config.maxQueue}`);
@@ -162,7 +182,7 @@ export class Engine implements EngineApi {
     const run = this.begin(entry, '_start', options);
     try {
       if (entry.description.kind !== 'command') {
-        throw new TensorWasmError('unknown_export', `${entry.name ?? 'the module'} has no _start export (it is a ${entry.description.kind}); call an export instead. Callable exports: ${callableExports(entry.description).join(', ') || 'none'}`, {
+        throw new TensorWasmError('unknown_export', `${entry.name !== undefined ? quoteInput(entry.name) : 'the module'} has no _start export (it is a ${entry.description.kind}); call an export instead. Callable exports: ${callableExports(entry.description).join(', ') || 'none'}`, {
           callable: callableExports(entry.description),
         });
       }
@@ -214,8 +234,7 @@ export class Engine implements EngineApi {
   private deviceLabel(selection: DeviceSelection): Promise<string> {
     let label = this.deviceLabels.get(selection);
     if (!label) {
-      label = import('./devices/select.js').then((m) => {
-        const resolved = m.deviceLabelFor(selection);
+      label = deviceLabelFor(selection).then((resolved) => {
         this.resolvedLabels.set(selection, resolved);
         return resolved;
       });
@@ -226,8 +245,15 @@ export class Engine implements EngineApi {
 
   private async execute(run: EngineRun, x: Execution): Promise<DoneMessage> {
     const { entry, options } = x;
+    // A module that cannot be linked runs nowhere, not even inline (whose placeholders would hide it).
+    let linkError = this.linkErrors.get(entry);
+    if (linkError === undefined) {
+      linkError = unlinkedImportsError(entry.description.imports, entry.name) ?? null;
+      this.linkErrors.set(entry, linkError);
+    }
+    if (linkError) throw TensorWasmError.from(linkError.toJSON());
     const maxMemoryBytes = positive('maxMemoryBytes', options.maxMemoryBytes ?? this.config.maxMemoryBytes);
-    const deadlineMs = positive('deadlineMs', options.deadlineMs ?? this.config.deadlineMs);
+    const deadlineMs = deadline(options.deadlineMs ?? this.config.deadlineMs);
     const wasi = wasiConfig(options);
     const base = this.cache.compiledSync(entry, maxMemoryBytes) ?? (await this.cache.compile(entry, maxMemoryBytes));
     const offload = options.offload ? { ...this.config.offload, ...options.offload } : this.config.offload;
@@ -235,7 +261,7 @@ export class Engine implements EngineApi {
     const device = entry.description.usesWasiCuda || offload.enabled ? selectDevice(options.device, this.config.device) : (options.device ?? this.config.device);
     run.device = this.resolvedLabels.get(device) ?? (await this.deviceLabel(device));
     // Auto-offload (issue 5): a variant with promoted loops behind guards, when any were promoted.
-    const offloaded = offload.enabled ? await offloadVariant(entry, base.key, maxMemoryBytes, offload) : undefined;
+    const offloaded = offload.enabled ? await (await loadOffloadVariant())(entry, base.key, maxMemoryBytes, offload) : undefined;
     const variant = offloaded ?? base;
     const info = offloaded ? { ...this.info(entry, base, maxMemoryBytes), key: offloaded.key, offloadPlans: offloaded.plans } : this.info(entry, base, maxMemoryBytes);
     const done =
@@ -318,10 +344,23 @@ function recycledInstance(compiled: WebAssembly.Module, entry: LoadedModule): We
   return instance;
 }
 
+/**
+ * devices/select.ts `deviceLabelFor`, loading only the CUDA probe: select.ts imports both devices
+ * (the PTX compiler among them), which a call that launches nothing on this thread never needs, and
+ * were most of the files `run` loaded at start-up (issue 18). engine.device-label.test.ts keeps the two equal.
+ */
+async function deviceLabelFor(selection: DeviceSelection): Promise<string> {
+  if (selection === 'cpu') return 'cpu';
+  const { probeCuda } = await import('./devices/cuda/probe.js');
+  const gpu = probeCuda().devices.find((d) => d.available);
+  if (gpu) return `${gpu.id} ${gpu.name}`;
+  return selection === 'auto' ? 'cpu' : 'cuda (unavailable)';
+}
+
 function unknownExport(entry: LoadedModule, exportName: string, kind: string | undefined): TensorWasmError {
   const callable = callableExports(entry.description);
   const list = callable.length > 0 ? callable.join(', ') : 'none';
-  const what = kind === undefined ? `no export named "${exportName}"` : `"${exportName}" is a ${kind} export, not a function`;
+  const what = kind === undefined ? `no export named ${quoteInput(exportName)}` : `${quoteInput(exportName)} is a ${kind} export, not a function`;
   return new TensorWasmError('unknown_export', `${what}; callable exports: ${list}`, { callable });
 }
 

@@ -2,7 +2,8 @@
 import { TensorWasmError } from '../../contract/errors.js';
 import { analyzeOffload } from '../../runtime/offload/analyze.js';
 import { formatOffloadReport } from '../../runtime/offload/format-report.js';
-import { createEngine } from '../../runtime/engine.js';
+import { describeFile } from './describe-file.js';
+import { escapeLines } from '../escape.js';
 import { printJson } from '../output.js';
 import { parseOffload } from '../run-options.js';
 
@@ -11,18 +12,10 @@ export async function inspectOffload(modulePath: string, options: { json?: boole
     ...(options.offloadTripCount !== undefined ? { offloadTripCount: options.offloadTripCount } : {}),
     ...(options.offloadV128Ratio !== undefined ? { offloadV128Ratio: options.offloadV128Ratio } : {}),
   });
-  // Load through the engine so a bad module gets the usual `invalid_module` error and exit code.
-  const engine = createEngine({ poolSize: 1 });
-  let bytes: Uint8Array;
-  try {
-    await engine.load(modulePath);
-    const { readFile } = await import('node:fs/promises');
-    bytes = new Uint8Array(await readFile(modulePath));
-  } finally {
-    await engine.close();
-  }
+  // Loaded as the engine loads it, so a bad module gets the usual `invalid_module` error and exit code.
+  const { bytes } = await describeFile(modulePath);
   const { report } = analyzeOffload(bytes, thresholds ?? {});
   if (report.errors.some((e) => e.function === '(module)')) throw new TensorWasmError('invalid_module', report.errors[0]?.message ?? 'unreadable module');
   if (options.json) printJson(report);
-  else process.stdout.write(formatOffloadReport(modulePath, report));
+  else process.stdout.write(escapeLines(formatOffloadReport(modulePath, report)));
 }

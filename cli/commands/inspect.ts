@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { ExportDescription, ImportDescription, MemoryType, ModuleDescription } from '../../contract/module.js';
 import type { FunctionSignature } from '../../contract/values.js';
-import { createEngine } from '../../runtime/engine.js';
+import { describeFile } from './describe-file.js';
+import { escapeControl } from '../escape.js';
 import { printJson } from '../output.js';
-import { inspectOffload } from './inspect-offload.js';
 
 export interface InspectOptions {
   json?: boolean;
@@ -23,15 +23,11 @@ export function register(program: Command): void {
     .option('--offload-trip-count <n>', 'trip-count threshold for --offload (default 4096)')
     .option('--offload-v128-ratio <r>', 'v128-ratio threshold for --offload (default 0.5)')
     .action(async (modulePath: string, options: InspectOptions) => {
-      if (options.offload) return inspectOffload(modulePath, options);
-      const engine = createEngine({ poolSize: 1 });
-      try {
-        const { description } = await engine.load(modulePath);
-        if (options.json) printJson(description);
-        else process.stdout.write(formatDescription(modulePath, description));
-      } finally {
-        await engine.close();
-      }
+      // The offload analysis loads only for --offload.
+      if (options.offload) return (await import('./inspect-offload.js')).inspectOffload(modulePath, options);
+      const { description } = await describeFile(modulePath);
+      if (options.json) printJson(description);
+      else process.stdout.write(formatDescription(modulePath, description));
     });
 }
 
@@ -100,5 +96,6 @@ export function formatDescription(path: string, d: ModuleDescription): string {
     lines.push(`custom sections (${d.customSections.length}):`);
     for (const c of d.customSections) lines.push(`  ${c.name} (${c.sizeBytes} bytes)`);
   }
-  return lines.join('\n') + '\n';
+  // Names are the module's (or the caller's) text: escaped, one line each whatever they hold.
+  return lines.map(escapeControl).join('\n') + '\n';
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { TensorWasmError } from '../../contract/errors.js';
+import { TensorWasmError, toErrorInfo } from '../../contract/errors.js';
 import type { RunEvent } from '../../contract/events.js';
-import { createEngine } from '../../runtime/engine.js';
 import { formatEventLine, printJson, printResults } from '../output.js';
 import { callOptionsFrom, collect, type RawRunOptions } from '../run-options.js';
 
@@ -22,7 +21,7 @@ export function register(program: Command): void {
     .option('--offload <on|off>', 'auto-offload of SIMD loops (default off)')
     .option('--offload-trip-count <n>', 'auto-offload trip-count threshold (default 4096)')
     .option('--offload-v128-ratio <r>', 'auto-offload v128-ratio threshold (default 0.5)')
-    .option('--json', 'print one JSON object: {"results", "stdout", "stderr", "durationMs", "events"}')
+    .option('--json', 'print one JSON object: {"results", "stdout", "stderr", "durationMs", "events"}; on failure {"error", "stdout", "stderr", "events"}')
     .option('--events', 'write run events as JSON lines on stderr as they happen')
     .action(async (modulePath: string, guestArgs: string[], raw: RawRunOptions) => {
       process.exitCode = await runCommand(modulePath, guestArgs, raw);
@@ -37,13 +36,21 @@ export async function runCommand(modulePath: string, guestArgs: readonly string[
   const exportName = raw.invoke ?? raw.export;
   const options = callOptionsFrom(raw, guestArgs);
   const json = raw.json === true;
+  // What a failed call leaves to report under --json: the output and events seen before it failed.
+  const seen = { stdout: '', stderr: '', events: [] as RunEvent[] };
   // Without --json the guest's output is echoed as it happens; --events adds every event on stderr.
   options.onEvent = (event: RunEvent) => {
     if (raw.events) process.stderr.write(formatEventLine(event) + '\n');
-    if (json) return;
+    if (json) {
+      seen.events.push(event);
+      if (event.type === 'stdout') seen.stdout += event.text;
+      else if (event.type === 'stderr') seen.stderr += event.text;
+      return;
+    }
     if (event.type === 'stdout') process.stdout.write(event.text);
     else if (event.type === 'stderr') process.stderr.write(event.text);
   };
+  const { createEngine } = await import('../../runtime/engine.js');
   const engine = createEngine({ poolSize: 1, maxQueue: 1 });
   try {
     const { ref } = await engine.load(modulePath);
@@ -62,6 +69,11 @@ export async function runCommand(modulePath: string, guestArgs: readonly string[
       printJson({ results: [], exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, durationMs: result.durationMs, device: result.device, launches: result.launches, events: result.events });
     }
     return result.exitCode;
+  } catch (error) {
+    // One JSON object still: the error with everything the guest printed before it (a trap after
+    // output). The usual `code: message` line follows on stderr (cli/main.ts) with its exit code.
+    if (json) printJson({ error: toErrorInfo(error), stdout: seen.stdout, stderr: seen.stderr, events: seen.events });
+    throw error;
   } finally {
     await engine.close();
   }

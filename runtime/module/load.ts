@@ -1,6 +1,7 @@
 /// <reference path="../types/webassembly.d.ts" />
 import { readFile } from 'node:fs/promises';
 import { TensorWasmError } from '../../contract/errors.js';
+import { quoteInput } from '../marshal/quote.js';
 
 /** Reads a module from a path, or passes bytes through. A missing file is `not_found`. */
 export async function readModuleSource(source: string | Uint8Array): Promise<Uint8Array> {
@@ -9,9 +10,9 @@ export async function readModuleSource(source: string | Uint8Array): Promise<Uin
     return new Uint8Array(await readFile(source));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TensorWasmError('not_found', `module file not found: ${source}`);
-    if (code === 'EISDIR') throw new TensorWasmError('invalid_module', `${source} is a directory, not a module file`);
-    throw new TensorWasmError('invalid_module', `cannot read module file ${source}: ${(error as Error).message}`);
+    if (code === 'ENOENT') throw new TensorWasmError('not_found', `module file not found: ${quoteInput(source)}`);
+    if (code === 'EISDIR') throw new TensorWasmError('invalid_module', `${quoteInput(source)} is a directory, not a module file`);
+    throw new TensorWasmError('invalid_module', `cannot read module file ${quoteInput(source)}: ${code ?? (error as Error).message}`);
   }
 }
 
