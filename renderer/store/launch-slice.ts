@@ -22,6 +22,11 @@ export interface LaunchSlice {
   beginLaunches(runId: string): void;
   resetLaunches(): void;
   selectLaunch(seq: number | undefined): void;
+  /**
+   * The run's record arrived: it holds every launch it kept, while batched events may still be in
+   * flight (or the stream is down). Fills in what the events have not delivered yet.
+   */
+  completeLaunches(runId: string, launches: readonly LaunchEvent[]): void;
   /** Applies one batch of pushed events to every slice that cares. */
   ingest(batch: WorkbenchEvent[]): void;
 }
@@ -33,6 +38,20 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
   beginLaunches: (runId) => set({ launchRunId: runId, launches: { items: [] }, progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   selectLaunch: (seq) => set({ selectedSeq: seq }),
+  completeLaunches: (runId, launches) => {
+    const state = get();
+    if (state.launchRunId !== runId || launches.length <= state.launches.items.length) return;
+    const items = state.launches.items;
+    const seen = new Set(items.map((l) => l.seq));
+    for (const l of launches) {
+      if (seen.has(l.seq)) continue;
+      items.push(l);
+      const blocks = l.grid[0] * l.grid[1] * l.grid[2];
+      state.progress.set(l.seq, { completed: blocks, total: blocks });
+    }
+    items.sort((a, b) => a.seq - b.seq);
+    set({ launchVersion: state.launchVersion + 1 });
+  },
   ingest: (batch) => {
     const state = get();
     const runId = state.launchRunId;
@@ -45,6 +64,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
         const e = item.event;
         if (e.runId !== runId) continue;
         if (e.type === 'launch') {
+          if (items.length > 0 && items[items.length - 1]!.seq >= e.seq && items.some((l) => l.seq === e.seq)) continue;
           items.push(e);
           progress.set(e.seq, { completed: e.grid[0] * e.grid[1] * e.grid[2], total: e.grid[0] * e.grid[1] * e.grid[2] });
           touched = true;

@@ -56,7 +56,7 @@ export function toChromeTrace(report: RunReport): ChromeTrace {
   for (const l of report.launches) {
     events.push({
       name: l.kernel,
-      cat: 'launch',
+      cat: l.origin === 'offload' ? 'launch,offload' : 'launch',
       ph: 'X',
       pid: PID,
       tid: tidFor(l.device),
@@ -70,6 +70,7 @@ export function toChromeTrace(report: RunReport): ChromeTrace {
         kernelMs: l.kernelMs,
         ptxHash: l.ptxHash,
         args: l.args,
+        ...(l.origin === 'offload' ? { origin: 'offload', loopId: l.loopId } : {}),
         ...(l.error ? { error: l.error } : {}),
       },
     });
