@@ -7,6 +7,7 @@ import { LaunchesScreen } from './screens/LaunchesScreen.js';
 import { ModuleScreen, openFiles } from './screens/ModuleScreen.js';
 import { RunsScreen } from './screens/RunsScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { TimelineScreen } from './screens/TimelineScreen.js';
 import { getWorkbenchStore, useWorkbench } from './store/store.js';
 import type { Screen } from './store/ui-slice.js';
 
@@ -14,6 +15,7 @@ const SCREENS: { id: Screen; label: string }[] = [
   { id: 'module', label: 'Module' },
   { id: 'invoke', label: 'Invoke' },
   { id: 'launches', label: 'Launches' },
+  { id: 'timeline', label: 'Timeline' },
   { id: 'compare', label: 'Offload compare' },
   { id: 'runs', label: 'Runs' },
   { id: 'settings', label: 'Settings' },
@@ -96,6 +98,7 @@ export function App() {
         {screen === 'module' ? <ModuleScreen /> : null}
         {screen === 'invoke' ? <InvokeScreen /> : null}
         {screen === 'launches' ? <LaunchesScreen /> : null}
+        {screen === 'timeline' ? <TimelineScreen /> : null}
         {screen === 'compare' ? <CompareScreen /> : null}
         {screen === 'runs' ? <RunsScreen /> : null}
         {screen === 'settings' ? <SettingsScreen /> : null}

@@ -83,6 +83,7 @@ export function RunsScreen() {
                 <td>{r.device}</td>
                 <td>{r.launchCount}</td>
                 <td><div className="actions">
+                  <button onClick={() => void store.openRun(r.runId)} data-testid="open-run" title="Show this run in Launches and Timeline">Open</button>
                   <button onClick={() => void store.pickRun(r.runId)} data-testid="pick-run">Compare</button>
                   {FORMATS.map((f) => (
                     <button key={f.format} onClick={() => void exportRun(r.runId, f.format)} data-testid={`export-${f.format}`}>{f.label}</button>
