@@ -60,14 +60,16 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', () => {
     await page.keyboard.press('d');
     expect((await view(page))[0]).toBeGreaterThan(before[0]);
     await canvas.hover({ position: { x: 500, y: 40 } });
+    const beforeWheel = (await view(page))[1];
     await page.mouse.wheel(0, 300);
-    expect((await view(page))[1]).toBeGreaterThan(zoomed);
+    await expect.poll(async () => (await view(page))[1]).toBeGreaterThan(beforeWheel);
     await page.keyboard.press('f');
+    await page.keyboard.press('z'); // nothing selected yet: zooms to the launches
     // click along the first device row until a kernel is hit
     const box = (await canvas.boundingBox())!;
     const deviceRow = tracks.indexOf('device:cpu');
     const y = 26 + deviceRow * 30 + 15;
-    for (let x = 172; x < box.width && !(await page.getAttribute('[data-testid=timeline]', 'data-selected')); x += 6) await canvas.click({ position: { x, y } });
+    for (let x = 172; x < box.width && !(await page.getAttribute('[data-testid=timeline]', 'data-selected')); x += 4) await canvas.click({ position: { x, y } });
     expect(await page.getAttribute('[data-testid=timeline]', 'data-selected')).toMatch(/^\d+$/);
     await page.waitForSelector('[data-testid=launch-details]');
     expect(await page.textContent('[data-testid=detail-kernel]')).not.toBe('');
