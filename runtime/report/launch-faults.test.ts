@@ -11,6 +11,7 @@ import { launchFault, linearBlock, runFaults } from '../../contract/launch-fault
 import { DEFAULT_WORKBENCH_SETTINGS, displayStatus, type RunRecord } from '../../contract/workbench.js';
 import { createEngine, type Engine } from '../engine.js';
 import { buildRunReport } from './report-model.js';
+import { toChromeTrace } from './render-chrome-trace.js';
 import { toHtml } from './render-html.js';
 import { summarize } from './run-store.js';
 
@@ -51,6 +52,14 @@ describe('kernel faults from the CPU device’s memcheck', () => {
     const html = toHtml(report);
     expect(html).toContain('<td>kernel fault</td>');
     expect(html).toContain('Kernel faults (1)');
+    // the Chrome trace shows what the timeline shows: the host call, a flow arrow to the kernel, the fault
+    const trace = toChromeTrace(report).traceEvents;
+    expect(trace.filter((e) => e.cat === 'host-call').map((e) => e.name)).toEqual(['wasi_cuda_launch']);
+    const flow = trace.filter((e) => e.cat === 'flow');
+    expect(flow.map((e) => e.ph)).toEqual(['s', 'f']);
+    expect(flow[0]!.id).toBe(flow[1]!.id);
+    expect(flow[1]!.tid).toBe(trace.find((e) => e.cat === 'launch')!.tid);
+    expect(trace.some((e) => e.cat === 'fault' && e.name.includes('fill_index'))).toBe(true);
   });
 
   it('a launch without error has no fault; other messages keep their text', () => {
