@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
 import { startWorkbenchServer, type RunningServer } from './helpers/server.js';
-import { expectNoPageErrors, openWorkbench } from './helpers/workbench-page.js';
+import { expectNoPageErrors, openWorkbench, ROOT } from './helpers/workbench-page.js';
 
 let server: RunningServer;
 let browser: Browser | undefined;
@@ -119,5 +119,22 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', () => {
     expect(reopened).toBeLessThanOrEqual(live);
     await page.click('[data-testid=nav-launches]');
     expect(await page.textContent('[data-testid=launch-count]')).toBe('3');
+  });
+
+  it('progress: elapsed time against the deadline while a run is in progress; Esc cancels', async () => {
+    const opened = await openWorkbench(browser!, server.url);
+    context = opened.context;
+    const { page } = opened;
+    await page.setInputFiles('[data-testid=file-input]', `${ROOT}/fixtures/wasm/loop.wasm`);
+    await page.waitForSelector('[data-testid=screen-invoke]');
+    await page.selectOption('[data-testid=export-select]', 'spin');
+    await page.click('[data-testid=invoke]');
+    await page.locator('[data-testid=run-elapsed]', { hasText: 'deadline' }).waitFor();
+    const first = await page.textContent('[data-testid=run-elapsed]');
+    await expect.poll(() => page.textContent('[data-testid=run-elapsed]')).not.toBe(first);
+    expect(await page.textContent('[data-testid=run-rate]')).toContain('0 launches');
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=error-code]', { hasText: 'cancelled' }).waitFor();
+    expect(await page.locator('[data-testid=run-progress]').count()).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { displayStatus } from '../../contract/workbench.js';
+import { RunProgress } from '../components/RunProgress.js';
 import { SanitizerList } from '../components/SanitizerList.js';
 import { useMemo } from 'react';
 import { checkArgs } from '../../contract/json-args.js';
@@ -78,6 +79,7 @@ export function InvokeScreen() {
           </button>
           {running ? <button onClick={() => void store.cancelInvoke()} data-testid="cancel">Cancel</button> : null}
           {running ? <span className="spinner" aria-label="running" /> : null}
+          <RunProgress />
         </div>
       </section>
 

@@ -18,6 +18,8 @@ export interface InvokeSlice {
   argHistory: Record<string, string[]>;
   wasiArgs: string;
   activeRunId?: string;
+  /** When the active run was started (Date.now()), for its progress line. */
+  runStartedAt?: number;
   lastRecord?: RunRecord;
   lastError?: ErrorInfo;
   console: ConsoleLine[];
@@ -73,7 +75,7 @@ export const createInvokeSlice: SliceCreator<InvokeSlice> =
       }
       const wasiArgs = split.length ? split : undefined;
       const shown = argsJson.replace(/^\s*\[|\]\s*$/g, '');
-      set({ activeRunId: runId, argHistory, lastError: undefined, lastRecord: undefined, console: [{ stream: 'info', text: `▶ ${exportName}(${shown.length > 200 ? `${shown.slice(0, 200)}… ${shown.length.toLocaleString()} characters` : shown})` }] });
+      set({ activeRunId: runId, runStartedAt: Date.now(), argHistory, lastError: undefined, lastRecord: undefined, console: [{ stream: 'info', text: `▶ ${exportName}(${shown.length > 200 ? `${shown.slice(0, 200)}… ${shown.length.toLocaleString()} characters` : shown})` }] });
       get().beginLaunches(runId);
       try {
         const record = await api.invoke({ runId, moduleId: module.moduleId, exportName, argsJson, ...(wasiArgs ? { wasiArgs } : {}) });
