@@ -37,7 +37,7 @@ async function openExample(page: Page, id: string): Promise<void> {
   await page.waitForSelector('[data-testid=screen-invoke]');
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', () => {
+describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180_000 }, () => {
   it('1. an unreachable remote target never locks the user out of Settings; switching back works', async () => {
     const { page } = await open();
     await page.click('[data-testid=nav-settings]');
@@ -148,7 +148,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', () => {
     expect(trace.traceEvents.filter((e) => e.cat?.includes('offload') && e.args?.loopId).length).toBe(json.launches.length);
     const html = await downloadText(page, '[data-testid=export-html]');
     expect(html).toContain('by auto-offload');
-  });
+  }, 180_000);
 
   it('5. the HTML report says "N of M" instead of silently dropping launches; JSON and trace keep them all', async () => {
     const { page } = await open();
@@ -165,7 +165,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', () => {
     expect(json.launches).toHaveLength(600);
     const trace = JSON.parse(await downloadText(page, '[data-testid=export-chrome-trace]')) as { traceEvents: { cat?: string }[] };
     expect(trace.traceEvents.filter((e) => e.cat === 'launch')).toHaveLength(600);
-  });
+  }, 180_000);
 
   it('6. switching module clears the previous result and console', async () => {
     const { page } = await open();
@@ -197,21 +197,21 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', () => {
     const { page } = await open();
     await openExample(page, 'simd-saxpy');
     await page.click('[data-testid=nav-compare]');
-    await page.fill('[data-testid=compare-args]', '[4096, 7]');
-    await page.fill('[data-testid=compare-reps]', '3');
+    await page.fill('[data-testid=compare-args]', '[1024, 7]');
+    await page.fill('[data-testid=compare-reps]', '2');
     await page.click('[data-testid=compare-run]');
-    expect(await page.textContent('.progress')).toMatch(/\d+\/6 runs/);
+    expect(await page.textContent('.progress')).toMatch(/\d+\/4 runs/);
     await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
     const exported = JSON.parse(await downloadText(page, '[data-testid=compare-export-json]')) as { points: { offloadMs: number[] }[] };
-    expect(exported.points[0]!.offloadMs).toHaveLength(3);
+    expect(exported.points[0]!.offloadMs).toHaveLength(2);
     const csv = await downloadText(page, '[data-testid=compare-export-csv]');
-    expect(csv.trim().split('\n')).toHaveLength(1 + 6);
+    expect(csv.trim().split('\n')).toHaveLength(1 + 4);
     await page.fill('[data-testid=compare-reps]', '200');
     await page.click('[data-testid=compare-run]');
     await page.click('[data-testid=compare-cancel]');
     await page.locator('[data-testid=compare-cancelled]').waitFor();
     expect(await page.textContent('[data-testid=compare-cancelled]')).toMatch(/Cancelled after \d+ of 400 runs/);
-  });
+  }, 180_000);
 
   it('6. the launches of a run are all shown when it ends, even if the event stream lags or is down', async () => {
     const { page } = await open(server.url, async (c) => {

@@ -36,7 +36,7 @@ async function runExample(page: Page, id: string): Promise<void> {
   await page.waitForSelector('[data-testid=result-value]', { timeout: 60_000 });
 }
 
-describe.skipIf(!HAVE_CHROMIUM)('profiling views', () => {
+describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   it('timeline: tracks for the invocation, host calls and kernels; W/S/A/D and the wheel move the view; a click selects a launch', async () => {
     const opened = await openWorkbench(browser!, server.url);
     context = opened.context;
