@@ -41,6 +41,12 @@ export interface LaunchEvent extends EventBase {
   backend?: string;
   /** Set when the launch failed: the guest-visible code and message. */
   error?: { code: number; message: string };
+  /**
+   * Who launched it: absent (or 'wasi-cuda') for a guest's wasi_cuda_launch, 'offload' for a
+   * kernel the auto-offload path generated for a promoted loop (then `loopId` names the loop).
+   */
+  origin?: 'wasi-cuda' | 'offload';
+  loopId?: string;
 }
 export interface BlockProgressEvent extends EventBase {
   type: 'block-progress';

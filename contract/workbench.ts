@@ -145,7 +145,22 @@ export interface RunRecord {
 export type RunSummary = Pick<
   RunRecord,
   'runId' | 'moduleId' | 'moduleName' | 'exportName' | 'argsJson' | 'startedAt' | 'durationMs' | 'status' | 'device' | 'resultsJson' | 'error'
-> & { launchCount: number };
+> & {
+  launchCount: number;
+  /** Launches that failed on the device (memcheck reports, traps): the run shows as "kernel fault". */
+  faultCount?: number;
+};
+
+/**
+ * What the UI and reports call a run: a run whose call returned but whose kernels faulted is a
+ * "kernel fault", not a success (the guest may have ignored the launch's error code).
+ */
+export type RunDisplayStatus = RunStatus | 'kernel fault';
+
+export function displayStatus(run: { status: RunStatus; faultCount?: number; launches?: readonly { error?: unknown }[] }): RunDisplayStatus {
+  const faults = run.faultCount ?? run.launches?.filter((l) => l.error).length ?? 0;
+  return run.status === 'ok' && faults > 0 ? 'kernel fault' : run.status;
+}
 
 export interface CompareSweep {
   /** Zero-based index of the integer argument to vary. */

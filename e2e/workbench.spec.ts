@@ -1,17 +1,18 @@
 /**
  * The workbench in browser mode, end to end: the real server (buildServer with uiDir, the real
  * engine) serving the vite-built renderer, driven in Debian Chromium through playwright-core.
- * Each test gets a fresh browser profile. Screenshots of every screen go to e2e/screenshots/.
+ * Each test gets a fresh browser profile. Screenshots of every screen go to e2e/screenshots/tmp/
+ * (ignored), or to e2e/screenshots/ under `npm run screenshots` (helpers/screenshots.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshContext, HAVE_CHROMIUM, launchChromium } from './helpers/chromium.js';
+import { shotPath } from './helpers/screenshots.js';
 import { startWorkbenchServer, type RunningServer } from './helpers/server.js';
 
 const root = join(import.meta.dirname, '..');
-const shots = join(import.meta.dirname, 'screenshots');
 let server: RunningServer;
 let browser: Browser | undefined;
 let context: BrowserContext | undefined;
@@ -69,7 +70,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     const page = await openPage();
     await expect(page.locator('[data-testid=target]').textContent()).resolves.toContain('this server');
     await page.waitForSelector('[data-testid=example-wasi-hello]');
-    await page.screenshot({ path: join(shots, 'module-first-start.png') });
+    await page.screenshot({ path: shotPath('module-first-start.png') });
     await page.click('[data-testid=example-wasi-hello]');
     await page.waitForSelector('[data-testid=screen-invoke]');
     await page.fill('[data-testid=wasi-args]', '3 two');
@@ -83,7 +84,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.click('[data-testid=nav-module]');
     await page.waitForSelector('[data-testid=module-details]');
     expect(await page.textContent('[data-testid=module-details]')).toContain('WASI');
-    await page.screenshot({ path: join(shots, 'module-details.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('module-details.png'), fullPage: true });
   });
 
   it('invokes an uploaded module with arguments typed in the editor and shows the result', async () => {
@@ -94,12 +95,12 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.waitForSelector('[data-testid=result-value]');
     expect(await page.textContent('[data-testid=result-value]')).toBe('[42]');
     expect(await page.textContent('[data-testid=result-device]')).not.toBe('');
-    await page.screenshot({ path: join(shots, 'invoke-result.png') });
+    await page.screenshot({ path: shotPath('invoke-result.png') });
     // add changes nothing and is short: the module screen says its calls need no worker.
     await page.click('[data-testid=nav-module]');
     await page.waitForSelector('[data-testid=module-details]');
     expect(await page.locator('[data-testid=module-details] .badge', { hasText: 'inline' }).count()).toBe(3); // add, nothing, forty_two
-    await page.screenshot({ path: join(shots, 'module-inline.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('module-inline.png'), fullPage: true });
   });
 
   it('opens a dropped module and cancels a runaway guest', async () => {
@@ -125,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.click('[data-testid=invoke]');
     await page.waitForSelector('[data-testid=error-code]');
     expect(await page.textContent('[data-testid=error-code]')).toBe('type_mismatch');
-    await page.screenshot({ path: join(shots, 'invoke-bad-argument.png') });
+    await page.screenshot({ path: shotPath('invoke-bad-argument.png') });
   });
 
   it('fills the launch table, grid view and kernel summary from the vector-add guest', async () => {
@@ -155,7 +156,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     expect(await page.locator('[data-testid=kernel-summary] tbody tr').count()).toBe(2);
     await page.locator('[data-testid=launch-row]').first().click();
     expect(await grid.getAttribute('data-seq')).toBe('1');
-    await page.screenshot({ path: join(shots, 'launches.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('launches.png'), fullPage: true });
   });
 
   it('shows the SIMD saxpy example’s offload decisions, compares offload with fallback and draws the charts', async () => {
@@ -184,7 +185,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.click('[data-testid=compare-run]');
     await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 90_000 });
     expect(await page.locator('[data-testid=chart-sweep] .recharts-line-dots').first().locator('circle').count()).toBe(3);
-    await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('compare.png'), fullPage: true });
   });
 
   it('keeps runs in the history, compares two side by side, and exports reports that parse', async () => {
@@ -208,7 +209,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
       else if (format === 'chrome-trace') expect(JSON.parse(text).traceEvents.some((e: { cat?: string }) => e.cat === 'run')).toBe(true);
       else expect(text).toMatch(/^<!doctype html>[\s\S]*report-data/);
     }
-    await page.screenshot({ path: join(shots, 'runs.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('runs.png'), fullPage: true });
     // the history lives in the server's data dir: a fresh page sees it
     const again = await context!.newPage();
     await again.goto(server.url);
@@ -228,7 +229,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.click('[data-testid=settings-save]');
     await page.locator('[data-testid=settings-error]').waitFor({ state: 'detached' });
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
-    await page.screenshot({ path: join(shots, 'settings-dark.png'), fullPage: true });
+    await page.screenshot({ path: shotPath('settings-dark.png'), fullPage: true });
     await page.reload();
     await page.click('[data-testid=nav-settings]');
     await page.waitForSelector('[data-testid=setting-deadline]');
@@ -250,7 +251,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
       // the run happened on the remote server, not on the one that served the page
       const remoteRuns = (await (await fetch(`${remote.url}/workbench/runs`)).json()) as { moduleName: string }[];
       expect(remoteRuns.map((r) => r.moduleName)).toContain('hello.wasm');
-      await page.screenshot({ path: join(shots, 'remote-target.png') });
+      await page.screenshot({ path: shotPath('remote-target.png') });
     } finally {
       await remote.stop();
     }

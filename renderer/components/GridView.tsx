@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { launchFault, linearBlock } from '../../contract/launch-faults.js';
 import { filledCells, gridLayout } from '../lib/grid-layout.js';
 import { useWorkbench } from '../store/store.js';
 
@@ -22,8 +23,13 @@ export function GridView() {
   const p = progress.get(seq);
   const grid: [number, number, number] = launch ? launch.grid : p ? [p.total, 1, 1] : [0, 1, 1];
   const layout = gridLayout(grid);
-  const completed = launch ? layout.totalBlocks : (p?.completed ?? 0);
+  // A faulted launch: the blocks before the faulting one finished (the CPU device runs blocks in
+  // order), the faulting block is red, the rest never ran.
+  const fault = launch ? launchFault(launch) : undefined;
+  const faultBlock = fault?.block ? linearBlock(fault.block, grid) : fault ? 0 : undefined;
+  const completed = faultBlock !== undefined ? faultBlock : launch ? layout.totalBlocks : (p?.completed ?? 0);
   const filled = filledCells(layout, completed);
+  const faultCell = faultBlock !== undefined ? Math.floor(faultBlock / layout.blocksPerCell) : -1;
 
   useEffect(() => {
     const c = canvas.current;
@@ -36,19 +42,21 @@ export function GridView() {
     const styles = getComputedStyle(c);
     const done = styles.getPropertyValue('--cell-done').trim() || '#3b82f6';
     const todo = styles.getPropertyValue('--cell-todo').trim() || '#ccc';
+    const bad = styles.getPropertyValue('--err').trim() || '#dc2626';
     const gap = cell > 4 ? 1 : 0;
     for (let i = 0; i < layout.cells; i++) {
-      ctx.fillStyle = i < filled ? done : todo;
+      ctx.fillStyle = i === faultCell ? bad : i < filled ? done : todo;
       ctx.fillRect((i % layout.columns) * cell, Math.floor(i / layout.columns) * cell, cell - gap, cell - gap);
     }
   });
 
   if (layout.totalBlocks === 0) return <div className="grid-view hint" data-testid="grid-view">No launch yet: invoke an export that launches kernels.</div>;
   return (
-    <div className="grid-view" data-testid="grid-view" data-seq={seq} data-completed={completed} data-total={layout.totalBlocks}>
+    <div className="grid-view" data-testid="grid-view" data-seq={seq} data-completed={completed} data-total={layout.totalBlocks} {...(faultBlock !== undefined ? { 'data-fault-block': faultBlock } : {})}>
       <div className="hint">
         Launch #{seq} {launch ? <b className="mono">{launch.kernel}</b> : null} · grid {grid.join('×')} · {completed.toLocaleString()} / {layout.totalBlocks.toLocaleString()} blocks
         {layout.blocksPerCell > 1 ? ` · one cell = ${layout.blocksPerCell} blocks` : ''}
+        {fault ? <b className="fault-mark" data-testid="grid-fault"> · kernel fault in block {fault.block ? `(${fault.block.join(',')})` : '?'}</b> : null}
       </div>
       <canvas ref={canvas} className="grid-canvas" />
     </div>

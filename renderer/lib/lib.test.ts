@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pushHistory } from './arg-history.js';
 import { filledCells, gridLayout } from './grid-layout.js';
 import { newId } from './ids.js';
-import { SseParser } from '../transport/sse-reader.js';
+import { SseParser } from '../../contract/sse.js';
 import { checkRemoteUrl } from '../transport/select-transport.js';
 import { createHttpTransport } from '../transport/http-transport.js';
 
@@ -40,9 +40,13 @@ describe('SSE parser', () => {
     const p = new SseParser();
     expect(p.push(': stream open\n\nid: 1\nevent: batch\nda')).toEqual([]);
     expect(p.push('ta: [1]\n\nevent: batch\r\ndata: [2]\r\n\r\n')).toEqual([
-      { event: 'batch', data: '[1]' },
-      { event: 'batch', data: '[2]' },
+      // the last event id carries over to later messages (WHATWG), as server clients rely on
+      { event: 'batch', data: '[1]', id: '1' },
+      { event: 'batch', data: '[2]', id: '1' },
     ]);
+    // a CRLF split across chunks is one line end, not two
+    expect(p.push('data: [3]\r')).toEqual([]);
+    expect(p.push('\n\r\n')).toEqual([{ event: 'message', data: '[3]', id: '1' }]);
   });
 });
 

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ComparePoint } from '../../contract/workbench.js';
 import { historyKey } from '../lib/arg-history.js';
+import { exportCompare } from '../lib/compare-export.js';
+import { downloadReport } from '../lib/download.js';
 import { formatMs } from '../lib/format.js';
 import { parseSweep } from '../store/compare-slice.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
@@ -71,6 +73,7 @@ export function CompareScreen() {
   const progress = useWorkbench((s) => s.compareProgressState);
   const result = useWorkbench((s) => s.compareResult);
   const error = useWorkbench((s) => s.compareError);
+  const cancelledAt = useWorkbench((s) => s.compareCancelledAt);
   const [args, setArgs] = useState<string | undefined>(undefined);
   const [reps, setReps] = useState(5);
   const [sweepIndex, setSweepIndex] = useState(0);
@@ -105,6 +108,11 @@ export function CompareScreen() {
             <span className="progress"><progress max={progress.total} value={progress.completed} /> {progress.completed}/{progress.total} runs</span>
           ) : null}
         </div>
+        {cancelledAt ? (
+          <p className="warn-text" data-testid="compare-cancelled">
+            Cancelled after {cancelledAt.completed} of {cancelledAt.total} runs{result?.points.length ? ` — ${result.points.length} complete point${result.points.length > 1 ? 's' : ''} shown below` : ' — no point completed, so there is nothing to chart'}.
+          </p>
+        ) : null}
         {error ? <p className="error" data-testid="compare-error"><b>{error.code}</b>: {error.message}</p> : null}
       </section>
       {result && point ? (
@@ -114,6 +122,10 @@ export function CompareScreen() {
             {result.cancelled ? <span className="badge warn">cancelled</span> : null}
             <span>
               speedup <b data-testid="speedup">{Number.isFinite(point.speedup) ? `${point.speedup.toFixed(2)}×` : '–'}</b> (fallback median {formatMs(point.fallback.median)} / offload median {formatMs(point.offload.median)})
+            </span>
+            <span className="actions">
+              <button onClick={() => downloadReport(exportCompare(result, 'json'))} data-testid="compare-export-json">JSON</button>
+              <button onClick={() => downloadReport(exportCompare(result, 'csv'))} data-testid="compare-export-csv">CSV</button>
             </span>
             {result.points.length > 1 ? (
               <label>

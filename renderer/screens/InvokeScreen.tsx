@@ -1,3 +1,6 @@
+import { displayStatus } from '../../contract/workbench.js';
+import { RunProgress } from '../components/RunProgress.js';
+import { SanitizerList } from '../components/SanitizerList.js';
 import { useMemo } from 'react';
 import { checkArgs } from '../../contract/json-args.js';
 import { historyKey } from '../lib/arg-history.js';
@@ -17,6 +20,8 @@ export function InvokeScreen() {
   const error = useWorkbench((s) => s.lastError);
   const wasiArgs = useWorkbench((s) => s.wasiArgs);
   const theme = useTheme();
+  const faultCount = record ? record.launches.filter((l) => l.error).length : 0;
+  const faulted = record ? displayStatus(record) === 'kernel fault' : false;
   const store = getWorkbenchStore().getState();
 
   const fns = module?.description.exports.filter((e) => e.kind === 'func') ?? [];
@@ -54,8 +59,8 @@ export function InvokeScreen() {
         {fn?.callableFromJson === false ? <p className="warn-text">{fn.notCallableReason ?? 'This export cannot be called from JSON.'}</p> : null}
         {isStart ? (
           <label className="block">
-            Program arguments (argv[1..], space separated)
-            <input className="mono wide" value={wasiArgs} onChange={(e) => store.setWasiArgs(e.target.value)} data-testid="wasi-args" />
+            Program arguments (argv[1..], separated by spaces; quote with "…" or '…' to keep spaces)
+            <input className="mono wide" value={wasiArgs} onChange={(e) => store.setWasiArgs(e.target.value)} onKeyDown={(e) => { if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) void store.invoke(); }} data-testid="wasi-args" />
           </label>
         ) : (
           <>
@@ -74,16 +79,25 @@ export function InvokeScreen() {
           </button>
           {running ? <button onClick={() => void store.cancelInvoke()} data-testid="cancel">Cancel</button> : null}
           {running ? <span className="spinner" aria-label="running" /> : null}
+          <RunProgress />
         </div>
       </section>
 
       {record && record.status === 'ok' ? (
-        <section className="card result" data-testid="result">
-          <h3>Result</h3>
+        <section className={`card result${faulted ? ' error-card' : ''}`} data-testid="result">
+          <h3>
+            Result <span className={`badge ${faulted ? 'err' : 'ok'}`} data-testid="run-status">{displayStatus(record)}</span>
+          </h3>
           <div className="result-value mono" data-testid="result-value">{record.resultsJson ?? `exit code ${record.exitCode}`}</div>
           <div className="hint">
             {formatMs(record.durationMs)} · device <b data-testid="result-device">{record.device || '–'}</b> · {record.launches.length + record.launchesDropped} launches
           </div>
+          {faulted ? (
+            <>
+              <p className="error">The call returned, but {faultCount === 1 ? 'a kernel faulted' : `${faultCount} kernels faulted`} on the device: the results may be wrong.</p>
+              <SanitizerList launches={record.launches} compact />
+            </>
+          ) : null}
         </section>
       ) : null}
       {error ? (

@@ -7,6 +7,11 @@ import { getWorkbenchStore, useWorkbench } from '../store/store.js';
 export async function openFiles(files: FileList | File[] | null): Promise<void> {
   const file = files?.[0];
   if (!file) return;
+  // An empty file would reach V8 and come back as its raw 'BufferSource argument is empty'.
+  if (file.size === 0) {
+    getWorkbenchStore().setState({ openError: { code: 'invalid_module', message: `${file.name.slice(0, 120)} is empty (0 bytes): a WebAssembly module starts with the 8 bytes \\0asm and its version` }, screen: 'module' });
+    return;
+  }
   const bytes = new Uint8Array(await file.arrayBuffer());
   await getWorkbenchStore().getState().openModule({ kind: 'bytes', name: file.name, bytes });
 }
@@ -132,7 +137,8 @@ export function ModuleScreen() {
         {openError ? (
           <p className="error" data-testid="open-error">
             <b>{openError.code}</b>: {openError.message}
-            {openError.details?.offset !== undefined ? ` (at byte ${openError.details.offset})` : ''}
+            {/* The engine's message already names the offset; say it only where it does not. */}
+            {openError.details?.offset !== undefined && !/byte offset/.test(openError.message) ? ` (at byte offset ${openError.details.offset})` : ''}
           </p>
         ) : null}
       </section>

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { kernelDeltas } from '../../contract/run-stats.js';
-import type { ReportFormat, RunRecord } from '../../contract/workbench.js';
+import { displayStatus, type ReportFormat, type RunRecord } from '../../contract/workbench.js';
 import { downloadReport } from '../lib/download.js';
 import { formatMs, formatTime } from '../lib/format.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
@@ -18,7 +18,7 @@ function Side({ run, label }: { run: RunRecord; label: string }) {
         <tr><th>{label}</th><td className="mono">{run.runId}</td></tr>
         <tr><th>Module</th><td>{run.moduleName}</td></tr>
         <tr><th>Call</th><td className="mono">{run.exportName}({run.argsJson.replace(/^\s*\[|\]\s*$/g, '')})</td></tr>
-        <tr><th>Status</th><td>{run.status}{run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}</td></tr>
+        <tr><th>Status</th><td>{displayStatus(run)}{run.error ? ` — ${run.error.code}: ${run.error.message}` : ''}</td></tr>
         <tr><th>Result</th><td className="mono">{run.resultsJson ?? (run.exitCode !== undefined ? `exit ${run.exitCode}` : '–')}</td></tr>
         <tr><th>Duration</th><td>{formatMs(run.durationMs)}</td></tr>
         <tr><th>Device</th><td>{run.device}</td></tr>
@@ -78,11 +78,12 @@ export function RunsScreen() {
                 <td className="nowrap" title={formatTime(r.startedAt)}>{new Date(r.startedAt).toLocaleTimeString()}</td>
                 <td>{r.moduleName}</td>
                 <td className="mono">{r.exportName}({r.argsJson.replace(/^\s*\[|\]\s*$/g, '').slice(0, 40)})</td>
-                <td><span className={`badge ${r.status === 'ok' ? 'ok' : 'err'}`}>{r.status === 'ok' ? 'ok' : (r.error?.code ?? r.status)}</span></td>
+                <td><span className={`badge ${displayStatus(r) === 'ok' ? 'ok' : 'err'}`} data-testid="run-row-status">{displayStatus(r) === 'kernel fault' ? `kernel fault (${r.faultCount})` : r.status === 'ok' ? 'ok' : (r.error?.code ?? r.status)}</span></td>
                 <td>{formatMs(r.durationMs)}</td>
                 <td>{r.device}</td>
                 <td>{r.launchCount}</td>
                 <td><div className="actions">
+                  <button onClick={() => void store.openRun(r.runId)} data-testid="open-run" title="Show this run in Launches and Timeline">Open</button>
                   <button onClick={() => void store.pickRun(r.runId)} data-testid="pick-run">Compare</button>
                   {FORMATS.map((f) => (
                     <button key={f.format} onClick={() => void exportRun(r.runId, f.format)} data-testid={`export-${f.format}`}>{f.label}</button>

@@ -7,6 +7,11 @@ const MiB = 1024 * 1024;
 
 function RemoteTarget() {
   const saved = loadRemoteTarget();
+  const target = useWorkbench((s) => s.target);
+  const connected = useWorkbench((s) => s.connected);
+  const reason = useWorkbench((s) => s.connectionReason);
+  const loadError = useWorkbench((s) => s.settingsLoadError);
+  const mode = useWorkbench((s) => s.mode);
   const [url, setUrl] = useState(saved?.url ?? '');
   const [token, setToken] = useState(saved?.token ?? '');
   const problem = url ? checkRemoteUrl(url) : undefined;
@@ -16,8 +21,18 @@ function RemoteTarget() {
     void storeRemoteTarget(target).then(() => window.location.reload());
   };
   return (
-    <section className="card">
+    <section className="card" data-testid="target-card">
       <h2>Target</h2>
+      <p data-testid="target-current">
+        In use: <b className="mono">{target ? target.label : saved ? saved.url : mode === 'electron' ? 'this machine' : 'this server'}</b>{' '}
+        {connected && !loadError ? <span className="badge ok">connected</span> : <span className="badge err">unreachable</span>}
+      </p>
+      {loadError || (!connected && reason) ? (
+        <p className="error" data-testid="target-error">
+          {loadError ? <><b>{loadError.code}</b>: {loadError.message}</> : reason}
+          {loadError?.code === 'unauthorized' ? ' — enter this server’s token below (or switch back to this machine).' : null}
+        </p>
+      ) : null}
       <p className="hint">Run modules on this machine's engine, or on a TensorWasm server (started with <span className="mono">tensor-wasm serve --ui</span>) — e.g. a GPU box driven from a laptop.</p>
       <div className="form-grid">
         <label>Server URL<input className="mono" value={url} placeholder="http://gpu-box:8080" onChange={(e) => setUrl(e.target.value)} data-testid="remote-url" /></label>
@@ -25,8 +40,8 @@ function RemoteTarget() {
       </div>
       {problem ? <p className="error">{problem}</p> : null}
       <div className="row">
-        <button className="primary" disabled={!url || !!problem} onClick={() => apply({ url, token })}>Use this server</button>
-        <button disabled={!saved} onClick={() => apply(undefined)}>Use this machine</button>
+        <button className="primary" disabled={!url || !!problem} onClick={() => apply({ url, token })} data-testid="use-remote">Use this server</button>
+        <button disabled={!saved} onClick={() => apply(undefined)} data-testid="use-local">Use this machine</button>
       </div>
     </section>
   );
@@ -37,13 +52,29 @@ export function SettingsScreen() {
   const devices = useWorkbench((s) => s.devices);
   const error = useWorkbench((s) => s.settingsError);
   const devicesError = useWorkbench((s) => s.devicesError);
+  const loadError = useWorkbench((s) => s.settingsLoadError);
   const [draft, setDraft] = useState<WorkbenchSettings | undefined>(settings);
   const [saved, setSaved] = useState(false);
   useEffect(() => setDraft(settings), [settings]);
   useEffect(() => {
     void getWorkbenchStore().getState().loadSettings();
   }, []);
-  if (!draft) return <div className="screen"><p className="hint">Loading settings…</p></div>;
+  // The target card always renders: with an unreachable target or a rejected token the settings
+  // never load, and switching target is the way out.
+  if (!draft)
+    return (
+      <div className="screen" data-testid="screen-settings">
+        <section className="card">
+          <h2>Engine</h2>
+          {loadError ? (
+            <p className="error" data-testid="settings-load-error">Cannot read the settings — <b>{loadError.code}</b>: {loadError.message}</p>
+          ) : (
+            <p className="hint">Loading settings…</p>
+          )}
+        </section>
+        <RemoteTarget />
+      </div>
+    );
   const set = (patch: Partial<WorkbenchSettings>) => {
     setSaved(false);
     setDraft({ ...draft, ...patch, offload: { ...draft.offload, ...(patch.offload ?? {}) } });
@@ -70,7 +101,7 @@ export function SettingsScreen() {
               {['error', 'warn', 'info', 'debug', 'trace'].map((l) => <option key={l}>{l}</option>)}
             </select>
           </label>
-          <label className="check"><input type="checkbox" checked={draft.offload.enabled} onChange={(e) => set({ offload: { ...draft.offload, enabled: e.target.checked } })} /> Auto-offload</label>
+          <label className="check"><input type="checkbox" checked={draft.offload.enabled} onChange={(e) => set({ offload: { ...draft.offload, enabled: e.target.checked } })} data-testid="setting-offload" /> Auto-offload</label>
           <label>Offload trip-count threshold<input type="number" min={1} value={draft.offload.tripCountThreshold} onChange={(e) => set({ offload: { ...draft.offload, tripCountThreshold: Number(e.target.value) } })} /></label>
           <label>Offload v128 ratio threshold<input type="number" min={0} max={1} step={0.05} value={draft.offload.v128RatioThreshold} onChange={(e) => set({ offload: { ...draft.offload, v128RatioThreshold: Number(e.target.value) } })} /></label>
           <label>

@@ -8,6 +8,8 @@ export interface CompareSlice {
   compareProgressState?: { completed: number; total: number };
   compareResult?: CompareResult;
   compareError?: ErrorInfo;
+  /** Progress when the last comparison was cancelled (the screen says so). */
+  compareCancelledAt?: { completed: number; total: number };
   startCompare(request: Omit<CompareRequest, 'compareId' | 'moduleId'>): Promise<void>;
   cancelCompare(): Promise<void>;
   compareProgress(compareId: string, completed: number, total: number): void;
@@ -39,10 +41,12 @@ export const createCompareSlice: SliceCreator<CompareSlice> =
       const module = get().module;
       if (!module || get().compareRunning) return;
       const compareId = newId('cmp');
-      set({ compareRunning: compareId, compareProgressState: { completed: 0, total: 1 }, compareResult: undefined, compareError: undefined });
+      // Each point runs every repetition twice (offload on, then off): the total is known up front.
+      const total = request.repetitions * 2 * Math.max(1, request.sweep?.values.length ?? 1);
+      set({ compareRunning: compareId, compareProgressState: { completed: 0, total }, compareResult: undefined, compareError: undefined, compareCancelledAt: undefined });
       try {
         const result = await api.compareOffload({ ...request, compareId, moduleId: module.moduleId });
-        set({ compareResult: result, compareRunning: undefined, ...(result.error ? { compareError: result.error } : {}) });
+        set({ compareResult: result, compareRunning: undefined, ...(result.error ? { compareError: result.error } : {}), ...(result.cancelled ? { compareCancelledAt: get().compareProgressState } : {}) });
       } catch (error) {
         set({ compareError: toErrorInfo(error), compareRunning: undefined });
       }

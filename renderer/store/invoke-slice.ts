@@ -1,7 +1,8 @@
 import { toErrorInfo, type ErrorInfo } from '../../contract/errors.js';
 import type { RunRecord } from '../../contract/workbench.js';
-import { historyKey, loadJson, pushHistory } from '../lib/arg-history.js';
+import { boundHistory, historyKey, loadJson, pushHistory, saveJson } from '../lib/arg-history.js';
 import { newId } from '../lib/ids.js';
+import { splitArgv } from '../lib/split-argv.js';
 import type { SliceCreator } from './types.js';
 
 export interface ConsoleLine {
@@ -17,6 +18,8 @@ export interface InvokeSlice {
   argHistory: Record<string, string[]>;
   wasiArgs: string;
   activeRunId?: string;
+  /** When the active run was started (Date.now()), for its progress line. */
+  runStartedAt?: number;
   lastRecord?: RunRecord;
   lastError?: ErrorInfo;
   console: ConsoleLine[];
@@ -61,14 +64,22 @@ export const createInvokeSlice: SliceCreator<InvokeSlice> =
       if (!module || !exportName || activeRunId) return undefined;
       const argsJson = get().currentArgs();
       const key = historyKey(module.moduleId, exportName);
-      const argHistory = { ...get().argHistory, [key]: pushHistory(get().argHistory[key], argsJson) };
-      storage?.setItem(HISTORY_KEY, JSON.stringify(argHistory));
+      const argHistory = boundHistory({ ...get().argHistory, [key]: pushHistory(get().argHistory[key], argsJson) }, undefined, key);
+      // A full or refusing localStorage costs the history entry, never the run.
+      saveJson(storage, HISTORY_KEY, argHistory);
       const runId = newId('run');
-      const wasiArgs = get().wasiArgs.trim() ? get().wasiArgs.trim().split(/\s+/) : undefined;
-      set({ activeRunId: runId, argHistory, lastError: undefined, lastRecord: undefined, console: [{ stream: 'info', text: `▶ ${exportName}(${argsJson.replace(/^\s*\[|\]\s*$/g, '')})` }] });
+      const split = splitArgv(get().wasiArgs);
+      if (!Array.isArray(split)) {
+        set({ lastError: { code: 'invalid_args', message: `program arguments: ${split.error}` }, lastRecord: undefined });
+        return undefined;
+      }
+      const wasiArgs = split.length ? split : undefined;
+      const shown = argsJson.replace(/^\s*\[|\]\s*$/g, '');
+      set({ activeRunId: runId, runStartedAt: Date.now(), argHistory, lastError: undefined, lastRecord: undefined, console: [{ stream: 'info', text: `▶ ${exportName}(${shown.length > 200 ? `${shown.slice(0, 200)}… ${shown.length.toLocaleString()} characters` : shown})` }] });
       get().beginLaunches(runId);
       try {
         const record = await api.invoke({ runId, moduleId: module.moduleId, exportName, argsJson, ...(wasiArgs ? { wasiArgs } : {}) });
+        get().completeLaunches(runId, record.launches);
         // The record holds the run's complete output; events may still be in flight (they come
         // batched), so unless everything already streamed, show the record's output instead.
         const streamed = get().console.filter((l) => l.stream === 'stdout' || l.stream === 'stderr');

@@ -1,5 +1,5 @@
-import type { LaunchEvent } from '../../contract/events.js';
-import type { WorkbenchEvent } from '../../contract/workbench.js';
+import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
+import type { RunRecord, WorkbenchEvent } from '../../contract/workbench.js';
 import type { ConsoleLine } from './invoke-slice.js';
 import type { SliceCreator } from './types.js';
 
@@ -7,6 +7,17 @@ export interface BlockProgress {
   completed: number;
   total: number;
 }
+
+export interface RunMarks {
+  run?: { startMs: number; endMs?: number; label: string };
+  syncs: { t: number; durationMs: number; status: number }[];
+  offload: OffloadEvent[];
+  stdout: { t: number; text: string }[];
+}
+
+/** Marks kept per run: enough for any timeline, bounded for a guest that prints forever. */
+const MARKS_LIMIT = 100_000;
+const emptyMarks = (): RunMarks => ({ syncs: [], offload: [], stdout: [] });
 
 export interface LaunchSlice {
   /** The run whose launches are shown (the latest invocation). */
@@ -16,23 +27,59 @@ export interface LaunchSlice {
    * launches per second do not copy an ever-growing array on every batch.
    */
   launches: { items: LaunchEvent[] };
+  /** What the timeline shows besides launches; mutated in place with `launches`. */
+  marks: RunMarks;
   progress: Map<number, BlockProgress>;
   launchVersion: number;
   selectedSeq?: number;
+  /** Set when a past run was reopened (not the live one). */
+  shownRun?: string;
   beginLaunches(runId: string): void;
   resetLaunches(): void;
   selectLaunch(seq: number | undefined): void;
+  /**
+   * The run's record arrived: it holds every launch it kept, while batched events may still be in
+   * flight (or the stream is down). Fills in what the events have not delivered yet.
+   */
+  completeLaunches(runId: string, launches: readonly LaunchEvent[]): void;
+  /** Shows a past run in Launches and Timeline as it looked live (what its record kept). */
+  showRun(record: RunRecord): void;
   /** Applies one batch of pushed events to every slice that cares. */
   ingest(batch: WorkbenchEvent[]): void;
 }
 
 export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => ({
   launches: { items: [] },
+  marks: emptyMarks(),
   progress: new Map(),
   launchVersion: 0,
-  beginLaunches: (runId) => set({ launchRunId: runId, launches: { items: [] }, progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
-  resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  beginLaunches: (runId) => set({ launchRunId: runId, shownRun: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   selectLaunch: (seq) => set({ selectedSeq: seq }),
+  showRun: (record) => {
+    const items = [...record.launches];
+    const progress = new Map<number, BlockProgress>();
+    for (const l of items) {
+      const blocks = l.grid[0] * l.grid[1] * l.grid[2];
+      progress.set(l.seq, { completed: blocks, total: blocks });
+    }
+    const marks: RunMarks = { ...emptyMarks(), run: { startMs: record.startedAt, endMs: record.startedAt + record.durationMs, label: `${record.exportName}(${record.argsJson.slice(1, -1).slice(0, 60)})` }, offload: [...record.offloadEvents] };
+    set({ launchRunId: record.runId, shownRun: record.runId, launches: { items }, marks, progress, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
+  },
+  completeLaunches: (runId, launches) => {
+    const state = get();
+    if (state.launchRunId !== runId || launches.length <= state.launches.items.length) return;
+    const items = state.launches.items;
+    const seen = new Set(items.map((l) => l.seq));
+    for (const l of launches) {
+      if (seen.has(l.seq)) continue;
+      items.push(l);
+      const blocks = l.grid[0] * l.grid[1] * l.grid[2];
+      state.progress.set(l.seq, { completed: blocks, total: blocks });
+    }
+    items.sort((a, b) => a.seq - b.seq);
+    set({ launchVersion: state.launchVersion + 1 });
+  },
   ingest: (batch) => {
     const state = get();
     const runId = state.launchRunId;
@@ -45,6 +92,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
         const e = item.event;
         if (e.runId !== runId) continue;
         if (e.type === 'launch') {
+          if (items.length > 0 && items[items.length - 1]!.seq >= e.seq && items.some((l) => l.seq === e.seq)) continue;
           items.push(e);
           progress.set(e.seq, { completed: e.grid[0] * e.grid[1] * e.grid[2], total: e.grid[0] * e.grid[1] * e.grid[2] });
           touched = true;
@@ -52,7 +100,21 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
           const old = progress.get(e.launchSeq);
           if (!old || old.completed < e.completedBlocks) progress.set(e.launchSeq, { completed: e.completedBlocks, total: e.totalBlocks });
           touched = true;
-        } else if ((e.type === 'stdout' || e.type === 'stderr') && e.runId === state.activeRunId) {
+        } else if (e.type === 'started') {
+          state.marks.run = { startMs: e.t, label: `${e.export ?? 'run'}` };
+          touched = true;
+        } else if (e.type === 'finished' || e.type === 'failed') {
+          if (state.marks.run) state.marks.run.endMs = e.t;
+          touched = true;
+        } else if (e.type === 'sync') {
+          if (state.marks.syncs.length < MARKS_LIMIT) state.marks.syncs.push({ t: e.t, durationMs: e.durationMs, status: e.status });
+          touched = true;
+        } else if (e.type === 'offload') {
+          if (state.marks.offload.length < MARKS_LIMIT) state.marks.offload.push(e);
+          touched = true;
+        }
+        if (e.type === 'stdout' && state.marks.stdout.length < MARKS_LIMIT) state.marks.stdout.push({ t: e.t, text: e.text });
+        if ((e.type === 'stdout' || e.type === 'stderr') && e.runId === state.activeRunId) {
           // Output of a run that already finished arrived late: its record's output is shown instead.
           lines.push({ stream: e.type, text: e.text });
         }

@@ -29,7 +29,8 @@ export const createModuleSlice: SliceCreator<ModuleSlice> =
     const adopt = (module: LoadedModule, suggestion?: { exportName?: string; args?: string }) => {
       const exportName = defaultExport(module, suggestion?.exportName);
       const fn = module.description.exports.find((e) => e.name === exportName);
-      set({ module, opening: false, openError: undefined });
+      // A new module starts clean: the previous module's result, error and console are not its own.
+      set({ module, opening: false, openError: undefined, lastRecord: undefined, lastError: undefined, console: [] });
       get().resetLaunches();
       if (exportName) {
         get().selectExport(exportName);

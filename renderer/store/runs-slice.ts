@@ -10,6 +10,8 @@ export interface RunsSlice {
   recordedRun(summary: RunSummary): void;
   pickRun(runId: string): Promise<void>;
   clearPicked(): void;
+  /** Reopens a past run in Launches and Timeline. */
+  openRun(runId: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
   exportReport(runId: string, format: ReportFormat): Promise<ExportedReport | undefined>;
 }
@@ -38,6 +40,15 @@ export const createRunsSlice: SliceCreator<RunsSlice> =
       }
     },
     clearPicked: () => set({ runA: undefined, runB: undefined }),
+    openRun: async (runId) => {
+      if (get().activeRunId) return get().notify('info', 'A run is in progress: open past runs when it ends.');
+      try {
+        get().showRun(await api.getRun(runId));
+        set({ screen: 'timeline' });
+      } catch (error) {
+        get().notify('error', error);
+      }
+    },
     deleteRun: async (runId) => {
       try {
         await api.deleteRun(runId);

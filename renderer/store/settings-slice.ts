@@ -8,6 +8,8 @@ export interface SettingsSlice {
   devices: DeviceInfo[];
   devicesError?: ErrorInfo;
   settingsError?: ErrorInfo;
+  /** Why the settings could not be read (an unreachable target, a rejected token): shown, never a spinner forever. */
+  settingsLoadError?: ErrorInfo;
   loadSettings(): Promise<void>;
   updateSettings(patch: Partial<WorkbenchSettings>): Promise<boolean>;
 }
@@ -20,8 +22,8 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> =
     loadSettings: async () => {
       await Promise.all([
         api.getSettings().then(
-          (settings) => set({ settings }),
-          (error: unknown) => get().notify('error', error),
+          (settings) => set({ settings, settingsLoadError: undefined }),
+          (error: unknown) => set({ settingsLoadError: toErrorInfo(error) }),
         ),
         api.listDevices().then(
           (devices) => set({ devices, devicesError: undefined }),

@@ -3,7 +3,7 @@ import { toErrorInfo } from '../../contract/errors.js';
 import type { TargetInfo } from '../../contract/workbench.js';
 import type { SliceCreator } from './types.js';
 
-export type Screen = 'module' | 'invoke' | 'launches' | 'compare' | 'runs' | 'settings';
+export type Screen = 'module' | 'invoke' | 'launches' | 'timeline' | 'compare' | 'runs' | 'settings';
 
 export interface UiSlice {
   screen: Screen;

@@ -14,7 +14,7 @@ import type {
   WorkbenchEventListener,
   WorkbenchSettings,
 } from '../../contract/workbench.js';
-import { SseParser } from './sse-reader.js';
+import { SseParser } from '../../contract/sse.js';
 
 export interface HttpTransportOptions {
   /** '' for the page's own server; `http://host:port` for a remote one. */

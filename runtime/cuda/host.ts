@@ -46,6 +46,11 @@ export interface WasiCudaHostOptions {
   deviceFactory?: (selection: DeviceSelection) => Device;
   /** Minimum ms between block-progress events of one launch (default 50); the last block always reports. */
   progressIntervalMs?: number;
+  /**
+   * The run's launch numbering, shared with the offload host so `seq` stays unique within a run
+   * (default: this host's own count).
+   */
+  nextLaunchSeq?: () => number;
 }
 
 export interface WasiCudaHost {
@@ -251,7 +256,8 @@ export function createWasiCudaHost(options: WasiCudaHostOptions): WasiCudaHost {
   };
 
   function launch(kernelId: bigint, gx: number, gy: number, gz: number, bx: number, by: number, bz: number, shared: number, argsPtr: number, argsLen: number): number {
-    const seq = ++launches;
+    launches++;
+    const seq = options.nextLaunchSeq ? options.nextLaunchSeq() : launches;
     const grid: [number, number, number] = [gx, gy, gz];
     const block: [number, number, number] = [bx, by, bz];
     let kernel: KernelHandle | undefined;

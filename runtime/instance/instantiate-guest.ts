@@ -73,8 +73,11 @@ export function instantiateGuest(ctx: GuestContext): Guest {
   const imports: Record<string, Record<string, unknown>> = {};
   let memory: WebAssembly.Memory | undefined;
   const memoryBytes = () => (memory ? new Uint8Array(memory.buffer) : undefined);
+  // One launch numbering for the guest's wasi:cuda launches and the offloaded loops' kernels.
+  let launchSeq = 0;
+  const nextLaunchSeq = (): number => ++launchSeq;
   const offloadHost = info.offloadPlans?.length
-    ? createGuestOffload({ moduleKey: info.key, plans: info.offloadPlans, settings: ctx.offload, deviceSelection: ctx.device, memory: () => memoryBytes() ?? new Uint8Array(0), wasmMemory: () => memory, emit: ctx.emit })
+    ? createGuestOffload({ moduleKey: info.key, plans: info.offloadPlans, settings: ctx.offload, deviceSelection: ctx.device, memory: () => memoryBytes() ?? new Uint8Array(0), wasmMemory: () => memory, emit: ctx.emit, nextLaunchSeq })
     : undefined;
   if (offloadHost) Object.assign(imports, offloadHost.imports);
 
@@ -111,6 +114,7 @@ export function instantiateGuest(ctx: GuestContext): Guest {
       emit: ctx.emit,
       terminate: ctx.terminate,
       maxMemoryBytes: ctx.maxMemoryBytes,
+      nextLaunchSeq,
     });
     for (const [ns, fns] of Object.entries(cudaHost.imports)) imports[ns] = { ...(imports[ns] ?? {}), ...(fns as Record<string, unknown>) };
   }

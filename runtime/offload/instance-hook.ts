@@ -25,6 +25,8 @@ export function createGuestOffload(options: {
   /** The guest's WebAssembly.Memory, when known: the CPU device then runs offloaded kernels compiled to Wasm. */
   wasmMemory?: () => WebAssembly.Memory | undefined;
   emit: EmitRunEvent;
+  /** The run's launch numbering, shared with the wasi:cuda host. */
+  nextLaunchSeq?: () => number;
 }): OffloadHost {
   let state = verification.get(options.moduleKey);
   if (!state) {
@@ -40,5 +42,6 @@ export function createGuestOffload(options: {
     deviceSelection: options.deviceSelection,
     demoted: state.demoted,
     verified: state.verified,
+    ...(options.nextLaunchSeq ? { nextLaunchSeq: options.nextLaunchSeq } : {}),
   });
 }

@@ -5,10 +5,11 @@
  * Any failure returns 0 and the guest runs its original loop (the CPU fallback); memory the
  * kernels may have touched is restored first, so the fallback sees the loop's real inputs.
  */
-import type { Device, KernelArg, KernelHandle } from '../../contract/device.js';
+import { DeviceError, type Device, type KernelArg, type KernelHandle } from '../../contract/device.js';
 import type { DeviceSelection } from '../../contract/device.js';
 import type { OffloadSettings } from '../../contract/engine.js';
 import type { EmitRunEvent, OffloadEvent } from '../../contract/events.js';
+import { summarizeArgs } from '../cuda/argv.js';
 import { BLOCK_SIZE, generateKernel, type GeneratedKernel } from './ptx-codegen.js';
 import { importNameFor, OFFLOAD_IMPORT_MODULE, VERIFY_IMPORT } from './rewrite.js';
 import { computeTripCount } from './trip-count.js';
@@ -31,6 +32,8 @@ export interface OffloadHostOptions {
   demoted?: Map<string, string>;
   /** Loops already verified in earlier instances. */
   verified?: Set<string>;
+  /** The run's launch numbering, shared with the wasi:cuda host (default: this host's own count). */
+  nextLaunchSeq?: () => number;
 }
 
 export interface OffloadHost {
@@ -132,16 +135,34 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
         ...generated.scalarParams.map((p) => scalarArg(state.plan.params[p]?.type ?? generated.lane, paramValues[p] as number | bigint)),
         scalarArg('i32', n),
       ];
-      dev.launch({
-        kernel: handle,
-        grid: [Math.ceil(n / BLOCK_SIZE), 1, 1],
-        block: [BLOCK_SIZE, 1, 1],
-        sharedMemBytes: 0,
-        args,
-        memory: options.memory(),
-        ...(wasmMemory ? { wasmMemory } : {}),
-      });
+      const grid: [number, number, number] = [Math.ceil(n / BLOCK_SIZE), 1, 1];
+      const block: [number, number, number] = [BLOCK_SIZE, 1, 1];
+      const started = performance.timeOrigin + performance.now();
       launches++;
+      const seq = options.nextLaunchSeq ? options.nextLaunchSeq() : launches;
+      // Offloaded kernels are launches like any other: one `launch` event each, marked with the
+      // loop they came from (the CLI counted them; the event stream did not show them).
+      const launchEvent = {
+        type: 'launch' as const,
+        seq,
+        kernel: generated.entry,
+        ptxHash: generated.ptxHash,
+        grid,
+        block,
+        sharedMemBytes: 0,
+        args: summarizeArgs(args),
+        device: deviceLabelOf(dev),
+        origin: 'offload' as const,
+        loopId: state.plan.loopId,
+      };
+      try {
+        const timing = dev.launch({ kernel: handle, grid, block, sharedMemBytes: 0, args, memory: options.memory(), ...(wasmMemory ? { wasmMemory } : {}) });
+        emit({ ...launchEvent, startMs: timing.startMs, endMs: timing.endMs, kernelMs: timing.kernelMs, ...(timing.backend ? { backend: timing.backend } : {}) });
+      } catch (error) {
+        const ended = performance.timeOrigin + performance.now();
+        emit({ ...launchEvent, startMs: started, endMs: ended, kernelMs: 0, error: { code: error instanceof DeviceError ? error.cudaCode : -1, message: (error as Error).message.slice(0, 500) } });
+        throw error;
+      }
     }
     dev.sync(options.memory());
   };

@@ -3,6 +3,8 @@
  * as inline SVG, so it opens anywhere and can be mailed or archived. The full JSON report is
  * embedded too (in a non-executed script block) so the page alone carries all the data.
  */
+import { runFaults } from '../../contract/launch-faults.js';
+import { displayStatus } from '../../contract/workbench.js';
 import type { RunReport } from './report-model.js';
 
 export function escapeHtml(text: string): string {
@@ -28,9 +30,19 @@ export function barChartSvg(title: string, bars: { label: string; value: number 
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${labelW + chartW + 90}" height="${h}"><text x="0" y="14" class="t">${escapeHtml(title)}</text>${rows}</svg>`;
 }
 
-/** Launch timeline: one rectangle per launch on a time axis (first 2,000 launches). */
+/** The HTML page draws at most this many launches in its timeline and lists this many rows; it says so. */
+export const HTML_TIMELINE_LIMIT = 2000;
+export const HTML_TABLE_LIMIT = 500;
+
+/** "N of M" whenever a view shows fewer launches than the run made: never a silent cut. */
+export function shownOf(shown: number, report: Pick<RunReport, 'launches' | 'launchesDropped'>): string {
+  const total = report.launches.length + report.launchesDropped;
+  return shown < total ? `${shown.toLocaleString('en')} of ${total.toLocaleString('en')}` : total.toLocaleString('en');
+}
+
+/** Launch timeline: one rectangle per launch on a time axis (the first HTML_TIMELINE_LIMIT launches). */
 export function timelineSvg(report: RunReport): string {
-  const launches = report.launches.slice(0, 2000);
+  const launches = report.launches.slice(0, HTML_TIMELINE_LIMIT);
   const width = 700;
   const height = 70;
   const origin = report.run.startedAtMs;
@@ -42,7 +54,7 @@ export function timelineSvg(report: RunReport): string {
       return `<rect x="${x.toFixed(2)}" y="24" width="${w.toFixed(2)}" height="30" class="bar"><title>#${l.seq} ${escapeHtml(l.kernel)} ${fmt(l.kernelMs)} ms</title></rect>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Launch timeline" width="${width + 20}" height="${height}"><text x="0" y="14" class="t">Launch timeline (0 – ${fmt(span)} ms)</text><rect x="0" y="24" width="${width}" height="30" class="track"/>${rects}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Launch timeline" width="${width + 20}" height="${height}"><text x="0" y="14" class="t">Launch timeline (0 – ${fmt(span)} ms) · ${shownOf(launches.length, report)} launches drawn</text><rect x="0" y="24" width="${width}" height="30" class="track"/>${rects}</svg>`;
 }
 
 function table(headers: string[], rows: (string | number)[][]): string {
@@ -54,6 +66,8 @@ function table(headers: string[], rows: (string | number)[][]): string {
 export function toHtml(report: RunReport): string {
   const r = report.run;
   const summary = report.kernelSummary;
+  const faults = runFaults(report.launches);
+  const offloaded = report.launches.filter((l) => l.origin === 'offload').length;
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(report.module.name)} · ${escapeHtml(r.export)}</h1>`);
   parts.push(
@@ -63,13 +77,14 @@ export function toHtml(report: RunReport): string {
         ['Module hash', report.module.hash],
         ['Engine', `${report.engine.name} ${report.engine.version}`],
         ['Device', r.device],
-        ['Status', r.status],
+        ['Status', displayStatus({ status: r.status, launches: report.launches })],
         ['Arguments', r.arguments],
         ['Results', r.results ?? (r.exitCode !== undefined ? `exit ${r.exitCode}` : '–')],
         ['Error', r.error ? `${r.error.code}: ${r.error.message}` : '–'],
         ['Started', r.startedAt],
         ['Duration', `${fmt(r.durationMs)} ms`],
-        ['Launches', `${report.launches.length}${report.launchesDropped ? ` (+${report.launchesDropped} not kept)` : ''}`],
+        ['Launches', `${report.launches.length + report.launchesDropped}${report.launchesDropped ? ` (${report.launches.length} kept: the run store keeps at most that many per run)` : ''}${offloaded ? ` · ${offloaded} by auto-offload` : ''}`],
+        ['Kernel faults', String(faults.length)],
         ['Settings', `device ${report.settings.device}, deadline ${report.settings.deadlineMs} ms, memory cap ${report.settings.maxMemoryBytes} B, offload ${report.settings.offload.enabled ? 'on' : 'off'}`],
       ],
     ),
@@ -84,11 +99,26 @@ export function toHtml(report: RunReport): string {
       ),
     );
     parts.push(timelineSvg(report));
-    parts.push('<h2>Launches</h2>');
+    if (report.launches.length + report.launchesDropped > HTML_TIMELINE_LIMIT)
+      parts.push(`<p class="note" id="timeline-note">The timeline draws ${shownOf(Math.min(HTML_TIMELINE_LIMIT, report.launches.length), report)} launches; every kept launch is in the JSON export (embedded at the end of this page) and the Chrome trace.</p>`);
+    parts.push(`<h2>Launches (${shownOf(Math.min(HTML_TABLE_LIMIT, report.launches.length), report)})</h2>`);
+    if (report.launches.length + report.launchesDropped > HTML_TABLE_LIMIT)
+      parts.push(`<p class="note" id="table-note">This table lists ${shownOf(Math.min(HTML_TABLE_LIMIT, report.launches.length), report)} launches; every kept launch is in the JSON export (embedded at the end of this page) and the Chrome trace.</p>`);
     parts.push(
       table(
-        ['#', 'Kernel', 'Grid', 'Block', 'Shared (B)', 'Device', 'Kernel (ms)'],
-        report.launches.slice(0, 500).map((l) => [l.seq, l.kernel, l.grid.join('×'), l.block.join('×'), l.sharedMemBytes, l.backend ? `${l.device} (${l.backend})` : l.device, fmt(l.kernelMs)]),
+        ['#', 'Kernel', 'Kind', 'Grid', 'Block', 'Shared (B)', 'Device', 'Kernel (ms)', 'Error'],
+        report.launches
+          .slice(0, HTML_TABLE_LIMIT)
+          .map((l) => [l.seq, l.kernel, l.origin === 'offload' ? `offload ${l.loopId ?? ''}` : 'wasi:cuda', l.grid.join('×'), l.block.join('×'), l.sharedMemBytes, l.backend ? `${l.device} (${l.backend})` : l.device, fmt(l.kernelMs), l.error ? `${l.error.code}` : '']),
+      ),
+    );
+  }
+  if (faults.length > 0) {
+    parts.push(`<h2>Kernel faults (${faults.length})</h2>`);
+    parts.push(
+      table(
+        ['Launch', 'Kernel', 'Problem', 'Thread', 'Block', 'Address', 'Size', 'Nearest window', 'PTX line'],
+        faults.map((f) => [f.launchSeq, f.kernel, f.what, f.thread?.join(',') ?? '', f.block?.join(',') ?? '', f.address ?? '', f.sizeBytes ?? '', f.nearestWindow ?? '', f.ptxLine ?? '']),
       ),
     );
   }
@@ -122,7 +152,7 @@ export function toHtml(report: RunReport): string {
 body{font:14px system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}
 @media (prefers-color-scheme:dark){body{color:#e6e6e6;background:#16181c}th{background:#23262c!important}.track{fill:#2a2d33!important}svg text{fill:#e6e6e6}}
 table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #8884;padding:3px 8px;text-align:left;font-variant-numeric:tabular-nums}
-th{background:#f0f2f5}.bar{fill:#3b82f6}.track{fill:#eef0f3}.t{font-weight:600}.l,.v{font-size:12px}pre{background:#8881;padding:8px;overflow:auto}
+th{background:#f0f2f5}.note{color:#b45309}.bar{fill:#3b82f6}.track{fill:#eef0f3}.t{font-weight:600}.l,.v{font-size:12px}pre{background:#8881;padding:8px;overflow:auto}
 </style></head><body>
 ${parts.join('\n')}
 <script type="application/json" id="report-data">${data}</script>

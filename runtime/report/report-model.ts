@@ -4,6 +4,7 @@
  */
 import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
 import type { ErrorInfo } from '../../contract/errors.js';
+import { runFaults, type LaunchFault } from '../../contract/launch-faults.js';
 import { kernelSummary, type KernelSummaryRow } from '../../contract/run-stats.js';
 import type { CompareResult, OffloadDecision, RunRecord, RunStatus, WorkbenchSettings } from '../../contract/workbench.js';
 
@@ -36,6 +37,8 @@ export interface RunReport {
   settings: WorkbenchSettings;
   launches: LaunchEvent[];
   launchesDropped: number;
+  /** Every failed launch's fault, parsed (kernel, thread, block, address, window, PTX line). */
+  faults: LaunchFault[];
   kernelSummary: KernelSummaryRow[];
   /** Decisions of the offload analyser at load time, when it ran. */
   offloadDecisions: OffloadDecision[];
@@ -77,6 +80,7 @@ export function buildRunReport(record: RunRecord, extras: ReportExtras = {}): Ru
     settings: record.settings,
     launches: record.launches,
     launchesDropped: record.launchesDropped,
+    faults: runFaults(record.launches),
     kernelSummary: kernelSummary(record.launches),
     offloadDecisions: extras.offloadDecisions ?? [],
     offloadEvents: record.offloadEvents,

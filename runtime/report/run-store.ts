@@ -24,6 +24,8 @@ export function summarize(record: RunRecord): RunSummary {
   };
   if (record.resultsJson !== undefined) s.resultsJson = record.resultsJson;
   if (record.error) s.error = record.error;
+  const faults = record.launches.filter((l) => l.error).length;
+  if (faults > 0) s.faultCount = faults;
   return s;
 }
 

@@ -195,6 +195,7 @@ export class WorkbenchService {
       default:
         throw new TensorWasmError('invalid_args', "open request kind must be 'bytes', 'example', 'path' or 'recent'");
     }
+    if (bytes.length === 0) throw new TensorWasmError('invalid_module', `${name.slice(0, 120)} is empty (0 bytes): a WebAssembly module starts with the 8 bytes \\0asm and its version`);
     const loaded = await this.load(bytes, name);
     await mkdir(join(this.options.dataDir, 'modules'), { recursive: true });
     await writeFile(this.moduleFile(loaded.moduleId), bytes);

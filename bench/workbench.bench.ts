@@ -1,0 +1,181 @@
+/**
+ * The workbench UI under load, driven by Playwright in Debian Chromium (not a timed test):
+ *   - an idle page's frame time: the machine's baseline, measured in the same run;
+ *   - streaming 10,000 launches per second for 10 s (a scripted engine behind the real server,
+ *     service, batching, SSE and renderer): frame time p95 ≤ 20 ms, no long task > 100 ms,
+ *     switching screens ≤ 150 ms, JS heap ≤ 150 MB;
+ *   - the timeline with those 100,000 slices panned and zoomed (W/S/A/D): frame p95 ≤ 20 ms;
+ *   - 20,000 characters put into the argument editor: no task > 100 ms.
+ * Prints each figure with MET / NOT MET.
+ *
+ *   npm run bench -- workbench
+ *   WB_BENCH_RATE=10000 WB_BENCH_SECONDS=10 to change the stream; TENSOR_WASM_CHROMIUM for the browser.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CallOptions, InvokeResult, ModuleRef } from '../contract/engine.js';
+import type { RunEvent } from '../contract/events.js';
+import type { ModuleDescription } from '../contract/module.js';
+import { buildRendererIfStale } from '../e2e/helpers/build-renderer.js';
+import { freshContext, HAVE_CHROMIUM, launchChromium } from '../e2e/helpers/chromium.js';
+import { FakeEngine, WASM_HEADER } from '../runtime/report/fake-engine.test-util.js';
+import { buildServer } from '../server/app.js';
+import { percentile } from './stats.js';
+
+const RATE = Number(process.env.WB_BENCH_RATE ?? 10_000);
+const SECONDS = Number(process.env.WB_BENCH_SECONDS ?? 10);
+
+/** The scripted engine: export `stream` emits RATE launches per second for SECONDS, in 10 ms bursts. */
+class StreamingEngine extends FakeEngine {
+  override async load(source: string | Uint8Array, name?: string): Promise<{ ref: ModuleRef; description: ModuleDescription }> {
+    const loaded = await super.load(source, name);
+    loaded.description.exports = [{ name: 'stream', kind: 'func', signature: { params: [], results: ['i32'] }, callableFromJson: true }, ...loaded.description.exports];
+    return loaded;
+  }
+
+  override async invoke(ref: ModuleRef, exportName: string, argsJson: string, options: CallOptions = {}): Promise<InvokeResult> {
+    if (exportName !== 'stream') return super.invoke(ref, exportName, argsJson, options);
+    const runId = options.runId ?? 'r';
+    const emit = (e: RunEvent) => options.onEvent?.(e);
+    const t0 = Date.now();
+    emit({ type: 'started', runId, t: t0, moduleHash: ref.hash, export: exportName, device: 'cpu' });
+    const total = RATE * SECONDS;
+    const perBurst = Math.max(1, Math.round(RATE / 100));
+    let seq = 0;
+    await new Promise<void>((resolve, reject) => {
+      options.signal?.addEventListener('abort', () => reject(new Error('cancelled')));
+      const burst = () => {
+        const due = Math.min(total, Math.round(((Date.now() - t0) / 1000) * RATE) + perBurst);
+        for (; seq < due; ) {
+          seq++;
+          const t = Date.now();
+          emit({ type: 'launch', runId, t, seq, kernel: seq % 3 ? 'vector_add' : 'scale', ptxHash: 'abcdef0123', grid: [16, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, args: 'ptr(0x1000,4096) ptr(0x2000,4096) u32(1024)', device: 'cpu', startMs: t - 0.05, endMs: t, kernelMs: 0.05 });
+        }
+        if (seq >= total) resolve();
+        else setTimeout(burst, 10);
+      };
+      burst();
+    });
+    const durationMs = Date.now() - t0;
+    emit({ type: 'finished', runId, t: Date.now(), durationMs, results: [0] });
+    return { runId, results: [0], resultsJson: '[0]', stdout: '', stderr: '', durationMs, device: 'cpu', launches: total, events: [] };
+  }
+}
+
+/** Page-side: frame intervals (rAF) and long tasks over `ms`, while `during` runs in the page. */
+async function measureFrames(page: Page, ms: number, during = ''): Promise<{ p95: number; max: number; frames: number; longest: number }> {
+  return (await page.evaluate(`new Promise((resolve) => {
+    const frames = [];
+    let longest = 0;
+    const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) longest = Math.max(longest, e.duration); });
+    try { obs.observe({ type: 'longtask', buffered: false }); } catch {}
+    let last = performance.now();
+    const end = last + ${ms};
+    const tick = (now) => {
+      frames.push(now - last);
+      last = now;
+      ${during}
+      if (now < end) requestAnimationFrame(tick);
+      else { obs.disconnect(); const s = frames.slice(1).sort((a, b) => a - b); resolve({ p95: s[Math.ceil(s.length * 0.95) - 1] ?? 0, max: s[s.length - 1] ?? 0, frames: s.length, longest }); }
+    };
+    requestAnimationFrame(tick);
+  })`)) as { p95: number; max: number; frames: number; longest: number };
+}
+
+/** Clicks a nav button in the page and waits for the frame after the new screen rendered. */
+async function switchScreen(page: Page, id: string): Promise<number> {
+  return (await page.evaluate(`new Promise((resolve) => {
+    const t = performance.now();
+    document.querySelector('[data-testid=nav-${id}]').click();
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t)));
+  })`)) as number;
+}
+
+async function heapMb(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+  await cdp.detach();
+  return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN) / 1e6;
+}
+
+const rows: { what: string; value: string; goal: string; met: boolean | undefined }[] = [];
+const row = (what: string, value: number, unit: string, goal: number | undefined, digits = 1) =>
+  rows.push({ what, value: `${value.toFixed(digits)} ${unit}`, goal: goal === undefined ? '(baseline)' : `≤ ${goal} ${unit}`, met: goal === undefined ? undefined : value <= goal });
+
+async function main(): Promise<void> {
+  if (!HAVE_CHROMIUM) {
+    console.log('skipped: no Chromium (set TENSOR_WASM_CHROMIUM)');
+    return;
+  }
+  const uiDir = await buildRendererIfStale();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tw-bench-wb-'));
+  const engine = new StreamingEngine();
+  const app = await buildServer({ engine, dataDir, uiDir });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await launchChromium();
+  try {
+    const context = await freshContext(browser);
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector('[data-testid=screen-module]');
+    await page.setInputFiles('[data-testid=file-input]', { name: 'stream.wasm', mimeType: 'application/wasm', buffer: Buffer.from(WASM_HEADER) });
+    await page.waitForSelector('[data-testid=screen-invoke]');
+    await page.waitForTimeout(1000);
+
+    const idle = await measureFrames(page, 2000);
+    row('idle page frame time p95', idle.p95, 'ms', undefined);
+
+    await page.click('[data-testid=invoke]');
+    await page.click('[data-testid=nav-launches]');
+    const streaming = await measureFrames(page, SECONDS * 1000 * 0.6);
+    const switches: number[] = [];
+    for (const id of ['invoke', 'launches', 'timeline', 'runs', 'launches', 'timeline', 'launches']) switches.push(await switchScreen(page, id));
+    await page.locator('[data-testid=result-value]').or(page.locator('[data-testid=screen-launches]')).first().waitFor();
+    await page.click('[data-testid=nav-invoke]');
+    await page.waitForSelector('[data-testid=result-value]', { timeout: (SECONDS + 60) * 1000 });
+    await page.click('[data-testid=nav-launches]');
+    const count = Number(await page.textContent('[data-testid=launch-count]'));
+    row(`streaming ${RATE.toLocaleString('en')} launches/s: frame time p95`, streaming.p95, 'ms', 20);
+    row('streaming: longest task', streaming.longest, 'ms', 100);
+    row('switching screens while streaming (max of 7)', Math.max(...switches), 'ms', 150);
+    row(`JS heap after ${count.toLocaleString('en')} launches`, await heapMb(page), 'MB', 150);
+
+    await page.click('[data-testid=nav-timeline]');
+    await page.waitForSelector('[data-testid=timeline-canvas]');
+    const slices = Number(await page.getAttribute('[data-testid=timeline]', 'data-slices'));
+    await page.focus('[data-testid=timeline-canvas]');
+    const keys = `{ const k = ['w','w','a','d','s','w','a','s','d','s'][frames.length % 10]; document.querySelector('[data-testid=timeline-canvas]').dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })); }`;
+    const timeline = await measureFrames(page, 3000, keys);
+    row(`timeline with ${slices.toLocaleString('en')} slices, pan/zoom every frame: frame p95`, timeline.p95, 'ms', 20);
+    row('timeline pan/zoom: longest task', timeline.longest, 'ms', 100);
+
+    await page.click('[data-testid=nav-invoke]');
+    await page.selectOption('[data-testid=export-select]', 'add');
+    await page.click('[data-testid=args-editor] .monaco-editor .view-lines');
+    await page.keyboard.press('Control+A');
+    const text = `[${'1, '.repeat(6666)}1]`;
+    await page.evaluate(`(() => { window.__longest = 0; const o = new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration); }); o.observe({ type: 'longtask' }); window.__obs = o; })()`);
+    const t = Date.now();
+    await page.keyboard.insertText(text);
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    const insertMs = Date.now() - t;
+    const longest = (await page.evaluate('(window.__obs.disconnect(), window.__longest)')) as number;
+    row(`${text.length.toLocaleString('en')} characters into the argument editor: longest task`, longest, 'ms', 100);
+    row('  (wall time to insert them)', insertMs, 'ms', undefined, 0);
+  } finally {
+    await browser.close();
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const w = Math.max(...rows.map((r) => r.what.length));
+  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.value.padStart(11)}  ${r.goal.padEnd(12)} ${r.met === undefined ? '' : r.met ? 'MET' : 'NOT MET'}`);
+  console.log(`(Chromium headless, ${SECONDS} s stream; frame times include the machine's load: compare with the idle baseline above)`);
+}
+
+await main();
+// Playwright and fastify handles may linger a moment; the figures are printed.
+process.exit(0);

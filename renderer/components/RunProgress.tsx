@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'react';
+import { formatMs } from '../lib/format.js';
+import { useWorkbench } from '../store/store.js';
+
+/**
+ * While a run is in progress: elapsed time against the deadline, launches per second, and the
+ * launch in flight (block progress that has no launch event yet). Ticks four times a second.
+ */
+export function RunProgress() {
+  const running = useWorkbench((s) => s.activeRunId);
+  const startedAt = useWorkbench((s) => s.runStartedAt);
+  const deadline = useWorkbench((s) => s.settings?.deadlineMs);
+  useWorkbench((s) => s.launchVersion);
+  const items = useWorkbench((s) => s.launches.items);
+  const progress = useWorkbench((s) => s.progress);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [running]);
+  if (!running || startedAt === undefined) return null;
+  const elapsed = Math.max(0, now - startedAt);
+  const rate = elapsed > 0 ? (items.length / elapsed) * 1000 : 0;
+  const lastSeq = items.at(-1)?.seq ?? 0;
+  let inflight: { seq: number; completed: number; total: number } | undefined;
+  for (const [seq, p] of progress) if (seq > lastSeq && (!inflight || seq > inflight.seq)) inflight = { seq, ...p };
+  return (
+    <div className="run-progress" data-testid="run-progress">
+      {deadline ? <progress max={deadline} value={Math.min(elapsed, deadline)} /> : null}
+      <span data-testid="run-elapsed">{formatMs(elapsed)}{deadline ? ` of ${formatMs(deadline)} deadline` : ''}</span>
+      <span data-testid="run-rate">· {items.length.toLocaleString()} launches ({rate >= 10 ? Math.round(rate).toLocaleString() : rate.toFixed(1)}/s)</span>
+      {inflight ? <span data-testid="run-inflight">· launch #{inflight.seq} in flight: {inflight.completed.toLocaleString()} / {inflight.total.toLocaleString()} blocks</span> : null}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { useMemo } from 'react';
+import { runFaults, type LaunchFault } from '../../contract/launch-faults.js';
+import type { LaunchEvent } from '../../contract/events.js';
+import { getWorkbenchStore } from '../store/store.js';
+
+const xyz = (t?: [number, number, number]) => (t ? `(${t.join(',')})` : '–');
+
+/**
+ * The sanitizer view: every kernel fault of a run in one list (kernel, thread, block, address,
+ * size, nearest window, PTX line). Clicking a fault selects its launch, so the grid shows the
+ * faulting block in red.
+ */
+export function SanitizerList({ launches, version, compact = false }: { launches: readonly LaunchEvent[]; version?: number; compact?: boolean }) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- launches is mutated in place; version says when
+  const faults = useMemo(() => runFaults(launches), [launches, version, launches.length]);
+  if (faults.length === 0) return <p className="hint" data-testid="sanitizer-empty">No kernel faults: every launch completed without a memcheck report.</p>;
+  const select = (f: LaunchFault) => {
+    const s = getWorkbenchStore().getState();
+    s.selectLaunch(f.launchSeq);
+    if (compact) s.setScreen('launches');
+  };
+  return (
+    <table className="grid-table sanitizer" data-testid="sanitizer">
+      <thead>
+        <tr><th>Launch</th><th>Kernel</th><th>Problem</th><th>Thread</th><th>Block</th><th>Address</th><th>Size</th>{compact ? null : <th>Nearest window</th>}<th>PTX line</th></tr>
+      </thead>
+      <tbody>
+        {faults.map((f) => (
+          <tr key={f.launchSeq} className="fault-row" data-testid="fault-row" onClick={() => select(f)} title={f.message}>
+            <td><button className="link" data-testid="fault-launch">#{f.launchSeq}</button></td>
+            <td className="mono">{f.kernel}</td>
+            <td>{f.what}</td>
+            <td className="mono">{xyz(f.thread)}</td>
+            <td className="mono">{xyz(f.block)}</td>
+            <td className="mono">{f.address ?? '–'}</td>
+            <td>{f.sizeBytes !== undefined ? `${f.sizeBytes} B` : '–'}</td>
+            {compact ? null : <td className="reason">{f.nearestWindow ?? '–'}</td>}
+            <td>{f.ptxLine ?? '–'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,26 @@
+import { LaunchDetails } from '../components/LaunchDetails.js';
+import { Timeline } from '../components/Timeline.js';
+import { useWorkbench } from '../store/store.js';
+
+export function TimelineScreen() {
+  const running = useWorkbench((s) => s.activeRunId);
+  const shownRun = useWorkbench((s) => s.shownRun);
+  const runs = useWorkbench((s) => s.runs);
+  const past = shownRun ? runs.find((r) => r.runId === shownRun) : undefined;
+  return (
+    <div className="screen wide" data-testid="screen-timeline">
+      <section className="card">
+        <h2>
+          Timeline {running ? <span className="spinner" aria-label="running" /> : null}
+          {shownRun ? <span className="badge" data-testid="timeline-past-run"> past run {past ? `${past.exportName} · ${new Date(past.startedAt).toLocaleTimeString()}` : shownRun}</span> : null}
+        </h2>
+        <p className="hint">Wheel or W/S zoom · drag or A/D pan · F fits · Z zooms to the selected launch · click a slice to select its launch.</p>
+        <Timeline />
+      </section>
+      <section className="card">
+        <h3>Launch details</h3>
+        <LaunchDetails />
+      </section>
+    </div>
+  );
+}
