@@ -10,9 +10,11 @@ export function historyKey(moduleId: string, exportName: string): string {
 }
 
 export function pushHistory(list: readonly string[] | undefined, entry: string, limit = HISTORY_LIMIT): string[] {
+  // The list comes from localStorage or a lookup by key ("toString" finds Object.prototype's): only an array counts.
+  const prior = Array.isArray(list) ? list : [];
   const text = entry.trim();
-  if (!text || text.length > HISTORY_ENTRY_MAX_CHARS) return [...(list ?? [])];
-  return [text, ...(list ?? []).filter((e) => e !== text)].slice(0, limit);
+  if (!text || text.length > HISTORY_ENTRY_MAX_CHARS) return [...prior];
+  return [text, ...prior.filter((e) => e !== text)].slice(0, limit);
 }
 
 function totalChars(history: Record<string, string[]>): number {
@@ -27,7 +29,11 @@ function totalChars(history: Record<string, string[]>): number {
  */
 export function boundHistory(history: Record<string, string[]>, maxChars = HISTORY_TOTAL_MAX_CHARS, keep?: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [key, list] of Object.entries(history)) if (list.length) out[key] = list.filter((e) => e.length <= HISTORY_ENTRY_MAX_CHARS);
+  for (const [key, list] of Object.entries(history)) {
+    if (!Array.isArray(list)) continue; // storage written by someone else: keep only what has the right shape
+    const kept = list.filter((e) => typeof e === 'string' && e.length <= HISTORY_ENTRY_MAX_CHARS);
+    if (kept.length) out[key] = kept;
+  }
   let total = totalChars(out);
   while (total > maxChars) {
     const keys = Object.keys(out).filter((k) => out[k]!.length > 0);

@@ -64,7 +64,7 @@ export const createInvokeSlice: SliceCreator<InvokeSlice> =
       if (!module || !exportName || activeRunId) return undefined;
       const argsJson = get().currentArgs();
       const key = historyKey(module.moduleId, exportName);
-      const argHistory = boundHistory({ ...get().argHistory, [key]: pushHistory(get().argHistory[key], argsJson) }, undefined, key);
+      const argHistory = boundHistory({ ...get().argHistory, [key]: pushHistory(Object.hasOwn(get().argHistory, key) ? get().argHistory[key] : undefined, argsJson) }, undefined, key);
       // A full or refusing localStorage costs the history entry, never the run.
       saveJson(storage, HISTORY_KEY, argHistory);
       const runId = newId('run');
