@@ -35,6 +35,17 @@ class LiftError {
  * give integer masks of their width; conversions name their result.
  */
 export function laneNameOf(name: string): string | undefined {
+  const known = LANE_NAMES.get(name);
+  if (known !== undefined) return known === '' ? undefined : known;
+  const computed = computeLaneName(name);
+  LANE_NAMES.set(name, computed ?? '');
+  return computed;
+}
+
+/** laneNameOf's answers, computed once per opcode name (the report path calls it per store). */
+const LANE_NAMES = new Map<string, string>();
+
+function computeLaneName(name: string): string | undefined {
   const shape = name.split('.')[0] as string;
   if (shape === 'v128' || name === 'i8x16.shuffle' || name === 'i8x16.swizzle') return undefined;
   if (/\.(eq|ne|lt|gt|le|ge)$/.test(name)) return shape.startsWith('f64') ? 'i64' : 'i32';
