@@ -7,7 +7,10 @@
  * element-wise", and generates the opcode table in docs/AUTO-OFFLOAD.md (UPDATE_OFFLOAD_DOC=1
  * rewrites it; plain runs only compare).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OffloadSettings } from '../../contract/engine.js';
@@ -15,6 +18,7 @@ import type { OffloadEvent, RunEventBody } from '../../contract/events.js';
 import { CpuDevice } from '../devices/cpu/cpu-device.js';
 import { analyzeOffload } from './analyze.js';
 import { createOffloadHost } from './offload-host.js';
+import { generateKernel } from './ptx-codegen.js';
 import { importNameFor, OFFLOAD_IMPORT_MODULE } from './rewrite.js';
 import { allCases, edgeInputs, type DiffCase } from './simd-diff-cases.js';
 import { A, B, C, buildCaseModule, localGet, P_A, simdOp } from './simd-diff-module.js';
@@ -149,6 +153,23 @@ describe('SIMD opcodes: kernels on the CPU device equal V8 running the loop', ()
       { numRuns: RANDOM_RUNS, endOnFailure: true },
     );
   });
+});
+
+const hasPtxas = spawnSync('ptxas', ['--version']).status === 0;
+
+describe('SIMD opcodes: the kernels are valid PTX for a GPU', () => {
+  it.skipIf(!hasPtxas)('every lifted opcode\'s kernel assembles with ptxas for sm_75 and sm_90 (skipped when ptxas is missing)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-simd-ptx-'));
+    for (const sm of ['sm_75', 'sm_90']) {
+      // One module holding every kernel: one ptxas run per target.
+      const kernels = plans.map((plan) => generateKernel(plan, 0, sm).ptx);
+      const header = (kernels[0] as string).split('.visible')[0] as string;
+      const file = join(dir, `all-${sm}.ptx`);
+      writeFileSync(file, header + kernels.map((k) => `.visible${k.split('.visible')[1]}`).join('\n'));
+      execFileSync('ptxas', [`-arch=${sm}`, '-o', join(dir, 'all.cubin'), file], { stdio: 'pipe' });
+    }
+    expect(plans.length).toBe(cases.length);
+  }, 120_000);
 });
 
 /** A loop using a refused opcode, where one can be written with the case module's shape. */
