@@ -10,7 +10,7 @@
  * reach the plan (`toSym`, `affineObject`).
  */
 import { isSimd, OP, PREFIX_SIMD, type DecodedBody } from './instructions.js';
-import { opName, scalarLoadWidth, scalarStoreWidth, scalarUnary, simdLoadWidth, simdShape } from './op-tables.js';
+import { opName, scalarLoadWidth, shuffleSource, scalarStoreWidth, scalarUnary, simdLoadWidth, simdShape } from './op-tables.js';
 import { constSym, entrySym, globalSym, loadSym, opSym, v128ConstSym, type Affine, type Sym } from './symbolic.js';
 
 export const K_CONST = 0;
@@ -44,6 +44,9 @@ function grownInt32(old: Int32Array, n: number): Int32Array {
  * synchronous); nothing in it may be kept after `analyzeLoop` returns.
  */
 export class FlatLoop {
+  /** The module's bytes (shuffle lane indices), set by `evaluate`. */
+  bytes: Uint8Array = new Uint8Array(0);
+
   // Node table.
   n = 0;
   kind = new Uint8Array(0);
@@ -230,7 +233,8 @@ export class FlatLoop {
    * string when the loop is rejected (the same reasons as the object evaluator). Local indices must
    * be below `body.localCount` (the caller checks).
    */
-  evaluate(body: DecodedBody, start: number, end: number): number | string {
+  evaluate(body: DecodedBody, start: number, end: number, bytes: Uint8Array): number | string {
+    this.bytes = bytes;
     const instructions = end - start;
     this.ensureNodes(2 * instructions + 8);
     this.ensureLocals(body.localCount);
@@ -299,8 +303,14 @@ export class FlatLoop {
             break;
           case 'binary': {
             if (sp < 2) return UNDERFLOW;
-            const y = stack[--sp] as number;
-            stack[sp - 1] = this.opNode(op, 2, stack[sp - 1] as number, y, -1, a, i);
+            let y = stack[--sp] as number;
+            let x = stack[sp - 1] as number;
+            if (sub === 0x0d) {
+              const used = shuffleSource(this.bytes, a);
+              if (used === 0) y = x;
+              else if (used === 1) x = y;
+            }
+            stack[sp - 1] = this.opNode(op, 2, x, y, -1, a, i);
             break;
           }
           case 'ternary': {

@@ -1,11 +1,14 @@
 /**
- * Lifts the value a v128.store writes to a per-element expression: every lane of the vector is
- * the same scalar computation over the same lane of its inputs, so one kernel thread can compute
- * one element. Anything that mixes lanes (shuffles, extracts, replaces, splat loads, narrowing)
- * or mixes lane shapes is refused with a reason.
+ * Lifts the value a v128.store writes to an expression over one iteration's vectors: loads at
+ * base + i·stride, v128 constants, loop-invariant vectors and scalars, and the SIMD ops the opcode
+ * table (`simd-opcodes.ts`) marks as lifted. One kernel thread computes one iteration's vector,
+ * lane by lane, so lane permutations (shuffle, swizzle), lane changes (narrow, extend, dot) and
+ * lane accesses with constant indices are maps over vectors like any element-wise op. Ops the
+ * table refuses, and values computed from scalars inside the loop, are refused with a reason.
  */
 import { isSimd, localType, PREFIX_SIMD, type DecodedBody } from './instructions.js';
-import { BITWISE_OPS, LANE_OPS, opName, SPLAT_LANES } from './op-tables.js';
+import { opName } from './op-tables.js';
+import { simdOpcode, type OperandKind } from './simd-opcodes.js';
 import type { Sym } from './symbolic.js';
 import type { KernelPlan, LaneType, Lifted, ParamSource } from './types.js';
 
@@ -19,34 +22,57 @@ export type LiftResult = { ok: true; kernel: KernelPlan } | { ok: false; reason:
 
 const V128_LOAD = PREFIX_SIMD * 0x1000 + 0x00;
 const V128_STORE = PREFIX_SIMD * 0x1000 + 0x0b;
+export const NOT_INVARIANT = 'a lane operand is computed inside the loop from scalars (not a loop invariant)';
 
 /** Not an Error: rejections are frequent and need no stack trace. */
 class LiftError {
   constructor(readonly message: string) {}
 }
 
-function laneOfTree(sym: Sym, seen: Set<LaneType>): void {
-  if (sym.k !== 'op') return;
-  if (isSimd(sym.op)) {
-    const sub = sym.op - PREFIX_SIMD * 0x1000;
-    const lane = LANE_OPS.get(sub)?.lane ?? SPLAT_LANES.get(sub);
-    if (lane) seen.add(lane);
-  }
-  for (const arg of sym.args) laneOfTree(arg, seen);
+/**
+ * The lane name a stored value has, from the first op on its leftmost operand chain that has a
+ * numeric shape (bitwise ops, shuffles and constants pass their operand's through). Comparisons
+ * give integer masks of their width; conversions name their result.
+ */
+export function laneNameOf(name: string): string | undefined {
+  const known = LANE_NAMES.get(name);
+  if (known !== undefined) return known === '' ? undefined : known;
+  const computed = computeLaneName(name);
+  LANE_NAMES.set(name, computed ?? '');
+  return computed;
 }
 
-export function readLanes(bytes: Uint8Array, at: number, lane: LaneType): (number | bigint)[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, 16);
-  switch (lane) {
-    case 'f32': return [0, 1, 2, 3].map((i) => view.getFloat32(i * 4, true));
-    case 'i32': return [0, 1, 2, 3].map((i) => view.getInt32(i * 4, true));
-    case 'f64': return [0, 1].map((i) => view.getFloat64(i * 8, true));
-    case 'i64': return [0, 1].map((i) => view.getBigInt64(i * 8, true));
-  }
+/** laneNameOf's answers, computed once per opcode name (the report path calls it per store). */
+const LANE_NAMES = new Map<string, string>();
+
+function computeLaneName(name: string): string | undefined {
+  const shape = name.split('.')[0] as string;
+  if (shape === 'v128' || name === 'i8x16.shuffle' || name === 'i8x16.swizzle') return undefined;
+  if (/\.(eq|ne|lt|gt|le|ge)$/.test(name)) return shape.startsWith('f64') ? 'i64' : 'i32';
+  return shape.slice(0, shape.indexOf('x'));
 }
 
-export function sameBits(values: (number | bigint)[]): boolean {
-  return values.every((v) => Object.is(v, values[0]));
+export function laneTypeOf(laneName: string): LaneType {
+  return laneName === 'f32' || laneName === 'f64' || laneName === 'i64' ? laneName : 'i32';
+}
+
+export function lanesIn(laneName: string): number {
+  return 128 / Number(laneName.slice(1));
+}
+
+function storeLaneName(sym: Sym): string {
+  let at: Sym | undefined = sym;
+  while (at && at.k === 'op' && isSimd(at.op)) {
+    const found = laneNameOf(simdOpcode(at.op - PREFIX_SIMD * 0x1000)?.name ?? '');
+    if (found) return found;
+    at = at.args[0];
+  }
+  return 'i32';
+}
+
+/** Why a store cannot be a kernel's output: the table's reason for a SIMD store, else a scalar store. */
+export function storeRefusal(op: number): string {
+  return (isSimd(op) ? simdOpcode(op - PREFIX_SIMD * 0x1000)?.refusal : undefined) ?? `${opName(op)} is not a full v128 store`;
 }
 
 export function liftStore(
@@ -58,11 +84,7 @@ export function liftStore(
   body: DecodedBody,
   written: ReadonlySet<number>,
 ): LiftResult {
-  if (store.op !== V128_STORE || !store.value) return { ok: false, reason: `${opName(store.op)} is not a full v128 store` };
-  const seen = new Set<LaneType>();
-  laneOfTree(store.value, seen);
-  if (seen.size > 1) return { ok: false, reason: `mixes lane shapes (${[...seen].join(', ')})` };
-  const lane: LaneType = [...seen][0] ?? 'i32';
+  if (store.op !== V128_STORE || !store.value) return { ok: false, reason: storeRefusal(store.op) };
   const loads = new Set<number>();
   const used = new Set<number>();
 
@@ -76,12 +98,12 @@ export function liftStore(
     return { k: 'param', index };
   };
 
-  /** A loop-invariant scalar: a constant, an unwritten local or a global. */
+  /** A scalar operand: a constant, an unwritten local, a global, or a lane extracted from a vector. */
   const scalar = (sym: Sym, type: LaneType): Lifted => {
     if (sym.k === 'const') {
-      if ((type === 'i32' || type === 'f32' || type === 'f64') && sym.t === type) return { k: 'imm', value: sym.v };
-      if (type === 'i64' && sym.t === 'i64') return { k: 'imm', value: BigInt(sym.v) };
-      if (type === 'i64' && sym.t === 'i32') return { k: 'imm', value: BigInt(sym.v) };
+      if ((type === 'i32' || type === 'f32' || type === 'f64') && sym.t === type) return { k: 'imm', type, value: sym.v };
+      if (type === 'i64' && sym.t === 'i64') return { k: 'imm', type, value: BigInt(sym.v) };
+      if (type === 'i64' && sym.t === 'i32') return { k: 'imm', type, value: BigInt(sym.v) };
       throw new LiftError(`constant of type ${sym.t} used as ${type}`);
     }
     if (sym.k === 'entry' && !written.has(sym.local)) {
@@ -90,44 +112,47 @@ export function liftStore(
       return param({ k: 'local', local: sym.local, type });
     }
     if (sym.k === 'global') return param({ k: 'global', index: sym.index, type });
-    throw new LiftError('a lane operand is computed inside the loop from scalars (not a loop invariant)');
+    if (sym.k === 'op' && isSimd(sym.op)) {
+      const info = simdOpcode(sym.op - PREFIX_SIMD * 0x1000);
+      if (info && info.result === type) return op(sym);
+    }
+    throw new LiftError(NOT_INVARIANT);
   };
 
-  const lift = (sym: Sym): Lifted => {
+  const op = (sym: Extract<Sym, { k: 'op' }>): Lifted => {
+    const sub = sym.op - PREFIX_SIMD * 0x1000;
+    const info = simdOpcode(sub);
+    if (!info) throw new LiftError(`${opName(sym.op)} is not a SIMD instruction`);
+    if (info.refusal !== undefined) throw new LiftError(info.refusal);
+    const args = info.operands.map((kind: OperandKind, n: number) => (kind === 'v' ? vector(sym.args[n] as Sym) : scalar(sym.args[n] as Sym, kind)));
+    if (sub === 0x0d) {
+      const lanes = [...bytes.subarray(sym.imm, sym.imm + 16)];
+      return { k: 'op', sub, imm: 0, args, lanes };
+    }
+    return { k: 'op', sub, imm: sym.imm, args };
+  };
+
+  const vector = (sym: Sym): Lifted => {
     switch (sym.k) {
       case 'load': {
-        if (sym.op !== V128_LOAD) throw new LiftError(`${opName(sym.op)} mixes lanes`);
+        if (sym.op !== V128_LOAD) throw new LiftError(simdOpcode(sym.op - PREFIX_SIMD * 0x1000)?.refusal ?? `${opName(sym.op)} is not a v128 load`);
         const target = accesses[sym.access];
         if (!target || target.kind !== 'load') throw new LiftError('unexpected access');
         loads.add(sym.access);
         return { k: 'load', access: sym.access };
       }
-      case 'v128const': {
-        const lanes = readLanes(bytes, sym.at, lane);
-        if (!sameBits(lanes)) throw new LiftError('a v128.const with different lanes');
-        return { k: 'imm', value: lanes[0] as number | bigint };
-      }
+      case 'v128const':
+        return { k: 'v128', bytes: [...bytes.subarray(sym.at, sym.at + 16)] };
       case 'entry': {
         if (written.has(sym.local)) throw new LiftError(`local ${sym.local} changes inside the loop`);
         if (localType(body, sym.local) !== 'v128') throw new LiftError(`local ${sym.local} is not a vector`);
-        return param({ k: 'lanes', local: sym.local, type: lane });
+        return param({ k: 'lanes', local: sym.local, type: 'i32' });
       }
       case 'op': {
         if (!isSimd(sym.op)) throw new LiftError(`scalar ${opName(sym.op)} produces a vector operand`);
-        const sub = sym.op - PREFIX_SIMD * 0x1000;
-        const laneOp = LANE_OPS.get(sub);
-        if (laneOp) {
-          if (laneOp.op === 'shl' || laneOp.op === 'shr_s' || laneOp.op === 'shr_u') {
-            const amount = scalar(sym.args[1] as Sym, 'i32');
-            return { k: 'op', op: laneOp.op, args: [lift(sym.args[0] as Sym), amount] };
-          }
-          return { k: 'op', op: laneOp.op, args: sym.args.map(lift) };
-        }
-        const bit = BITWISE_OPS.get(sub);
-        if (bit) return { k: 'op', op: bit, args: sym.args.map(lift) };
-        const splat = SPLAT_LANES.get(sub);
-        if (splat) return scalar(sym.args[0] as Sym, splat);
-        throw new LiftError(`${opName(sym.op)} is not an element-wise lane operation`);
+        const info = simdOpcode(sym.op - PREFIX_SIMD * 0x1000);
+        if (info && info.refusal === undefined && info.result !== 'v') throw new LiftError(`${info.name} produces a scalar where a vector is needed`);
+        return op(sym);
       }
       default:
         throw new LiftError('a vector operand that is not a load, constant or loop invariant');
@@ -135,8 +160,9 @@ export function liftStore(
   };
 
   try {
-    const expr = lift(store.value);
-    return { ok: true, kernel: { store: storeIndex, lane, expr, loads: [...loads], params: [...used] } };
+    const expr = vector(store.value);
+    const shape = storeLaneName(store.value);
+    return { ok: true, kernel: { store: storeIndex, lane: laneTypeOf(shape), shape, expr, loads: [...loads], params: [...used] } };
   } catch (error) {
     if (error instanceof LiftError) return { ok: false, reason: error.message };
     throw error;

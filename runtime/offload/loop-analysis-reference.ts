@@ -5,8 +5,8 @@
  * indices outside the declared locals, in malformed modules). Slower: objects per instruction.
  */
 import { isSimd, OP, PREFIX_SIMD, localType, type DecodedBody } from './instructions.js';
-import { liftStore } from './lift.js';
-import { opName, scalarLoadWidth, scalarStoreWidth, scalarUnary, simdLoadWidth, simdShape } from './op-tables.js';
+import { lanesIn, liftStore } from './lift.js';
+import { opName, scalarLoadWidth, scalarStoreWidth, scalarUnary, simdLoadWidth, shuffleSource, simdShape } from './op-tables.js';
 import { affineOf, constSym, depsOf, entrySym, evalAffine, globalSym, loadSym, opSym, v128ConstSym, type Affine, type Sym } from './symbolic.js';
 import { COMPARE_BY_OPCODE, computeTripCount, type LatchCompare } from './trip-count.js';
 import { isLiveAfterLoop, valueAtLoopEntry, type LoopContext, type LoopResult } from './loop-context.js';
@@ -328,8 +328,7 @@ export function analyzeLoopReference(ctx: LoopContext): LoopResult {
     if (!lifted.ok) return done(`not an element-wise map: ${lifted.reason}`);
     kernels.push(lifted.kernel);
   }
-  const lanes = kernels[0]?.lane === 'f64' || kernels[0]?.lane === 'i64' ? 2 : 4;
-  if (kernels.some((k) => (k.lane === 'f64' || k.lane === 'i64' ? 2 : 4) !== lanes)) return done('not an element-wise map: stores of different lane counts');
+  const lanes = lanesIn(kernels[0]?.shape ?? 'i32');
 
   const planned: PlannedAccess[] = accesses.map((a, order) => ({
     kind: a.kind,
@@ -357,7 +356,7 @@ export function analyzeLoopReference(ctx: LoopContext): LoopResult {
     ...(staticTrips !== undefined ? { staticTrips } : {}),
   };
   const tripText = typeof tripCount === 'number' ? `trip count ${tripCount} > ${tripCountThreshold}` : `dynamic trip count (checked against ${tripCountThreshold} at run time)`;
-  return done(`element-wise ${kernels.map((k) => k.lane).join('/')} map, v128 ratio ${ratio.toFixed(2)} > ${v128RatioThreshold}, ${tripText}`, plan);
+  return done(`element-wise ${kernels.map((k) => k.shape).join('/')} map, v128 ratio ${ratio.toFixed(2)} > ${v128RatioThreshold}, ${tripText}`, plan);
 }
 
 function latchOf(cond: Sym): { compare: LatchCompare; left: Sym; right: Sym } | undefined {
@@ -433,8 +432,14 @@ function evaluate(ctx: LoopContext): { locals: Map<number, Sym>; written: Set<nu
           stack.push(opSym(op, [pop()], a, i));
           break;
         case 'binary': {
-          const y = pop();
-          const x = pop();
+          let y = pop();
+          let x = pop();
+          if (sub === 0x0d) {
+            // A shuffle reading one operand only: the other is often an undefined local.
+            const used = shuffleSource(ctx.bytes, a);
+            if (used === 0) y = x;
+            else if (used === 1) x = y;
+          }
           stack.push(opSym(op, [x, y], a, i));
           break;
         }

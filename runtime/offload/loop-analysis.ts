@@ -9,14 +9,14 @@
  */
 import { isSimd, OP, PREFIX_SIMD, localType, type DecodedBody } from './instructions.js';
 import { sharedFlatLoop, K_OP, type FlatLoop } from './flat-eval.js';
-import { liftStore } from './lift.js';
+import { lanesIn, liftStore } from './lift.js';
 import { checkLiftStore } from './lift-check.js';
 import { analyzeLoopReference } from './loop-analysis-reference.js';
 import { isLiveAfterLoop, valueAtLoopEntry, type LoopContext, type LoopResult } from './loop-context.js';
 import { opName, scalarLoadWidth, scalarStoreWidth, simdShape } from './op-tables.js';
 import { evalAffine, type Affine, type Sym } from './symbolic.js';
 import { COMPARE_BY_OPCODE, computeTripCount, type LatchCompare } from './trip-count.js';
-import type { AccessReport, KernelPlan, LaneType, LoopPlan, LoopReport, OpCounts, ParamSource, PlannedAccess, TripCount } from './types.js';
+import type { AccessReport, KernelPlan, LoopPlan, LoopReport, OpCounts, ParamSource, PlannedAccess, TripCount } from './types.js';
 
 export { valueAtLoopEntry, type LoopContext, type LoopResult } from './loop-context.js';
 
@@ -117,7 +117,7 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
 
   // Pass 2: symbolic evaluation of one iteration.
   const f: FlatLoop = sharedFlatLoop;
-  const evaluated = f.evaluate(body, start, end);
+  const evaluated = f.evaluate(body, start, end, ctx.bytes);
   if (typeof evaluated === 'string') return rejected(ctx, loopId, counts, calls, earlyExits, evaluated);
   const cond = evaluated;
   const written = f.written;
@@ -295,14 +295,13 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
 
   if (!buildPlan) {
     // The lifter's verdict on the flat nodes: no Sym or Lifted objects.
-    const storeLanes: LaneType[] = [];
+    const storeLanes: string[] = [];
     for (let k = 0; k < accessCount; k++) {
       if (f.accKind[k] !== 1) continue;
       const lifted = checkLiftStore(f, k, ctx.bytes, body);
       if (!lifted.ok) return finish(report, `not an element-wise map: ${lifted.reason}`);
       storeLanes.push(lifted.lane);
     }
-    if (storeLanes.some((lane) => laneCount(lane) !== laneCount(storeLanes[0]))) return finish(report, 'not an element-wise map: stores of different lane counts');
     report.reason = promotedReason(storeLanes, ratio, v128RatioThreshold, tripText);
     report.decision = 'promoted';
     return { report };
@@ -326,8 +325,7 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
     if (!lifted.ok) return finish(report, `not an element-wise map: ${lifted.reason}`);
     kernels.push(lifted.kernel);
   }
-  const lanes = laneCount(kernels[0]?.lane);
-  if (kernels.some((k) => laneCount(k.lane) !== lanes)) return finish(report, 'not an element-wise map: stores of different lane counts');
+  const lanes = lanesIn(kernels[0]?.shape ?? 'i32');
 
   const planned: PlannedAccess[] = [];
   for (let order = 0; order < accessCount; order++) {
@@ -362,7 +360,7 @@ export function analyzeLoop(ctx: LoopContext): LoopResult {
     lanesPerIteration: lanes,
     ...(staticTrips !== undefined ? { staticTrips } : {}),
   };
-  return finish(report, promotedReason(kernels.map((k) => k.lane), ratio, v128RatioThreshold, tripText), plan);
+  return finish(report, promotedReason(kernels.map((k) => k.shape), ratio, v128RatioThreshold, tripText), plan);
 }
 
 function isI32(body: DecodedBody, local: number): boolean {
@@ -431,10 +429,6 @@ function finish(report: LoopReport, reason: string, plan?: LoopPlan): LoopResult
   return plan ? { report, plan } : { report };
 }
 
-function promotedReason(storeLanes: LaneType[], ratio: number, threshold: number, tripText: string): string {
+function promotedReason(storeLanes: string[], ratio: number, threshold: number, tripText: string): string {
   return `element-wise ${storeLanes.join('/')} map, v128 ratio ${ratio.toFixed(2)} > ${threshold}, ${tripText}`;
-}
-
-function laneCount(lane: LaneType | undefined): number {
-  return lane === 'f64' || lane === 'i64' ? 2 : 4;
 }

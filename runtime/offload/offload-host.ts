@@ -72,9 +72,10 @@ function scalarArg(type: LaneType, value: number | bigint): ScalarArg {
   }
 }
 
-function sameLaneBits(type: LaneType, values: (number | bigint)[]): boolean {
-  const first = scalarArg(type, values[0] as number | bigint).bytes;
-  return values.every((v) => scalarArg(type, v).bytes.every((byte: number, i: number) => byte === first[i]));
+/** Kernels move vectors as four 32-bit words, which the device requires to be 4-byte aligned. */
+function alignmentProblem(windows: readonly AccessWindow[]): string | undefined {
+  const bad = windows.find((w) => w.start % 4 !== 0 || w.stride % 4 !== 0);
+  return bad ? `the ${bad.kind} window at guest offset ${bad.start} (stride ${bad.stride} B) is not 4-byte aligned; kernels move 32-bit words` : undefined;
 }
 
 export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
@@ -123,8 +124,9 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
   };
 
   /** Runs the loop's kernels; throws on any device failure. */
-  const launchAll = (state: LoopState, dev: Device, windows: AccessWindow[], paramValues: (number | bigint)[], trips: number): void => {
-    const n = trips * state.plan.lanesPerIteration;
+  const launchAll = (state: LoopState, dev: Device, windows: AccessWindow[], paramValues: (number | bigint | (number | bigint)[])[], trips: number): void => {
+    // One thread per iteration: each computes its iteration's whole vector, lane by lane.
+    const n = trips;
     const wasmMemory = options.wasmMemory?.();
     for (const { generated, handle } of kernelsFor(state, dev)) {
       const args: KernelArg[] = [
@@ -132,7 +134,11 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
           const w = windows[a] as AccessWindow;
           return { kind: 'pointer', offset: w.start, length: w.length };
         }),
-        ...generated.scalarParams.map((p) => scalarArg(state.plan.params[p]?.type ?? generated.lane, paramValues[p] as number | bigint)),
+        ...generated.scalarParams.flatMap((p) => {
+          const value = paramValues[p] as number | bigint | (number | bigint)[];
+          if (Array.isArray(value)) return value.map((lane) => scalarArg('i32', lane));
+          return [scalarArg(state.plan.params[p]?.type ?? generated.lane, value)];
+        }),
         scalarArg('i32', n),
       ];
       const grid: [number, number, number] = [Math.ceil(n / BLOCK_SIZE), 1, 1];
@@ -191,23 +197,18 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
     }
     const bases = raw.slice(2, 2 + plan.accesses.length).map((v) => Number(v));
     const rest = raw.slice(2 + plan.accesses.length);
-    const paramValues: (number | bigint)[] = [];
+    const paramValues: (number | bigint | (number | bigint)[])[] = [];
     for (const source of plan.params) {
       if (source.k === 'lanes') {
-        const count = source.type === 'f64' || source.type === 'i64' ? 2 : 4;
-        const lanes = rest.splice(0, count);
-        if (!sameLaneBits(source.type, lanes)) {
-          event(state, 'fallback', `the loop-invariant vector in local ${source.local} has different lanes`, trips);
-          return 0;
-        }
-        paramValues.push(lanes[0] as number | bigint);
+        // A loop-invariant vector arrives as its four i32 lanes; the kernel takes all four.
+        paramValues.push(rest.splice(0, 4));
       } else {
         paramValues.push(rest.shift() as number | bigint);
       }
     }
     const memory = options.memory();
     const windows = accessWindows(plan, bases, trips);
-    const problem = aliasProblem(plan, windows, memory.length);
+    const problem = aliasProblem(plan, windows, memory.length) ?? alignmentProblem(windows);
     if (problem) {
       event(state, 'fallback', problem, trips);
       return 0;
@@ -235,7 +236,7 @@ export function createOffloadHost(options: OffloadHostOptions): OffloadHost {
       return 0;
     }
     dispatches++;
-    event(state, 'dispatch', `${plan.kernels.length} kernel${plan.kernels.length > 1 ? 's' : ''} over ${trips * plan.lanesPerIteration} elements`, trips);
+    event(state, 'dispatch', `${plan.kernels.length} kernel${plan.kernels.length > 1 ? 's' : ''} over ${trips} iterations (${trips * plan.lanesPerIteration} lanes)`, trips);
     return trips;
   };
 

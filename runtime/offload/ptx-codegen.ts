@@ -1,10 +1,13 @@
 /**
- * PTX for a promoted loop: one kernel per v128 store in the body, one thread per element (lane).
- * Thread e computes iteration k = e / lanes, lane l = e % lanes; each access reads or writes at
- * window + k·stride + l·laneBytes. Every thread checks e < n. Float ops use explicit `.rn`
- * rounding so ptxas cannot contract a mul and an add into an fma (Wasm rounds each op).
+ * PTX for a promoted loop: one kernel per v128 store in the body, one thread per iteration.
+ * Thread k reads each of its loads at window + k·stride as four 32-bit words, computes the stored
+ * vector lane by lane in the lane shape of each op (`simd-ops-ptx.ts`), and writes four words.
+ * Every thread checks k < n. Float ops use explicit `.rn` rounding so ptxas cannot contract a mul
+ * and an add into an fma (Wasm rounds each op).
  */
 import { createHash } from 'node:crypto';
+import { PtxBuilder, type V128 } from './ptx-builder.js';
+import { emitSimdOp } from './simd-ops-ptx.js';
 import type { KernelPlan, LaneType, Lifted, LoopPlan } from './types.js';
 
 export interface GeneratedKernel {
@@ -13,47 +16,15 @@ export interface GeneratedKernel {
   ptxHash: string;
   /** Access indices bound to the pointer params, in order (the store first). */
   pointerAccesses: number[];
-  /** Loop param indices bound to the scalar params, in order. */
+  /** Loop param indices bound to the scalar params, in order (a 'lanes' param takes four u32 params). */
   scalarParams: number[];
   lane: LaneType;
 }
 
 export const BLOCK_SIZE = 256;
 
-const LANE_BYTES: Record<LaneType, number> = { f32: 4, i32: 4, f64: 8, i64: 8 };
 const PARAM_TYPE: Record<LaneType, string> = { f32: 'f32', i32: 'u32', f64: 'f64', i64: 'u64' };
-const LOAD_TYPE: Record<LaneType, string> = { f32: 'f32', i32: 'u32', f64: 'f64', i64: 'u64' };
-
-function immediate(lane: LaneType, value: number | bigint): string {
-  const view = new DataView(new ArrayBuffer(8));
-  switch (lane) {
-    case 'f32':
-      view.setFloat32(0, Number(value));
-      return `0f${view.getUint32(0).toString(16).padStart(8, '0').toUpperCase()}`;
-    case 'f64':
-      view.setFloat64(0, Number(value));
-      return `0d${view.getBigUint64(0).toString(16).padStart(16, '0').toUpperCase()}`;
-    case 'i32':
-      return String(Number(value) | 0);
-    case 'i64':
-      return BigInt.asIntN(64, BigInt(value)).toString();
-  }
-}
-
-class Registers {
-  private counts = new Map<string, number>();
-  next(cls: string): string {
-    const n = (this.counts.get(cls) ?? 0) + 1;
-    this.counts.set(cls, n);
-    return `%${cls}${n}`;
-  }
-  declarations(): string[] {
-    const types: Record<string, string> = { p: '.pred', r: '.b32', rd: '.b64', f: '.f32', fd: '.f64' };
-    return [...this.counts].map(([cls, n]) => `\t.reg ${types[cls]} %${cls}<${n + 1}>;`);
-  }
-}
-
-const REG_CLASS: Record<LaneType, string> = { f32: 'f', i32: 'r', f64: 'fd', i64: 'rd' };
+const REG_CLASS: Record<LaneType, 'f' | 'r' | 'fd' | 'rd'> = { f32: 'f', i32: 'r', f64: 'fd', i64: 'rd' };
 
 export function kernelEntryName(plan: LoopPlan, kernelIndex: number): string {
   return `tw_offload_${plan.loopId.replace(/[^A-Za-z0-9]/g, '_')}_s${kernelIndex}`;
@@ -61,129 +32,118 @@ export function kernelEntryName(plan: LoopPlan, kernelIndex: number): string {
 
 export function generateKernel(plan: LoopPlan, kernelIndex: number, smTarget = 'sm_75'): GeneratedKernel {
   const kernel = plan.kernels[kernelIndex] as KernelPlan;
-  const { lane } = kernel;
-  const lanes = plan.lanesPerIteration;
-  const laneBytes = LANE_BYTES[lane];
   const entry = kernelEntryName(plan, kernelIndex);
   const pointerAccesses = [kernel.store, ...kernel.loads.filter((a) => a !== kernel.store)];
   const scalarParams = [...kernel.params];
-  const regs = new Registers();
-  const body: string[] = [];
-  const emit = (line: string): void => {
-    body.push(`\t${line}`);
-  };
+  const b = new PtxBuilder();
 
-  const paramDecls = [
-    ...pointerAccesses.map((_, i) => `\t.param .u64 ptr${i}`),
-    ...scalarParams.map((p, i) => `\t.param .${PARAM_TYPE[plan.params[p]?.type ?? lane]} arg${i}`),
-    '\t.param .u32 n',
-  ];
+  const paramDecls: string[] = pointerAccesses.map((_, i) => `\t.param .u64 ptr${i}`);
+  scalarParams.forEach((p, i) => {
+    const source = plan.params[p];
+    if (source?.k === 'lanes') for (let w = 0; w < 4; w++) paramDecls.push(`\t.param .u32 arg${i}_${w}`);
+    else paramDecls.push(`\t.param .${PARAM_TYPE[source?.type ?? 'i32']} arg${i}`);
+  });
+  paramDecls.push('\t.param .u32 n');
 
-  const tid = regs.next('r');
-  const ntid = regs.next('r');
-  const ctaid = regs.next('r');
-  const e = regs.next('r');
-  const n = regs.next('r');
-  const out = regs.next('p');
-  emit(`mov.u32 ${ctaid}, %ctaid.x;`);
-  emit(`mov.u32 ${ntid}, %ntid.x;`);
-  emit(`mov.u32 ${tid}, %tid.x;`);
-  emit(`mad.lo.u32 ${e}, ${ctaid}, ${ntid}, ${tid};`);
-  emit(`ld.param.u32 ${n}, [n];`);
-  emit(`setp.ge.u32 ${out}, ${e}, ${n};`);
-  emit(`@${out} bra DONE;`);
-  const k = regs.next('r');
-  const l = regs.next('r');
-  emit(`shr.u32 ${k}, ${e}, ${Math.log2(lanes)};`);
-  emit(`and.b32 ${l}, ${e}, ${lanes - 1};`);
-  const k64 = regs.next('rd');
-  const laneOffset = regs.next('rd');
-  emit(`mul.wide.u32 ${laneOffset}, ${l}, ${laneBytes};`);
-  emit(`cvt.u64.u32 ${k64}, ${k};`);
+  const tid = b.reg('r');
+  const ntid = b.reg('r');
+  const ctaid = b.reg('r');
+  const k = b.reg('r');
+  const n = b.reg('r');
+  const out = b.reg('p');
+  b.emit(`mov.u32 ${ctaid}, %ctaid.x;`);
+  b.emit(`mov.u32 ${ntid}, %ntid.x;`);
+  b.emit(`mov.u32 ${tid}, %tid.x;`);
+  b.emit(`mad.lo.u32 ${k}, ${ctaid}, ${ntid}, ${tid};`);
+  b.emit(`ld.param.u32 ${n}, [n];`);
+  b.emit(`setp.ge.u32 ${out}, ${k}, ${n};`);
+  b.emit(`@${out} bra DONE;`);
+  const k64 = b.reg('rd');
+  b.emit(`cvt.u64.u32 ${k64}, ${k};`);
 
-  // Address of each bound access for this thread.
+  // Address of each bound access for this thread's iteration.
   const address = new Map<number, string>();
   pointerAccesses.forEach((access, i) => {
-    const raw = regs.next('rd');
-    const global = regs.next('rd');
-    const addr = regs.next('rd');
+    const raw = b.reg('rd');
+    const global = b.reg('rd');
+    const addr = b.reg('rd');
     const stride = plan.accesses[access]?.stride ?? 0;
-    emit(`ld.param.u64 ${raw}, [ptr${i}];`);
-    emit(`cvta.to.global.u64 ${global}, ${raw};`);
-    emit(`mad.lo.u64 ${addr}, ${k64}, ${stride}, ${global};`);
-    emit(`add.u64 ${addr}, ${addr}, ${laneOffset};`);
+    b.emit(`ld.param.u64 ${raw}, [ptr${i}];`);
+    b.emit(`cvta.to.global.u64 ${global}, ${raw};`);
+    b.emit(`mad.lo.u64 ${addr}, ${k64}, ${stride}, ${global};`);
     address.set(access, addr);
   });
 
-  const cls = REG_CLASS[lane];
-  const isFloat = lane === 'f32' || lane === 'f64';
-  const bits = laneBytes * 8;
-  const scalarReg = new Map<number, string>();
+  const scalarReg = new Map<number, string | V128>();
   scalarParams.forEach((p, i) => {
-    const type = plan.params[p]?.type ?? lane;
-    const reg = regs.next(REG_CLASS[type]);
-    emit(`ld.param.${PARAM_TYPE[type]} ${reg}, [arg${i}];`);
+    const source = plan.params[p];
+    if (source?.k === 'lanes') {
+      const words = [0, 1, 2, 3].map((w) => {
+        const reg = b.reg('r');
+        b.emit(`ld.param.u32 ${reg}, [arg${i}_${w}];`);
+        return reg;
+      }) as V128;
+      scalarReg.set(p, words);
+      return;
+    }
+    const type = source?.type ?? 'i32';
+    const reg = b.reg(REG_CLASS[type]);
+    b.emit(`ld.param.${PARAM_TYPE[type]} ${reg}, [arg${i}];`);
     scalarReg.set(p, reg);
   });
 
-  const gen = (x: Lifted): string => {
+  const loaded = new Map<number, V128>();
+  const vector = (x: Lifted): V128 => {
     switch (x.k) {
       case 'load': {
-        const reg = regs.next(cls);
-        emit(`ld.global.${LOAD_TYPE[lane]} ${reg}, [${address.get(x.access)}];`);
-        return reg;
+        const known = loaded.get(x.access);
+        if (known) return known;
+        const words = [0, 1, 2, 3].map((w) => {
+          const reg = b.reg('r');
+          b.emit(`ld.global.u32 ${reg}, [${address.get(x.access)}+${4 * w}];`);
+          return reg;
+        }) as V128;
+        loaded.set(x.access, words);
+        return words;
       }
-      case 'param':
-        return scalarReg.get(x.index) as string;
-      case 'imm': {
-        const reg = regs.next(cls);
-        emit(`mov.${isFloat ? lane : `b${bits}`} ${reg}, ${immediate(lane, x.value)};`);
-        return reg;
+      case 'param': {
+        const value = scalarReg.get(x.index);
+        if (!Array.isArray(value)) throw new Error('a scalar param used as a vector');
+        return value as V128;
       }
+      case 'v128':
+        return [0, 1, 2, 3].map((w) => b.imm32(new DataView(Uint8Array.from(x.bytes).buffer).getInt32(4 * w, true))) as V128;
       case 'op': {
-        if (x.op === 'shl' || x.op === 'shr_s' || x.op === 'shr_u') {
-          // Wasm shifts by the amount modulo the lane width; PTX clamps, so mask first.
-          const value = gen(x.args[0] as Lifted);
-          const by = x.args[1] as Lifted;
-          const amount = regs.next('r');
-          if (by.k === 'imm') emit(`mov.b32 ${amount}, ${Number(by.value) & (bits - 1)};`);
-          else emit(`and.b32 ${amount}, ${gen(by)}, ${bits - 1};`);
-          const d = regs.next(cls);
-          const opText = x.op === 'shl' ? `shl.b${bits}` : x.op === 'shr_s' ? `shr.s${bits}` : `shr.u${bits}`;
-          emit(`${opText} ${d}, ${value}, ${amount};`);
-          return d;
-        }
-        const args = x.args.map(gen);
-        const [a, b] = args as [string, string];
-        const d = regs.next(cls);
-        const t = `${bits}`;
-        switch (x.op) {
-          case 'add': emit(isFloat ? `add.rn.${lane} ${d}, ${a}, ${b};` : `add.s${t} ${d}, ${a}, ${b};`); break;
-          case 'sub': emit(isFloat ? `sub.rn.${lane} ${d}, ${a}, ${b};` : `sub.s${t} ${d}, ${a}, ${b};`); break;
-          case 'mul': emit(isFloat ? `mul.rn.${lane} ${d}, ${a}, ${b};` : `mul.lo.s${t} ${d}, ${a}, ${b};`); break;
-          case 'div': emit(`div.rn.${lane} ${d}, ${a}, ${b};`); break;
-          case 'sqrt': emit(`sqrt.rn.${lane} ${d}, ${a};`); break;
-          case 'neg': emit(isFloat ? `neg.${lane} ${d}, ${a};` : `neg.s${t} ${d}, ${a};`); break;
-          case 'abs': emit(isFloat ? `abs.${lane} ${d}, ${a};` : `abs.s${t} ${d}, ${a};`); break;
-          case 'and': emit(`and.b${t} ${d}, ${a}, ${b};`); break;
-          case 'or': emit(`or.b${t} ${d}, ${a}, ${b};`); break;
-          case 'xor': emit(`xor.b${t} ${d}, ${a}, ${b};`); break;
-          case 'not': emit(`not.b${t} ${d}, ${a};`); break;
-          case 'andnot': {
-            const inv = regs.next(cls);
-            emit(`not.b${t} ${inv}, ${b};`);
-            emit(`and.b${t} ${d}, ${a}, ${inv};`);
-            break;
-          }
-          default:
-            throw new Error(`no PTX for ${x.op}`);
-        }
-        return d;
+        const result = emitSimdOp(b, x, vector, scalar);
+        if (typeof result === 'string') throw new Error(`${x.sub} produces a scalar where a vector is needed`);
+        return result;
       }
+      case 'imm':
+        throw new Error('a scalar constant used as a vector');
     }
   };
-  const value = gen(kernel.expr);
-  emit(`st.global.${LOAD_TYPE[lane]} [${address.get(kernel.store)}], ${value};`);
+  const scalar = (x: Lifted): string => {
+    switch (x.k) {
+      case 'param': {
+        const value = scalarReg.get(x.index);
+        if (typeof value !== 'string') throw new Error('a vector param used as a scalar');
+        return value;
+      }
+      case 'imm':
+        return b.immOf(x.type, x.value);
+      case 'op': {
+        const result = emitSimdOp(b, x, vector, scalar);
+        if (typeof result !== 'string') throw new Error(`${x.sub} produces a vector where a scalar is needed`);
+        return result;
+      }
+      default:
+        throw new Error(`a ${x.k} used as a scalar`);
+    }
+  };
+
+  const value = vector(kernel.expr);
+  const store = address.get(kernel.store);
+  value.forEach((word, w) => b.emit(`st.global.u32 [${store}+${4 * w}], ${word};`));
 
   const ptx = [
     '//',
@@ -198,13 +158,13 @@ export function generateKernel(plan: LoopPlan, kernelIndex: number, smTarget = '
     paramDecls.join(',\n'),
     ')',
     '{',
-    ...regs.declarations(),
+    ...b.declarations(),
     '',
-    ...body,
+    ...b.lines,
     'DONE:',
     '\tret;',
     '}',
     '',
   ].join('\n');
-  return { entry, ptx, ptxHash: createHash('sha256').update(ptx).digest('hex'), pointerAccesses, scalarParams, lane };
+  return { entry, ptx, ptxHash: createHash('sha256').update(ptx).digest('hex'), pointerAccesses, scalarParams, lane: kernel.lane };
 }

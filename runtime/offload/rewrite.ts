@@ -42,7 +42,15 @@ export function importNameFor(plan: LoopPlan): string {
 
 /** Binaryen's child expressions in binary (evaluation) order, for the ids loops can sit under. */
 function childrenOf(b: Binaryen, expr: number): number[] {
-  const info = b.getExpressionInfo(expr) as unknown as Record<string, unknown> & { id: number };
+  let info: Record<string, unknown> & { id: number };
+  try {
+    info = b.getExpressionInfo(expr) as unknown as Record<string, unknown> & { id: number };
+  } catch {
+    // binaryen.js cannot describe some expressions (it throws on them): treat them as leaves. A
+    // loop hidden below one makes binaryen's loop count differ from the analyser's, and that
+    // function's loops are then skipped with that reason; other functions are still wired.
+    return [];
+  }
   const refs = (...names: string[]): number[] => names.map((n) => info[n]).filter((v): v is number => typeof v === 'number' && v !== 0);
   const list = (name: string): number[] => ((info[name] as number[] | undefined) ?? []).filter((v) => v !== 0);
   switch (info.id) {

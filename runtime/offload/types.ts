@@ -9,20 +9,26 @@ export type LaneType = 'f32' | 'i32' | 'f64' | 'i64';
 
 export type { AccessReport, CompareOffloadResult, CompareRun, CompareSide, LoopReport, OffloadReport, OffloadThresholds, OpCounts, TripCount } from '../../contract/offload.js';
 
-/** A per-element expression lifted from the lanes of a v128 body. */
+/**
+ * One iteration's v128 value as an expression tree: each node is a v128 (loads, constants,
+ * invariant vectors, SIMD ops) or a scalar feeding one (splat, replace_lane and shift operands:
+ * constants, invariant locals and globals, extract_lane). The code generator emits it lane by lane.
+ */
 export type Lifted =
   | { k: 'load'; access: number }
   | { k: 'param'; index: number }
-  | { k: 'imm'; value: number | bigint }
-  | { k: 'op'; op: LiftedOp; args: Lifted[] };
-
-export type LiftedOp = 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'abs' | 'sqrt' | 'and' | 'or' | 'xor' | 'not' | 'andnot' | 'shl' | 'shr_s' | 'shr_u';
+  /** A scalar constant of the type its consumer takes. */
+  | { k: 'imm'; type: LaneType; value: number | bigint }
+  /** A v128.const: its 16 bytes. */
+  | { k: 'v128'; bytes: number[] }
+  /** A SIMD op by sub-opcode (`simd-opcodes.ts`); `imm` is its lane index, `lanes` a shuffle's 16 indices. */
+  | { k: 'op'; sub: number; imm: number; args: Lifted[]; lanes?: number[] };
 
 /** Where a scalar kernel parameter's value comes from at loop entry. */
 export type ParamSource =
   | { k: 'local'; local: number; type: LaneType }
   | { k: 'global'; index: number; type: LaneType }
-  /** All lanes of a loop-invariant v128 local; the host checks they are equal. */
+  /** A loop-invariant v128 local, passed as its four i32 lanes (`type` is always 'i32'). */
   | { k: 'lanes'; local: number; type: LaneType };
 
 export interface PlannedAccess {
@@ -40,7 +46,10 @@ export interface PlannedAccess {
 export interface KernelPlan {
   /** Access index of the store this kernel computes. */
   store: number;
+  /** The stored value's lane type for verification (i8/i16 lanes compare as exact integers: 'i32'). */
   lane: LaneType;
+  /** The stored value's lane name for reports: i8, i16, i32, i64, f32 or f64. */
+  shape: string;
   expr: Lifted;
   /** Access indices read by the expression. */
   loads: number[];
