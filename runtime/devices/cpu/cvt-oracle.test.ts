@@ -110,6 +110,18 @@ describe('cvt between floats and integers against the C oracle written from the 
     });
   }
 
+  it('.ftz flushes a subnormal f32 source before the integer rounding (ISA: "subnormal inputs are flushed to sign-preserving zero")', () => {
+    // 2^-140 and -2^-140 are subnormal f32s: .rpi/.rmi give 1/-1 without .ftz, 0 with it
+    const row = (mode: string, ftz: boolean): Row => ({ src: 'f32', dst: 's32', mode: ftz ? `${mode}.ftz` : mode, in: ['0000000000000200', '0000000080000200'], out: [] });
+    for (const wasm of [false, true]) {
+      expect(run(row('rpi', false), wasm).out).toEqual(['0000000000000001', '0000000000000000']);
+      expect(run(row('rmi', false), wasm).out).toEqual(['0000000000000000', '00000000ffffffff']);
+      expect(run(row('rpi', true), wasm).out).toEqual(['0000000000000000', '0000000000000000']);
+      expect(run(row('rmi', true), wasm).out).toEqual(['0000000000000000', '0000000000000000']);
+      expect(run(row('rpi', true), wasm).backend).toBe(wasm ? 'wasm' : 'js');
+    }
+  });
+
   it('the issue’s cases: cvt.rni.s32.f64(NaN) is 0x80000000, cvt.rp.f32.s32(16777217) is 16777218', () => {
     const nan = ORACLE.f2i.find((r) => r.src === 'f64' && r.dst === 's32' && r.mode === 'rni')!;
     const rp = ORACLE.i2f.find((r) => r.src === 's32' && r.dst === 'f32' && r.mode === 'rp')!;

@@ -485,12 +485,27 @@ export abstract class AluEmitter extends MemoryEmitter {
       this.op(code);
     };
     if (isInt(dt) && isFloat(st)) {
-      // float → integer saturates like trunc_sat; .ftz cannot change an integral result
+      // float → integer saturates like trunc_sat
       if (other.some((m) => m !== 'ftz') || round.length !== 1 || dBits < 32) unsupported(`line ${ins.line}: '${ins.opcode}'`);
       const cls = st as 'f32' | 'f64';
       const x = this.tmp(cls, 0);
       this.read(o[1], cls);
-      this.c.byte(OP.local_tee).u32(x);
+      this.set(x);
+      if (cls === 'f32' && other.includes('ftz')) {
+        // .ftz: a subnormal source is sign-preserving zero first (.rpi of 2^-140 is 0, not 1):
+        // select(x * 0, x, |x| < 2^-126)
+        this.get(x);
+        this.c.byte(OP.f32_const).f32bits(0);
+        this.op(OP.f32_mul);
+        this.get(x);
+        this.get(x);
+        this.op(OP.f32_abs);
+        this.c.byte(OP.f32_const).f32bits(0x00800000);
+        this.op(OP.f32_lt);
+        this.op(OP.select);
+        this.set(x);
+      }
+      this.get(x);
       roundOp(cls, round[0]);
       const key = `i${dBits}_${cls}_${dt.startsWith('s') ? 's' : 'u'}` as keyof typeof TRUNC_SAT;
       this.c.byte(0xfc).u32(TRUNC_SAT[key]);
