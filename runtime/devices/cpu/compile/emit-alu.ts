@@ -628,11 +628,20 @@ export function emitCvt(V: Values, ins: Instruction): string {
   // integer → integer
   const dBits = typeBits(dt);
   if (dBits === 64) {
+    const dSigned = dt.startsWith('s');
     if (sBits === 64) {
       const [l, h] = V.read64(a);
+      if (satur && sSigned !== dSigned) {
+        // .sat between s64 and u64: the high word's sign bit marks a negative s64 (→ 0) or a u64
+        // past INT64_MAX (→ INT64_MAX)
+        const x = tmp(), y = tmp();
+        return `{ const ${x} = ${l}, ${y} = ${h}; if (${y} < 0) { ${V.write64(d, dSigned ? '-1' : '0', dSigned ? '2147483647' : '0')} } else { ${V.write64(d, x, y)} } }`;
+      }
       return V.write64(d, l, h);
     }
-    const v = intValue(V, a, st);
+    let v = intValue(V, a, st);
+    // .sat from a signed narrower type into u64: a negative value is 0
+    if (satur && sSigned && !dSigned) v = `Math.max(0, ${v})`;
     if (V.isNum(d)) return V.writeNum(d, v, false);
     const x = tmp();
     return `{ const ${x} = ${v}; ${V.write64(d, `${x} | 0`, sSigned ? `(${x} < 0 ? -1 : 0)` : '0')} }`;
