@@ -140,13 +140,16 @@ const caseArb = fc
     blocks: fc.integer({ min: 1, max: 3 }),
     loop: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 90 })),
     barrier: fc.boolean(),
+    alignStart: fc.boolean(),
   })
-  .map(({ strideUnits, ...c }) => {
+  .map(({ strideUnits, alignStart, ...c }) => {
     const size = c.kind === 'atom' ? 4 : c.access.size;
-    // windows and offsets aligned to the access (so the access faults for its end, not its alignment) in most cases
+    // offsets aligned to the access (so the access faults for its end, not its alignment); the
+    // window's start too, or anywhere (accesses from an odd window start are misaligned, or the
+    // window's last aligned element ends before the window does)
     const aligned = (x: number): number => x - (x % size);
     // a barrier only outside the loop: inside it the threads' accesses would interleave by iteration
-    return { ...c, winStart: aligned(c.winStart), offset: aligned(c.offset), stride: strideUnits * size, barrier: c.barrier && c.loop === 0 } as Case;
+    return { ...c, winStart: alignStart ? aligned(c.winStart) : c.winStart, offset: aligned(c.offset), stride: strideUnits * size, barrier: c.barrier && c.loop === 0 } as Case;
   });
 
 describe('an access that starts inside a pointer window and ends outside it', () => {
