@@ -12,7 +12,7 @@ import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 
 /** Conformance kernels the WebAssembly backend takes (barriers, shared memory and atomics included). */
-const WASM_KERNELS = ['vector_add', 'saxpy', 'matmul_naive', 'matmul_tiled', 'grid_stride', 'index3d', 'reduce_block', 'histogram', 'dynamic_shared'];
+const WASM_KERNELS = ['vector_add', 'saxpy', 'matmul_naive', 'matmul_tiled', 'grid_stride', 'index3d', 'reduce_block', 'histogram', 'dynamic_shared', 'atomics'];
 
 const HEADER = '.version 8.0\n.target sm_75\n.address_size 64\n';
 const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
