@@ -206,24 +206,28 @@ export abstract class MemoryEmitter extends WasmEmitter {
     const old = this.tmp(cls, 0), bv = this.tmp(cls, 2), addr = this.tmp('i32', 1);
     this.memAddress(space, a, w64 || cls === 'f64' ? 8 : 4, true);
     this.set(addr);
-    this.read(b, cls);
-    this.set(bv);
+    // the operand read once into bv where the operation uses it twice
+    const twice = opName === 'min' || opName === 'max' || opName === 'inc' || opName === 'dec' || opName === 'cas';
+    if (twice) {
+      this.read(b, cls);
+      this.set(bv);
+    }
     this.get(addr); // for the store
     this.get(addr);
     this.c.byte(load).u32(0).u32(0);
-    this.set(old);
+    this.c.byte(OP.local_tee).u32(old);
+    if (twice) this.op(OP.drop);
     switch (opName) {
       case 'add':
-        this.get(old);
-        this.get(bv);
+        this.read(b, cls);
         this.op(cls === 'i32' ? OP.i32_add : cls === 'i64' ? OP.i64_add : cls === 'f32' ? OP.f32_add : OP.f64_add);
         break;
       case 'exch':
-        this.get(bv);
+        this.op(OP.drop);
+        this.read(b, cls);
         break;
       case 'and': case 'or': case 'xor':
-        this.get(old);
-        this.get(bv);
+        this.read(b, cls);
         this.op(I[opName]);
         break;
       case 'min': case 'max':
