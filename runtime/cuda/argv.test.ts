@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { CUDA_ERROR } from '../../contract/cuda-codes.js';
 import type { KernelArg, KernelParamInfo } from '../../contract/device.js';
@@ -243,5 +244,96 @@ describe('summarizeArgs', () => {
       ]),
     );
     expect(summarizeArgs(args)).toBe('ptr(0x1000,4096) u32(1024) f32(2.5) i64(-7)');
+  });
+});
+
+/** Any value an argv record holds exactly (NaN left out: its payload is not part of the contract). */
+const ARGV_VALUE: fc.Arbitrary<ArgvValue> = fc.oneof(
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((value) => ({ tag: 'i32' as const, value })),
+  fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((value) => ({ tag: 'u32' as const, value })),
+  fc.float({ noNaN: true }).map((value) => ({ tag: 'f32' as const, value })),
+  fc.double({ noNaN: true }).map((value) => ({ tag: 'f64' as const, value })),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((value) => ({ tag: 'i64' as const, value })),
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((value) => ({ tag: 'u64' as const, value })),
+  fc.record({ offset: fc.integer({ min: 0, max: 2 ** 32 - 1 }), length: fc.integer({ min: 0, max: 2 ** 32 - 1 }) }).map((p) => ({ tag: 'pointer' as const, ...p })),
+);
+const SIZE: Record<ArgvValue['tag'], number> = { i32: 5, u32: 5, f32: 5, f64: 9, i64: 9, u64: 9, pointer: 9 };
+
+describe('argv properties (fast-check)', () => {
+  test.prop([fc.array(ARGV_VALUE, { maxLength: 128 })])('decode(encode(v)) gives v back, in 1 + value bytes per record', (values) => {
+    const bytes = encodeArgv(values);
+    expect(bytes.length).toBe(values.reduce((n, v) => n + SIZE[v.tag], 0));
+    expect(decodeArgv(bytes).map(argValue)).toEqual(values);
+  });
+
+  test.prop([fc.array(ARGV_VALUE, { minLength: 1, maxLength: 20 }), fc.nat()])('an argv cut inside a record is invalid_args; cut at a record boundary it decodes the records before', (values, cutSeed) => {
+    const bytes = encodeArgv(values);
+    const cut = cutSeed % bytes.length;
+    const boundaries = new Set<number>();
+    values.reduce((at, v) => (boundaries.add(at), at + SIZE[v.tag]), 0);
+    if (boundaries.has(cut)) expect(decodeArgv(bytes.slice(0, cut)).length).toBe([...boundaries].filter((b) => b < cut).length);
+    else expect(codeOf(() => decodeArgv(bytes.slice(0, cut))).code).toBe(CUDA_ERROR.invalid_args);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 255 }).filter((b) => b < 1 || b > 7), fc.array(ARGV_VALUE, { maxLength: 5 })])('an unknown tag byte is invalid_args naming it', (tag, before) => {
+    const head = encodeArgv(before);
+    const bytes = new Uint8Array([...head, tag, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const r = codeOf(() => decodeArgv(bytes));
+    expect(r.code).toBe(CUDA_ERROR.invalid_args);
+    expect(r.message).toContain(`record ${before.length} at byte ${head.length} has unknown tag 0x${tag.toString(16).padStart(2, '0')}`);
+  });
+
+  test.prop([fc.integer({ min: 129, max: 819 })])('more than 128 records (in at most 4 KiB) is kernel_args_unsupported; 128 decode', (n) => {
+    const u32s = Array.from({ length: n }, () => ({ tag: 'u32' as const, value: 1 }));
+    const bytes = new Uint8Array(n * 5);
+    for (let i = 0; i < n; i++) bytes[i * 5] = 0x05;
+    expect(codeOf(() => decodeArgv(bytes)).code).toBe(CUDA_ERROR.kernel_args_unsupported);
+    expect(decodeArgv(bytes.slice(0, 128 * 5)).length).toBe(128);
+    expect(() => encodeArgv(u32s)).toThrow(RangeError);
+    expect(() => encodeArgv(u32s.slice(0, 128))).not.toThrow();
+  });
+
+  test.prop([fc.integer({ min: 4097, max: 9000 })])('more than 4096 bytes is kernel_args_unsupported, whatever they hold', (n) => {
+    expect(codeOf(() => decodeArgv(new Uint8Array(n))).code).toBe(CUDA_ERROR.kernel_args_unsupported);
+  });
+
+  test.prop([fc.constantFrom('i32', 'u32'), fc.oneof(fc.integer({ min: -(2 ** 33), max: 2 ** 33 }), fc.double({ noNaN: true }))])('the encoder refuses a 32-bit value it cannot hold exactly, and takes every one it can', (tag, value) => {
+    const [lo, hi] = tag === 'i32' ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1];
+    const fits = Number.isInteger(value) && value >= lo && value <= hi;
+    // (-0 is an integer in range: it encodes as 0)
+    if (fits) expect(argValue(decodeArgv(encodeArgv([{ tag, value }]))[0]!)).toEqual({ tag, value: value + 0 });
+    else expect(() => encodeArgv([{ tag, value }])).toThrow(RangeError);
+  });
+
+  test.prop([fc.constantFrom('i64', 'u64'), fc.bigInt({ min: -(2n ** 65n), max: 2n ** 65n })])('the encoder refuses a 64-bit value it cannot hold, and takes every one it can', (tag, value) => {
+    const [lo, hi] = tag === 'i64' ? [-(2n ** 63n), 2n ** 63n - 1n] : [0n, 2n ** 64n - 1n];
+    if (value >= lo && value <= hi) expect(argValue(decodeArgv(encodeArgv([{ tag, value }]))[0]!)).toEqual({ tag, value });
+    else expect(() => encodeArgv([{ tag, value }])).toThrow(RangeError);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 })])(
+    'a pointer window is refused with invalid_pointer exactly when offset + length passes the end of memory',
+    (offset, length, memory) => {
+      const args = [{ kind: 'pointer' as const, offset, length }];
+      const check = (): void => checkKernelArgs(args, [u64('p')], memory, 'k');
+      if (offset + length <= memory) expect(check).not.toThrow();
+      else expect(codeOf(check).code).toBe(CUDA_ERROR.invalid_pointer);
+    },
+  );
+
+  test.prop([fc.integer({ min: 0, max: 4096 }), fc.integer({ min: -2, max: 2 })])('a window ending one byte either side of the end of memory (off-by-one)', (memory, delta) => {
+    const length = Math.max(0, memory + delta);
+    const check = (): void => checkKernelArgs([{ kind: 'pointer', offset: 0, length }], [u64('p')], memory, 'k');
+    if (length <= memory) expect(check).not.toThrow();
+    else expect(codeOf(check).code).toBe(CUDA_ERROR.invalid_pointer);
+  });
+
+  test.prop([fc.array(fc.constantFrom(4, 8), { maxLength: 6 }), fc.array(fc.constantFrom(4, 8), { maxLength: 6 })])('count and size mismatches are invalid_args; matching lists pass', (argSizes, paramSizes) => {
+    const args = argSizes.map((s) => decodeArgv(encodeArgv([s === 4 ? { tag: 'u32', value: 1 } : { tag: 'u64', value: 1n }]))[0]!);
+    const params = paramSizes.map((s, i) => (s === 4 ? u32(`p${i}`) : u64(`p${i}`)));
+    const check = (): void => checkKernelArgs(args, params, 64, 'k');
+    const same = argSizes.length === paramSizes.length && argSizes.every((s, i) => s === paramSizes[i]);
+    if (same) expect(check).not.toThrow();
+    else expect(codeOf(check).code).toBe(CUDA_ERROR.invalid_args);
   });
 });

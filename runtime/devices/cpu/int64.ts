@@ -256,11 +256,38 @@ export function i64ToF32(lo: number, hi: number, signed: boolean): number {
   const r = Math.fround(Number(v));
   return neg ? -r : r;
 }
-/** float → s64/u64 with saturation; NaN → 0. */
+/**
+ * s64/u64 → f32 (`f32` true) or f64 in a rounding mode (0 rn, 1 rz, 2 rm, 3 rp): the magnitude is
+ * cut to the format's precision (24 or 53 bits) and moved up one unit when the mode asks for it,
+ * so there is exactly one rounding. The rn forms keep their faster paths (i64ToF32, i64ToF64).
+ */
+export function i64ToFloat(lo: number, hi: number, signed: boolean, mode: number, f32: boolean): number {
+  let v = signed ? toBig(lo, hi) : toBigU(lo, hi);
+  const neg = v < 0n;
+  if (neg) v = -v;
+  const precision = f32 ? 24 : 53;
+  const length = v.toString(2).length;
+  if (length > precision) {
+    const drop = BigInt(length - precision);
+    let q = v >> drop;
+    const rest = v - (q << drop);
+    const half = 1n << (drop - 1n);
+    // away from zero: .rn past half (ties to even), .rm for a negative value, .rp for a positive one
+    const up = mode === 0 ? rest > half || (rest === half && (q & 1n) === 1n) : mode === 2 ? neg && rest > 0n : mode === 3 ? !neg && rest > 0n : false;
+    if (up) q += 1n;
+    v = q << drop; // at most `precision` significant bits (or a power of two): exact as a float
+  }
+  const r = f32 ? Math.fround(Number(v)) : Number(v);
+  return neg ? -r : r;
+}
+/**
+ * float → s64/u64 with saturation. NaN gives 1 << 63 (MININT for .s64, (MAXINT >> 1) + 1 for .u64):
+ * the PTX ISA's cvt Integer Notes give 1 << (BitWidth(dst) - 1) for every 64-bit destination.
+ */
 export function f2i64(x: number, mode: number, signed: boolean): void {
   if (x !== x) {
     OUT[0] = 0;
-    OUT[1] = 0;
+    OUT[1] = -0x80000000;
     return;
   }
   const r = mode === 0 ? roundHalfEven(x) : mode === 1 ? Math.trunc(x) : mode === 2 ? Math.floor(x) : Math.ceil(x);

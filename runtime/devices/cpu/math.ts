@@ -209,9 +209,12 @@ export function roundInt(x: number, mode: number): number {
   }
 }
 
-/** float → integer with PTX saturation: NaN → 0, clamps to the destination range. */
-export function f2int(x: number, mode: number, min: number, max: number): number {
-  if (x !== x) return 0;
+/**
+ * float → integer of at most 32 bits with PTX saturation: clamps to [min, max]; NaN gives `nan`
+ * (the emitter passes the ISA's value for the source and destination types: compile/emit-alu.ts).
+ */
+export function f2int(x: number, mode: number, min: number, max: number, nan: number): number {
+  if (x !== x) return nan;
   const r = roundInt(x, mode);
   return r < min ? min : r > max ? max : r;
 }

@@ -617,22 +617,27 @@ export function emitCvt(V: Values, ins: Instruction): string {
       if (dt === 'f16') return V.write(d, 'i32', `M.f32ToF16(${st === 'f64' ? e : e}, ${mode})`);
       return V.write(d, 'i32', `M.f32ToBf16(Math.fround(${e}))`);
     }
-    // float → integer: rounds with the mode and saturates (NaN → 0)
+    // float → integer: rounds with the mode and saturates; NaN per the ISA's cvt Integer Notes:
+    // "Zero if source is not .f64 and destination is not .s64, .u64. Otherwise 1 << (BitWidth(dst) - 1)"
+    // (MININT for a signed destination): f2i64 gives 1 << 63, f2int the value passed here
     if (typeBits(dt) === 64) return `M.f2i64(${src}, ${mode}, ${dt.startsWith('s')}); ${V.write64(d, 'OUT[0]', 'OUT[1]')}`;
     const [lo, hi] = intRange(dt);
-    return V.write(d, 'i32', `(M.f2int(${src}, ${intRound ? mode : 1}, ${lo}, ${hi}) | 0)`);
+    const nan = st === 'f64' ? (dt.startsWith('s') ? lo : 2 ** (typeBits(dt) - 1)) : 0;
+    return V.write(d, 'i32', `(M.f2int(${src}, ${intRound ? mode : 1}, ${lo}, ${hi}, ${nan}) | 0)`);
   }
   // integer source
   const sBits = typeBits(st);
   const sSigned = st.startsWith('s');
   if (isFloat(dt)) {
+    // one rounding in the instruction's mode (.rn .rz .rm .rp); a 32-bit value is exact as a double
     let e: string;
     if (sBits === 64) {
       const [l, h] = V.read64(a);
-      e = dt === 'f32' ? `M.i64ToF32(${l}, ${h}, ${sSigned})` : `M.i64ToF64(${l}, ${h}, ${sSigned})`;
+      if ((dt === 'f32' || dt === 'f64') && mode !== 0) e = `M.i64ToFloat(${l}, ${h}, ${sSigned}, ${mode}, ${dt === 'f32'})`;
+      else e = dt === 'f32' ? `M.i64ToF32(${l}, ${h}, ${sSigned})` : `M.i64ToF64(${l}, ${h}, ${sSigned})`;
     } else {
       const v = intValue(V, a, st);
-      e = dt === 'f32' ? `Math.fround(${v})` : v;
+      e = dt === 'f32' ? (mode !== 0 ? `M.f64ToF32(${v}, ${mode})` : `Math.fround(${v})`) : v;
     }
     if (dt === 'f32') return V.write(d, 'f32', satur ? `M.sat(${e})` : e);
     if (dt === 'f64') return V.write(d, 'f64', e);
@@ -642,18 +647,20 @@ export function emitCvt(V: Values, ins: Instruction): string {
   // integer → integer
   const dBits = typeBits(dt);
   if (dBits === 64) {
-    // .sat across signedness: a negative signed source becomes 0 in u64, a u64 above 2^63 - 1 becomes the s64 maximum
-    const satNeg = satur && sSigned && dt.startsWith('u');
-    const satBig = satur && !sSigned && sBits === 64 && dt.startsWith('s');
+    const dSigned = dt.startsWith('s');
     if (sBits === 64) {
       const [l, h] = V.read64(a);
-      if (satNeg || satBig) {
-        const vl = tmp(), vh = tmp();
-        return `{ const ${vl} = ${l}, ${vh} = ${h}; if (${vh} < 0) { ${satNeg ? V.write64(d, '0', '0') : V.write64(d, '-1', '2147483647')} } else { ${V.write64(d, vl, vh)} } }`;
+      if (satur && sSigned !== dSigned) {
+        // .sat between s64 and u64: the high word's sign bit marks a negative s64 (→ 0) or a u64
+        // past INT64_MAX (→ INT64_MAX)
+        const x = tmp(), y = tmp();
+        return `{ const ${x} = ${l}, ${y} = ${h}; if (${y} < 0) { ${V.write64(d, dSigned ? '-1' : '0', dSigned ? '2147483647' : '0')} } else { ${V.write64(d, x, y)} } }`;
       }
       return V.write64(d, l, h);
     }
-    const v = satNeg ? `Math.max(${intValue(V, a, st)}, 0)` : intValue(V, a, st);
+    let v = intValue(V, a, st);
+    // .sat from a signed narrower type into u64: a negative value is 0
+    if (satur && sSigned && !dSigned) v = `Math.max(0, ${v})`;
     if (V.isNum(d)) return V.writeNum(d, v, false);
     const x = tmp();
     return `{ const ${x} = ${v}; ${V.write64(d, `${x} | 0`, sSigned ? `(${x} < 0 ? -1 : 0)` : '0')} }`;

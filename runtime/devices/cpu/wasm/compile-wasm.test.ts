@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeviceError, type KernelArg } from '../../../../contract/device.js';
 import { makeContext } from '../../conformance/case.js';
@@ -11,7 +12,7 @@ import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 
 /** Conformance kernels the WebAssembly backend takes (barriers, shared memory and atomics included). */
-const WASM_KERNELS = ['vector_add', 'saxpy', 'matmul_naive', 'matmul_tiled', 'grid_stride', 'index3d', 'reduce_block', 'histogram', 'dynamic_shared'];
+const WASM_KERNELS = ['vector_add', 'saxpy', 'matmul_naive', 'matmul_tiled', 'grid_stride', 'index3d', 'reduce_block', 'histogram', 'dynamic_shared', 'atomics'];
 
 const HEADER = '.version 8.0\n.target sm_75\n.address_size 64\n';
 const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
@@ -372,10 +373,16 @@ describe('the WebAssembly backend of the CPU device', () => {
       }
     }
     for (const k of [1, 3, 5, 7]) for (const sign of [1, -1]) cases.push([sign * k * 2 ** -75, 2 ** -75, 0], [sign * k * 2 ** -75, 2 ** -75, 2 ** -149]);
-    const random = rng(77);
-    for (let i = 0; i < 200; i++) cases.push([(random() - 0.5) * 8, (random() - 0.5) * 8, (random() - 0.5) * 8]);
-    const results = [false, true].map((wasm) => runFma(cases, wasm));
-    expect(results[1]).toEqual(results[0]);
+    // and 200 random ones in (-4, 4), drawn by fast-check (a failure shrinks them and prints the seed)
+    const unit = fc.double({ min: -4, max: 4, maxExcluded: true, noNaN: true });
+    let results: number[][] = [];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(unit, unit, unit), { minLength: 200, maxLength: 200 }), (random) => {
+        results = [false, true].map((wasm) => runFma([...cases, ...random], wasm));
+        expect(results[1]).toEqual(results[0]);
+      }),
+      { numRuns: 1 },
+    );
     // independently, at scale 1 (cases 16–18): the tie 1 + 2^-11 + 2^-24 with a positive nudge rounds
     // up, with a negative one down, with none to the even neighbour (1 + 2^-11)
     const f32 = (x: number): number => new Uint32Array(new Float32Array([x]).buffer)[0]!;
@@ -983,15 +990,20 @@ LOOP:
     expect(down).toMatch(/invalid __global__ read of 4 bytes .* by thread \(0,0,0\)/);
     expect(down).toBe(run(false, 32, 32, 0, 0xffffffff));
     // random bounds, starts and steps around the buffer and around 2^31: the same bytes or fault as the JS backend
-    const r = rng(7);
-    for (let c = 0; c < 150; c++) {
-      const b = r() < 0.5 ? 0 : 0x7fffffdf;
-      const pick = (): number => (b + Math.floor(r() * 48) - 8) >>> 0;
-      const step = [1, 2, 3, 5, 8, 16, 0xffffffff, 0x7fffffff, 0x80000000][Math.floor(r() * 9)]!;
-      const n = r() < 0.2 ? 0x7fffffff : pick();
-      const args = [30 + Math.floor(r() * 3), n, pick(), step, 4n * BigInt(b)] as const;
-      kernel = c % 2 === 0 ? ptx : unsigned;
-      expect(run(true, ...args)).toEqual(run(false, ...args));
-    }
+    const near = fc.integer({ min: -8, max: 39 });
+    fc.assert(
+      fc.property(
+        fc.boolean(), fc.boolean(), fc.integer({ min: 30, max: 32 }), fc.option(near, { freq: 4 }), near,
+        fc.constantFrom(1, 2, 3, 5, 8, 16, 0xffffffff, 0x7fffffff, 0x80000000),
+        (high, signed, srcWords, nNear, startNear, step) => {
+          const b = high ? 0x7fffffdf : 0;
+          const n = nNear === null ? 0x7fffffff : (b + nNear) >>> 0;
+          const args = [srcWords, n, (b + startNear) >>> 0, step, 4n * BigInt(b)] as const;
+          kernel = signed ? ptx : unsigned;
+          expect(run(true, ...args)).toEqual(run(false, ...args));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

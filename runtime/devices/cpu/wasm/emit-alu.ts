@@ -461,14 +461,21 @@ export abstract class AluEmitter extends MemoryEmitter {
       return;
     }
     if (isFloat(dt) && isInt(st)) {
-      if (other.length > 0 || round.some((r) => r !== 'rn') || sBits < 32) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      const mode = round[0] ?? 'rn';
+      if (other.length > 0 || round.length > 1 || !['rn', 'rz', 'rm', 'rp'].includes(mode) || sBits < 32) unsupported(`line ${ins.line}: '${ins.opcode}'`);
       const signed = st.startsWith('s');
       this.read(o[1], sBits === 64 ? 'i64' : 'i32');
-      const table: Record<string, number> = {
-        'f32 32 s': OP.f32_convert_i32_s, 'f32 32 u': OP.f32_convert_i32_u, 'f32 64 s': OP.f32_convert_i64_s, 'f32 64 u': OP.f32_convert_i64_u,
-        'f64 32 s': OP.f64_convert_i32_s, 'f64 32 u': OP.f64_convert_i32_u, 'f64 64 s': OP.f64_convert_i64_s, 'f64 64 u': OP.f64_convert_i64_u,
-      };
-      this.op(table[`${dt} ${sBits} ${signed ? 's' : 'u'}`]!);
+      // .rn is Wasm's own conversion; so is any mode where the value is exact (32 bits into f64)
+      if (mode === 'rn' || (dt === 'f64' && sBits === 32)) {
+        const table: Record<string, number> = {
+          'f32 32 s': OP.f32_convert_i32_s, 'f32 32 u': OP.f32_convert_i32_u, 'f32 64 s': OP.f32_convert_i64_s, 'f32 64 u': OP.f32_convert_i64_u,
+          'f64 32 s': OP.f64_convert_i32_s, 'f64 32 u': OP.f64_convert_i32_u, 'f64 64 s': OP.f64_convert_i64_s, 'f64 64 u': OP.f64_convert_i64_u,
+        };
+        this.op(table[`${dt} ${sBits} ${signed ? 's' : 'u'}`]!);
+      } else {
+        if (sBits === 32) this.op(signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+        this.directedIntToFloat(dt as 'f32' | 'f64', signed, mode as 'rz' | 'rm' | 'rp');
+      }
       this.write(o[0], dt as ValType);
       return;
     }
@@ -478,13 +485,40 @@ export abstract class AluEmitter extends MemoryEmitter {
       this.op(code);
     };
     if (isInt(dt) && isFloat(st)) {
-      // float → integer saturates and maps NaN to 0, like trunc_sat; .ftz cannot change an integral result
+      // float → integer saturates like trunc_sat
       if (other.some((m) => m !== 'ftz') || round.length !== 1 || dBits < 32) unsupported(`line ${ins.line}: '${ins.opcode}'`);
       const cls = st as 'f32' | 'f64';
+      const x = this.tmp(cls, 0);
       this.read(o[1], cls);
+      this.set(x);
+      if (cls === 'f32' && other.includes('ftz')) {
+        // .ftz: a subnormal source is sign-preserving zero first (.rpi of 2^-140 is 0, not 1):
+        // select(x * 0, x, |x| < 2^-126)
+        this.get(x);
+        this.c.byte(OP.f32_const).f32bits(0);
+        this.op(OP.f32_mul);
+        this.get(x);
+        this.get(x);
+        this.op(OP.f32_abs);
+        this.c.byte(OP.f32_const).f32bits(0x00800000);
+        this.op(OP.f32_lt);
+        this.op(OP.select);
+        this.set(x);
+      }
+      this.get(x);
       roundOp(cls, round[0]);
       const key = `i${dBits}_${cls}_${dt.startsWith('s') ? 's' : 'u'}` as keyof typeof TRUNC_SAT;
       this.c.byte(0xfc).u32(TRUNC_SAT[key]);
+      // NaN, per the ISA's cvt Integer Notes: "Zero if source is not .f64 and destination is not
+      // .s64, .u64. Otherwise 1 << (BitWidth(dst) - 1)"; trunc_sat gives 0, so only the second case
+      if (cls === 'f64' || dBits === 64) {
+        if (dBits === 64) this.i64(-(2n ** 63n));
+        else this.i32(-0x80000000);
+        this.get(x);
+        this.get(x);
+        this.op(cls === 'f32' ? OP.f32_eq : OP.f64_eq);
+        this.op(OP.select);
+      }
       this.write(o[0], dBits === 64 ? 'i64' : 'i32');
       return;
     }
@@ -506,5 +540,73 @@ export abstract class AluEmitter extends MemoryEmitter {
       return;
     }
     unsupported(`line ${ins.line}: '${ins.opcode}'`);
+  }
+
+  /**
+   * An i64 on the stack (s64 or u64, `signed`) to f32/f64 rounded toward zero (.rz), −∞ (.rm) or
+   * +∞ (.rp), with one rounding: the magnitude converts to nearest (Wasm's own, exact IEEE), the
+   * result is compared with the magnitude exactly (as an integer: a rounded value is integral, at
+   * most 2^64), and moved one unit toward zero when it came out above and the mode rounds toward
+   * zero for this sign, or away from zero when it came out below and the mode rounds away.
+   */
+  private directedIntToFloat(dt: 'f32' | 'f64', signed: boolean, mode: 'rz' | 'rm' | 'rp'): void {
+    const f32 = dt === 'f32';
+    const mag = this.tmp('i64', 0), neg = this.tmp('i32', 0), r = this.tmp(dt, 0), above = this.tmp('i32', 1), below = this.tmp('i32', 2);
+    if (signed) {
+      // neg = v < 0; mag = neg ? 0 - v : v (|INT64_MIN| is 2^63 as a u64)
+      this.c.byte(OP.local_tee).u32(mag);
+      this.i64(0n);
+      this.op(OP.i64_lt_s);
+      this.set(neg);
+      this.i64(0n);
+      this.get(mag);
+      this.op(OP.i64_sub);
+      this.get(mag);
+      this.get(neg);
+      this.op(OP.select);
+    }
+    this.c.byte(OP.local_tee).u32(mag);
+    this.op(f32 ? OP.f32_convert_i64_u : OP.f64_convert_i64_u);
+    this.c.byte(OP.local_tee).u32(r);
+    // above = r >= 2^64 || trunc(r) > mag; below = trunc(r) < mag (trunc exact: r is integral)
+    if (f32) this.c.byte(OP.f32_const).f32bits(0x5f800000);
+    else this.c.byte(OP.f64_const).f64(2 ** 64);
+    this.op(f32 ? OP.f32_ge : OP.f64_ge);
+    this.get(r);
+    this.c.byte(0xfc).u32(f32 ? TRUNC_SAT.i64_f32_u : TRUNC_SAT.i64_f64_u);
+    this.get(mag);
+    this.op(OP.i64_gt_u);
+    this.op(OP.i32_or);
+    this.set(above);
+    this.get(r);
+    this.c.byte(0xfc).u32(f32 ? TRUNC_SAT.i64_f32_u : TRUNC_SAT.i64_f64_u);
+    this.get(mag);
+    this.op(OP.i64_lt_u);
+    this.set(below);
+    // the magnitude's bits, one step toward zero (−above) or away from it (+below)
+    this.get(r);
+    this.op(f32 ? OP.i32_reinterpret_f32 : OP.i64_reinterpret_f64);
+    this.i32(0);
+    this.get(above);
+    this.op(OP.i32_sub);
+    this.get(below);
+    // toward zero: .rz always; .rm for a positive value; .rp for a negative one
+    if (mode === 'rz') this.i32(1);
+    else if (!signed) this.i32(mode === 'rm' ? 1 : 0);
+    else {
+      this.get(neg);
+      if (mode === 'rm') this.op(OP.i32_eqz);
+    }
+    this.op(OP.select);
+    if (!f32) this.op(OP.i64_extend_i32_s);
+    this.op(f32 ? OP.i32_add : OP.i64_add);
+    this.op(f32 ? OP.f32_reinterpret_i32 : OP.f64_reinterpret_i64);
+    if (signed) {
+      this.c.byte(OP.local_tee).u32(r);
+      this.op(f32 ? OP.f32_neg : OP.f64_neg);
+      this.get(r);
+      this.get(neg);
+      this.op(OP.select);
+    }
   }
 }

@@ -174,7 +174,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
 
   /**
    * atom/red on .global or .shared: threads run one at a time, so a read-modify-write is atomic.
-   * Integer add/exch/min/max/and/or/xor/cas on 32 bits, add on u64 and f32.
+   * Every form ptxas takes: add on 32-bit integers, u64, f32 and f64; inc/dec on u32; exch, cas,
+   * and, or, xor on b32/b64; min/max on s32/u32/s64/u64 (PTX ISA `atom` semantics).
    */
   protected atomic(ins: Instruction): void {
     const p = ins.parts;
@@ -189,21 +190,37 @@ export abstract class MemoryEmitter extends WasmEmitter {
     const ops = isRed ? [undefined, ...ins.operands] : ins.operands;
     const [d, a, b, c] = ops;
     const cls = classOf(t);
-    if (!space || a?.kind !== 'addr' || (cls !== 'i32' && cls !== 'i64' && cls !== 'f32')) unsupported(`line ${ins.line}: '${ins.opcode}'`);
-    if ((cls === 'i64' || cls === 'f32') && opName !== 'add') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    if (!space || a?.kind !== 'addr' || !cls || cls === 'pred') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const isFloat = cls === 'f32' || cls === 'f64';
+    if (isFloat && opName !== 'add') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    if ((opName === 'inc' || opName === 'dec') && cls !== 'i32') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const w64 = cls === 'i64';
+    const I = w64
+      ? { add: OP.i64_add, sub: OP.i64_sub, and: OP.i64_and, or: OP.i64_or, xor: OP.i64_xor, eq: OP.i64_eq, eqz: OP.i64_eqz, lt_s: OP.i64_lt_s, lt_u: OP.i64_lt_u, gt_s: OP.i64_gt_s, gt_u: OP.i64_gt_u, ge_u: OP.i64_ge_u }
+      : { add: OP.i32_add, sub: OP.i32_sub, and: OP.i32_and, or: OP.i32_or, xor: OP.i32_xor, eq: OP.i32_eq, eqz: OP.i32_eqz, lt_s: OP.i32_lt_s, lt_u: OP.i32_lt_u, gt_s: OP.i32_gt_s, gt_u: OP.i32_gt_u, ge_u: OP.i32_ge_u };
+    const one = (): void => (w64 ? this.i64(1n) : this.i32(1));
+    const zero = (): void => (w64 ? this.i64(0n) : this.i32(0));
     const signed = t.startsWith('s');
     const load = LOAD_OF[cls], store = STORE_OF[cls];
-    const old = this.tmp(cls, 0), addr = this.tmp('i32', 1);
-    this.memAddress(space, a, cls === 'i64' ? 8 : 4, true);
+    // old and the operand in two distinct temporaries of the value's class; addr in an i32 one
+    const old = this.tmp(cls, 0), bv = this.tmp(cls, 2), addr = this.tmp('i32', 1);
+    this.memAddress(space, a, w64 || cls === 'f64' ? 8 : 4, true);
     this.set(addr);
+    // the operand read once into bv where the operation uses it twice
+    const twice = opName === 'min' || opName === 'max' || opName === 'inc' || opName === 'dec' || opName === 'cas';
+    if (twice) {
+      this.read(b, cls);
+      this.set(bv);
+    }
     this.get(addr); // for the store
     this.get(addr);
     this.c.byte(load).u32(0).u32(0);
     this.c.byte(OP.local_tee).u32(old);
+    if (twice) this.op(OP.drop);
     switch (opName) {
       case 'add':
         this.read(b, cls);
-        this.op(cls === 'i32' ? OP.i32_add : cls === 'i64' ? OP.i64_add : OP.f32_add);
+        this.op(cls === 'i32' ? OP.i32_add : cls === 'i64' ? OP.i64_add : cls === 'f32' ? OP.f32_add : OP.f64_add);
         break;
       case 'exch':
         this.op(OP.drop);
@@ -211,31 +228,51 @@ export abstract class MemoryEmitter extends WasmEmitter {
         break;
       case 'and': case 'or': case 'xor':
         this.read(b, cls);
-        this.op(opName === 'and' ? OP.i32_and : opName === 'or' ? OP.i32_or : OP.i32_xor);
+        this.op(I[opName]);
         break;
-      case 'min': case 'max': {
-        // select(old, b, old < b) for min; > for max
-        const bv = this.tmp('i32', 0);
-        this.read(b, 'i32');
-        this.set(bv);
+      case 'min': case 'max':
+        // select(old, b, old < b) for min; old > b for max
+        this.get(old);
         this.get(bv);
         this.get(old);
         this.get(bv);
-        this.op(opName === 'min' ? (signed ? OP.i32_lt_s : OP.i32_lt_u) : signed ? OP.i32_gt_s : OP.i32_gt_u);
+        this.op(opName === 'min' ? (signed ? I.lt_s : I.lt_u) : signed ? I.gt_s : I.gt_u);
         this.op(OP.select);
         break;
-      }
-      case 'cas': {
+      case 'inc':
+        // (old >= b) ? 0 : old + 1, unsigned
+        zero();
+        this.get(old);
+        one();
+        this.op(I.add);
+        this.get(old);
+        this.get(bv);
+        this.op(I.ge_u);
+        this.op(OP.select);
+        break;
+      case 'dec':
+        // (old == 0 || old > b) ? b : old - 1, unsigned
+        this.get(bv);
+        this.get(old);
+        one();
+        this.op(I.sub);
+        this.get(old);
+        this.op(I.eqz);
+        this.get(old);
+        this.get(bv);
+        this.op(I.gt_u);
+        this.op(OP.i32_or);
+        this.op(OP.select);
+        break;
+      case 'cas':
         // old == b ? c : old
-        this.op(OP.drop);
-        this.read(c, 'i32');
+        this.read(c, cls);
         this.get(old);
         this.get(old);
-        this.read(b, 'i32');
-        this.op(OP.i32_eq);
+        this.get(bv);
+        this.op(I.eq);
         this.op(OP.select);
         break;
-      }
       default:
         unsupported(`line ${ins.line}: '${ins.opcode}'`);
     }

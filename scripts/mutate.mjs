@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * `npm run mutate [-- <target> ...]`: StrykerJS mutation testing (stryker.config.json), one target
+ * at a time, each with the narrow set of test files meant to kill its mutants (so a run fits a
+ * shared 2-core machine: concurrency 1). No target: every one, in turn. Targets that are a part of
+ * a large file (an emitter's cvt or atomics) are given as that function's line range, found here by
+ * its first line, so the range follows the code when lines move.
+ *
+ * Prints Stryker's per-file table; the JSON report of the last target is in reports/mutation/.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The lines of `file` from the one matching `start` to the end of that function or method. */
+function range(file, start) {
+  const lines = readFileSync(join(root, file), 'utf8').split('\n');
+  const from = lines.findIndex((l) => start.test(l));
+  if (from < 0) throw new Error(`mutate: no line matching ${start} in ${file}`);
+  const indent = /^\s*/.exec(lines[from])[0];
+  let to = from + 1;
+  while (to < lines.length && lines[to] !== `${indent}}`) to++;
+  return `${file}:${from + 1}-${to + 1}`;
+}
+
+const CPU = 'runtime/devices/cpu';
+const TARGETS = {
+  memcheck: { mutate: () => [`${CPU}/memcheck.ts`], tests: [`${CPU}/memcheck.test.ts`, `${CPU}/memcheck-straddle.test.ts`] },
+  'js-cvt': {
+    mutate: () => [range(`${CPU}/compile/emit-alu.ts`, /^export function emitCvt\(/), range(`${CPU}/math.ts`, /^export function f2int\(/), range(`${CPU}/int64.ts`, /^export function i64ToFloat\(/), range(`${CPU}/int64.ts`, /^export function f2i64\(/)],
+    tests: [`${CPU}/cvt-oracle.test.ts`],
+  },
+  'wasm-cvt': {
+    mutate: () => [range(`${CPU}/wasm/emit-alu.ts`, /^ {2}protected cvt\(/), range(`${CPU}/wasm/emit-alu.ts`, /^ {2}private directedIntToFloat\(/)],
+    tests: [`${CPU}/cvt-oracle.test.ts`],
+  },
+  'js-atomics': { mutate: () => [range(`${CPU}/compile/emit-mem.ts`, /^export function emitAtom\(/)], tests: [`${CPU}/atomics-oracle.test.ts`] },
+  'wasm-atomics': { mutate: () => [range(`${CPU}/wasm/emit-memory.ts`, /^ {2}protected atomic\(/)], tests: [`${CPU}/atomics-oracle.test.ts`] },
+  argv: { mutate: () => ['runtime/cuda/argv.ts'], tests: ['runtime/cuda/argv.test.ts'] },
+  marshal: { mutate: () => ['runtime/marshal/*.ts', '!runtime/marshal/*.test.ts'], tests: ['runtime/marshal/*.test.ts'] },
+  'trip-count': { mutate: () => ['runtime/offload/trip-count.ts'], tests: ['runtime/offload/trip-count.test.ts'] },
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((t) => !(t in TARGETS));
+if (unknown.length > 0) {
+  console.error(`mutate: unknown target ${unknown.join(', ')}; targets: ${Object.keys(TARGETS).join(', ')}`);
+  process.exit(2);
+}
+// Stryker's class, not its CLI: the CLI refuses Node < 22 at import, while the project runs on
+// Node >= 20.19 (package.json engines) and the class runs there too. Its package exports only the
+// index, which imports the CLI, hence the file path.
+const { Stryker } = await import(pathToFileURL(join(root, 'node_modules/@stryker-mutator/core/dist/src/stryker.js')).href);
+process.chdir(root);
+let failed = 0;
+for (const name of asked.length > 0 ? asked : Object.keys(TARGETS)) {
+  const t = TARGETS[name];
+  const mutate = t.mutate();
+  console.log(`\n== mutate ${name}: ${mutate.join(' ')}\n   tests: ${t.tests.join(' ')}`);
+  try {
+    const results = await new Stryker({ configFile: 'stryker.config.json', mutate, testFiles: t.tests }).runMutationTest();
+    const killed = results.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+    const valid = results.filter((m) => m.status !== 'CompileError' && m.status !== 'RuntimeError' && m.status !== 'Ignored').length;
+    console.log(`== ${name}: ${killed} of ${valid} mutants killed (${valid ? ((100 * killed) / valid).toFixed(1) : '-'}%)`);
+  } catch (e) {
+    console.error(`mutate ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    failed++;
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;
