@@ -18,10 +18,6 @@ const ARCHS = ['sm_75', 'sm_90'] as const;
 
 /** Kernels whose results the device still gets wrong because of a defect another change fixes. */
 const KNOWN: Record<string, { js?: string; wasm?: string }> = {
-  conv_nan: { js: 'issue 14 defect 2: cvt of NaN to an integer', wasm: 'issue 14 defect 2: cvt of NaN to an integer' },
-  conv_i2f_directed: { js: 'issue 14 defect 3: directed rounding of integer → float cvt' },
-  atomic_minmax: { wasm: 'issue 14 defect 1: atom.min/max behave like exch on the Wasm backend' },
-  atomic_shared: { wasm: 'issue 14 defect 1: atom.min/max behave like exch on the Wasm backend' },
   // found by these oracles (docs/PTX-COVERAGE.md, "Known deviations")
   math_double: { js: "the device refuses the carry chains (mad.lo.cc.u32) of libdevice's double sin/cos argument reduction" },
 };

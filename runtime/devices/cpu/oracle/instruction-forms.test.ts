@@ -125,6 +125,12 @@ describe.skipIf(!gccAvailable())('PTX instruction forms against C compiled by gc
   });
 
   describe('known deviations (each turns red when fixed: then drop its entry in deviations.ts)', () => {
+    it('every listed deviation names a defect and at least one backend', () => {
+      for (const d of DEVIATIONS) {
+        expect(d.defect.trim()).not.toBe('');
+        expect(d.backends.length).toBeGreaterThan(0);
+      }
+    });
     for (const d of DEVIATIONS) {
       for (const backend of d.backends) {
         it.fails(`${d.id} (${backend}): ${d.defect}`, () => {
