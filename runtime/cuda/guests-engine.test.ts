@@ -181,6 +181,14 @@ describe('limits end the instance', () => {
     expect((await invoke('declared_memory.wasm', 'launch_big_local', '[32]', { maxMemoryBytes: 64 * 1024 * 1024 })).results).toEqual([0]);
   });
 
+  it('a store that starts inside a pointer window and ends past it gets the memcheck report and writes nothing past the window, on both backends (issue 14, defect 4)', async () => {
+    // launch rc * 65536 + the u16 just past the 30-byte window: a silent write would leave 0x0102 there
+    for (const fn of ['store_straddling_wasm_backend', 'store_straddling_js_backend']) {
+      const r = await invoke('straddle_window.wasm', fn, '[]');
+      expect(r.results, fn).toEqual([CUDA_ERROR.launch_failed * 65536]);
+    }
+  });
+
   it('a kernel that never finishes ends with deadline_exceeded, and the engine keeps working', async () => {
     const e = await failure(invoke('spin.wasm', 'spin_forever', '[]', { deadlineMs: 1500 }));
     expect(e.code).toBe('deadline_exceeded');
