@@ -182,6 +182,9 @@ const generatedKernel = fc
     return `.version 8.0\n.target sm_75\n.address_size 64\n.const .align 4 .b32 co[16] = {1, 2, 3};\n.visible .entry k(.param .u64 p0, .param .u32 n)\n{\n  .reg .pred %p<4>;\n  .reg .b32 %r<8>;\n  .reg .b64 %rd<4>;\n  .reg .f32 %f<4>;\n  .shared .align 4 .b8 sh[${shared}];\n  .local .align 4 .b8 lo[${local}];\n  ld.param.u64 %rd0, [p0];\n  cvta.to.global.u64 %rd0, %rd0;\n  ld.param.u32 %r1, [n];\n  mov.u32 %r0, %tid.x;\n  setp.lt.u32 %p0, %r0, %r1;\n  cvt.rn.f32.u32 %f0, %r0;\n${lines.join('')}  ret;\n}\n`;
   });
 
+// A campaign's own time limit grows with its case count: a fixed 600 s cut the 100 000-case run short.
+const CAMPAIGN_TIMEOUT_MS = Math.max(600_000, RUNS * 30);
+
 describe('PTX fuzzing on the CPU device', () => {
   test.prop([fc.constantFrom(...fixtureTexts.keys()), fc.array(mutation, { minLength: 1, maxLength: 4 }), launchShape], { numRuns: Math.max(1, Math.round(RUNS / 4)) })(
     'mutated fixtures load and launch with documented outcomes only',
@@ -193,7 +196,7 @@ describe('PTX fuzzing on the CPU device', () => {
       // a load never hangs: only a launch of a mutated loop may
       check(c, r, 'hang' in r ? false : true);
     },
-    600_000,
+    CAMPAIGN_TIMEOUT_MS,
   );
 
   test.prop([generatedKernel, launchShape], { numRuns: RUNS })(
@@ -202,7 +205,7 @@ describe('PTX fuzzing on the CPU device', () => {
       const c: FuzzCase = { ptx, entry: 'k', ...shape };
       check(c, await run(c), true);
     },
-    600_000,
+    CAMPAIGN_TIMEOUT_MS,
   );
 
 });
