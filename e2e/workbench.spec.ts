@@ -85,7 +85,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.waitForSelector('[data-testid=module-details]');
     expect(await page.textContent('[data-testid=module-details]')).toContain('WASI');
     await page.screenshot({ path: shotPath('module-details.png'), fullPage: true });
-  });
+  }, 150_000); // the first test in this file also starts Chromium and waits for the renderer build other files may be doing
 
   it('invokes an uploaded module with arguments typed in the editor and shows the result', async () => {
     const page = await openPage();
