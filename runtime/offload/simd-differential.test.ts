@@ -115,6 +115,27 @@ function compare(index: number, c: DiffCase, s: number, inputs: Uint8Array[]): s
   return firstDifference(c.label, s, on, off, inputs);
 }
 
+/**
+ * Known deviation (issue 16 note): f64x2.extract_lane / replace_lane move a lane without
+ * arithmetic, so Wasm keeps a signalling NaN's bits. V8 in Node 20 quiets it as the kernel does; the
+ * V8 in Node 24/26 keeps it. Excused only when the kernel's lane is exactly V8's signalling NaN with
+ * the quiet bit set; any other difference still fails.
+ */
+function quietedSignallingF64(problem: string): boolean {
+  if (!/^f64x2\.(extract|replace)_lane/.test(problem)) return false;
+  const m = /kernel ([0-9a-f]{32}) V8 ([0-9a-f]{32})/.exec(problem);
+  if (!m) return false;
+  const lane = (hex: string, i: number): bigint => BigInt('0x' + (hex.slice(i * 16, i * 16 + 16).match(/../g) ?? []).reverse().join(''));
+  for (let i = 0; i < 2; i++) {
+    const k = lane(m[1]!, i), v = lane(m[2]!, i);
+    if (k === v) continue;
+    const QUIET = 1n << 51n, EXP = 0x7ffn << 52n;
+    const vIsSignalling = (v & EXP) === EXP && (v & QUIET) === 0n && (v & (QUIET - 1n)) !== 0n;
+    if (!vIsSignalling || k !== (v | QUIET)) return false;
+  }
+  return true;
+}
+
 describe('SIMD opcodes: kernels on the CPU device equal V8 running the loop', () => {
   it('every lifted opcode has a case and its loop is promoted and wired', () => {
     const lifted = allSimdOpcodes().filter((o) => o.refusal === undefined);
@@ -131,7 +152,7 @@ describe('SIMD opcodes: kernels on the CPU device equal V8 running the loop', ()
       const inputs = edgeInputs(c.input, BYTES, c.smallIndices);
       for (const s of c.shifts ?? [0]) {
         const problem = compare(index, c, s, inputs);
-        if (problem) failures.push(problem);
+        if (problem && !quietedSignallingF64(problem)) failures.push(problem);
       }
     });
     expect(failures).toEqual([]);
