@@ -80,17 +80,26 @@ export class PtxBuilder {
   }
 
   // ---- moves between the bit and float views ----
+  // A float register made from bits gives those same bits back instead of a move out of the float
+  // register: a lane moved by extract_lane/replace_lane/splat must keep a signalling NaN's bits
+  // (Wasm moves are bit-exact), and a device that holds f64 registers as host doubles (the CPU
+  // device's JavaScript backend; V8 in Node 26 quiets an sNaN there) need not carry them.
+  private bitsOf = new Map<string, string>();
   f32(bits: string): string {
-    return this.op('f', (d) => `mov.b32 ${d}, ${bits};`);
+    const f = this.op('f', (d) => `mov.b32 ${d}, ${bits};`);
+    this.bitsOf.set(f, bits);
+    return f;
   }
   bits32(f: string): string {
-    return this.op('r', (d) => `mov.b32 ${d}, ${f};`);
+    return this.bitsOf.get(f) ?? this.op('r', (d) => `mov.b32 ${d}, ${f};`);
   }
   f64(bits: string): string {
-    return this.op('fd', (d) => `mov.b64 ${d}, ${bits};`);
+    const f = this.op('fd', (d) => `mov.b64 ${d}, ${bits};`);
+    this.bitsOf.set(f, bits);
+    return f;
   }
   bits64(f: string): string {
-    return this.op('rd', (d) => `mov.b64 ${d}, ${f};`);
+    return this.bitsOf.get(f) ?? this.op('rd', (d) => `mov.b64 ${d}, ${f};`);
   }
   join64(lo: string, hi: string): string {
     return this.op('rd', (d) => `mov.b64 ${d}, {${lo}, ${hi}};`);
