@@ -4,6 +4,7 @@
 // or when a source is newer than the build — stale code never runs. Without tsx (an install
 // without devDependencies) a stale build is refused with the command that rebuilds it.
 import { readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 
@@ -46,6 +47,10 @@ function chooseSource() {
   const newer = newerSource(builtAt);
   return newer ? { fromSource: true, why: `${relative(root, newer)} is newer than dist/` } : { fromSource: false };
 }
+
+// Node >= 22.1 keeps compiled code of the modules it loads on disk (in the OS temp folder), which
+// takes a large part of every later start-up away; older Nodes have no such cache and skip this.
+module.enableCompileCache?.();
 
 const { fromSource, why } = chooseSource();
 if (fromSource) {

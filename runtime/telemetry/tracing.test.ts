@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,5 +52,23 @@ describe('tracingEnabled', () => {
   it('is true once a provider is registered (this file registers one)', async () => {
     const { tracingEnabled } = await import('./tracing.js');
     expect(tracingEnabled()).toBe(true);
+  });
+});
+
+describe('loading the API lazily', () => {
+  it('without a registered provider, tracingEnabled() is false and @opentelemetry/api is not loaded; a provider registered later is seen', () => {
+    const tracingFile = join(import.meta.dirname, 'tracing.ts');
+    const script = `import { createRequire } from 'node:module';
+const { tracingEnabled } = await import(${JSON.stringify(tracingFile)});
+const req = createRequire(import.meta.url);
+const apiLoaded = () => Object.keys(req.cache).some((k) => /@opentelemetry[\\\\/]api[\\\\/]/.test(k));
+const before = [tracingEnabled(), apiLoaded()];
+const { trace } = req('@opentelemetry/api');
+const { BasicTracerProvider } = req('@opentelemetry/sdk-trace-base');
+trace.setGlobalTracerProvider(new BasicTracerProvider());
+console.log(JSON.stringify([...before, tracingEnabled()]));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr.slice(0, 2000)).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([false, false, true]);
   });
 });

@@ -3,9 +3,33 @@
  * Spans go through @opentelemetry/api, which is a no-op until a provider is registered; the engine
  * registers an OTLP/HTTP exporter only when TENSOR_WASM_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT
  * is set. A caller's W3C `traceparent` makes the spans children of the caller's span.
+ *
+ * The API itself is loaded only once a provider could be registered (issue 18: it was a sixth of
+ * `tensor-wasm run`'s start-up, for spans that are no-ops): whoever registers a provider has loaded
+ * the API, which records it under its global key, so while that key holds no `trace` entry nothing
+ * can be traced and nothing needs loading.
  */
-import { context, trace, TraceFlags, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type { Context, Span, Tracer } from '@opentelemetry/api';
 import { getLogger } from './logger.js';
+
+type OtelApi = typeof import('@opentelemetry/api');
+let loadedApi: OtelApi | undefined;
+
+/** @opentelemetry/api, loaded on first use (its CommonJS build; it shares one global registry with the ESM one). */
+function otel(): OtelApi {
+  loadedApi ??= createRequire(import.meta.url)('@opentelemetry/api') as OtelApi;
+  return loadedApi;
+}
+
+/** The API's global registry key: `Symbol.for('opentelemetry.js.api.<major>')` (API 1.x). */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+/** Whether any copy of the API has registered a global tracer provider in this process. */
+function providerRegistered(): boolean {
+  const registry = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[OTEL_GLOBAL];
+  return registry?.trace !== undefined;
+}
 
 const TRACER_NAME = 'tensor-wasm';
 let setup: Promise<void> | undefined;
@@ -60,7 +84,8 @@ let lastEnabled = false;
  * a provider registered later is picked up.
  */
 export function tracingEnabled(): boolean {
-  const provider = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  if (!loadedApi && !providerRegistered()) return false;
+  const provider = otel().trace.getTracerProvider() as { getDelegate?: () => unknown };
   const delegate = provider.getDelegate ? provider.getDelegate() : provider;
   if (delegate !== lastDelegate) {
     lastDelegate = delegate;
@@ -71,7 +96,7 @@ export function tracingEnabled(): boolean {
 
 /** The engine's tracer (a proxy: it follows whichever provider is registered, now or later). */
 export function getTracer(): Tracer {
-  tracer ??= trace.getTracer(TRACER_NAME);
+  tracer ??= otel().trace.getTracer(TRACER_NAME);
   return tracer;
 }
 
@@ -79,6 +104,7 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$
 
 /** The context a W3C traceparent names, or the active one when absent or malformed. */
 export function contextFromTraceparent(traceparent: string | undefined): Context {
+  const { context, trace, TraceFlags } = otel();
   const active = context.active();
   const m = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
   if (!m || m[1] === 'ff' || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return active;
@@ -92,6 +118,7 @@ export function contextFromTraceparent(traceparent: string | undefined): Context
 
 /** Adds a child span with times measured elsewhere (the instance worker). */
 export function recordChildSpan(parent: Span, name: string, startMs: number, endMs: number, attributes: Record<string, string | number | boolean> = {}): Span {
+  const { context, trace } = otel();
   const ctx = trace.setSpan(context.active(), parent);
   const span = getTracer().startSpan(name, { startTime: startMs, attributes }, ctx);
   span.end(endMs);
