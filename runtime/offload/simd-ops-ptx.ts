@@ -257,33 +257,29 @@ function truncSat(b: PtxBuilder, name: string, a: V128): V128 {
   return lanes as V128;
 }
 
-/** The NaN V8 produces on x86-64 when `result` is NaN: the first NaN input quieted, else the default NaN. */
-function fixNaN32(b: PtxBuilder, result: string, inputs: string[]): string {
-  const pr = b.op('p', (d) => `setp.nan.f32 ${d}, ${result}, ${result};`);
-  let nan = b.imm32(F32_DEFAULT_NAN);
-  for (const input of [...inputs].reverse()) {
-    const pin = b.op('p', (d) => `setp.nan.f32 ${d}, ${input}, ${input};`);
-    const bits = b.bits32(input);
-    const quiet = b.op('r', (d) => `or.b32 ${d}, ${bits}, 4194304;`);
-    const prev = nan;
-    nan = b.op('r', (d) => `selp.b32 ${d}, ${quiet}, ${prev}, ${pin};`);
-  }
-  const resultBits = b.bits32(result);
-  return b.op('r', (d) => `selp.b32 ${d}, ${nan}, ${resultBits}, ${pr};`);
-}
+/** Per float width: the PTX type names, registers and the NaN constants `fixNaN` needs. */
+const NAN_WIDTH = {
+  32: { ft: 'f32', bt: 'b32', cls: 'r', quietBit: '4194304', defaultNaN: (b: PtxBuilder) => b.imm32(F32_DEFAULT_NAN), bits: (b: PtxBuilder, f: string) => b.bits32(f) },
+  64: { ft: 'f64', bt: 'b64', cls: 'rd', quietBit: '2251799813685248', defaultNaN: (b: PtxBuilder) => b.imm64(F64_DEFAULT_NAN), bits: (b: PtxBuilder, f: string) => b.bits64(f) },
+} as const;
 
-function fixNaN64(b: PtxBuilder, result: string, inputs: string[]): string {
-  const pr = b.op('p', (d) => `setp.nan.f64 ${d}, ${result}, ${result};`);
-  let nan = b.imm64(F64_DEFAULT_NAN);
+/**
+ * The NaN V8 produces on x86-64 when `result` is NaN: the first NaN input quieted, else the default
+ * NaN. Returns the result's bits (a .b32 or .b64 register).
+ */
+function fixNaN(b: PtxBuilder, width: 32 | 64, result: string, inputs: string[]): string {
+  const w = NAN_WIDTH[width];
+  const pr = b.op('p', (d) => `setp.nan.${w.ft} ${d}, ${result}, ${result};`);
+  let nan = w.defaultNaN(b);
   for (const input of [...inputs].reverse()) {
-    const pin = b.op('p', (d) => `setp.nan.f64 ${d}, ${input}, ${input};`);
-    const bits = b.bits64(input);
-    const quiet = b.op('rd', (d) => `or.b64 ${d}, ${bits}, 2251799813685248;`);
+    const pin = b.op('p', (d) => `setp.nan.${w.ft} ${d}, ${input}, ${input};`);
+    const bits = w.bits(b, input);
+    const quiet = b.op(w.cls, (d) => `or.${w.bt} ${d}, ${bits}, ${w.quietBit};`);
     const prev = nan;
-    nan = b.op('rd', (d) => `selp.b64 ${d}, ${quiet}, ${prev}, ${pin};`);
+    nan = b.op(w.cls, (d) => `selp.${w.bt} ${d}, ${quiet}, ${prev}, ${pin};`);
   }
-  const resultBits = b.bits64(result);
-  return b.op('rd', (d) => `selp.b64 ${d}, ${nan}, ${resultBits}, ${pr};`);
+  const resultBits = w.bits(b, result);
+  return b.op(w.cls, (d) => `selp.${w.bt} ${d}, ${nan}, ${resultBits}, ${pr};`);
 }
 
 const FCMP: Record<string, string> = { eq: 'eq', ne: 'neu', lt: 'lt', gt: 'gt', le: 'le', ge: 'ge' };
@@ -296,7 +292,7 @@ function floatOp(b: PtxBuilder, shape: string, op: string, bits: number, arg: (n
   const fcls = wide ? 'fd' : 'f';
   const read = (v: V128, j: number): string => (wide ? b.f64(b.lane(v, 64, j, false)) : b.f32(v[j] as string));
   const bitsOf = (f: string): string => (wide ? b.bits64(f) : b.bits32(f));
-  const fix = (result: string, inputs: string[]): string => (wide ? fixNaN64(b, result, inputs) : fixNaN32(b, result, inputs));
+  const fix = (result: string, inputs: string[]): string => fixNaN(b, wide ? 64 : 32, result, inputs);
   const map = (nargs: number, f: (lanes: string[]) => string): V128 => {
     const vs = range(nargs).map(arg);
     return b.pack(bits, range(count).map((j) => f(vs.map((v) => read(v, j)))));
@@ -411,7 +407,7 @@ function maxLikeV8(b: PtxBuilder, wide: boolean, a: string, c: string): string {
   const mergedF = wide ? b.f64(merged) : b.f32(merged);
   const xF = wide ? b.f64(x) : b.f32(x);
   const diff = b.op(wide ? 'fd' : 'f', (d) => `sub.rn.${ft} ${d}, ${mergedF}, ${xF};`);
-  const diffBits = wide ? fixNaN64(b, diff, [mergedF, xF]) : fixNaN32(b, diff, [mergedF, xF]);
+  const diffBits = fixNaN(b, wide ? 64 : 32, diff, [mergedF, xF]);
   const diffF = wide ? b.f64(diffBits) : b.f32(diffBits);
   const unordered = b.op('p', (d) => `setp.nan.${ft} ${d}, ${xF}, ${diffF};`);
   const mask = wide ? b.imm64(0x0007ffffffffffffn) : b.imm32(0x003fffff);
