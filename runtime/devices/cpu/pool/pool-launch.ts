@@ -32,7 +32,7 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 const CHUNKS_PER_THREAD = 16;
 
 /** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
-export let lastStats: { threads: number; blocksPerThread: number[] } | undefined;
+export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number } | undefined;
 
 /** Tests only: the caller runs no block itself, so every block runs on the pool's workers. */
 export const poolTesting = { callerSkips: false };
@@ -158,28 +158,39 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
   }
   for (const w of windows) guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
-  lastStats = { threads, blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!) };
+  lastStats = {
+    threads,
+    blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
+    trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
+  };
   settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
   if (request.onProgress && reported < total) request.onProgress(total, total);
   return true;
 }
 
-/** Throws what one thread running the blocks in order would have: the lowest failing block's error. */
-function settle(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, ctl: Int32Array, threads: number, own: unknown, failures: { message: string }[][], recordOf: (k: number) => number, gx: number, gy: number): void {
-  let first: { block: number; k: number; outcome: number } | undefined;
+/**
+ * The thread whose failure one thread running the blocks in order would have met first: the
+ * lowest block — a trap's recorded faulting block (`faultBlock`; undefined when the trap recorded
+ * none), else the start of the chunk the thread stopped in.
+ */
+export function lowestFailure(ctl: Int32Array, threads: number, faultBlock: (k: number) => number | undefined): { k: number; block: number; outcome: number } | undefined {
+  let first: { k: number; block: number; outcome: number } | undefined;
   for (let k = 0; k < threads; k++) {
     const outcome = Atomics.load(ctl, CTL.threads + THREAD_WORDS * k);
-    if (outcome === OUTCOME.died) {
-      blockPool().discard();
-      throw new DeviceError(-7, `internal: a CPU device worker thread stopped while it ran blocks of kernel '${kernel.entry}'; guest memory in the kernel's windows is incomplete`);
-    }
     if (outcome !== OUTCOME.trapped && outcome !== OUTCOME.error) continue;
-    const chunkStart = ctl[CTL.threads + THREAD_WORDS * k + 1]!;
-    const record = recordOf(k);
-    const faulted = outcome === OUTCOME.trapped && dv.getInt32(record + FAULT_RECORD.kind, true) !== 0;
-    const block = faulted ? dv.getInt32(record + FAULT_RECORD.block, true) : chunkStart;
-    if (!first || block < first.block) first = { block, k, outcome };
+    const block = (outcome === OUTCOME.trapped ? faultBlock(k) : undefined) ?? ctl[CTL.threads + THREAD_WORDS * k + 1]!;
+    if (!first || block < first.block) first = { k, block, outcome };
   }
+  return first;
+}
+
+/** Throws what one thread running the blocks in order would have: the lowest failing block's error. */
+function settle(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, ctl: Int32Array, threads: number, own: unknown, failures: { message: string }[][], recordOf: (k: number) => number, gx: number, gy: number): void {
+  if (Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).includes(OUTCOME.died)) {
+    blockPool().discard();
+    throw new DeviceError(-7, `internal: a CPU device worker thread stopped while it ran blocks of kernel '${kernel.entry}'; guest memory in the kernel's windows is incomplete`);
+  }
+  const first = lowestFailure(ctl, threads, (k) => (dv.getInt32(recordOf(k) + FAULT_RECORD.kind, true) !== 0 ? dv.getInt32(recordOf(k) + FAULT_RECORD.block, true) : undefined));
   if (!first) return;
   if (first.k === 0 && own !== undefined && !(own instanceof WebAssembly.RuntimeError)) throw own;
   if (first.outcome === OUTCOME.trapped) {

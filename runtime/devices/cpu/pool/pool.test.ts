@@ -14,7 +14,8 @@ import { GuestMemory, launch, type Arg, type Buf } from '../../conformance/harne
 import { rng } from '../../conformance/reference.js';
 import { CpuDevice } from '../cpu-device.js';
 import { blockPool, existingBlockPool } from './block-pool.js';
-import { lastStats, poolTesting } from './pool-launch.js';
+import { CTL, OUTCOME, THREAD_WORDS, controlWords } from './block-runner.js';
+import { lastStats, lowestFailure, poolTesting } from './pool-launch.js';
 
 const FIXTURES = defaultFixtureDir();
 const ptxOf = (name: string): string => readFileSync(join(FIXTURES, `${name}.sm_75.ptx`), 'utf8');
@@ -154,7 +155,7 @@ describe('the CPU device block pool', () => {
     expect(existingBlockPool()?.started).toBe(2);
   });
 
-  it('counts every global atomic across threads: a histogram of 2^18 bytes is exact and both threads ran blocks', () => {
+  it('counts every global atomic across threads: a histogram of 2^18 bytes is exact', () => {
     expect(blockPool().warm(1)).toBe(true);
     const device = threadsOf(2);
     const kernel = load(device, 'histogram');
@@ -163,16 +164,13 @@ describe('the CPU device block pool', () => {
     const data = Array.from({ length: n }, () => Math.floor(random() * 256) & (random() < 0.5 ? 0xff : 0x0f));
     const want = new Array<number>(256).fill(0);
     for (const v of data) want[v]!++;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       const mem = new GuestMemory(1 << 20, random, true);
       const bins = mem.i32(new Array(256).fill(0));
       // one block per 256 bytes: 1024 blocks, each adding its shared counts into the global bins
       launch(device, kernel, mem, [n / 256, 1, 1], [256, 1, 1], [mem.u8(data), bins, ['i32', n]]);
       expect(mem.readU32(bins)).toEqual(want);
-      // a busy machine may leave the worker asleep for a whole launch; it must have run in one of a few
-      if (lastStats!.blocksPerThread.every((b) => b > 0) || attempt === 4) break;
     }
-    expect(lastStats!.blocksPerThread.every((b) => b > 0), `blocks per thread ${lastStats!.blocksPerThread.join(', ')}`).toBe(true);
   });
 
   it('makes every global atomic of the atomics fixture atomic across threads: 2^20 threads on the same words give exact totals', () => {
@@ -232,18 +230,53 @@ describe('the CPU device block pool', () => {
       }
       throw new Error('the launch did not fault');
     };
-    let bothTrapped = 0;
+    // the blocks on two workers at once (the caller runs none): when both trap, the report must
+    // still be the lowest faulting block's (lowestFailure, tested below, whatever the machine's load)
+    expect(blockPool().warm(2)).toBe(true);
     fc.assert(
       fc.property(fc.integer({ min: n, max: 4 * n - 4 }), (length) => {
         const cLength = length & ~3;
         const one = message(1, cLength);
         expect(one).toMatch(/invalid __global__ write of 4 bytes/);
         expect(message(2, cLength)).toBe(one);
-        if (lastStats!.blocksPerThread.every((x) => x > 0)) bothTrapped++;
+        poolTesting.callerSkips = true;
+        try {
+          expect(message(3, cLength)).toBe(one);
+        } finally {
+          poolTesting.callerSkips = false;
+        }
       }),
-      { numRuns: 12 },
+      { numRuns: 10 },
     );
-    expect(bothTrapped, 'launches in which both threads ran blocks').toBeGreaterThan(0);
+  });
+
+  it('picks the failure one thread would have met first: the lowest faulting block, or the chunk a failure without a record stopped in', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ outcome: fc.constantFrom(OUTCOME.ok, OUTCOME.trapped, OUTCOME.error), chunk: fc.nat(1000), offset: fc.nat(31), recorded: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        (threads) => {
+          const ctl = new Int32Array(controlWords(threads.length));
+          threads.forEach((t, k) => {
+            ctl[CTL.threads + THREAD_WORDS * k] = t.outcome;
+            ctl[CTL.threads + THREAD_WORDS * k + 1] = t.chunk;
+          });
+          const faultBlock = (k: number): number | undefined => (threads[k]!.recorded ? threads[k]!.chunk + threads[k]!.offset : undefined);
+          // the oracle: every failing thread's block, written out from the rule, and the least
+          const failing = threads
+            .map((t, k) => ({ k, block: t.outcome === OUTCOME.trapped && t.recorded ? t.chunk + t.offset : t.chunk, failed: t.outcome !== OUTCOME.ok }))
+            .filter((f) => f.failed);
+          const got = lowestFailure(ctl, threads.length, faultBlock);
+          if (failing.length === 0) {
+            expect(got).toBeUndefined();
+            return;
+          }
+          const least = Math.min(...failing.map((f) => f.block));
+          expect(got?.block).toBe(least);
+          expect(failing.find((f) => f.k === got!.k)?.block).toBe(least);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('a worker that dies mid-launch fails that launch with -7; the next launch gets a fresh worker and the right bytes', () => {
