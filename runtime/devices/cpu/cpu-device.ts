@@ -58,6 +58,12 @@ export interface CpuDeviceOptions {
    * POOL_MIN_THREADS): below it, handing blocks to other threads costs more than it saves.
    */
   poolMinThreads?: number;
+  /**
+   * Leave a launch on the calling thread when the kernel's previous launch says copying its
+   * windows costs more than the pool saves (pool/pool-choice.ts; default true). Tests turn it off
+   * to put every launch over poolMinThreads on the pool.
+   */
+  adaptivePool?: boolean;
 }
 
 /** Default poolMinThreads: a launch of fewer threads runs in well under a millisecond on one thread. */
@@ -98,12 +104,14 @@ export class CpuDevice implements Device {
   /** Threads a launch may run its blocks on (options.workers). */
   readonly workers: number;
   private readonly poolMinThreads: number;
+  private readonly adaptivePool: boolean;
 
   constructor(options: CpuDeviceOptions = {}) {
     this.useWasm = options.wasmKernels ?? true;
     this.memoryCap = options.memoryCap;
     this.workers = options.workers === undefined ? defaultCpuWorkers() : checkWorkers(options.workers, `workers ${String(options.workers).slice(0, 40)}`);
     this.poolMinThreads = options.poolMinThreads ?? POOL_MIN_THREADS;
+    this.adaptivePool = options.adaptivePool ?? true;
   }
 
   /** The host sets the instance's cap once it has made the device. */
@@ -169,7 +177,7 @@ export class CpuDevice implements Device {
     const startMs = performance.timeOrigin + performance.now();
     const t0 = performance.now();
     // the pool's window copies and scratch areas must fit in what the cap leaves beside one thread's needs
-    const pool = this.workers > 1 ? { threads: this.workers, budgetBytes: left, minThreads: this.poolMinThreads } : undefined;
+    const pool = this.workers > 1 ? { threads: this.workers, budgetBytes: left, minThreads: this.poolMinThreads, adaptive: this.adaptivePool } : undefined;
     this.lastBackend = runLaunch({ kernel: loaded.kernel, request, modvars: loaded.modvars, useWasm: this.useWasm, pool });
     const kernelMs = performance.now() - t0;
     return { startMs, endMs: startMs + kernelMs, kernelMs, backend: this.lastBackend! };

@@ -7,6 +7,7 @@ import { GLOBAL_BASE, regionOf, type Region } from './address-space.js';
 import type { CompiledKernel } from './compile/compile.js';
 import { createEnv } from './launch-env.js';
 import type { Window } from './memcheck.js';
+import { recordKernelTime } from './pool/pool-choice.js';
 import { runPooledLaunch, type PoolPlan } from './pool/pool-launch.js';
 import { runBlock } from './scheduler.js';
 import { runWasmLaunch, wasmUsable } from './wasm/wasm-launch.js';
@@ -107,7 +108,11 @@ export function runLaunch(input: LaunchInput): 'js' | 'wasm' {
   if (input.useWasm && wasmUsable(input.kernel, request)) {
     const pool = input.pool;
     if (pool && pool.threads > 1 && total >= 2 && total * nThreads >= pool.minThreads && runPooledLaunch(input.kernel, request, E, bytes, every, pool)) return 'wasm';
-    if (runWasmLaunch(input.kernel, request, E, bytes, every)) return 'wasm';
+    const t0 = performance.now();
+    if (runWasmLaunch(input.kernel, request, E, bytes, every)) {
+      recordKernelTime(input.kernel.wasm, performance.now() - t0, total, 1);
+      return 'wasm';
+    }
   }
   const clearShared = sharedBytes > 0;
   let done = 0;

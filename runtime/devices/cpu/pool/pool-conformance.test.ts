@@ -5,7 +5,7 @@ import { existingBlockPool } from './block-pool.js';
 
 // Every conformance kernel with its blocks on two threads (the caller and one pool worker), checked
 // against the suite's own references: the pool changes where blocks run, never what they compute.
-defineConformanceSuite('CpuDevice, blocks on 2 threads', () => new CpuDevice({ workers: 2, poolMinThreads: 1 }), { wasmMemory: true });
+defineConformanceSuite('CpuDevice, blocks on 2 threads', () => new CpuDevice({ workers: 2, poolMinThreads: 1, adaptivePool: false }), { wasmMemory: true });
 
 describe('the pool under the conformance suite', () => {
   it('was used, by one worker made once and reused by every launch', () => {

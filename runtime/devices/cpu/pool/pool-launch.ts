@@ -23,6 +23,7 @@ import { FAULT_RECORD } from '../wasm/ptx-types.js';
 import { findScratch, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
 import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
 import { blockPool } from './block-pool.js';
+import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
 import { MAX_PAGES, sharedModuleOf } from './shared-module.js';
 
 const PAGE = 65536;
@@ -42,6 +43,8 @@ export interface PoolPlan {
   threads: number;
   /** Bytes the instance's memory cap leaves for the launch's copies and scratch areas (Infinity without a cap). */
   budgetBytes: number;
+  /** Leave a launch on one thread when the kernel's last time says the copies cost more than the pool saves (pool-choice.ts). */
+  adaptive: boolean;
 }
 
 /**
@@ -89,6 +92,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const windows = E.windows;
   const windowBytes = windows.reduce((s, w) => s + w.length, 0);
   if (pooledBytes(windowBytes, scratchSize, threads) > plan.budgetBytes) return false;
+  if (plan.adaptive && !worthPooling(kernel.wasm, total, threads, windowBytes)) return false;
   const stride = align16(scratchSize);
   const scratch = findScratch(windows, MAX_PAGES * PAGE, threads * stride);
   const end = Math.max(scratch + threads * stride, ...windows.map((w) => w.offset + w.length));
@@ -101,7 +105,9 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   if (!memory) return false; // the process could not reserve it: one thread, in the guest's memory
   const bytes = new Uint8Array(memory.buffer);
   const guest = request.memory;
+  const c0 = performance.now();
   for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
+  recordCopy(windowBytes, performance.now() - c0);
   const dv = new DataView(memory.buffer);
   const args = paramValues(kernel, params);
   const rest = (k: number): (number | bigint)[] => {
@@ -116,6 +122,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const pool = blockPool();
   const members = pool.take(threads - 1);
   for (const m of members) pool.failures(m); // stale reports of an earlier launch
+  const k0 = performance.now();
   members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk }));
   let reported = 0;
   const progress = (): void => {
@@ -157,12 +164,15 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
       stop(error);
     }
   }
+  const k1 = performance.now();
   for (const w of windows) guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
+  recordCopy(windowBytes, performance.now() - k1);
   lastStats = {
     threads,
     blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
     trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
   };
+  if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, threads);
   settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
   if (request.onProgress && reported < total) request.onProgress(total, total);
   return true;

@@ -26,7 +26,7 @@ function load(device: CpuDevice, name: string, entry = name) {
   return device.loadKernel(ptx, hashOf(ptx), entry);
 }
 
-const threadsOf = (workers: number): CpuDevice => new CpuDevice({ workers, poolMinThreads: 1 });
+const threadsOf = (workers: number): CpuDevice => new CpuDevice({ workers, poolMinThreads: 1, adaptivePool: false });
 
 /** A kernel, the buffers it takes for a grid and block, and its arguments. */
 interface Setup {
@@ -128,7 +128,7 @@ function propertySameBytes(workers = 2): void {
 
 describe('the CPU device block pool', () => {
   it('leaves a launch of one block, or a small grid under poolMinThreads, on the calling thread: no pool is made', () => {
-    const device = new CpuDevice({ workers: 2, poolMinThreads: 1 });
+    const device = new CpuDevice({ workers: 2, poolMinThreads: 1, adaptivePool: false });
     const kernel = load(device, 'vector_add');
     const mem = new GuestMemory(1 << 20, rng(1), true);
     const a = mem.f32([1, 2, 3]), b = mem.f32([4, 5, 6]), c = mem.f32([0, 0, 0]);

@@ -12,7 +12,7 @@ import { blockPool } from './block-pool.js';
 
 const { ptxPath } = workerData as { ptxPath: string };
 const ptx = readFileSync(ptxPath, 'utf8');
-const device = new CpuDevice({ workers: 3, poolMinThreads: 1 });
+const device = new CpuDevice({ workers: 3, poolMinThreads: 1, adaptivePool: false });
 const kernel = device.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), 'spin_forever');
 const memory = new WebAssembly.Memory({ initial: 1 });
 blockPool().warm(2);
