@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Dim3, KernelArg } from '../contract/device.js';
 import { CpuDevice } from '../runtime/devices/cpu/cpu-device.js';
 import { blockPool } from '../runtime/devices/cpu/pool/block-pool.js';
-import { lastStats } from '../runtime/devices/cpu/pool/pool-launch.js';
+import { lastStats, pooledLaunches } from '../runtime/devices/cpu/pool/pool-launch.js';
 import { repoRoot } from './repo-root.js';
 import { percentile } from './stats.js';
 
@@ -91,7 +91,7 @@ const CASES: Case[] = [
   },
 ];
 
-function timeCase(c: Case, threads: number): { ms: number; blocks: number[] } {
+function timeCase(c: Case, threads: number): { ms: number; cores: number; pooled: number; blocks: number[] } {
   const device = new CpuDevice({ workers: threads });
   const ptx = readFileSync(join(root, 'fixtures', 'cuda', `${c.name}.sm_75.ptx`), 'utf8');
   const kernel = device.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), c.name);
@@ -103,25 +103,34 @@ function timeCase(c: Case, threads: number): { ms: number; blocks: number[] } {
   run(); // compile and warm up
   if (device.lastBackend !== 'wasm') throw new Error(`${c.name} ran on the ${device.lastBackend} backend`);
   const samples: number[] = [];
+  const pooledBefore = pooledLaunches();
+  let cpu = 0, wall = 0;
   for (let r = 0; r < REPS; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     run();
-    samples.push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    samples.push(ms);
+    wall += ms;
+    cpu += (c.user + c.system) / 1000;
   }
   device.dispose();
-  return { ms: percentile(samples, 50), blocks: threads > 1 ? [...(lastStats?.blocksPerThread ?? [])] : [] };
+  return { ms: percentile(samples, 50), cores: cpu / wall, pooled: pooledLaunches() - pooledBefore, blocks: threads > 1 ? [...(lastStats?.blocksPerThread ?? [])] : [] };
 }
 
 const counts = [1, 2, ...(EXTRA > 2 ? [EXTRA] : [])];
 blockPool().warm(Math.max(...counts) - 1);
 console.log(`cores: ${availableParallelism()}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; median of ${REPS} launches each`);
-console.log(['kernel'.padEnd(14), ...counts.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(12)), '2 / 1'.padStart(8), 'blocks per thread (2)'.padStart(24)].join(''));
+// cores busy: the process's CPU time over the launches' wall time (a second thread that gets no
+// second core shows as 1.0); pooled: how many of the timed launches went to the pool (pool-choice.ts)
+console.log(['kernel'.padEnd(14), ...counts.map((t) => `${t} thread${t > 1 ? 's' : ''}`.padStart(12)), '2 / 1'.padStart(8), 'cores busy'.padStart(14), 'pooled'.padStart(8), 'blocks per thread'.padStart(20)].join(''));
 const ratios: number[] = [];
 for (const c of CASES) {
   const times = counts.map((t) => timeCase(c, t));
   const ratio = times[1]!.ms / times[0]!.ms;
   ratios.push(ratio);
-  console.log([c.name.padEnd(14), ...times.map((t) => `${t.ms.toFixed(1)} ms`.padStart(12)), `${ratio.toFixed(2)}×`.padStart(8), times[1]!.blocks.join(' / ').padStart(24)].join(''));
+  console.log([c.name.padEnd(14), ...times.map((t) => `${t.ms.toFixed(1)} ms`.padStart(12)), `${ratio.toFixed(2)}×`.padStart(8), times.slice(0, 2).map((t) => t.cores.toFixed(2)).join(' / ').padStart(14), `${times[1]!.pooled}/${REPS}`.padStart(8), times[1]!.blocks.join(' / ').padStart(20)].join(''));
 }
 const geomean = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
 const best = Math.min(...ratios);

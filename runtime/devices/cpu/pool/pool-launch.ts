@@ -35,6 +35,13 @@ const CHUNKS_PER_THREAD = 16;
 /** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
 export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number } | undefined;
 
+let pooled = 0;
+
+/** Launches this thread has run on the pool (the bench reports how many of its launches did). */
+export function pooledLaunches(): number {
+  return pooled;
+}
+
 /** Tests only: the caller runs no block itself, so every block runs on the pool's workers. */
 export const poolTesting = { callerSkips: false };
 
@@ -122,6 +129,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const pool = blockPool();
   const members = pool.take(threads - 1);
   for (const m of members) pool.failures(m); // stale reports of an earlier launch
+  pooled++;
   const k0 = performance.now();
   members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk }));
   let reported = 0;
