@@ -180,7 +180,8 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
     trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
   };
-  if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, threads);
+  // per block, as the threads that ran blocks spent it (a worker that never started did not)
+  if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, Math.max(1, lastStats.blocksPerThread.filter((b) => b > 0).length));
   settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
   if (request.onProgress && reported < total) request.onProgress(total, total);
   return true;
