@@ -5,6 +5,7 @@
  * on the guest's linear memory directly, as unified memory promises).
  */
 import type { Device, DeviceInfo, KernelHandle, LaunchRequest, LaunchTiming } from '../../../contract/device.js';
+import { availableParallelism } from 'node:os';
 import { DeviceError } from '../../../contract/device.js';
 import { TensorWasmError } from '../../../contract/errors.js';
 import type { CompiledKernel } from './compile/compile.js';
@@ -45,6 +46,46 @@ export interface CpuDeviceOptions {
    * WebAssembly.Memory (default true); false keeps every launch on the JavaScript backend.
    */
   wasmKernels?: boolean;
+  /**
+   * Threads that run a Wasm launch's blocks, the calling thread included: the others are a pool of
+   * worker_threads made on the first launch that uses them (pool/). Default: the
+   * TENSOR_WASM_CPU_WORKERS environment variable, else os.availableParallelism(); 1 runs every
+   * block on the calling thread. The JavaScript backend always runs on the calling thread.
+   */
+  workers?: number;
+  /**
+   * A launch goes to the pool only with at least two blocks and this many threads in all (default
+   * POOL_MIN_THREADS): below it, handing blocks to other threads costs more than it saves.
+   */
+  poolMinThreads?: number;
+  /**
+   * Leave a launch on the calling thread when the kernel's previous launch says copying its
+   * windows costs more than the pool saves (pool/pool-choice.ts; default true). Tests turn it off
+   * to put every launch over poolMinThreads on the pool.
+   */
+  adaptivePool?: boolean;
+}
+
+/** Default poolMinThreads: a launch of fewer threads runs in well under a millisecond on one thread. */
+export const POOL_MIN_THREADS = 16384;
+
+/** TENSOR_WASM_CPU_WORKERS, or os.availableParallelism(); a value that is not a positive integer is an error naming it. */
+export function defaultCpuWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[CPU_WORKERS_ENV]?.trim();
+  if (raw === undefined || raw === '') return availableParallelism();
+  return checkWorkers(Number(raw), `${CPU_WORKERS_ENV}=${raw.slice(0, 40)}`);
+}
+
+export const CPU_WORKERS_ENV = 'TENSOR_WASM_CPU_WORKERS';
+
+/** The most threads a CPU device launch may use. */
+export const MAX_CPU_WORKERS = 256;
+
+function checkWorkers(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CPU_WORKERS) {
+    throw new TensorWasmError('invalid_args', `${what}: the CPU device's workers must be an integer from 1 to ${MAX_CPU_WORKERS}`, { limit: 'workers' });
+  }
+  return n;
 }
 
 export class CpuDevice implements Device {
@@ -60,9 +101,17 @@ export class CpuDevice implements Device {
   /** Bytes of module variables held (every loaded PTX's). */
   private heldBytes = 0;
 
+  /** Threads a launch may run its blocks on (options.workers). */
+  readonly workers: number;
+  private readonly poolMinThreads: number;
+  private readonly adaptivePool: boolean;
+
   constructor(options: CpuDeviceOptions = {}) {
     this.useWasm = options.wasmKernels ?? true;
     this.memoryCap = options.memoryCap;
+    this.workers = options.workers === undefined ? defaultCpuWorkers() : checkWorkers(options.workers, `workers ${String(options.workers).slice(0, 40)}`);
+    this.poolMinThreads = options.poolMinThreads ?? POOL_MIN_THREADS;
+    this.adaptivePool = options.adaptivePool ?? true;
   }
 
   /** The host sets the instance's cap once it has made the device. */
@@ -124,10 +173,12 @@ export class CpuDevice implements Device {
     if (request.sharedMemBytes < 0 || shared > this.info.maxSharedMemoryPerBlock) {
       throw new DeviceError(-8, `shared memory ${shared} bytes (static ${loaded.kernel.layout.sharedStatic} + dynamic ${request.sharedMemBytes}) exceeds ${this.info.maxSharedMemoryPerBlock}`);
     }
-    this.checkLaunchMemory(loaded.kernel, bx * by * bz, shared);
+    const left = this.checkLaunchMemory(loaded.kernel, bx * by * bz, shared);
     const startMs = performance.timeOrigin + performance.now();
     const t0 = performance.now();
-    this.lastBackend = runLaunch({ kernel: loaded.kernel, request, modvars: loaded.modvars, useWasm: this.useWasm });
+    // the pool's window copies and scratch areas must fit in what the cap leaves beside one thread's needs
+    const pool = this.workers > 1 ? { threads: this.workers, budgetBytes: left, minThreads: this.poolMinThreads, adaptive: this.adaptivePool } : undefined;
+    this.lastBackend = runLaunch({ kernel: loaded.kernel, request, modvars: loaded.modvars, useWasm: this.useWasm, pool });
     const kernelMs = performance.now() - t0;
     return { startMs, endMs: startMs + kernelMs, kernelMs, backend: this.lastBackend! };
   }
@@ -135,12 +186,13 @@ export class CpuDevice implements Device {
   /**
    * A launch's own memory — .local frames and barrier save areas per thread, shared memory —
    * against what the cap leaves: -6 (a resource the device manages ran out); a smaller block fits.
+   * Returns the bytes still left (Infinity without a cap).
    */
-  private checkLaunchMemory(kernel: CompiledKernel, threads: number, shared: number): void {
+  private checkLaunchMemory(kernel: CompiledKernel, threads: number, shared: number): number {
     const perThread = kernel.layout.frameSize + (kernel.hasSync ? 4 * kernel.saveInts + 8 * kernel.saveFloats + PER_THREAD_SYNC_BYTES : 0);
     const need = perThread * threads + align16(shared);
     const left = this.available();
-    if (need <= left.bytes) return;
+    if (need <= left.bytes) return left.bytes - need;
     throw new DeviceError(
       -6,
       `launching '${kernel.entry}' with ${threads} threads per block needs ${need} bytes of device memory (${perThread} per thread: .local ${kernel.layout.frameSize}, barrier saves ${perThread - kernel.layout.frameSize}; shared ${shared}) but ${Math.max(0, left.bytes)} are left: ${left.why}`,

@@ -7,6 +7,8 @@ import { GLOBAL_BASE, regionOf, type Region } from './address-space.js';
 import type { CompiledKernel } from './compile/compile.js';
 import { createEnv } from './launch-env.js';
 import type { Window } from './memcheck.js';
+import { recordKernelTime } from './pool/pool-choice.js';
+import { runPooledLaunch, type PoolPlan } from './pool/pool-launch.js';
 import { runBlock } from './scheduler.js';
 import { runWasmLaunch, wasmUsable } from './wasm/wasm-launch.js';
 
@@ -51,6 +53,11 @@ export interface LaunchInput {
   modvars: Uint8Array;
   /** Run the kernel's WebAssembly form when the launch allows it (CpuDevice option wasmKernels). */
   useWasm: boolean;
+  /**
+   * Run a Wasm launch's blocks on this many threads (CpuDevice option workers) when it has at
+   * least two blocks and `minThreads` threads in all; absent: on the calling thread only.
+   */
+  pool?: PoolPlan & { minThreads: number };
 }
 
 /** Number registers are exact below 2^52: any larger 64-bit scalar argument needs the pairs variant. */
@@ -98,7 +105,15 @@ export function runLaunch(input: LaunchInput): 'js' | 'wasm' {
   const nThreads = block[0] * block[1] * block[2];
   const total = grid[0] * grid[1] * grid[2];
   const every = Math.max(1, Math.ceil(total / PROGRESS_SAMPLES));
-  if (input.useWasm && wasmUsable(input.kernel, request) && runWasmLaunch(input.kernel, request, E, bytes, every)) return 'wasm';
+  if (input.useWasm && wasmUsable(input.kernel, request)) {
+    const pool = input.pool;
+    if (pool && pool.threads > 1 && total >= 2 && total * nThreads >= pool.minThreads && runPooledLaunch(input.kernel, request, E, bytes, every, pool)) return 'wasm';
+    const t0 = performance.now();
+    if (runWasmLaunch(input.kernel, request, E, bytes, every)) {
+      recordKernelTime(input.kernel.wasm, performance.now() - t0, total, 1);
+      return 'wasm';
+    }
+  }
   const clearShared = sharedBytes > 0;
   let done = 0;
   try {

@@ -30,6 +30,8 @@ export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
 
 export interface WasmKernel {
   module: WebAssembly.Module;
+  /** The module's bytes: pool/shared-module.ts makes the variant that imports a shared memory from them. */
+  bytes: Uint8Array;
   /** Wasm types of the kernel's .param list, passed after the launch arguments. */
   params: ValType[];
   /** Whether it has barriers: the launch then needs per-thread resume words and register slots. */
@@ -147,7 +149,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size };
   }
 
   private resetBody(): Bytes {

@@ -3,11 +3,11 @@ import type { Instruction, Operand } from '../ast.js';
 import { useDef } from '../compile/liveness.js';
 import { OP, TRUNC_SAT, type ValType } from './encoder.js';
 import { IMPORT, NO_OPS, ROUNDING, bits, classOf, unsupported } from './ptx-types.js';
-import { MemoryEmitter } from './emit-memory.js';
+import { AtomicEmitter } from './emit-atomics.js';
 import { rangeOf } from './ranges.js';
 import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
 
-export abstract class AluEmitter extends MemoryEmitter {
+export abstract class AluEmitter extends AtomicEmitter {
   protected instruction(ins: Instruction): void {
     this.line = ins.line;
     const op = ins.parts[0]!;

@@ -45,7 +45,7 @@ export function wasmUsable(kernel: CompiledKernel, request: LaunchRequest): kern
 }
 
 /** The kernel parameters as Wasm arguments, read from the parameter buffer the launch laid out. */
-function paramValues(kernel: CompiledKernel & { wasm: WasmKernel }, params: Uint8Array): (number | bigint)[] {
+export function paramValues(kernel: CompiledKernel & { wasm: WasmKernel }, params: Uint8Array): (number | bigint)[] {
   const dv = new DataView(params.buffer, params.byteOffset, params.byteLength);
   return kernel.layout.params.map((p, i) => {
     switch (kernel.wasm.params[i]) {
@@ -62,6 +62,31 @@ function paramValues(kernel: CompiledKernel & { wasm: WasmKernel }, params: Uint
 }
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/**
+ * One thread's scratch area: shared | resume words | register slots | fault record (32) | window
+ * table (16 each); offsets from its start (the block pool gives each of its threads one).
+ */
+export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv): { shSize: number; shPad: number; resumeBytes: number; faultAt: number; scratchSize: number } {
+  const [bx, by, bz] = request.block;
+  const n = bx * by * bz;
+  const shSize = kernel.wasm.usesShared ? E.shSize : 0;
+  const shPad = align16(shSize);
+  const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
+  const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
+  const faultAt = shPad + resumeBytes + slotBytes;
+  return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * E.windows.length };
+}
+
+/** Clears the fault record at `record` and writes the window table (device start, end) after it. */
+export function writeFaultRecordAndTable(dv: DataView, record: number, windows: readonly Window[]): void {
+  new Uint8Array(dv.buffer, record, 32).fill(0);
+  const table = record + 32;
+  windows.forEach((w, i) => {
+    dv.setBigUint64(table + 16 * i, BigInt(GLOBAL_BASE + w.offset), true);
+    dv.setBigUint64(table + 16 * i + 8, BigInt(GLOBAL_BASE + w.offset + w.length), true);
+  });
+}
 
 /** The lowest 16-aligned gap of `size` bytes in [16, memorySize) that no window overlaps, or -1. */
 export function findScratch(windows: readonly Window[], memorySize: number, size: number): number {
@@ -81,15 +106,8 @@ export function findScratch(windows: readonly Window[], memorySize: number, size
 export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv, params: Uint8Array, progressEvery: number): boolean {
   const [gx, gy, gz] = request.grid;
   const [bx, by, bz] = request.block;
-  const n = bx * by * bz;
-  const shSize = kernel.wasm.usesShared ? E.shSize : 0;
-  const shPad = align16(shSize);
-  const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
-  const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
+  const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
   const windows = E.windows;
-  // layout: shared | resume words | register slots | fault record (32) | window table (16 each)
-  const faultAt = shPad + resumeBytes + slotBytes;
-  const scratchSize = faultAt + 32 + 16 * windows.length;
   const memory = request.wasmMemory!;
   const bytes = new Uint8Array(memory.buffer);
   const scratch = findScratch(windows, bytes.length, scratchSize);
@@ -101,11 +119,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const saved = bytes.slice(scratch, scratch + scratchSize);
   const dv = new DataView(memory.buffer);
   const record = scratch + faultAt, table = record + 32;
-  new Uint8Array(memory.buffer, record, 32).fill(0);
-  windows.forEach((w, i) => {
-    dv.setBigUint64(table + 16 * i, BigInt(GLOBAL_BASE + w.offset), true);
-    dv.setBigUint64(table + 16 * i + 8, BigInt(GLOBAL_BASE + w.offset + w.length), true);
-  });
+  writeFaultRecordAndTable(dv, record, windows);
   try {
     const total = gx * gy * gz;
     for (let b = 0; b < total; b += progressEvery) {
@@ -123,7 +137,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
 }
 
 /** Turns the fault record a trapping kernel left into memcheck's report (the JavaScript backend's words). */
-function reportFault(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, record: number, gx: number, gy: number): never {
+export function reportFault(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, record: number, gx: number, gy: number): never {
   const kind = dv.getInt32(record + FAULT_RECORD.kind, true);
   const address = dv.getBigUint64(record + FAULT_RECORD.address, true);
   const size = dv.getInt32(record + FAULT_RECORD.size, true);

@@ -1,0 +1,59 @@
+/**
+ * A block-pool worker: waits on its port for a launch's part, instantiates the kernel (its variant
+ * importing a shared memory) over the launch's shared memory, runs chunks of blocks until none is
+ * left (block-runner.ts), and signals the caller through the launch's control words — never
+ * through a message, since the caller is blocked in Atomics.wait and reads no events. A failure
+ * that is not a trap travels as a message on the port, which the caller reads synchronously.
+ */
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { fmaF64 } from '../math.js';
+import { CTL, OUTCOME, THREAD_WORDS, runChunks } from './block-runner.js';
+import type { PoolTask } from './pool-protocol.js';
+
+const { port, ready } = workerData as { port: MessagePort; ready: SharedArrayBuffer };
+let current: { ctl: Int32Array; slot: number } | undefined;
+/** Set by a test: the next task ends the thread (process.exit) while it runs, as a crash would. */
+let crashNext = false;
+
+function finish(ctl: Int32Array): void {
+  Atomics.add(ctl, CTL.finished, 1);
+  Atomics.notify(ctl, CTL.finished);
+}
+
+// A worker that ends while it runs a launch's part still reports, so the caller is never left waiting.
+process.on('exit', () => {
+  if (!current) return;
+  const { ctl, slot } = current;
+  Atomics.store(ctl, CTL.limit, 0);
+  Atomics.store(ctl, CTL.threads + THREAD_WORDS * slot, OUTCOME.died);
+  finish(ctl);
+});
+
+port.on('message', (task: PoolTask | { type: 'crash-next' }) => {
+  if (task.type === 'crash-next') {
+    crashNext = true;
+    return;
+  }
+  const ctl = new Int32Array(task.ctl);
+  const word = CTL.threads + THREAD_WORDS * task.slot;
+  // the caller may have taken the task back: it found no block left before this worker got here
+  if (Atomics.compareExchange(ctl, word, OUTCOME.posted, OUTCOME.started) !== OUTCOME.posted) return;
+  current = { ctl, slot: task.slot };
+  try {
+    if (crashNext) process.exit(70);
+    const exports = new WebAssembly.Instance(task.module, { env: { memory: task.memory, fma64: fmaF64 } }).exports;
+    const error = runChunks(exports.run as (...a: (number | bigint)[]) => void, task.rest, ctl, task.slot, task.total, task.chunk);
+    if (error !== undefined && !(error instanceof WebAssembly.RuntimeError)) port.postMessage({ slot: task.slot, message: error instanceof Error ? error.message : String(error) });
+  } catch (error) {
+    // instantiation failed (out of memory, say): no block of this part ran
+    ctl[CTL.threads + THREAD_WORDS * task.slot + 1] = task.total;
+    Atomics.store(ctl, CTL.threads + THREAD_WORDS * task.slot, OUTCOME.error);
+    port.postMessage({ slot: task.slot, message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    current = undefined;
+    finish(ctl);
+  }
+});
+const readyWord = new Int32Array(ready);
+Atomics.store(readyWord, 0, 1);
+Atomics.notify(readyWord, 0);

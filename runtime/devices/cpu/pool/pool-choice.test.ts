@@ -1,0 +1,45 @@
+/** The pool's adaptive choice and the workers setting's validation. */
+import { describe, expect, it } from 'vitest';
+import { TensorWasmError } from '../../../../contract/errors.js';
+import { CPU_WORKERS_ENV, CpuDevice, defaultCpuWorkers } from '../cpu-device.js';
+import type { WasmKernel } from '../wasm/compile-wasm.js';
+import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
+
+const kernel = (): WasmKernel => ({}) as WasmKernel;
+
+describe('pool choice', () => {
+  it("sends a kernel's first launch to the pool, then only when the time it saves beats copying its windows", () => {
+    const k = kernel();
+    expect(worthPooling(k, 1024, 2, 100 << 20)).toBe(true);
+    recordCopy(64 << 20, 32); // 2 MB/ms: 100 MiB in and out ≈ 105 ms
+    recordCopy(64 << 20, 32);
+    recordKernelTime(k, 20, 1024, 1); // a 20 ms kernel on one thread saves 10 ms on two
+    expect(worthPooling(k, 1024, 2, 100 << 20)).toBe(false);
+    recordKernelTime(k, 1000, 1024, 1); // a 1 s kernel saves 500 ms
+    expect(worthPooling(k, 1024, 2, 100 << 20)).toBe(true);
+    // a pooled launch's time counts as threads × its time
+    recordKernelTime(k, 10, 1024, 2);
+    expect(worthPooling(k, 1024, 2, 100 << 20)).toBe(false);
+  });
+});
+
+describe('the workers setting', () => {
+  it(`reads ${CPU_WORKERS_ENV}, defaults to the cores, and refuses what is not an integer from 1 to 256`, () => {
+    expect(defaultCpuWorkers({})).toBeGreaterThanOrEqual(1);
+    expect(defaultCpuWorkers({ [CPU_WORKERS_ENV]: ' 3 ' })).toBe(3);
+    for (const bad of ['0', '-1', '2.5', 'many', '257', 'x'.repeat(500)]) {
+      const error = (() => {
+        try {
+          defaultCpuWorkers({ [CPU_WORKERS_ENV]: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, bad).toBeInstanceOf(TensorWasmError);
+      expect((error as TensorWasmError).code).toBe('invalid_args');
+      expect((error as Error).message.length).toBeLessThan(200);
+    }
+    expect(() => new CpuDevice({ workers: 0 })).toThrow(/workers must be an integer from 1 to 256/);
+    expect(new CpuDevice({ workers: 4 }).workers).toBe(4);
+  });
+});

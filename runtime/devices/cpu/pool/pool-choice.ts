@@ -1,0 +1,32 @@
+/**
+ * Whether a launch is worth the pool: the pool saves (1 − 1/threads) of the kernel's time but
+ * costs copying every window in and out of the launch memory, which for a memory-bound kernel
+ * (vector add: 3 × 32 MiB moved twice around a 22 ms kernel) is more than it saves. Each kernel
+ * remembers its time per block from its last launch (on one thread, or on the pool scaled by its
+ * threads), this thread remembers how fast windows copied; a launch goes to the pool when the
+ * time saved exceeds the copies' cost by half again. A kernel's first launch goes to the pool.
+ */
+import type { WasmKernel } from '../wasm/compile-wasm.js';
+
+const msPerBlock = new WeakMap<WasmKernel, number>();
+
+/** Copy cost, ms per byte (in and out counted once each); a first guess of 2 GB/s until a pooled launch measures it. */
+let copyMsPerByte = 1 / 2e6;
+
+export function worthPooling(kernel: WasmKernel, blocks: number, threads: number, windowBytes: number): boolean {
+  const perBlock = msPerBlock.get(kernel);
+  if (perBlock === undefined) return true;
+  const saved = perBlock * blocks * (1 - 1 / threads);
+  return saved > 1.5 * 2 * windowBytes * copyMsPerByte;
+}
+
+/** A launch's kernel time on `threads` threads (1: the calling thread alone). */
+export function recordKernelTime(kernel: WasmKernel, ms: number, blocks: number, threads: number): void {
+  if (blocks > 0 && ms >= 0) msPerBlock.set(kernel, (ms * threads) / blocks);
+}
+
+/** Copying `bytes` (one way) took `ms`; a moving average over launches. */
+export function recordCopy(bytes: number, ms: number): void {
+  if (bytes < 1 << 20) return; // too small to time
+  copyMsPerByte = 0.5 * copyMsPerByte + 0.5 * (ms / bytes);
+}

@@ -1,0 +1,220 @@
+/**
+ * A launch of a kernel compiled to WebAssembly on several threads: the calling thread and
+ * `threads - 1` block-pool workers share one memory and claim chunks of blocks from a shared
+ * counter (block-runner.ts). Blocks are independent between a launch's start and end, so any
+ * order gives CUDA's results, save the order of atomics and of racing writes.
+ *
+ * The guest's memory is not shared (a guest module declares an unshared memory), so the launch
+ * runs in a shared WebAssembly.Memory of the device's (kept for the next launch, see
+ * launchMemory): every pointer window is copied in at its guest
+ * offset (device addresses, and so the kernel's code, stay the same), each thread gets a scratch
+ * area (wasm-launch.ts's layout) in a gap no window overlaps, and after the launch — faulted or
+ * not — the windows are copied back. The kernel reaches nothing but its windows (every access is
+ * checked), so copying them is the whole of what it can read and write.
+ *
+ * A fault reports exactly as on one thread: the lowest faulting block's record (block-runner.ts).
+ */
+import { DeviceError, type LaunchRequest } from '../../../../contract/device.js';
+import type { CompiledKernel } from '../compile/compile.js';
+import type { LaunchEnv } from '../launch-env.js';
+import { fmaF64 } from '../math.js';
+import type { WasmKernel } from '../wasm/compile-wasm.js';
+import { FAULT_RECORD } from '../wasm/ptx-types.js';
+import { findScratch, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
+import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
+import { blockPool } from './block-pool.js';
+import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
+import { MAX_PAGES, sharedModuleOf } from './shared-module.js';
+
+const PAGE = 65536;
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** How many chunks each thread takes on average: enough to even out uneven blocks, few enough that claiming costs nothing. */
+const CHUNKS_PER_THREAD = 16;
+
+/** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
+export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number } | undefined;
+
+let pooled = 0;
+
+/** Launches this thread has run on the pool (the bench reports how many of its launches did). */
+export function pooledLaunches(): number {
+  return pooled;
+}
+
+/** Tests only: the caller runs no block itself, so every block runs on the pool's workers. */
+export const poolTesting = { callerSkips: false };
+
+export interface PoolPlan {
+  /** Threads to run the blocks on, the caller included (≥ 2 to use the pool). */
+  threads: number;
+  /** Bytes the instance's memory cap leaves for the launch's copies and scratch areas (Infinity without a cap). */
+  budgetBytes: number;
+  /** Leave a launch on one thread when the kernel's last time says the copies cost more than the pool saves (pool-choice.ts). */
+  adaptive: boolean;
+}
+
+/**
+ * The launch memory kept from the last pooled launch of this thread (none under a memory cap).
+ * A fresh shared memory pays a page fault for every page a window fills on its first launch —
+ * measured at 0.4–0.6 s for 32 MiB on the 2-core development machine, more than the kernel —
+ * so it is kept and grown rather than made again.
+ */
+let kept: WebAssembly.Memory | undefined;
+
+function launchMemory(pages: number, keep: boolean): WebAssembly.Memory | undefined {
+  try {
+    if (kept) {
+      const have = kept.buffer.byteLength / PAGE;
+      if (have < pages) kept.grow(pages - have);
+      const m = kept;
+      if (!keep) kept = undefined;
+      return m;
+    }
+    const m = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    if (keep) kept = m;
+    return m;
+  } catch {
+    kept = undefined;
+    return undefined;
+  }
+}
+
+/** Bytes a pooled launch holds besides what one thread needs: window copies and one scratch area per thread. */
+export function pooledBytes(windowBytes: number, scratchSize: number, threads: number): number {
+  return windowBytes + threads * align16(scratchSize);
+}
+
+/**
+ * Runs the launch on the pool; false (nothing done) when it cannot — fewer than two blocks, the
+ * cap leaves too little, or the launch memory would pass 4 GiB — and the caller runs it as today.
+ */
+export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv, params: Uint8Array, progressEvery: number, plan: PoolPlan): boolean {
+  const [gx, gy, gz] = request.grid;
+  const [bx, by, bz] = request.block;
+  const total = gx * gy * gz;
+  const threads = Math.min(plan.threads, total);
+  if (threads < 2 || total >= 2 ** 30) return false;
+  const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
+  const windows = E.windows;
+  const windowBytes = windows.reduce((s, w) => s + w.length, 0);
+  if (pooledBytes(windowBytes, scratchSize, threads) > plan.budgetBytes) return false;
+  if (plan.adaptive && !worthPooling(kernel.wasm, total, threads, windowBytes)) return false;
+  const stride = align16(scratchSize);
+  const scratch = findScratch(windows, MAX_PAGES * PAGE, threads * stride);
+  const end = Math.max(scratch + threads * stride, ...windows.map((w) => w.offset + w.length));
+  if (scratch < 0 || end > MAX_PAGES * PAGE) return false;
+  const pages = Math.ceil(end / PAGE);
+  // under a cap the launch memory counts as the device's for the launch and is not kept after it
+  const capped = plan.budgetBytes !== Infinity;
+  if (capped && pooledBytes(pages * PAGE, 0, 0) > plan.budgetBytes) return false;
+  const memory = launchMemory(pages, !capped);
+  if (!memory) return false; // the process could not reserve it: one thread, in the guest's memory
+  const bytes = new Uint8Array(memory.buffer);
+  const guest = request.memory;
+  const c0 = performance.now();
+  for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
+  recordCopy(windowBytes, performance.now() - c0);
+  const dv = new DataView(memory.buffer);
+  const args = paramValues(kernel, params);
+  const rest = (k: number): (number | bigint)[] => {
+    const at = scratch + k * stride;
+    writeFaultRecordAndTable(dv, at + faultAt, windows);
+    return [gx, gy, gz, bx, by, bz, at, shSize, at + shPad, at + shPad + resumeBytes, at + faultAt + 32, windows.length, ...args];
+  };
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * controlWords(threads)));
+  ctl[CTL.limit] = total;
+  const chunk = Math.max(1, Math.min(progressEvery, Math.floor(total / (threads * CHUNKS_PER_THREAD))));
+  const module = sharedModuleOf(kernel.wasm);
+  const pool = blockPool();
+  const members = pool.take(threads - 1);
+  for (const m of members) pool.failures(m); // stale reports of an earlier launch
+  pooled++;
+  const k0 = performance.now();
+  members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk }));
+  let reported = 0;
+  const progress = (): void => {
+    if (!request.onProgress) return;
+    const done = Atomics.load(ctl, CTL.done);
+    if (done - reported >= progressEvery || (done === total && reported < total)) {
+      reported = done;
+      request.onProgress(done, total);
+    }
+  };
+  let own: unknown;
+  const stop = (error: unknown): void => {
+    // the caller's own failure (instantiation, a progress callback): no further chunk starts anywhere
+    own ??= error;
+    Atomics.store(ctl, CTL.limit, 0);
+    if (Atomics.load(ctl, CTL.threads) === OUTCOME.posted || Atomics.load(ctl, CTL.threads) === OUTCOME.ok) {
+      ctl[CTL.threads + 1] = -1;
+      Atomics.store(ctl, CTL.threads, OUTCOME.error);
+    }
+  };
+  try {
+    const run = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64 } }).exports.run as (...a: (number | bigint)[]) => void;
+    const mine = rest(0);
+    if (!poolTesting.callerSkips) own = runChunks(run, mine, ctl, 0, total, chunk, progress);
+  } catch (error) {
+    stop(error);
+  }
+  // workers that have not started yet have nothing left to do: take their tasks back
+  let waitFor = members.length;
+  for (let k = 1; k < threads && !poolTesting.callerSkips; k++) {
+    if (Atomics.compareExchange(ctl, CTL.threads + THREAD_WORDS * k, OUTCOME.posted, OUTCOME.skipped) === OUTCOME.posted) waitFor--;
+  }
+  // the others' part: woken by each one that finishes, and every 50 ms to report progress
+  for (let f = Atomics.load(ctl, CTL.finished); f < waitFor; f = Atomics.load(ctl, CTL.finished)) {
+    Atomics.wait(ctl, CTL.finished, f, 50);
+    try {
+      progress();
+    } catch (error) {
+      stop(error);
+    }
+  }
+  const k1 = performance.now();
+  for (const w of windows) guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
+  recordCopy(windowBytes, performance.now() - k1);
+  lastStats = {
+    threads,
+    blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
+    trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
+  };
+  // per block, as the threads that ran blocks spent it (a worker that never started did not)
+  if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, Math.max(1, lastStats.blocksPerThread.filter((b) => b > 0).length));
+  settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
+  if (request.onProgress && reported < total) request.onProgress(total, total);
+  return true;
+}
+
+/**
+ * The thread whose failure one thread running the blocks in order would have met first: the
+ * lowest block — a trap's recorded faulting block (`faultBlock`; undefined when the trap recorded
+ * none), else the start of the chunk the thread stopped in.
+ */
+export function lowestFailure(ctl: Int32Array, threads: number, faultBlock: (k: number) => number | undefined): { k: number; block: number; outcome: number } | undefined {
+  let first: { k: number; block: number; outcome: number } | undefined;
+  for (let k = 0; k < threads; k++) {
+    const outcome = Atomics.load(ctl, CTL.threads + THREAD_WORDS * k);
+    if (outcome !== OUTCOME.trapped && outcome !== OUTCOME.error) continue;
+    const block = (outcome === OUTCOME.trapped ? faultBlock(k) : undefined) ?? ctl[CTL.threads + THREAD_WORDS * k + 1]!;
+    if (!first || block < first.block) first = { k, block, outcome };
+  }
+  return first;
+}
+
+/** Throws what one thread running the blocks in order would have: the lowest failing block's error. */
+function settle(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, ctl: Int32Array, threads: number, own: unknown, failures: { message: string }[][], recordOf: (k: number) => number, gx: number, gy: number): void {
+  if (Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).includes(OUTCOME.died)) {
+    blockPool().discard();
+    throw new DeviceError(-7, `internal: a CPU device worker thread stopped while it ran blocks of kernel '${kernel.entry}'; guest memory in the kernel's windows is incomplete`);
+  }
+  const first = lowestFailure(ctl, threads, (k) => (dv.getInt32(recordOf(k) + FAULT_RECORD.kind, true) !== 0 ? dv.getInt32(recordOf(k) + FAULT_RECORD.block, true) : undefined));
+  if (!first) return;
+  if (first.k === 0 && own !== undefined && !(own instanceof WebAssembly.RuntimeError)) throw own;
+  if (first.outcome === OUTCOME.trapped) {
+    reportFault(kernel, E, dv, recordOf(first.k), gx, gy); // throws memcheck's report
+  }
+  const message = failures[first.k - 1]?.[0]?.message ?? 'unknown failure';
+  throw new DeviceError(-7, `internal error running kernel '${kernel.entry}' on a CPU device worker thread: ${message.slice(0, 200)}`);
+}

@@ -1,0 +1,21 @@
+/** What the block pool sends a worker for one launch (structured clone: the module and the shared memory are shared, not copied). */
+export interface PoolTask {
+  type: 'run';
+  /** The launch's control words (block-runner.ts CTL). */
+  ctl: SharedArrayBuffer;
+  /** This worker's thread index in the launch (0 is the caller). */
+  slot: number;
+  /** The kernel's variant importing a shared memory (shared-module.ts). */
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** run()'s arguments after the block range: grid, block, this thread's scratch, window table, kernel parameters. */
+  rest: (number | bigint)[];
+  total: number;
+  chunk: number;
+}
+
+/** A failure that is not a trap, sent on the worker's port. */
+export interface PoolFailure {
+  slot: number;
+  message: string;
+}
