@@ -20,6 +20,15 @@ function kernelArg(a: Arg): KernelArg {
   return { kind: 'scalar', tag: 'i32' in a ? 'i32' : 'u32' in a ? 'u32' : 'f32', bytes };
 }
 
+/**
+ * Guest memory for a launch: its image and 1 MiB more, as a guest has room beyond its buffers —
+ * the WebAssembly backend keeps a launch's scratch (shared memory, saved registers) there, and
+ * leaves a kernel to the JavaScript backend when it finds none.
+ */
+export function guestMemoryFor(l: Launch): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: Math.ceil((l.image.length + (1 << 20)) / 65536) });
+}
+
 export interface DeviceRunner {
   /** Resets the memory, launches once; the launch's wall time in ns and the backend that ran it. */
   launch(): Promise<{ ns: number; backend: string }>;
@@ -32,11 +41,11 @@ export interface DeviceRunner {
  * "every core"). Passed through a cast so this compiles before that option lands; a device that
  * does not know it ignores it.
  */
-export function deviceRunner(root: string, k: BenchKernel, l: Launch, options: { workers?: number; wasmKernels?: boolean } = {}): DeviceRunner {
+export function deviceRunner(root: string, k: BenchKernel, l: Launch, options: { workers?: number; wasmKernels?: boolean; memory?: WebAssembly.Memory } = {}): DeviceRunner {
   const ptx = readFileSync(join(root, k.ptx), 'utf8');
   const dev = new CpuDevice({ wasmKernels: options.wasmKernels ?? true, workers: options.workers } as CpuDeviceOptions);
   const kernel = dev.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), k.entry);
-  const wasmMemory = new WebAssembly.Memory({ initial: Math.ceil(l.image.length / 65536) });
+  const wasmMemory = options.memory ?? guestMemoryFor(l);
   const memory = new Uint8Array(wasmMemory.buffer);
   const args = l.args.map(kernelArg);
   return {

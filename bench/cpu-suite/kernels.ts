@@ -48,7 +48,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'vector_add',
     tolerance: 0,
     launch(size) {
-      const n = size === 'bench' ? 32 * MI : 5000;
+      const n = size === 'bench' ? 48 * MI : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(1, -10, 10));
       const y = b.region('f32', n, uniform(2, -10, 10));
@@ -103,7 +103,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/cuda/histogram.sm_75.ptx',
     entry: 'histogram',
     launch(size) {
-      const n = size === 'bench' ? 64 * MI : 20000;
+      const n = size === 'bench' ? 16 * MI : 20000;
       const b = new ImageBuilder();
       const next = random(8);
       const data = b.region('u8', n, () => next() >>> 24);
@@ -117,7 +117,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'grid_stride',
     tolerance: 1e-6,
     launch(size) {
-      const n = size === 'bench' ? 32 * MI : 7000;
+      const n = size === 'bench' ? 8 * MI : 7000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(9, -10, 10));
       const y = b.region('f32', n);
@@ -129,7 +129,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/index3d.sm_75.ptx',
     entry: 'index3d',
     launch(size) {
-      const [nx, ny, nz] = size === 'bench' ? [512, 256, 256] : [37, 19, 11];
+      const [nx, ny, nz] = size === 'bench' ? [512, 256, 128] : [37, 19, 11];
       const n = nx * ny * nz;
       const b = new ImageBuilder();
       const next = random(10);
@@ -144,7 +144,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'warp_reduce',
     tolerance: 0,
     launch(size) {
-      const n = size === 'bench' ? 4 * MI : 5000;
+      const n = size === 'bench' ? MI / 2 : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(11, -1, 1));
       const out = b.region('f32', cdiv(n, 256));
@@ -157,7 +157,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'float_math',
     tolerance: 1e-5,
     launch(size) {
-      const n = size === 'bench' ? 4 * MI : 5000;
+      const n = size === 'bench' ? MI / 8 : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(12, -20, 20));
       const y = b.region('f32', n);
@@ -170,7 +170,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'double_poly',
     tolerance: 1e-12,
     launch(size) {
-      const n = size === 'bench' ? 4 * MI : 5000;
+      const n = size === 'bench' ? 1 * MI : 5000;
       const b = new ImageBuilder();
       const next = random(13);
       const x = b.region('f64', n, () => (next() / 2 ** 32) * 4 - 2);
@@ -183,7 +183,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/divergence.sm_75.ptx',
     entry: 'divergence',
     launch(size) {
-      const n = size === 'bench' ? 8 * MI : 5000;
+      const n = size === 'bench' ? 4 * MI : 5000;
       const b = new ImageBuilder();
       const next = random(14);
       const x = b.region('u32', n, () => next());
@@ -196,7 +196,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/bit_ops.sm_75.ptx',
     entry: 'bit_ops',
     launch(size) {
-      const n = size === 'bench' ? 1 * MI : 5000;
+      const n = size === 'bench' ? MI / 16 : 5000;
       const b = new ImageBuilder();
       const next = random(15);
       const x = b.region('u32', n, () => next());
@@ -222,7 +222,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/scan_block.sm_75.ptx',
     entry: 'scan_block',
     launch(size) {
-      const n = size === 'bench' ? 8 * MI : 3000;
+      const n = size === 'bench' ? 4 * MI : 3000;
       const b = new ImageBuilder();
       const next = random(17);
       const x = b.region('u32', n, () => next() >>> 8);
@@ -235,7 +235,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/bitonic_sort.sm_75.ptx',
     entry: 'bitonic_sort',
     launch(size) {
-      const blocks = size === 'bench' ? 1024 : 2;
+      const blocks = size === 'bench' ? 128 : 2;
       const b = new ImageBuilder();
       const next = random(18);
       const keys = b.region('u32', blocks * 1024, () => next());
@@ -248,7 +248,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'nbody',
     tolerance: 1e-4,
     launch(size) {
-      const n = size === 'bench' ? 8192 : 700;
+      const n = size === 'bench' ? 2048 : 700;
       const b = new ImageBuilder();
       const coord = uniform(19, -10, 10);
       const mass = uniform(20, 0.5, 1.5);
@@ -312,7 +312,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'softmax',
     tolerance: 1e-5,
     launch(size) {
-      const [rows, cols] = size === 'bench' ? [4096, 1024] : [9, 700];
+      const [rows, cols] = size === 'bench' ? [128, 1024] : [9, 700];
       const b = new ImageBuilder();
       const x = b.region('f32', rows * cols, uniform(27, -8, 8));
       const y = b.region('f32', rows * cols);
@@ -325,7 +325,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'layernorm',
     tolerance: 1e-5,
     launch(size) {
-      const [rows, cols] = size === 'bench' ? [4096, 1024] : [9, 700];
+      const [rows, cols] = size === 'bench' ? [1024, 1024] : [9, 700];
       const b = new ImageBuilder();
       const x = b.region('f32', rows * cols, uniform(28, -3, 5));
       const gamma = b.region('f32', cols, uniform(29, 0.5, 1.5));
@@ -346,7 +346,7 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/mandelbrot.sm_75.ptx',
     entry: 'mandelbrot',
     launch(size) {
-      const [w, h] = size === 'bench' ? [1024, 1024] : [80, 60];
+      const [w, h] = size === 'bench' ? [768, 768] : [80, 60];
       const step = Math.fround(3 / w);
       const b = new ImageBuilder();
       const iters = b.region('u32', w * h);

@@ -30,13 +30,18 @@ export interface NativeRunner {
   result(): Uint8Array;
 }
 
-/** Writes the launch's image into `dir` once; each call runs the executable on it. */
-export function nativeRunner(exe: string, dir: string, k: BenchKernel, l: Launch, env: NodeJS.ProcessEnv = process.env): NativeRunner {
+/** Writes the launch's image into `dir` for nativeRunner; returns its path. */
+export function writeImage(dir: string, k: BenchKernel, l: Launch): string {
   const input = join(dir, `${k.entry}.in`);
-  const output = join(dir, `${k.entry}.out`);
   writeFileSync(input, l.image);
+  return input;
+}
+
+/** Runs the executable on the image at `input` (writeImage). */
+export function nativeRunner(exe: string, input: string, k: BenchKernel, l: Launch): NativeRunner {
+  const output = `${input}.${exe.replace(/.*[/\\]/, '')}.out`;
   const args = nativeArgs(l);
-  const run = (reps: number, out: string): number => Number(execFileSync(exe, [k.entry, input, out, String(reps), ...args], { encoding: 'utf8', env, maxBuffer: 1 << 20 }).trim());
+  const run = (reps: number, out: string): number => Number(execFileSync(exe, [k.entry, input, out, String(reps), ...args], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim());
   return {
     time: (reps) => run(reps, '-'),
     result: () => {

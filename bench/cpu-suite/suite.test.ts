@@ -12,7 +12,7 @@ import { compareOutputs } from './compare.js';
 import { deviceRunner } from './device.js';
 import { view } from './image.js';
 import { KERNELS } from './kernels.js';
-import { compileNative, nativeRunner } from './native.js';
+import { compileNative, nativeRunner, writeImage } from './native.js';
 
 const root = join(__dirname, '..', '..');
 let dir = '';
@@ -34,7 +34,7 @@ describe('bench kernels: CPU device against gcc-compiled C at a small size', () 
     const l = k.launch('small');
     const device = deviceRunner(root, k, l);
     await device.launch();
-    const native = nativeRunner(exe, dir, k, l).result();
+    const native = nativeRunner(exe, writeImage(dir, k, l), k, l).result();
     // the C wrote something: a broken harness would otherwise agree with a device that did nothing
     expect(l.outputs.some((r) => view(native, r).some((v) => Number(v) !== 0))).toBe(true);
     expect(compareOutputs(k, l, device.memory(), native)).toBeUndefined();
