@@ -48,7 +48,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'vector_add',
     tolerance: 0,
     launch(size) {
-      const n = size === 'bench' ? 48 * MI : 5000;
+      const n = size === 'bench' ? 32 * MI : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(1, -10, 10));
       const y = b.region('f32', n, uniform(2, -10, 10));
@@ -157,7 +157,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'float_math',
     tolerance: 1e-5,
     launch(size) {
-      const n = size === 'bench' ? MI / 8 : 5000;
+      const n = size === 'bench' ? MI / 8 : 2000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(12, -20, 20));
       const y = b.region('f32', n);
@@ -248,7 +248,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'nbody',
     tolerance: 1e-4,
     launch(size) {
-      const n = size === 'bench' ? 2048 : 700;
+      const n = size === 'bench' ? 2048 : 300;
       const b = new ImageBuilder();
       const coord = uniform(19, -10, 10);
       const mass = uniform(20, 0.5, 1.5);
@@ -290,7 +290,7 @@ export const KERNELS: BenchKernel[] = [
     entry: 'spmv_csr',
     tolerance: 1e-5,
     launch(size) {
-      const rows = size === 'bench' ? 1 * MI : 3000;
+      const rows = size === 'bench' ? 1 * MI : 1000;
       const next = random(24);
       // 0 to 32 entries per row (16 on average), at random columns
       const lengths = Array.from({ length: rows }, () => next() % 33);

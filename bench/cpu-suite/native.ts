@@ -3,7 +3,7 @@
  * core), run on a kernel's memory image. See bench/native/suite/harness.h for the protocol.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchKernel, Launch } from './kernels.js';
 
@@ -46,7 +46,9 @@ export function nativeRunner(exe: string, input: string, k: BenchKernel, l: Laun
     time: (reps) => run(reps, '-'),
     result: () => {
       run(1, output);
-      return new Uint8Array(readFileSync(output));
+      const image = new Uint8Array(readFileSync(output));
+      rmSync(output); // hundreds of MB for the big kernels
+      return image;
     },
   };
 }
