@@ -1,167 +1,43 @@
 /**
- * CPU device vs native C: the same kernels (fixtures/cuda, sm_75 PTX) on the CPU device and as
- * plain C compiled here with `gcc -O3` and run single-threaded. Prints each ratio
- * (CPU device time / native time) and the geometric mean. Run: npx tsx bench/cpu-device.bench.ts
- * Guest memory is a WebAssembly.Memory, as the engine passes it, so kernels in the CPU device's
- * WebAssembly subset run as Wasm (docs/CPU-DEVICE.md); the table says which backend ran each.
+ * CPU device vs native C (issue 18, "a bench no one tuned to"): the 24 kernels of
+ * bench/cpu-suite/kernels.ts — the usual CUDA teaching and benchmark patterns, nvcc's sm_75 PTX —
+ * on the CPU device, against C versions of the same algorithms (bench/native/suite/) compiled
+ * here with `gcc -O3 -march=native`, once single-threaded and once with OpenMP on every core.
+ * Before timing, each kernel's device output must equal the C's (exactly, or within the kernel's
+ * stated tolerance); the bench fails if it does not. Then prints each kernel's times and ratios,
+ * the backend that ran it, the geomean, the worst kernel and the issue's goals, MET or NOT MET.
+ *
+ * Run: npm run bench -- cpu-device [--quick]   (or npx tsx bench/cpu-device.bench.ts)
+ *   BENCH_REPS    timed samples per side (default 5; --quick or BENCH_QUICK=1: 1)
+ *   BENCH_KERNELS comma-separated entries to run only those (e.g. hash,nbody)
+ *   BENCH_BACKEND=js keeps every kernel on the JavaScript backend
+ * All times are wall-clock medians; the C's runs bracket the device's launches, so both sides of a
+ * ratio see the (shared, drifting) machine in about the same state.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { KernelArg } from '../contract/device.js';
-import { CpuDevice } from '../runtime/devices/cpu/cpu-device.js';
+import { compareOutputs } from './cpu-suite/compare.js';
+import { deviceRunner, guestMemoryFor, type DeviceRunner } from './cpu-suite/device.js';
+import { KERNELS, type BenchKernel } from './cpu-suite/kernels.js';
+import { compileNative, nativeRunner, writeImage } from './cpu-suite/native.js';
+import { repoRoot } from './repo-root.js';
 
-/** The repository root, from the TypeScript source (bench/) or the built JavaScript (dist/bench/). */
-function repoRoot(): string {
-  let dir = import.meta.dirname;
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'fixtures', 'cuda')) && existsSync(join(dir, 'bench', 'native'))) return dir;
-    dir = join(dir, '..');
-  }
-  throw new Error('cannot find fixtures/cuda and bench/native above ' + import.meta.dirname);
-}
-const root = repoRoot();
-const REPS = Number(process.env.BENCH_REPS ?? 7);
+const root = repoRoot(import.meta.dirname);
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 5));
+const CORES = availableParallelism();
+const ONLY = process.env.BENCH_KERNELS?.split(',').map((s) => s.trim());
+const WASM = process.env.BENCH_BACKEND !== 'js';
+/** The scaling goal's "big grid": 16 384 blocks of 256 threads, compute-bound, no barriers. */
+const SCALING_KERNEL = 'hash';
+/** Each launch should take at least this long, so the figures are not start-up costs. */
+const MIN_LAUNCH_MS = 100;
 
-interface Workload {
-  name: string;
-  fixture: string;
-  native: string;
-  nativeArgs: number[];
-  /** Guest memory size and the launch, built over fresh memory. */
-  setup(): { memory: Uint8Array; grid: [number, number, number]; block: [number, number, number]; shared: number; args: KernelArg[] };
-}
-
-const scalar = (tag: 'i32' | 'f32', v: number): KernelArg => {
-  const bytes = new Uint8Array(4);
-  const dv = new DataView(bytes.buffer);
-  if (tag === 'i32') dv.setInt32(0, v, true);
-  else dv.setFloat32(0, v, true);
-  return { kind: 'scalar', tag, bytes };
-};
-/**
- * Guest memory as the engine hands it to the device: the bytes of a WebAssembly.Memory (a guest's
- * linear memory), so kernels the CPU device compiles to Wasm run on it directly.
- */
-function guestMemory(bytes: number): Uint8Array {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  MEMORIES.set(memory.buffer, memory);
-  return new Uint8Array(memory.buffer);
-}
-const wasmMemoryOf = (memory: Uint8Array): WebAssembly.Memory | undefined => MEMORIES.get(memory.buffer);
-const MEMORIES = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
-
-const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
-
-function floats(mem: Uint8Array, offset: number, n: number, f: (i: number) => number): void {
-  const v = new Float32Array(mem.buffer, offset, n);
-  for (let i = 0; i < n; i++) v[i] = f(i);
-}
-
-const N_VEC = 1 << 22;
-const N_MAT = 256;
-const N_RED = 1 << 22;
-const N_HIST = 1 << 22;
-
-const WORKLOADS: Workload[] = [
-  {
-    name: 'vector add',
-    fixture: 'vector_add',
-    native: 'vector_add',
-    nativeArgs: [N_VEC],
-    setup() {
-      const memory = guestMemory(N_VEC * 12 + 4096);
-      floats(memory, 0, N_VEC, (i) => i * 0.5);
-      floats(memory, N_VEC * 4, N_VEC, (i) => i * 0.25);
-      return { memory, grid: [N_VEC / 256, 1, 1], block: [256, 1, 1], shared: 0, args: [ptr(0, N_VEC * 4), ptr(N_VEC * 4, N_VEC * 4), ptr(N_VEC * 8, N_VEC * 4), scalar('i32', N_VEC)] };
-    },
-  },
-  {
-    name: 'saxpy',
-    fixture: 'saxpy',
-    native: 'saxpy',
-    nativeArgs: [N_VEC],
-    setup() {
-      const memory = guestMemory(N_VEC * 8 + 4096);
-      floats(memory, 0, N_VEC, (i) => i * 0.5);
-      floats(memory, N_VEC * 4, N_VEC, (i) => i * 0.25);
-      return { memory, grid: [N_VEC / 256, 1, 1], block: [256, 1, 1], shared: 0, args: [scalar('i32', N_VEC), scalar('f32', 1.0001), ptr(0, N_VEC * 4), ptr(N_VEC * 4, N_VEC * 4)] };
-    },
-  },
-  ...(['matmul_naive', 'matmul_tiled'] as const).map(
-    (k): Workload => ({
-      name: k === 'matmul_naive' ? 'naive matmul' : 'tiled matmul',
-      fixture: k,
-      native: k,
-      nativeArgs: [N_MAT],
-      setup() {
-        const bytes = N_MAT * N_MAT * 4;
-        const memory = guestMemory(bytes * 3 + 4096);
-        floats(memory, 0, N_MAT * N_MAT, (i) => (i % 7) * 0.1);
-        floats(memory, bytes, N_MAT * N_MAT, (i) => (i % 5) * 0.2);
-        const g = N_MAT / 16;
-        return { memory, grid: [g, g, 1], block: [16, 16, 1], shared: 0, args: [ptr(0, bytes), ptr(bytes, bytes), ptr(bytes * 2, bytes), scalar('i32', N_MAT)] };
-      },
-    }),
-  ),
-  {
-    name: 'reduction',
-    fixture: 'reduce_block',
-    native: 'reduction',
-    nativeArgs: [N_RED],
-    setup() {
-      const blocks = N_RED / 256;
-      const memory = guestMemory(N_RED * 4 + blocks * 4 + 4096);
-      floats(memory, 0, N_RED, (i) => (i % 13) * 0.01);
-      return { memory, grid: [blocks, 1, 1], block: [256, 1, 1], shared: 0, args: [ptr(0, N_RED * 4), ptr(N_RED * 4, blocks * 4), scalar('i32', N_RED)] };
-    },
-  },
-  {
-    name: 'histogram',
-    fixture: 'histogram',
-    native: 'histogram',
-    nativeArgs: [N_HIST],
-    setup() {
-      const memory = guestMemory(N_HIST + 1024 + 4096);
-      let x = 12345;
-      for (let i = 0; i < N_HIST; i++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        memory[i] = x >>> 24;
-      }
-      // 256 threads per block, a grid of 64 blocks striding over the data, as a GPU would launch it
-      return { memory, grid: [64, 1, 1], block: [256, 1, 1], shared: 0, args: [ptr(0, N_HIST), ptr(N_HIST, 1024), scalar('i32', N_HIST)] };
-    },
-  },
-];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Compiles a workload's native baseline with gcc -O3; returns the executable. */
-function buildNative(dir: string, w: Workload): string {
-  const exe = join(dir, w.native);
-  execFileSync('gcc', ['-O3', '-o', exe, join(root, 'bench', 'native', `${w.native}.c`)], { stdio: 'inherit' });
-  return exe;
-}
-
-/** One native sample: the median ns of NATIVE_REPS runs inside one process (milliseconds each). */
-function nativeSampleNs(exe: string, w: Workload): number {
-  const out = execFileSync(exe, [...w.nativeArgs.map(String), String(NATIVE_REPS)], { encoding: 'utf8' });
-  return Number(out.trim());
-}
-const NATIVE_REPS = 4;
-
-/**
- * Frees the previous workload's guest memory (tens of MB) and lets the background threads finish
- * with it before the next one is measured: CPU time is the whole process's, and the unmapping
- * of an old WebAssembly.Memory would otherwise be charged to whichever kernel runs next.
- */
+/** Frees the previous kernel's memory (hundreds of MB) before the next is measured. */
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 function settle(): void {
@@ -169,60 +45,119 @@ function settle(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
 }
 
-/** Loads the workload's kernel on a fresh CPU device over fresh guest memory; returns one timed launch. */
-function prepareDevice(w: Workload): { run: () => number; backend: () => string } {
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+
+interface Row {
+  k: BenchKernel;
+  devAll: number;
+  dev1: number;
+  gcc1: number;
+  omp: number;
+  backend: string;
+}
+
+async function measure(dir: string, exes: { single: string; openmp: string }, k: BenchKernel): Promise<Row> {
   settle();
-  const ptx = readFileSync(join(root, 'fixtures', 'cuda', `${w.fixture}.sm_75.ptx`), 'utf8');
-  const hash = createHash('sha256').update(ptx).digest('hex');
-  // BENCH_BACKEND=js keeps every kernel on the JavaScript backend, for comparison
-  const dev = new CpuDevice({ wasmKernels: process.env.BENCH_BACKEND !== 'js' });
-  const kernel = dev.loadKernel(ptx, hash, w.fixture);
-  const s = w.setup();
-  // CPU time of this process (user + system), like the native side's CLOCK_PROCESS_CPUTIME_ID:
-  // stable when other processes share the cores.
-  const run = (): number => {
-    const t0 = process.cpuUsage();
-    dev.launch({ kernel, grid: s.grid, block: s.block, sharedMemBytes: s.shared, args: s.args, memory: s.memory, wasmMemory: wasmMemoryOf(s.memory)! });
-    const d = process.cpuUsage(t0);
-    return (d.user + d.system) * 1000;
+  const l = k.launch('bench');
+  const input = writeImage(dir, k, l);
+  const gcc1 = nativeRunner(exes.single, input, k, l);
+  const omp = nativeRunner(exes.openmp, input, k, l);
+  // one guest memory for both (each launch starts from the image): half the memory of two
+  const memory = guestMemoryFor(l);
+  const devAll = deviceRunner(root, k, l, { workers: CORES, wasmKernels: WASM, memory });
+  const dev1 = deviceRunner(root, k, l, { workers: 1, wasmKernels: WASM, memory });
+
+  // the check, before any timing: each device configuration against each C build
+  const want = gcc1.result();
+  const wantOmp = omp.result();
+  const problems: string[] = [];
+  const ompVsC = compareOutputs(k, l, wantOmp, want);
+  if (ompVsC) problems.push(`OpenMP C vs single-thread C: ${ompVsC}`);
+  const check = async (name: string, d: DeviceRunner): Promise<void> => {
+    await d.launch();
+    const bad = compareOutputs(k, l, d.memory(), want);
+    if (bad) problems.push(`${name} vs C: ${bad}`);
   };
-  return { run, backend: () => dev.lastBackend ?? '?' };
-}
+  await check(`CPU device (${CORES} workers)`, devAll);
+  await check('CPU device (1 worker)', dev1);
+  if (problems.length) throw new Error(`${k.name} (${k.entry}): the device's output is not the C's — ${problems.join(' | ')}`);
 
-/**
- * Native and device samples taken in turns (native, device, native, …), so both sides of each
- * ratio see the machine in the same state: on a shared box the speed of the moment drifts by up to
- * 2× within a minute, and measuring all of one side first made the same kernel's ratio swing by as much.
- */
-function measure(dir: string, w: Workload): { nativeNs: number; deviceNs: number; backend: string } {
-  const exe = buildNative(dir, w);
-  const device = prepareDevice(w);
-  // warm-up: V8 optimises the JavaScript kernel, and tiers the Wasm kernel up from its baseline compiler
-  device.run();
-  device.run();
-  nativeSampleNs(exe, w);
-  const nativeTimes: number[] = [];
-  const deviceTimes: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    nativeTimes.push(nativeSampleNs(exe, w));
-    deviceTimes.push(device.run());
+  // warm-up (the check was the first launch): V8 tiers the Wasm kernel up from its baseline compiler
+  await devAll.launch();
+  await dev1.launch();
+  // The C's samples bracket the device's: one process of REPS runs before and one after (a process
+  // per sample would spend more time reading the image than running the kernel), the device's
+  // launches alternate between its two configurations in between.
+  const t = { gcc1: [gcc1.time(REPS)], omp: [omp.time(REPS)], devAll: [] as number[], dev1: [] as number[] };
+  let backend = '';
+  for (let r = 0; r < REPS; r++) {
+    const a = await devAll.launch();
+    backend = a.backend;
+    t.devAll.push(a.ns);
+    t.dev1.push((await dev1.launch()).ns);
   }
-  return { nativeNs: median(nativeTimes), deviceNs: median(deviceTimes), backend: device.backend() };
+  t.gcc1.push(gcc1.time(REPS));
+  t.omp.push(omp.time(REPS));
+  rmSync(input, { force: true });
+  // each C figure: the mean of the two processes' medians
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { k, devAll: median(t.devAll), dev1: median(t.dev1), gcc1: mean(t.gcc1), omp: mean(t.omp), backend };
 }
 
-function main(): void {
+/** Milliseconds with three significant digits at least (the C's fastest kernels take microseconds). */
+const ms = (ns: number): string => (ns >= 1e8 ? (ns / 1e6).toFixed(0) : (ns / 1e6).toPrecision(3));
+const x = (r: number): string => `${r.toFixed(2)}x`;
+const goal = (met: boolean, text: string): void => console.log(`  ${met ? 'MET    ' : 'NOT MET'}  ${text}`);
+
+async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tensor-wasm-bench-'));
-  console.log(`CPU device vs gcc -O3 (single thread), median CPU time of ${REPS} runs each, taken in turns (each native run: the median of ${NATIVE_REPS} in one process)`);
-  console.log(['kernel'.padEnd(14), 'native ms'.padStart(10), 'cpu dev ms'.padStart(11), 'ratio'.padStart(8), 'backend'.padStart(8)].join(' '));
-  const ratios: number[] = [];
-  for (const w of WORKLOADS) {
-    const m = measure(dir, w);
-    const ratio = m.deviceNs / m.nativeNs;
-    ratios.push(ratio);
-    console.log([w.name.padEnd(14), (m.nativeNs / 1e6).toFixed(2).padStart(10), (m.deviceNs / 1e6).toFixed(2).padStart(11), `${ratio.toFixed(2)}x`.padStart(8), m.backend.padStart(8)].join(' '));
+  const exes = { single: compileNative(root, dir, 'single'), openmp: compileNative(root, dir, 'openmp') };
+  const gcc = execFileSync('gcc', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  const kernels = KERNELS.filter((k) => !ONLY || ONLY.includes(k.entry));
+  console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${CORES} cores; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')} at start; node ${process.version}; ${gcc}`);
+  console.log(
+    `${kernels.length} kernels; CPU device (${WASM ? 'Wasm where it compiles' : 'JavaScript backend forced'}) on ${CORES} workers and on 1, against gcc -O3 -march=native on 1 thread and with OpenMP (${CORES} threads);`,
+  );
+  console.log(`wall-clock medians of ${REPS} launches per device configuration, alternating; each C figure the mean of two processes' medians of ${REPS} runs, one before and one after the launches; every output checked against the C first`);
+  const head = ['kernel'.padEnd(22), `dev ${CORES}w ms`.padStart(10), 'dev 1w ms'.padStart(10), 'gcc ms'.padStart(8), 'omp ms'.padStart(8), 'dev/gcc'.padStart(8), 'dev/omp'.padStart(8), '1w/gcc'.padStart(8), 'backend'.padStart(8)];
+  console.log(head.join(' '));
+  const rows: Row[] = [];
+  for (const k of kernels) {
+    const r = await measure(dir, exes, k);
+    rows.push(r);
+    const short = r.devAll < MIN_LAUNCH_MS * 1e6 ? ` (launch < ${MIN_LAUNCH_MS} ms)` : '';
+    console.log(
+      [k.name.padEnd(22), ms(r.devAll).padStart(10), ms(r.dev1).padStart(10), ms(r.gcc1).padStart(8), ms(r.omp).padStart(8), x(r.devAll / r.gcc1).padStart(8), x(r.devAll / r.omp).padStart(8), x(r.dev1 / r.gcc1).padStart(8), r.backend.padStart(8)].join(' ') + short,
+    );
   }
-  const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
-  console.log(`geomean ratio: ${geo.toFixed(2)}x slower than native (goal: <= 5x)`);
+  rmSync(dir, { recursive: true, force: true });
+
+  const vsGcc = rows.map((r) => r.devAll / r.gcc1);
+  const worst = rows.reduce((a, b) => (b.devAll / b.gcc1 > a.devAll / a.gcc1 ? b : a));
+  const geoAll = geomean(vsGcc);
+  const geoOmp = geomean(rows.map((r) => r.devAll / r.omp));
+  const geo1 = geomean(rows.map((r) => r.dev1 / r.gcc1));
+  const oldSix = rows.filter((r) => r.k.ptx.startsWith('fixtures/cuda/'));
+  console.log(`geomean: ${x(geoAll)} single-thread gcc on ${CORES} workers, ${x(geoOmp)} OpenMP; ${x(geo1)} single-thread gcc on 1 worker`);
+  console.log(`worst kernel: ${worst.k.name} at ${x(worst.devAll / worst.gcc1)} single-thread gcc (${worst.backend})`);
+  if (oldSix.length) console.log(`the previous bench's ${oldSix.length} kernels: geomean ${x(geomean(oldSix.map((r) => r.devAll / r.gcc1)))} single-thread gcc -O3 -march=native (wall time; the old bench printed 3.82-4.60x in CPU time against gcc -O3 without -march=native)`);
+  const short = rows.filter((r) => r.devAll < MIN_LAUNCH_MS * 1e6);
+  console.log(`launches of >= ${MIN_LAUNCH_MS} ms: ${rows.length - short.length} of ${rows.length}${short.length ? ` (shorter: ${short.map((r) => `${r.k.entry} ${ms(r.devAll)} ms`).join(', ')})` : ''}`);
+
+  console.log(`goals (issue 18), on this ${CORES}-core machine:`);
+  goal(geoAll <= 2, `geomean <= 2x single-thread gcc with all cores: ${x(geoAll)}`);
+  goal(worst.devAll / worst.gcc1 <= 8, `no kernel above 8x: worst ${worst.k.name} ${x(worst.devAll / worst.gcc1)}${vsGcc.filter((v) => v > 8).length ? ` (${vsGcc.filter((v) => v > 8).length} kernels above)` : ''}`);
+  goal(geo1 <= 4, `on one core, geomean <= 4x: ${x(geo1)}`);
+  const onJs = rows.filter((r) => r.backend !== 'wasm');
+  goal(onJs.length === 0, `no kernel on the JavaScript backend: ${onJs.length ? `${onJs.length} on it (${onJs.map((r) => r.k.entry).join(', ')})` : 'none'}`);
+  const s = rows.find((r) => r.k.entry === SCALING_KERNEL);
+  if (s) goal(CORES >= 2 && s.devAll / s.dev1 <= 0.6, `scaling: ${s.k.name} (4 Mi threads in 16 384 blocks) on ${CORES} workers <= 0.6x its time on 1: ${(s.devAll / s.dev1).toFixed(2)}x (${ms(s.devAll)} / ${ms(s.dev1)} ms)`);
+  else console.log(`  (scaling not measured: ${SCALING_KERNEL} not in BENCH_KERNELS)`);
+  console.log(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(`\nBENCH FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+});

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+/** Flags (`--quick`) go to every chosen bench. */
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
 const chosen = names.length === 0 ? all : names.map((n) => (n.endsWith('.bench.ts') ? n : `${n}.bench.ts`));
 
@@ -39,7 +41,7 @@ for (const file of chosen) {
   const built = join(here, '..', 'dist', 'bench', file.replace(/\.ts$/, '.js'));
   const useBuilt = !process.env.BENCH_FROM_SOURCE && existsSync(built) && statSync(built).mtimeMs >= newestSource;
   console.log(`\n== ${file.replace(/\.bench\.ts$/, '')} (${useBuilt ? 'dist/ JavaScript' : 'TypeScript source via tsx'})`);
-  const r = spawnSync(process.execPath, useBuilt ? [built] : ['--import', 'tsx', path], { stdio: 'inherit', env: process.env });
+  const r = spawnSync(process.execPath, useBuilt ? [built, ...flags] : ['--import', 'tsx', path, ...flags], { stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
     console.error(`benchmark ${file} failed (exit ${r.status ?? r.signal})`);
     failed++;
