@@ -18,7 +18,7 @@ import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
 import { AluEmitter } from './emit-alu.js';
-import { faultFunction } from './emit-memory.js';
+import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
 import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
@@ -45,6 +45,8 @@ export interface WasmKernel {
   blockChecks: number;
   /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
   selfLoopChecks: number;
+  /** Imported JavaScript functions for instructions without native code (js-bridge.ts), by import name. */
+  bridges: Record<string, (...args: number[]) => unknown>;
 }
 
 
@@ -109,6 +111,7 @@ class KernelCompiler extends AluEmitter {
     };
     for (const t of ['i32', 'i64', 'f32', 'f64'] as ValType[]) for (let k = 0; k < 3; k++) this.tmps.set(`${t}${k}`, local(t));
     for (const r of flat.regs) {
+      this.regDecls.set(r.name, r);
       const cls = regClassOf(r.type);
       if (!cls) unsupported(`register ${r.name} of type .${r.type}`);
       this.regs.set(r.name, { local: local(valType(cls)), cls });
@@ -128,8 +131,13 @@ class KernelCompiler extends AluEmitter {
     if (this.sync) this.planEntries();
     else this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
     this.emitLaunchLoops(() => this.emitBody(cfg));
+    const imports = [
+      ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
+      ...this.bridges.map((b, k) => ({ module: 'env', name: `bridge${k}`, type: { params: b.params, results: b.results } })),
+    ];
+    for (const at of this.faultCalls) this.c.patchU32(at, imports.length + FAULT_FUNC_AT);
     const bytes = encodeModule({
-      imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
+      imports,
       memory: { module: 'env', name: 'memory' },
       globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
@@ -147,7 +155,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])) };
   }
 
   private resetBody(): Bytes {

@@ -1,13 +1,23 @@
 /** Instruction selection for the WebAssembly backend: arithmetic, comparisons, conversions; memory via emit-memory.ts. */
-import type { Instruction, Operand } from '../ast.js';
+import type { Instruction, Operand, RegDecl } from '../ast.js';
 import { useDef } from '../compile/liveness.js';
 import { OP, TRUNC_SAT, type ValType } from './encoder.js';
-import { IMPORT, NO_OPS, ROUNDING, bits, classOf, unsupported } from './ptx-types.js';
+import { IMPORT, IMPORTS, NO_OPS, ROUNDING, Unsupported, bits, classOf, unsupported } from './ptx-types.js';
+import { bridgeFor, type BridgeCall } from './js-bridge.js';
 import { MemoryEmitter } from './emit-memory.js';
 import { rangeOf } from './ranges.js';
 import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
 
 export abstract class AluEmitter extends MemoryEmitter {
+  /** The kernel's register declarations (for the bridge's JavaScript, js-bridge.ts). */
+  protected readonly regDecls = new Map<string, RegDecl>();
+
+  /** Instructions run as imported JavaScript functions (js-bridge.ts), in import order after IMPORTS. */
+  readonly bridges: BridgeCall[] = [];
+
+  /** Bridged functions by their source, so repeats (a loop copied for its checks) share one import. */
+  private readonly bridgeIndex = new Map<Instruction, number>();
+
   protected instruction(ins: Instruction): void {
     this.line = ins.line;
     const op = ins.parts[0]!;
@@ -20,11 +30,71 @@ export abstract class AluEmitter extends MemoryEmitter {
     // the result's range from the operands' ranges before this instruction
     const range = rangeOf(ins, (x) => this.rangeOperand(x));
     if ((op === 'ret' || op === 'exit') && ins.guard) this.exitThread();
-    else this.emit(ins);
+    else this.emitOrBridge(ins);
     if (ins.guard) this.close();
     for (const d of useDef(ins).defs) this.forgetProven(d);
     const d = ins.operands[0];
     if (range && d?.kind === 'reg') this.noteRange(d.name, range);
+  }
+
+  /**
+   * Native code for the instruction, or else, for a pure arithmetic form, a call to the
+   * JavaScript backend's code for it (js-bridge.ts); whatever native code was begun is dropped.
+   */
+  private emitOrBridge(ins: Instruction): void {
+    const at = this.c.b.length, depth = this.labels.length;
+    try {
+      this.emit(ins);
+      return;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      this.c.b.length = at;
+      while (this.faultCalls.length > 0 && this.faultCalls[this.faultCalls.length - 1]! >= at) this.faultCalls.pop();
+      while (this.labels.length > depth) this.dropLabel();
+      let k = this.bridgeIndex.get(ins);
+      if (k === undefined) {
+        const b = bridgeFor(ins, (n) => this.regDecls.get(n));
+        if (typeof b === 'string') throw e;
+        k = this.bridges.length;
+        this.bridges.push(b);
+        this.bridgeIndex.set(ins, k);
+      }
+      this.callBridge(this.bridges[k]!, IMPORTS.length + k);
+    }
+  }
+
+  /** Passes the bridge its registers, calls it, and stores what it returns. */
+  private callBridge(b: BridgeCall, index: number): void {
+    for (const r of b.reads) {
+      const reg = this.regs.get(r.name);
+      if (!reg) unsupported(`line ${this.line}: register '${r.name}'`);
+      this.get(reg.local);
+      if (r.kind === 'i64') {
+        // (lo, hi) from the i64 local
+        this.op(OP.i32_wrap_i64);
+        this.get(reg.local);
+        this.i64(32n);
+        this.op(OP.i64_shr_u);
+        this.op(OP.i32_wrap_i64);
+      }
+    }
+    this.c.byte(OP.call).u32(index);
+    for (const w of [...b.writes].reverse()) {
+      const reg = this.regs.get(w.name)!;
+      if (w.kind === 'i64') {
+        const lo = this.tmp('i32', 0), hi = this.tmp('i32', 1);
+        this.set(hi);
+        this.set(lo);
+        this.get(lo);
+        this.op(OP.i64_extend_i32_u);
+        this.get(hi);
+        this.op(OP.i64_extend_i32_u);
+        this.i64(32n);
+        this.op(OP.i64_shl);
+        this.op(OP.i64_or);
+      }
+      this.set(reg.local);
+    }
   }
 
   /** The thread is done (the kernel compiler marks it so for later barrier phases). */

@@ -6,7 +6,7 @@
 import type { Instruction, Operand } from '../ast.js';
 import { exact, type Range } from './ranges.js';
 import { Bytes, OP, type FuncSpec } from './encoder.js';
-import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, IMPORTS, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
+import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
 import { WasmEmitter } from './emitter.js';
 
 /** The fault function's index among the module's defined functions (after run and reset, compile-wasm.ts). */
@@ -75,6 +75,12 @@ export abstract class MemoryEmitter extends WasmEmitter {
       if (d.kind === 'sink') return;
       this.get(base);
       this.c.byte(elem.load).u32(0).u32(i * elem.size);
+      if (elem.cls === 'i32' && d.kind === 'reg' && this.regs.get(d.name)?.cls === 'i64') {
+        // into a 64-bit register: extended by the type's signedness
+        this.op(type.startsWith('s') ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+        this.write(d, 'i64');
+        return;
+      }
       this.write(d, elem.cls, elem.load === OP.i32_load8_u || elem.load === OP.i32_load16_u);
     });
   }
@@ -430,9 +436,14 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.i32(write ? 1 : 0);
     this.get(L.b);
     this.i32(kind);
-    this.c.byte(OP.call).u32(IMPORTS.length + FAULT_FUNC_AT);
+    // its index follows the imports, whose number (with the bridges, js-bridge.ts) is known only at the end
+    this.c.byte(OP.call);
+    this.faultCalls.push(this.c.u32Slot());
     this.op(OP.unreachable);
   }
+
+  /** Where the fault function's index goes (patched once the imports are known: compile-wasm.ts). */
+  protected readonly faultCalls: number[] = [];
 
   /** Shared accesses compiled with a bounds check (the others: inside the static shared variables, or a repeat). */
   protected sharedChecks = 0;

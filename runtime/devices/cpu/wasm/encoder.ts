@@ -59,6 +59,15 @@ export class Bytes {
     } while (v !== 0);
     return this;
   }
+  /** A u32 in five LEB128 bytes (valid, not minimal): a slot `patchU32` fills in later. */
+  u32Slot(): number {
+    const at = this.b.length;
+    this.b.push(0x80, 0x80, 0x80, 0x80, 0x00);
+    return at;
+  }
+  patchU32(at: number, x: number): void {
+    for (let i = 0; i < 5; i++) this.b[at + i] = ((x >>> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+  }
   s64(x: bigint): this {
     let v = BigInt.asIntN(64, x);
     for (;;) {

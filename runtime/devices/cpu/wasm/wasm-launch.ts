@@ -31,7 +31,7 @@ function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: Run
   if (!perMemory) instances.set(memory, (perMemory = new WeakMap()));
   let inst = perMemory.get(kernel);
   if (!inst) {
-    const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64 } }).exports;
+    const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
     inst = { run: exports.run as RunFn, reset: exports.reset as () => void };
     perMemory.set(kernel, inst);
   }
