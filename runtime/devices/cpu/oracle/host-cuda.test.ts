@@ -17,10 +17,7 @@ const SEED = Number(process.env.ORACLE_SEED ?? 20261206);
 const ARCHS = ['sm_75', 'sm_90'] as const;
 
 /** Kernels whose results the device still gets wrong because of a defect another change fixes. */
-const KNOWN: Record<string, { js?: string; wasm?: string }> = {
-  // found by these oracles (docs/PTX-COVERAGE.md, "Known deviations")
-  math_double: { js: "the device refuses the carry chains (mad.lo.cc.u32) of libdevice's double sin/cos argument reduction" },
-};
+const KNOWN: Record<string, { js?: string; wasm?: string }> = {};
 
 function ptxOf(name: string, arch: string): string {
   return readFileSync(join(HOST_CUDA_DIR, 'kernels', `${name}.${arch}.ptx`), 'utf8');

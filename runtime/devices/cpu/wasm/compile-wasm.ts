@@ -14,6 +14,7 @@
  * loop entry); a fault reports what the JavaScript backend's memcheck (memcheck.ts) reports.
  */
 import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
+import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
@@ -47,6 +48,8 @@ export interface WasmKernel {
   selfLoopChecks: number;
   /** Imported JavaScript functions for instructions without native code (js-bridge.ts), by import name. */
   bridges: Record<string, (...args: number[]) => unknown>;
+  /** The opcodes of the bridged instructions (one per import). */
+  bridged: string[];
 }
 
 
@@ -155,7 +158,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])) };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode) };
   }
 
   private resetBody(): Bytes {
@@ -512,7 +515,8 @@ class KernelCompiler extends AluEmitter {
     const cands = new Map<string, Instruction>();
     for (const [r, list] of defs) {
       const ins = list[0]!;
-      if (list.length !== 1 || ins.guard || !this.regs.has(r) || !REMAT_OPS.has(ins.parts[0]!)) continue;
+      // (a carry form also writes the flag: recomputing it after a barrier could clobber a later one)
+      if (list.length !== 1 || ins.guard || !this.regs.has(r) || !REMAT_OPS.has(ins.parts[0]!) || carryOut(ins) || carryIn(ins)) continue;
       if (ins.parts[0] === 'ld' && !ins.parts.includes('param')) continue;
       cands.set(r, ins);
     }

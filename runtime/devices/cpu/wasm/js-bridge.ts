@@ -30,6 +30,7 @@ const PURE: Record<string, (V: Values, ins: Instruction) => string> = {
 };
 
 export interface BridgeCall {
+  opcode: string;
   /** The registers passed, in order, and those returned, in order, each with its JavaScript kind. */
   reads: { name: string; kind: ReturnType<typeof clsOf> }[];
   writes: { name: string; kind: ReturnType<typeof clsOf> }[];
@@ -94,5 +95,5 @@ return function bridge(${params.join(', ')}) { ${V.declarations()} ${load.join('
   } catch (e) {
     return `internal: bridge for '${ins.opcode}' did not compile (${e instanceof Error ? e.message : String(e)})`;
   }
-  return { reads, writes, params: reads.flatMap((r) => wasmTypes(r.kind)), results: writes.flatMap((w) => wasmTypes(w.kind)), fn };
+  return { opcode: ins.opcode, reads, writes, params: reads.flatMap((r) => wasmTypes(r.kind)), results: writes.flatMap((w) => wasmTypes(w.kind)), fn };
 }
