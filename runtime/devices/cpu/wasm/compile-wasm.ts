@@ -38,6 +38,8 @@ export interface WasmKernel {
   /** Bytes of saved registers per thread (8 per register live across a barrier). */
   slotBytes: number;
   usesShared: boolean;
+  /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
+  frameBytes: number;
   /** Barrier entries whose phase runs only the threads that do more than test and wait or exit (idle-threads.ts). */
   idlePhases: number;
   /** Shared accesses compiled with a bounds check (the others: proven in bounds by ranges.ts, or repeats). */
@@ -93,8 +95,9 @@ class KernelCompiler extends AluEmitter {
 
   compile(): WasmKernel {
     const flat = flatten(this.module, this.entry);
+    // .local and call-site .param variables live in a per-thread frame (emit-memory.ts localAddress)
     for (const v of [...flat.vars, ...this.module.vars]) {
-      if (v.space !== 'shared') unsupported(`the kernel declares .${v.space} variables`);
+      if (v.space !== 'shared' && v.space !== 'local' && v.space !== 'param') unsupported(`the kernel declares .${v.space} variables`);
     }
     this.lay = layout(this.module, this.entry.params, flat.vars);
     const paramTypes: ValType[] = [];
@@ -158,7 +161,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode) };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode) };
   }
 
   private resetBody(): Bytes {

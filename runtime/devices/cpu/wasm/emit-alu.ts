@@ -160,7 +160,9 @@ export abstract class AluEmitter extends IntEmitter {
         return this.mad(ins, t, mods);
       case 'div': {
         const cls = classOf(t);
-        if ((cls !== 'f32' && cls !== 'f64') || mods.join('.') !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        // div.approx/div.full.f32 (no .ftz): the JavaScript backend's fround(a / b), which is f32 division
+        const approx = cls === 'f32' && (mods.join('.') === 'approx' || mods.join('.') === 'full');
+        if ((cls !== 'f32' && cls !== 'f64') || (mods.join('.') !== 'rn' && !approx)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
         this.binary(o, cls, cls === 'f32' ? OP.f32_div : OP.f64_div);
         return;
       }

@@ -281,6 +281,30 @@ export abstract class IntEmitter extends MemoryEmitter {
       case 'div':
       case 'rem':
         return mods.length === 0 && this.divRem(ins, cls, signed, op === 'rem');
+      case 'sad': {
+        // c + |a - b|: the larger minus the smaller (by the type's signedness), plus c, wrapping
+        if (mods.length > 0) return false;
+        const I = ops(cls);
+        const a = this.tmp(cls, 0), b = this.tmp(cls, 1);
+        this.read(ins.operands[1], cls);
+        this.set(a);
+        this.read(ins.operands[2], cls);
+        this.set(b);
+        this.get(a);
+        this.get(b);
+        this.op(I.sub);
+        this.get(b);
+        this.get(a);
+        this.op(I.sub);
+        this.get(b);
+        this.get(a);
+        this.op(signed ? I.lt_s : I.lt_u);
+        this.op(OP.select);
+        this.read(ins.operands[3], cls);
+        this.op(I.add);
+        this.write(ins.operands[0], cls);
+        return true;
+      }
       case 'abs':
         if (mods.length > 0 || !signed) return false;
         this.read(ins.operands[1], cls);

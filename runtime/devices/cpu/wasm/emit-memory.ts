@@ -29,17 +29,20 @@ export function faultFunction(): FuncSpec {
 
 export abstract class MemoryEmitter extends WasmEmitter {
   /** Space, vector width and element type of an ld/st; only .param (kernel parameters) and .global. */
-  protected access(ins: Instruction): { space: 'param' | 'global' | 'shared'; vec: number; type: string } {
+  protected access(ins: Instruction): { space: 'param' | 'global' | 'shared' | 'local'; vec: number; type: string } {
     const p = ins.parts;
     const type = p[p.length - 1]!;
-    let space: 'param' | 'global' | 'shared' | undefined;
+    let space: 'param' | 'global' | 'shared' | 'local' | undefined;
     let vec = 1;
     for (const m of p.slice(1, -1)) {
-      if (m === 'param' || m === 'global' || m === 'shared') space = m;
+      if (m === 'param' || m === 'global' || m === 'shared' || m === 'local') space = m;
       else if (m === 'v2' || m === 'v4') vec = Number(m.slice(1));
       else if (!CACHE_QUALIFIERS.has(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
     }
-    if (!space) unsupported(`line ${ins.line}: '${ins.opcode}' (only .global, .shared and kernel .param accesses)`);
+    if (!space) unsupported(`line ${ins.line}: '${ins.opcode}' (only .global, .shared, .local and .param accesses)`);
+    // a call site's .param variable (after inlining) is in the thread's local frame, as in the JavaScript backend
+    const addr = ins.operands[p[0] === 'st' ? 0 : 1];
+    if (space === 'param' && addr?.kind === 'addr' && addr.base !== undefined && this.lay.symbols.get(addr.base)?.space === 'local') space = 'local';
     return { space, vec, type };
   }
 
@@ -106,11 +109,67 @@ export abstract class MemoryEmitter extends WasmEmitter {
     });
   }
 
-  /** Pushes the checked i32 guest-memory address of a .global or .shared access. */
-  protected memAddress(space: 'global' | 'shared', addr: { base: string | undefined; offset: number }, size: number, write: boolean): void {
+  /** Pushes the checked i32 guest-memory address of a .global, .shared or .local access. */
+  protected memAddress(space: 'global' | 'shared' | 'local', addr: { base: string | undefined; offset: number }, size: number, write: boolean): void {
     if (addr.base === undefined) unsupported(`line ${this.line}: absolute address`);
     if (space === 'global') return this.globalAddress(addr.base, addr.offset, size, write);
+    if (space === 'local') return this.localAddress(addr.base, addr.offset, size, write);
     this.sharedAddress(addr.base, addr.offset, size, write);
+  }
+
+  /**
+   * A .local access (or a call site's .param variable): the address is an offset in the thread's
+   * frame (a register's low 32 bits, or a local variable), checked against the frame's size and
+   * the access's alignment as the JavaScript backend does (a fault reports what spaceFault
+   * reports), then placed in the thread's frame: after the window table, frameSize bytes per
+   * thread of the block (wasm-launch.ts zeroes them once per launch, as the JavaScript backend's
+   * local memory is).
+   */
+  protected localAddress(base: string, offset: number, size: number, write: boolean): void {
+    const { L, P } = this;
+    this.usesLocal = true;
+    const frame = this.lay.frameSize;
+    const r = this.regs.get(base);
+    if (r && (r.cls === 'i32' || r.cls === 'i64')) {
+      this.get(r.local);
+      if (r.cls === 'i64') this.op(OP.i32_wrap_i64);
+    } else {
+      const sym = this.lay.symbols.get(base);
+      if (r || !sym || sym.space !== 'local') unsupported(`line ${this.line}: local address '${base}'`);
+      this.i32(sym.offset);
+    }
+    if (offset !== 0) {
+      this.i32(offset);
+      this.op(OP.i32_add);
+    }
+    // in bounds and aligned: rotr(o, log2 size) < frame / size (the frame is a multiple of 16)
+    this.c.byte(OP.local_tee).u32(L.aa);
+    const shift = Math.log2(size);
+    if (shift > 0) {
+      this.i32(shift);
+      this.op(OP.i32_rotr);
+    }
+    this.i32(frame >>> shift);
+    this.op(OP.i32_lt_u);
+    this.op(OP.i32_eqz);
+    this.open(OP.if, 'local_fault');
+    this.fault(FAULT.local, () => {
+      this.get(L.aa);
+      this.op(OP.i64_extend_i32_s);
+    }, size, write);
+    this.close();
+    // winBase + 16 nwin + t * frame + o
+    this.get(P.winBase);
+    this.get(P.nwin);
+    this.i32(4);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_add);
+    this.get(L.t);
+    this.i32(frame);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.get(L.aa);
+    this.op(OP.i32_add);
   }
 
   /**

@@ -45,6 +45,9 @@ export abstract class WasmEmitter {
 
   protected usesShared = false;
 
+  /** The kernel reads or writes its local frame (then the launch gives each thread one). */
+  protected usesLocal = false;
+
   protected open(kind: number, label: string): void {
     this.c.byte(kind).byte(0x40);
     const at = this.labelAt.get(label);
@@ -185,8 +188,10 @@ export abstract class WasmEmitter {
         return;
       }
       case 'sym': {
-        // a shared variable's address is its offset in the block's shared space (32-bit, as PTX's mov.u32 gives it)
         const sym = this.lay.symbols.get(o.name);
+        // a local variable's address is its offset in the thread's frame (mov.u64 %SPL, __local_depot0)
+        if (sym?.space === 'local' && (w === 'i32' || w === 'i64')) return w === 'i32' ? this.i32(sym.offset) : this.i64(BigInt(sym.offset));
+        // a shared variable's address is its offset in the block's shared space (32-bit, as PTX's mov.u32 gives it)
         if (!sym || sym.space !== 'shared' || w !== 'i32') unsupported(`line ${this.line}: symbol '${o.name}'`);
         this.usesShared = true;
         return this.i32(sym.offset);

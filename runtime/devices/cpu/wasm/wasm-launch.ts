@@ -87,9 +87,10 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
   const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
   const windows = E.windows;
-  // layout: shared | resume words | register slots | fault record (32) | window table (16 each)
+  // layout: shared | resume words | register slots | fault record (32) | window table (16 each) | local frames
   const faultAt = shPad + resumeBytes + slotBytes;
-  const scratchSize = faultAt + 32 + 16 * windows.length;
+  const framesAt = faultAt + 32 + 16 * windows.length;
+  const scratchSize = framesAt + kernel.wasm.frameBytes * n;
   const memory = request.wasmMemory!;
   const bytes = new Uint8Array(memory.buffer);
   const scratch = findScratch(windows, bytes.length, scratchSize);
@@ -102,6 +103,8 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const dv = new DataView(memory.buffer);
   const record = scratch + faultAt, table = record + 32;
   new Uint8Array(memory.buffer, record, 32).fill(0);
+  // local memory starts zeroed, as the JavaScript backend's does
+  new Uint8Array(memory.buffer, scratch + framesAt, kernel.wasm.frameBytes * n).fill(0);
   windows.forEach((w, i) => {
     dv.setBigUint64(table + 16 * i, BigInt(GLOBAL_BASE + w.offset), true);
     dv.setBigUint64(table + 16 * i + 8, BigInt(GLOBAL_BASE + w.offset + w.length), true);
@@ -135,6 +138,7 @@ function reportFault(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, record:
   E.cy = Math.floor(b / gx) % gy;
   E.cz = Math.floor(b / (gx * gy));
   if (kind === FAULT.shared) spaceFault(E, 'shared', Number(BigInt.asIntN(32, address)), size, t, line, write);
+  if (kind === FAULT.local) spaceFault(E, 'local', Number(BigInt.asIntN(32, address)), size, t, line, write);
   if (kind === FAULT.global) {
     const hi = Number(address >> 32n) | 0, lo = Number(address & 0xffffffffn);
     gfind(E, hi, lo, size, t, line, 1, write); // throws the report
