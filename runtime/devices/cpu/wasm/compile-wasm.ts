@@ -52,6 +52,8 @@ export interface WasmKernel {
   bridges: Record<string, (...args: number[]) => unknown>;
   /** The opcodes of the bridged instructions (one per import). */
   bridged: string[];
+  /** Their JavaScript sources, by import name: a worker rebuilds `bridges` with js-bridge.ts bridgeFunction (closures do not cross threads). */
+  bridgeSources: Record<string, string>;
 }
 
 
@@ -161,7 +163,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode) };
+    return { module: wasm, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {

@@ -37,6 +37,13 @@ export interface BridgeCall {
   params: ValType[];
   results: ValType[];
   fn: (...args: number[]) => unknown;
+  /** The function's source: `bridgeFunction(source)` rebuilds it where a closure cannot be sent (a worker thread). */
+  source: string;
+}
+
+/** A bridge function from its source (BridgeCall.source), closed over the device's helpers. */
+export function bridgeFunction(source: string): BridgeCall['fn'] {
+  return (new Function('M', source) as (m: unknown) => BridgeCall['fn'])(HELPERS);
 }
 
 const wasmTypes = (kind: ReturnType<typeof clsOf>): ValType[] => (kind === 'i64' ? ['i32', 'i32'] : kind === 'f32' ? ['f32'] : kind === 'f64' ? ['f64'] : ['i32']);
@@ -91,9 +98,9 @@ export function bridgeFor(ins: Instruction, decl: (name: string) => RegDecl | un
 return function bridge(${params.join(', ')}) { ${V.declarations()} ${load.join(' ')} ${code} return ${ret}; };`;
   let fn: BridgeCall['fn'];
   try {
-    fn = (new Function('M', source) as (m: unknown) => BridgeCall['fn'])(HELPERS);
+    fn = bridgeFunction(source);
   } catch (e) {
     return `internal: bridge for '${ins.opcode}' did not compile (${e instanceof Error ? e.message : String(e)})`;
   }
-  return { opcode: ins.opcode, reads, writes, params: reads.flatMap((r) => wasmTypes(r.kind)), results: writes.flatMap((w) => wasmTypes(w.kind)), fn };
+  return { opcode: ins.opcode, reads, writes, params: reads.flatMap((r) => wasmTypes(r.kind)), results: writes.flatMap((w) => wasmTypes(w.kind)), fn, source };
 }
