@@ -42,9 +42,29 @@ describe('CpuDevice', () => {
     expect(e.message).toBe("line 8: unsupported instruction 'frobnicate.b32'");
   });
 
-  it('reports unsupported modifiers (carry chains) at load time', () => {
-    const ptx = `${HEADER}.visible .entry k()\n{\n  .reg .b32 %r<3>;\n  add.cc.u32 %r1, %r1, %r2;\n  ret;\n}\n`;
-    expect(errorOf(() => new CpuDevice().loadKernel(ptx, uniqueHash(), 'k')).message).toMatch(/^line 7: unsupported instruction 'add.cc.u32'/);
+  it('reports a carry modifier on a form the ISA has no carry for at load time (add.cc.f32, mul.cc, addc.u16)', () => {
+    for (const ins of ['add.cc.f32 %r1, %r1, %r2', 'mul.lo.cc.u32 %r1, %r1, %r2', 'addc.u16 %r1, %r1, %r2', 'mad.cc.u32 %r1, %r1, %r2, %r1']) {
+      const ptx = `${HEADER}.visible .entry k()\n{\n  .reg .b32 %r<3>;\n  ${ins};\n  ret;\n}\n`;
+      const e = errorOf(() => new CpuDevice().loadKernel(ptx, uniqueHash(), 'k'));
+      expect(e.cudaCode).toBe(-4);
+      expect(e.message).toMatch(new RegExp(`^line 7: unsupported instruction '${ins.split(' ')[0]!.replaceAll('.', '\\.')}' is not an extended-precision form`));
+    }
+  });
+
+  it('runs a carry chain: a 64-bit add from 32-bit halves (add.cc + addc), the carry crossing a barrier', () => {
+    const ptx = `${HEADER}.visible .entry k(.param .u64 p)\n{\n  .reg .b32 %r<6>;\n  .reg .b64 %rd<3>;\n  ld.param.u64 %rd1, [p];\n  cvta.to.global.u64 %rd2, %rd1;\n  ld.global.v4.u32 {%r1, %r2, %r3, %r4}, [%rd2];\n  add.cc.u32 %r5, %r1, %r3;\n  bar.sync 0;\n  addc.u32 %r4, %r2, %r4;\n  st.global.v2.u32 [%rd2+16], {%r5, %r4};\n  ret;\n}\n`;
+    for (const wasm of [false, true]) {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const bytes = new Uint8Array(memory.buffer);
+      const dv = new DataView(memory.buffer);
+      // 0x00000001_ffffffff + 0x00000002_00000001 = 0x00000004_00000000
+      [0xffffffff, 1, 1, 2].forEach((w, i) => dv.setUint32(256 + 4 * i, w, true));
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const k = dev.loadKernel(ptx, uniqueHash(), 'k');
+      dev.launch({ kernel: k, grid: [1, 1, 1], block: [1, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [{ kind: 'pointer', offset: 256, length: 32 }] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      expect(dv.getBigUint64(256 + 16, true)).toBe(0x4_00000000n);
+    }
   });
 
   it('names the entries present when the entry is missing', () => {

@@ -10,10 +10,10 @@ type Arity = readonly [min: number, max: number];
 
 const FIXED: Record<string, Arity> = {
   // d, a, b
-  add: [3, 3], sub: [3, 3], mul: [3, 3], mul24: [3, 3], div: [3, 3], rem: [3, 3], min: [3, 3], max: [3, 3],
+  add: [3, 3], sub: [3, 3], addc: [3, 3], subc: [3, 3], mul: [3, 3], mul24: [3, 3], div: [3, 3], rem: [3, 3], min: [3, 3], max: [3, 3],
   and: [3, 3], or: [3, 3], xor: [3, 3], shl: [3, 3], shr: [3, 3], copysign: [3, 3],
   // d, a, b, c
-  mad: [4, 4], fma: [4, 4], mad24: [4, 4], sad: [4, 4], bfe: [4, 4], prmt: [4, 4], shf: [4, 4], selp: [4, 4], slct: [4, 4],
+  mad: [4, 4], madc: [4, 4], fma: [4, 4], mad24: [4, 4], sad: [4, 4], bfe: [4, 4], prmt: [4, 4], shf: [4, 4], selp: [4, 4], slct: [4, 4],
   // d, a, b, c, e
   bfi: [5, 5],
   // d, a

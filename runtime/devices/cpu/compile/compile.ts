@@ -9,6 +9,8 @@
  * collective operation once every participating lane has arrived, then resumes the threads.
  * A kernel without sync sites is compiled to a tight loop over all threads of a block.
  */
+import { carryIn, carryOut } from '../carry.js';
+import { emitCarry } from './emit-carry.js';
 import type { Instruction, Operand, PtxFunction, PtxModule, Statement } from '../ast.js';
 import { DeviceError } from '../../../../contract/device.js';
 import {
@@ -564,6 +566,7 @@ function syncSite(V: Values, ins: Instruction): SyncCode | undefined {
 }
 
 function emitInstruction(V: Values, mem: MemCtx, ins: Instruction): string {
+  if (carryOut(ins) || carryIn(ins)) return emitCarry(V, ins);
   const op = ins.parts[0]!;
   switch (op) {
     case 'add':

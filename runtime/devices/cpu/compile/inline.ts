@@ -6,6 +6,7 @@
  */
 import type { Instruction, Operand, PtxFunction, PtxModule, RegDecl, Statement, VarDecl } from '../ast.js';
 import { DeviceError } from '../../../../contract/device.js';
+import { CC_REG, usesCarry } from '../carry.js';
 import { checkLimit } from '../limits.js';
 
 export interface FlatFunction {
@@ -114,5 +115,7 @@ export function flatten(module: PtxModule, entry: PtxFunction): FlatFunction {
     return expand(body, [...stack, callee.name]);
   };
   out.body = expand(entry.body, [entry.name]);
+  // the carry flag (carry.ts) is a register of its own
+  if (usesCarry(out.body)) out.regs.push({ name: CC_REG, type: 'b32' });
   return out;
 }

@@ -4,6 +4,7 @@
  * Conservative where unsure: anything read counts as a use; guarded writes kill nothing.
  */
 import type { Instruction, Operand } from '../ast.js';
+import { CC_REG, carryIn, carryOut } from '../carry.js';
 
 const NO_DEST = new Set(['st', 'red', 'bar', 'barrier', 'bra', 'ret', 'exit', 'trap', 'membar', 'fence', 'prefetch', 'prefetchu', 'brkpt', 'nanosleep', 'pmevent', 'griddepcontrol', 'applypriority', 'discard', 'createpolicy', 'call']);
 
@@ -44,6 +45,9 @@ export function useDef(ins: Instruction): UseDef {
     else names(op, uses);
   });
   if (ins.guard) uses.push(ins.guard.name);
+  // the carry flag: read by addc/subc/madc, written by the .cc forms (carry.ts)
+  if (carryIn(ins)) uses.push(CC_REG);
+  if (carryOut(ins)) defs.push(CC_REG);
   return { uses, defs };
 }
 

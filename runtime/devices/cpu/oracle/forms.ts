@@ -432,6 +432,47 @@ for (const t of ['f32', 'f64'] as const) {
   }
 }
 
+// ---------------------------------------------------------------- carry chains (extended precision)
+// ISA: add.cc/sub.cc/mad.cc write the carry (borrow) out to CC.CF; addc adds CC.CF, subc computes
+// a - (b + CC.CF), madc adds it to the product half and c. A row sets the flag in from an operand
+// (c or e != 0: `add.cc.u32 _, x, 0xffffffff` carries, `sub.cc.u32 _, 0, x` borrows, exactly when
+// x != 0), runs the form, and reads the flag out with `addc.u32 _, 0, 0` (`subc.u32 _, 0, 0` gives
+// -borrow): the b64 result is {value, flag word} for 32-bit forms, the flag word alone for 64-bit.
+{
+  const CIN_ADD = (x: string): string => `add.cc.u32 %t32, ${x}, 0xffffffff;\n  `;
+  const CIN_SUB = (x: string): string => `sub.cc.u32 %t32, 0, ${x};\n  `;
+  // the flag word in %d32 (free: these forms' result is the b64 %d64; %e32 may be an input)
+  const pack = (flagOp: string): string => `\n  ${flagOp} %d32, 0, 0;\n  mov.b64 {d}, {%t32, %d32};`;
+  for (const t of ['u32', 's32'] as const) {
+    // add.cc / addc(.cc)
+    add({ id: `add.cc.${t}`, family: 'carry chains', ins: ['b32', 'b32'], out: 'b64', ptx: `add.cc.${t} %t32, {a}, {b};${pack('addc.u32')}`, c: 'uint64_t w = (uint64_t)a + b; r = (uint32_t)w | ((w >> 32) << 32);', compare: EXACT, intBits: 32 });
+    add({ id: `addc.cc.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32'], out: 'b64', ptx: `${CIN_ADD('{c}')}addc.cc.${t} %t32, {a}, {b};${pack('addc.u32')}`, c: 'uint64_t w = (uint64_t)a + b + (c != 0); r = (uint32_t)w | ((w >> 32) << 32);', compare: EXACT, intBits: 32 });
+    add({ id: `addc.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32'], out: 'b32', ptx: `${CIN_ADD('{c}')}addc.${t} {d}, {a}, {b};`, c: 'r = a + b + (c != 0);', compare: EXACT, intBits: 32 });
+    // sub.cc / subc(.cc): the flag word is 0 - borrow
+    add({ id: `sub.cc.${t}`, family: 'carry chains', ins: ['b32', 'b32'], out: 'b64', ptx: `sub.cc.${t} %t32, {a}, {b};${pack('subc.u32')}`, c: 'r = (uint32_t)(a - b) | ((uint64_t)(uint32_t)(0u - (a < b)) << 32);', compare: EXACT, intBits: 32 });
+    add({ id: `subc.cc.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32'], out: 'b64', ptx: `${CIN_SUB('{c}')}subc.cc.${t} %t32, {a}, {b};${pack('subc.u32')}`, c: 'int64_t w = (int64_t)a - (int64_t)b - (c != 0); r = (uint32_t)w | ((uint64_t)(uint32_t)(w < 0 ? 0xffffffffu : 0) << 32);', compare: EXACT, intBits: 32 });
+    add({ id: `subc.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32'], out: 'b32', ptx: `${CIN_SUB('{c}')}subc.${t} {d}, {a}, {b};`, c: 'r = a - b - (c != 0);', compare: EXACT, intBits: 32 });
+    // mad{c}.{lo,hi}{.cc}: the product half (signed for .s32 .hi) plus c (plus the flag)
+    const S = t === 's32' ? 'int64_t' : 'uint64_t', X = t === 's32' ? 'int32_t' : 'uint32_t';
+    for (const half of ['lo', 'hi'] as const) {
+      const prod = half === 'lo' ? '(uint64_t)(uint32_t)(a * b)' : `(uint64_t)(uint32_t)((uint64_t)((${S})(${X})a * (${S})(${X})b) >> 32)`;
+      add({ id: `mad.${half}.cc.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32'], out: 'b64', ptx: `mad.${half}.cc.${t} %t32, {a}, {b}, {c};${pack('addc.u32')}`, c: `uint64_t w = ${prod} + c; r = (uint32_t)w | ((w >> 32) << 32);`, compare: EXACT, intBits: 32 });
+      add({ id: `madc.${half}.cc.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32', 'b32'], out: 'b64', ptx: `${CIN_ADD('{e}')}madc.${half}.cc.${t} %t32, {a}, {b}, {c};${pack('addc.u32')}`, c: `uint64_t w = ${prod} + c + (e != 0); r = (uint32_t)w | ((w >> 32) << 32);`, compare: EXACT, intBits: 32 });
+      add({ id: `madc.${half}.${t}`, family: 'carry chains', ins: ['b32', 'b32', 'b32', 'b32'], out: 'b32', ptx: `${CIN_ADD('{e}')}madc.${half}.${t} {d}, {a}, {b}, {c};`, c: `r = (uint32_t)(${prod} + c + (e != 0));`, compare: EXACT, intBits: 32 });
+    }
+  }
+  for (const t of ['u64', 's64'] as const) {
+    const U = 'unsigned __int128';
+    add({ id: `add.cc.${t}`, family: 'carry chains', ins: ['b64', 'b64'], out: 'b64', ptx: `add.cc.${t} {d}, {a}, {b};`, c: 'r = a + b;', compare: EXACT, intBits: 64 });
+    add({ id: `add.cc.${t} (carry)`, opcode: 'add', family: 'carry chains', ins: ['b64', 'b64'], out: 'b32', ptx: `add.cc.${t} %st, {a}, {b};\n  addc.u32 {d}, 0, 0;`, c: `r = (uint32_t)((((${U})a + b) >> 64));`, compare: EXACT, intBits: 64 });
+    add({ id: `addc.cc.${t}`, family: 'carry chains', ins: ['b32', 'b64', 'b64'], out: 'b64', ptx: `${CIN_ADD('{a}')}addc.cc.${t} {d}, {b}, {c};`, c: 'r = b + c + (a != 0);', compare: EXACT, intBits: 64 });
+    add({ id: `addc.cc.${t} (carry)`, opcode: 'addc', family: 'carry chains', ins: ['b32', 'b64', 'b64'], out: 'b32', ptx: `${CIN_ADD('{a}')}addc.cc.${t} %st, {b}, {c};\n  addc.u32 {d}, 0, 0;`, c: `r = (uint32_t)((((${U})b + c + (a != 0)) >> 64));`, compare: EXACT, intBits: 64 });
+    add({ id: `sub.cc.${t} (borrow)`, opcode: 'sub', family: 'carry chains', ins: ['b64', 'b64'], out: 'b32', ptx: `sub.cc.${t} %st, {a}, {b};\n  subc.u32 {d}, 0, 0;`, c: 'r = 0u - (a < b);', compare: EXACT, intBits: 64 });
+    add({ id: `subc.cc.${t}`, family: 'carry chains', ins: ['b32', 'b64', 'b64'], out: 'b64', ptx: `${CIN_SUB('{a}')}subc.cc.${t} {d}, {b}, {c};`, c: 'r = b - c - (a != 0);', compare: EXACT, intBits: 64 });
+    add({ id: `subc.cc.${t} (borrow)`, opcode: 'subc', family: 'carry chains', ins: ['b32', 'b64', 'b64'], out: 'b32', ptx: `${CIN_SUB('{a}')}subc.cc.${t} %st, {b}, {c};\n  subc.u32 {d}, 0, 0;`, c: `r = 0u - (uint32_t)((${U})b < (${U})c + (a != 0));`, compare: EXACT, intBits: 64 });
+  }
+}
+
 /** Every form in the table, in table order. */
 export const FORMS: readonly Form[] = forms;
 

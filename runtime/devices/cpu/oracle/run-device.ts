@@ -103,6 +103,8 @@ $L_end:
 export interface Acceptance {
   js: boolean;
   wasm: boolean;
+  /** The Wasm backend runs it through the JavaScript bridge (wasm/js-bridge.ts), not native code. */
+  bridged?: boolean;
   /** Why a backend refused the form (the load error, or the Wasm backend's reason). */
   reason?: string;
 }
@@ -141,7 +143,7 @@ function probeOne(f: Form, jsKnown: boolean): Acceptance {
       compileKernel(module, fn);
     }
     const w = compileWasmKernel(module, fn);
-    return 'kernel' in w ? { js: true, wasm: true } : { js: true, wasm: false, reason: w.unsupported.replace(/line \d+: /, '') };
+    return 'kernel' in w ? { js: true, wasm: true, ...(Object.keys(w.kernel.bridges).length > 0 ? { bridged: true } : {}) } : { js: true, wasm: false, reason: w.unsupported.replace(/line \d+: /, '') };
   } catch (e) {
     return { js: false, wasm: false, reason: (e instanceof Error ? e.message : String(e)).replace(/line \d+: /, '') };
   }

@@ -94,7 +94,9 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const [bx, by, bz] = request.block;
   const total = gx * gy * gz;
   const threads = Math.min(plan.threads, total);
-  if (threads < 2 || total >= 2 ** 30) return false;
+  // A kernel with bridged instructions (js-bridge.ts) calls JavaScript functions made on this
+  // thread; the pool's workers do not rebuild them yet, so such a kernel runs on one thread.
+  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.bridged.length > 0) return false;
   const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
   const windows = E.windows;
   const windowBytes = windows.reduce((s, w) => s + w.length, 0);
@@ -119,7 +121,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const args = paramValues(kernel, params);
   const rest = (k: number): (number | bigint)[] => {
     const at = scratch + k * stride;
-    writeFaultRecordAndTable(dv, at + faultAt, windows);
+    writeFaultRecordAndTable(dv, at + faultAt, windows, kernel.wasm.frameBytes * bx * by * bz);
     return [gx, gy, gz, bx, by, bz, at, shSize, at + shPad, at + shPad + resumeBytes, at + faultAt + 32, windows.length, ...args];
   };
   const ctl = new Int32Array(new SharedArrayBuffer(4 * controlWords(threads)));

@@ -14,11 +14,12 @@
  * loop entry); a fault reports what the JavaScript backend's memcheck (memcheck.ts) reports.
  */
 import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
+import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
 import { AluEmitter } from './emit-alu.js';
-import { faultFunction } from './emit-memory.js';
+import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
 import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
@@ -39,6 +40,8 @@ export interface WasmKernel {
   /** Bytes of saved registers per thread (8 per register live across a barrier). */
   slotBytes: number;
   usesShared: boolean;
+  /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
+  frameBytes: number;
   /** Barrier entries whose phase runs only the threads that do more than test and wait or exit (idle-threads.ts). */
   idlePhases: number;
   /** Shared accesses compiled with a bounds check (the others: proven in bounds by ranges.ts, or repeats). */
@@ -47,6 +50,12 @@ export interface WasmKernel {
   blockChecks: number;
   /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
   selfLoopChecks: number;
+  /** Imported JavaScript functions for instructions without native code (js-bridge.ts), by import name. */
+  bridges: Record<string, (...args: number[]) => unknown>;
+  /** The opcodes of the bridged instructions (one per import). */
+  bridged: string[];
+  /** Their JavaScript sources, by import name: a worker rebuilds `bridges` with js-bridge.ts bridgeFunction (closures do not cross threads). */
+  bridgeSources: Record<string, string>;
 }
 
 
@@ -90,8 +99,9 @@ class KernelCompiler extends AluEmitter {
 
   compile(): WasmKernel {
     const flat = flatten(this.module, this.entry);
+    // .local and call-site .param variables live in a per-thread frame (emit-memory.ts localAddress)
     for (const v of [...flat.vars, ...this.module.vars]) {
-      if (v.space !== 'shared') unsupported(`the kernel declares .${v.space} variables`);
+      if (v.space !== 'shared' && v.space !== 'local' && v.space !== 'param') unsupported(`the kernel declares .${v.space} variables`);
     }
     this.lay = layout(this.module, this.entry.params, flat.vars);
     const paramTypes: ValType[] = [];
@@ -111,6 +121,7 @@ class KernelCompiler extends AluEmitter {
     };
     for (const t of ['i32', 'i64', 'f32', 'f64'] as ValType[]) for (let k = 0; k < 3; k++) this.tmps.set(`${t}${k}`, local(t));
     for (const r of flat.regs) {
+      this.regDecls.set(r.name, r);
       const cls = regClassOf(r.type);
       if (!cls) unsupported(`register ${r.name} of type .${r.type}`);
       this.regs.set(r.name, { local: local(valType(cls)), cls });
@@ -130,8 +141,13 @@ class KernelCompiler extends AluEmitter {
     if (this.sync) this.planEntries();
     else this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
     this.emitLaunchLoops(() => this.emitBody(cfg));
+    const imports = [
+      ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
+      ...this.bridges.map((b, k) => ({ module: 'env', name: `bridge${k}`, type: { params: b.params, results: b.results } })),
+    ];
+    for (const at of this.faultCalls) this.c.patchU32(at, imports.length + FAULT_FUNC_AT);
     const bytes = encodeModule({
-      imports: IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
+      imports,
       memory: { module: 'env', name: 'memory' },
       globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
@@ -149,7 +165,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -506,7 +522,8 @@ class KernelCompiler extends AluEmitter {
     const cands = new Map<string, Instruction>();
     for (const [r, list] of defs) {
       const ins = list[0]!;
-      if (list.length !== 1 || ins.guard || !this.regs.has(r) || !REMAT_OPS.has(ins.parts[0]!)) continue;
+      // (a carry form also writes the flag: recomputing it after a barrier could clobber a later one)
+      if (list.length !== 1 || ins.guard || !this.regs.has(r) || !REMAT_OPS.has(ins.parts[0]!) || carryOut(ins) || carryIn(ins)) continue;
       if (ins.parts[0] === 'ld' && !ins.parts.includes('param')) continue;
       cands.set(r, ins);
     }

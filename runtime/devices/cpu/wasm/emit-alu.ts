@@ -1,13 +1,24 @@
 /** Instruction selection for the WebAssembly backend: arithmetic, comparisons, conversions; memory via emit-memory.ts. */
-import type { Instruction, Operand } from '../ast.js';
+import type { Instruction, Operand, RegDecl } from '../ast.js';
 import { useDef } from '../compile/liveness.js';
 import { OP, TRUNC_SAT, type ValType } from './encoder.js';
-import { IMPORT, NO_OPS, ROUNDING, bits, classOf, unsupported } from './ptx-types.js';
-import { AtomicEmitter } from './emit-atomics.js';
+import { IMPORT, IMPORTS, NO_OPS, ROUNDING, Unsupported, bits, classOf, unsupported } from './ptx-types.js';
+import { bridgeFor, type BridgeCall } from './js-bridge.js';
+import { IntEmitter } from './emit-int.js';
 import { rangeOf } from './ranges.js';
+import { emitFma64 } from './fma64.js';
 import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
 
-export abstract class AluEmitter extends AtomicEmitter {
+export abstract class AluEmitter extends IntEmitter {
+  /** The kernel's register declarations (for the bridge's JavaScript, js-bridge.ts). */
+  protected readonly regDecls = new Map<string, RegDecl>();
+
+  /** Instructions run as imported JavaScript functions (js-bridge.ts), in import order after IMPORTS. */
+  readonly bridges: BridgeCall[] = [];
+
+  /** Bridged functions by their source, so repeats (a loop copied for its checks) share one import. */
+  private readonly bridgeIndex = new Map<Instruction, number>();
+
   protected instruction(ins: Instruction): void {
     this.line = ins.line;
     const op = ins.parts[0]!;
@@ -20,11 +31,71 @@ export abstract class AluEmitter extends AtomicEmitter {
     // the result's range from the operands' ranges before this instruction
     const range = rangeOf(ins, (x) => this.rangeOperand(x));
     if ((op === 'ret' || op === 'exit') && ins.guard) this.exitThread();
-    else this.emit(ins);
+    else this.emitOrBridge(ins);
     if (ins.guard) this.close();
     for (const d of useDef(ins).defs) this.forgetProven(d);
     const d = ins.operands[0];
     if (range && d?.kind === 'reg') this.noteRange(d.name, range);
+  }
+
+  /**
+   * Native code for the instruction, or else, for a pure arithmetic form, a call to the
+   * JavaScript backend's code for it (js-bridge.ts); whatever native code was begun is dropped.
+   */
+  private emitOrBridge(ins: Instruction): void {
+    const at = this.c.b.length, depth = this.labels.length;
+    try {
+      this.emit(ins);
+      return;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      this.c.b.length = at;
+      while (this.faultCalls.length > 0 && this.faultCalls[this.faultCalls.length - 1]! >= at) this.faultCalls.pop();
+      while (this.labels.length > depth) this.dropLabel();
+      let k = this.bridgeIndex.get(ins);
+      if (k === undefined) {
+        const b = bridgeFor(ins, (n) => this.regDecls.get(n));
+        if (typeof b === 'string') throw e;
+        k = this.bridges.length;
+        this.bridges.push(b);
+        this.bridgeIndex.set(ins, k);
+      }
+      this.callBridge(this.bridges[k]!, IMPORTS.length + k);
+    }
+  }
+
+  /** Passes the bridge its registers, calls it, and stores what it returns. */
+  private callBridge(b: BridgeCall, index: number): void {
+    for (const r of b.reads) {
+      const reg = this.regs.get(r.name);
+      if (!reg) unsupported(`line ${this.line}: register '${r.name}'`);
+      this.get(reg.local);
+      if (r.kind === 'i64') {
+        // (lo, hi) from the i64 local
+        this.op(OP.i32_wrap_i64);
+        this.get(reg.local);
+        this.i64(32n);
+        this.op(OP.i64_shr_u);
+        this.op(OP.i32_wrap_i64);
+      }
+    }
+    this.c.byte(OP.call).u32(index);
+    for (const w of [...b.writes].reverse()) {
+      const reg = this.regs.get(w.name)!;
+      if (w.kind === 'i64') {
+        const lo = this.tmp('i32', 0), hi = this.tmp('i32', 1);
+        this.set(hi);
+        this.set(lo);
+        this.get(lo);
+        this.op(OP.i64_extend_i32_u);
+        this.get(hi);
+        this.op(OP.i64_extend_i32_u);
+        this.i64(32n);
+        this.op(OP.i64_shl);
+        this.op(OP.i64_or);
+      }
+      this.set(reg.local);
+    }
   }
 
   /** The thread is done (the kernel compiler marks it so for later barrier phases). */
@@ -39,9 +110,34 @@ export abstract class AluEmitter extends AtomicEmitter {
     const onlyMods = (allowed: string[]): void => {
       for (const m of mods) if (!allowed.includes(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
     };
+    if (this.intForm(ins)) return;
     switch (op) {
+      case 'sqrt':
+      case 'rcp': {
+        const cls = classOf(t);
+        if ((cls !== 'f32' && cls !== 'f64') || mods.join('.') !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        if (op === 'rcp') {
+          if (cls === 'f32') this.c.byte(OP.f32_const).f32bits(0x3f800000);
+          else this.c.byte(OP.f64_const).f64(1);
+        }
+        this.read(o[1], cls);
+        this.op(op === 'rcp' ? (cls === 'f32' ? OP.f32_div : OP.f64_div) : cls === 'f32' ? OP.f32_sqrt : OP.f64_sqrt);
+        this.write(o[0], cls);
+        return;
+      }
+      case 'copysign': {
+        // copysign d, a, b: b's magnitude with a's sign
+        const cls = classOf(t);
+        if ((cls !== 'f32' && cls !== 'f64') || mods.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        this.read(o[2], cls);
+        this.read(o[1], cls);
+        this.op(cls === 'f32' ? OP.f32_copysign : OP.f64_copysign);
+        this.write(o[0], cls);
+        return;
+      }
       case 'mov': {
         onlyMods([]);
+        if (o[1]?.kind === 'vec' || o[0]?.kind === 'vec') return this.movVector(ins, t);
         if (o[0]?.kind !== 'reg' || !['reg', 'int', 'f32', 'f64', 'sym'].includes(o[1]?.kind ?? '')) unsupported(`line ${ins.line}: '${ins.opcode}' form`);
         const d = this.reg(o[0]);
         this.read(o[1], d.cls);
@@ -64,7 +160,9 @@ export abstract class AluEmitter extends AtomicEmitter {
         return this.mad(ins, t, mods);
       case 'div': {
         const cls = classOf(t);
-        if ((cls !== 'f32' && cls !== 'f64') || mods.join('.') !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        // div.approx/div.full.f32 (no .ftz): the JavaScript backend's fround(a / b), which is f32 division
+        const approx = cls === 'f32' && (mods.join('.') === 'approx' || mods.join('.') === 'full');
+        if ((cls !== 'f32' && cls !== 'f64') || (mods.join('.') !== 'rn' && !approx)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
         this.binary(o, cls, cls === 'f32' ? OP.f32_div : OP.f64_div);
         return;
       }
@@ -169,6 +267,63 @@ export abstract class AluEmitter extends AtomicEmitter {
     }
   }
 
+  /**
+   * mov.b64 d, {lo, hi} and mov.b32 d, {lo16, hi16} pack halves; mov.b64 {lo, hi}, a and
+   * mov.b32 {lo16, hi16}, a unpack them (the halves' registers take their low bits).
+   */
+  private movVector(ins: Instruction, t: string): void {
+    const o = ins.operands;
+    const wide = bits(t) === 64;
+    const packing = o[1]?.kind === 'vec';
+    const items = packing ? (o[1] as { items: Operand[] }).items : o[0]?.kind === 'vec' ? o[0].items : [];
+    if (items.length !== 2 || (bits(t) !== 64 && bits(t) !== 32)) unsupported(`line ${ins.line}: vector form of '${ins.opcode}'`);
+    if (packing) {
+      const [lo, hi] = items;
+      if (wide) {
+        this.read(hi, 'i32');
+        this.op(OP.i64_extend_i32_u);
+        this.i64(32n);
+        this.op(OP.i64_shl);
+        this.read(lo, 'i32');
+        this.op(OP.i64_extend_i32_u);
+        this.op(OP.i64_or);
+      } else {
+        this.read(hi, 'i32');
+        this.i32(16);
+        this.op(OP.i32_shl);
+        this.read(lo, 'i32');
+        this.i32(0xffff);
+        this.op(OP.i32_and);
+        this.op(OP.i32_or);
+      }
+      const d = this.reg(o[0]);
+      if (wide && d.cls === 'f64') this.op(OP.f64_reinterpret_i64);
+      else if (!wide && d.cls === 'f32') this.op(OP.f32_reinterpret_i32);
+      this.write(o[0], d.cls);
+      return;
+    }
+    const x = this.tmp(wide ? 'i64' : 'i32', 0);
+    this.read(o[1], wide ? 'i64' : 'i32');
+    this.set(x);
+    items.forEach((item, i) => {
+      if (item.kind === 'sink') return;
+      this.get(x);
+      if (i === 1) {
+        if (wide) this.i64(32n);
+        else this.i32(16);
+        this.op(wide ? OP.i64_shr_u : OP.i32_shr_u);
+      }
+      if (wide) this.op(OP.i32_wrap_i64);
+      else if (i === 0) {
+        this.i32(0xffff);
+        this.op(OP.i32_and);
+      }
+      const r = this.reg(item);
+      if (r.cls === 'f32') this.op(OP.f32_reinterpret_i32);
+      this.write(item, r.cls === 'f32' ? 'f32' : 'i32');
+    });
+  }
+
   protected binary(o: Operand[], cls: ValType | 'pred', code: number): void {
     this.read(o[1], cls);
     this.read(o[2], cls);
@@ -244,10 +399,18 @@ export abstract class AluEmitter extends AtomicEmitter {
     }
     if (cls === 'f64') {
       if (mode !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      // native (fma64.ts), the imported exact fma only outside the range where that is exact
+      const l = {
+        a: this.tmp('f64', 0), b: this.tmp('f64', 1), c: this.tmp('f64', 2), p: this.xtmp('f64', 0), e: this.xtmp('f64', 1), s: this.xtmp('f64', 2),
+        t: this.xtmp('f64', 3), v: this.xtmp('f64', 4), ve: this.xtmp('f64', 5), hi: this.xtmp('f64', 6), bits: this.tmp('i64', 0),
+      };
       this.read(o[1], 'f64');
+      this.set(l.a);
       this.read(o[2], 'f64');
+      this.set(l.b);
       this.read(o[3], 'f64');
-      this.c.byte(OP.call).u32(IMPORT.fma64);
+      this.set(l.c);
+      emitFma64(this.c, l, IMPORT.fma64);
       this.write(o[0], 'f64');
       return;
     }

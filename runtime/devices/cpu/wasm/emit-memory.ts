@@ -1,12 +1,12 @@
 /**
  * Memory accesses for the WebAssembly backend: kernel parameters, .global (checked against the
  * launch's pointer windows through a per-site cache) and .shared (checked against the launch's
- * shared size, placed in the scratch area), and atomics as read-modify-write.
+ * shared size, placed in the scratch area), and .local frames; atomics are emit-atomics.ts.
  */
 import type { Instruction, Operand } from '../ast.js';
 import { exact, type Range } from './ranges.js';
 import { Bytes, OP, type FuncSpec } from './encoder.js';
-import { ATOMIC_QUALIFIERS, CACHE_QUALIFIERS, FAULT, FAULT_RECORD, IMPORTS, LOAD_OF, LOADS, REINTERPRET, STORE_OF, bits, classOf, unsupported, valType } from './ptx-types.js';
+import { CACHE_QUALIFIERS, FAULT, FAULT_RECORD, LOADS, REINTERPRET, bits, classOf, unsupported, valType } from './ptx-types.js';
 import { WasmEmitter } from './emitter.js';
 
 /** The fault function's index among the module's defined functions (after run and reset, compile-wasm.ts). */
@@ -29,17 +29,20 @@ export function faultFunction(): FuncSpec {
 
 export abstract class MemoryEmitter extends WasmEmitter {
   /** Space, vector width and element type of an ld/st; only .param (kernel parameters) and .global. */
-  protected access(ins: Instruction): { space: 'param' | 'global' | 'shared'; vec: number; type: string } {
+  protected access(ins: Instruction): { space: 'param' | 'global' | 'shared' | 'local'; vec: number; type: string } {
     const p = ins.parts;
     const type = p[p.length - 1]!;
-    let space: 'param' | 'global' | 'shared' | undefined;
+    let space: 'param' | 'global' | 'shared' | 'local' | undefined;
     let vec = 1;
     for (const m of p.slice(1, -1)) {
-      if (m === 'param' || m === 'global' || m === 'shared') space = m;
+      if (m === 'param' || m === 'global' || m === 'shared' || m === 'local') space = m;
       else if (m === 'v2' || m === 'v4') vec = Number(m.slice(1));
       else if (!CACHE_QUALIFIERS.has(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
     }
-    if (!space) unsupported(`line ${ins.line}: '${ins.opcode}' (only .global, .shared and kernel .param accesses)`);
+    if (!space) unsupported(`line ${ins.line}: '${ins.opcode}' (only .global, .shared, .local and .param accesses)`);
+    // a call site's .param variable (after inlining) is in the thread's local frame, as in the JavaScript backend
+    const addr = ins.operands[p[0] === 'st' ? 0 : 1];
+    if (space === 'param' && addr?.kind === 'addr' && addr.base !== undefined && this.lay.symbols.get(addr.base)?.space === 'local') space = 'local';
     return { space, vec, type };
   }
 
@@ -75,6 +78,12 @@ export abstract class MemoryEmitter extends WasmEmitter {
       if (d.kind === 'sink') return;
       this.get(base);
       this.c.byte(elem.load).u32(0).u32(i * elem.size);
+      if (elem.cls === 'i32' && d.kind === 'reg' && this.regs.get(d.name)?.cls === 'i64') {
+        // into a 64-bit register: extended by the type's signedness
+        this.op(type.startsWith('s') ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+        this.write(d, 'i64');
+        return;
+      }
       this.write(d, elem.cls, elem.load === OP.i32_load8_u || elem.load === OP.i32_load16_u);
     });
   }
@@ -100,11 +109,67 @@ export abstract class MemoryEmitter extends WasmEmitter {
     });
   }
 
-  /** Pushes the checked i32 guest-memory address of a .global or .shared access. */
-  protected memAddress(space: 'global' | 'shared', addr: { base: string | undefined; offset: number }, size: number, write: boolean): void {
+  /** Pushes the checked i32 guest-memory address of a .global, .shared or .local access. */
+  protected memAddress(space: 'global' | 'shared' | 'local', addr: { base: string | undefined; offset: number }, size: number, write: boolean): void {
     if (addr.base === undefined) unsupported(`line ${this.line}: absolute address`);
     if (space === 'global') return this.globalAddress(addr.base, addr.offset, size, write);
+    if (space === 'local') return this.localAddress(addr.base, addr.offset, size, write);
     this.sharedAddress(addr.base, addr.offset, size, write);
+  }
+
+  /**
+   * A .local access (or a call site's .param variable): the address is an offset in the thread's
+   * frame (a register's low 32 bits, or a local variable), checked against the frame's size and
+   * the access's alignment as the JavaScript backend does (a fault reports what spaceFault
+   * reports), then placed in the thread's frame: after the window table, frameSize bytes per
+   * thread of the block (wasm-launch.ts zeroes them once per launch, as the JavaScript backend's
+   * local memory is).
+   */
+  protected localAddress(base: string, offset: number, size: number, write: boolean): void {
+    const { L, P } = this;
+    this.usesLocal = true;
+    const frame = this.lay.frameSize;
+    const r = this.regs.get(base);
+    if (r && (r.cls === 'i32' || r.cls === 'i64')) {
+      this.get(r.local);
+      if (r.cls === 'i64') this.op(OP.i32_wrap_i64);
+    } else {
+      const sym = this.lay.symbols.get(base);
+      if (r || !sym || sym.space !== 'local') unsupported(`line ${this.line}: local address '${base}'`);
+      this.i32(sym.offset);
+    }
+    if (offset !== 0) {
+      this.i32(offset);
+      this.op(OP.i32_add);
+    }
+    // in bounds and aligned: rotr(o, log2 size) < frame / size (the frame is a multiple of 16)
+    this.c.byte(OP.local_tee).u32(L.aa);
+    const shift = Math.log2(size);
+    if (shift > 0) {
+      this.i32(shift);
+      this.op(OP.i32_rotr);
+    }
+    this.i32(frame >>> shift);
+    this.op(OP.i32_lt_u);
+    this.op(OP.i32_eqz);
+    this.open(OP.if, 'local_fault');
+    this.fault(FAULT.local, () => {
+      this.get(L.aa);
+      this.op(OP.i64_extend_i32_s);
+    }, size, write);
+    this.close();
+    // winBase + 16 nwin + t * frame + o
+    this.get(P.winBase);
+    this.get(P.nwin);
+    this.i32(4);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_add);
+    this.get(L.t);
+    this.i32(frame);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.get(L.aa);
+    this.op(OP.i32_add);
   }
 
   /**
@@ -172,116 +237,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.op(OP.i32_add);
   }
 
-  /**
-   * atom/red on .global or .shared: threads run one at a time, so a read-modify-write is atomic.
-   * Every form ptxas takes: add on 32-bit integers, u64, f32 and f64; inc/dec on u32; exch, cas,
-   * and, or, xor on b32/b64; min/max on s32/u32/s64/u64 (PTX ISA `atom` semantics).
-   */
-  protected atomic(ins: Instruction): void {
-    const p = ins.parts;
-    const isRed = p[0] === 'red';
-    const t = p[p.length - 1]!;
-    const opName = p[p.length - 2]!;
-    let space: 'global' | 'shared' | undefined;
-    for (const m of p.slice(1, -2)) {
-      if (m === 'global' || m === 'shared') space = m;
-      else if (!ATOMIC_QUALIFIERS.has(m)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
-    }
-    const ops = isRed ? [undefined, ...ins.operands] : ins.operands;
-    const [d, a, b, c] = ops;
-    const cls = classOf(t);
-    if (!space || a?.kind !== 'addr' || !cls || cls === 'pred') unsupported(`line ${ins.line}: '${ins.opcode}'`);
-    const isFloat = cls === 'f32' || cls === 'f64';
-    if (isFloat && opName !== 'add') unsupported(`line ${ins.line}: '${ins.opcode}'`);
-    if ((opName === 'inc' || opName === 'dec') && cls !== 'i32') unsupported(`line ${ins.line}: '${ins.opcode}'`);
-    const w64 = cls === 'i64';
-    const I = w64
-      ? { add: OP.i64_add, sub: OP.i64_sub, and: OP.i64_and, or: OP.i64_or, xor: OP.i64_xor, eq: OP.i64_eq, eqz: OP.i64_eqz, lt_s: OP.i64_lt_s, lt_u: OP.i64_lt_u, gt_s: OP.i64_gt_s, gt_u: OP.i64_gt_u, ge_u: OP.i64_ge_u }
-      : { add: OP.i32_add, sub: OP.i32_sub, and: OP.i32_and, or: OP.i32_or, xor: OP.i32_xor, eq: OP.i32_eq, eqz: OP.i32_eqz, lt_s: OP.i32_lt_s, lt_u: OP.i32_lt_u, gt_s: OP.i32_gt_s, gt_u: OP.i32_gt_u, ge_u: OP.i32_ge_u };
-    const one = (): void => (w64 ? this.i64(1n) : this.i32(1));
-    const zero = (): void => (w64 ? this.i64(0n) : this.i32(0));
-    const signed = t.startsWith('s');
-    const load = LOAD_OF[cls], store = STORE_OF[cls];
-    // old and the operand in two distinct temporaries of the value's class; addr in an i32 one
-    const old = this.tmp(cls, 0), bv = this.tmp(cls, 2), addr = this.tmp('i32', 1);
-    this.memAddress(space, a, w64 || cls === 'f64' ? 8 : 4, true);
-    this.set(addr);
-    // the operand read once into bv where the operation uses it twice
-    const twice = opName === 'min' || opName === 'max' || opName === 'inc' || opName === 'dec' || opName === 'cas';
-    if (twice) {
-      this.read(b, cls);
-      this.set(bv);
-    }
-    this.get(addr); // for the store
-    this.get(addr);
-    this.c.byte(load).u32(0).u32(0);
-    this.c.byte(OP.local_tee).u32(old);
-    if (twice) this.op(OP.drop);
-    switch (opName) {
-      case 'add':
-        this.read(b, cls);
-        this.op(cls === 'i32' ? OP.i32_add : cls === 'i64' ? OP.i64_add : cls === 'f32' ? OP.f32_add : OP.f64_add);
-        break;
-      case 'exch':
-        this.op(OP.drop);
-        this.read(b, cls);
-        break;
-      case 'and': case 'or': case 'xor':
-        this.read(b, cls);
-        this.op(I[opName]);
-        break;
-      case 'min': case 'max':
-        // select(old, b, old < b) for min; old > b for max
-        this.get(old);
-        this.get(bv);
-        this.get(old);
-        this.get(bv);
-        this.op(opName === 'min' ? (signed ? I.lt_s : I.lt_u) : signed ? I.gt_s : I.gt_u);
-        this.op(OP.select);
-        break;
-      case 'inc':
-        // (old >= b) ? 0 : old + 1, unsigned
-        zero();
-        this.get(old);
-        one();
-        this.op(I.add);
-        this.get(old);
-        this.get(bv);
-        this.op(I.ge_u);
-        this.op(OP.select);
-        break;
-      case 'dec':
-        // (old == 0 || old > b) ? b : old - 1, unsigned
-        this.get(bv);
-        this.get(old);
-        one();
-        this.op(I.sub);
-        this.get(old);
-        this.op(I.eqz);
-        this.get(old);
-        this.get(bv);
-        this.op(I.gt_u);
-        this.op(OP.i32_or);
-        this.op(OP.select);
-        break;
-      case 'cas':
-        // old == b ? c : old
-        this.read(c, cls);
-        this.get(old);
-        this.get(old);
-        this.get(bv);
-        this.op(I.eq);
-        this.op(OP.select);
-        break;
-      default:
-        unsupported(`line ${ins.line}: '${ins.opcode}'`);
-    }
-    this.c.byte(store).u32(0).u32(0);
-    if (d) {
-      this.get(old);
-      this.write(d, cls);
-    }
-  }
+  /** atom/red: emit-atomics.ts (WebAssembly threads atomics, so the block pool keeps them atomic). */
+  protected abstract atomic(ins: Instruction): void;
 
   /**
    * Pushes the i32 guest offset of a checked global access of `size` bytes at [base + offset].
@@ -430,9 +387,14 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.i32(write ? 1 : 0);
     this.get(L.b);
     this.i32(kind);
-    this.c.byte(OP.call).u32(IMPORTS.length + FAULT_FUNC_AT);
+    // its index follows the imports, whose number (with the bridges, js-bridge.ts) is known only at the end
+    this.c.byte(OP.call);
+    this.faultCalls.push(this.c.u32Slot());
     this.op(OP.unreachable);
   }
+
+  /** Where the fault function's index goes (patched once the imports are known: compile-wasm.ts). */
+  protected readonly faultCalls: number[] = [];
 
   /** Shared accesses compiled with a bounds check (the others: inside the static shared variables, or a repeat). */
   protected sharedChecks = 0;

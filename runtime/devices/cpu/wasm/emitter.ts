@@ -8,6 +8,13 @@ import type { Layout } from '../compile/layout.js';
 import { Bytes, OP, type ValType } from './encoder.js';
 import { LAUNCH_ARGS, REINTERPRET, unsupported, valType, type Cls, type Reg } from './ptx-types.js';
 
+/** Between integer widths and across them (low bits of a wider value; zero-extension of a narrower one). */
+const WIDEN_NARROW: Record<string, number[]> = {
+  'i64>i32': [OP.i32_wrap_i64], 'i32>i64': [OP.i64_extend_i32_u],
+  'f64>i32': [OP.i64_reinterpret_f64, OP.i32_wrap_i64], 'f32>i64': [OP.i32_reinterpret_f32, OP.i64_extend_i32_u],
+  'i64>f32': [OP.i32_wrap_i64, OP.f32_reinterpret_i32],
+};
+
 export abstract class WasmEmitter {
   protected readonly c = new Bytes();
 
@@ -38,6 +45,9 @@ export abstract class WasmEmitter {
 
   protected usesShared = false;
 
+  /** The kernel reads or writes its local frame (then the launch gives each thread one). */
+  protected usesLocal = false;
+
   protected open(kind: number, label: string): void {
     this.c.byte(kind).byte(0x40);
     const at = this.labelAt.get(label);
@@ -48,6 +58,12 @@ export abstract class WasmEmitter {
 
   protected close(): void {
     this.c.byte(OP.end);
+    const label = this.labels.pop();
+    if (label !== undefined) this.labelAt.get(label)!.pop();
+  }
+
+  /** Forgets the innermost label without closing it in the code (its code was dropped). */
+  protected dropLabel(): void {
     const label = this.labels.pop();
     if (label !== undefined) this.labelAt.get(label)!.pop();
   }
@@ -160,9 +176,11 @@ export abstract class WasmEmitter {
         this.get(r.local);
         const have = valType(r.cls);
         if (have === w) return;
-        const code = REINTERPRET[`${have}>${w}`];
-        if (code === undefined) unsupported(`line ${this.line}: '${o.name}' (${have}) read as ${w}`);
-        this.op(code);
+        // a wider register read at a narrower type gives its low bits, a narrower one is
+        // zero-extended (the JavaScript backend's values.ts does the same)
+        const steps = WIDEN_NARROW[`${have}>${w}`] ?? [REINTERPRET[`${have}>${w}`]];
+        if (steps.some((x) => x === undefined)) unsupported(`line ${this.line}: '${o.name}' (${have}) read as ${w}`);
+        for (const x of steps) this.op(x!);
         return;
       }
       case 'not': {
@@ -170,8 +188,10 @@ export abstract class WasmEmitter {
         return;
       }
       case 'sym': {
-        // a shared variable's address is its offset in the block's shared space (32-bit, as PTX's mov.u32 gives it)
         const sym = this.lay.symbols.get(o.name);
+        // a local variable's address is its offset in the thread's frame (mov.u64 %SPL, __local_depot0)
+        if (sym?.space === 'local' && (w === 'i32' || w === 'i64')) return w === 'i32' ? this.i32(sym.offset) : this.i64(BigInt(sym.offset));
+        // a shared variable's address is its offset in the block's shared space (32-bit, as PTX's mov.u32 gives it)
         if (!sym || sym.space !== 'shared' || w !== 'i32') unsupported(`line ${this.line}: symbol '${o.name}'`);
         this.usesShared = true;
         return this.i32(sym.offset);
@@ -224,7 +244,16 @@ export abstract class WasmEmitter {
       // a 16-bit register keeps its zero-extended bit pattern
       this.i32(0xffff);
       this.op(OP.i32_and);
-    } else if (r.cls !== cls) unsupported(`line ${this.line}: destination ${(o as { name: string }).name} is ${r.cls}, not ${cls}`);
+    } else if (r.cls !== cls) {
+      const have = valType(cls as Cls), want = valType(r.cls);
+      const steps = r.cls === 'pred' || cls === 'pred' ? undefined : (WIDEN_NARROW[`${have}>${want}`] ?? [REINTERPRET[`${have}>${want}`]]);
+      if (!steps || steps.some((x) => x === undefined)) unsupported(`line ${this.line}: destination ${(o as { name: string }).name} is ${r.cls}, not ${cls}`);
+      for (const x of steps) this.op(x!);
+      if (r.cls === 'i16') {
+        this.i32(0xffff);
+        this.op(OP.i32_and);
+      }
+    }
     this.set(r.local);
   }
 

@@ -31,7 +31,7 @@ function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: Run
   if (!perMemory) instances.set(memory, (perMemory = new WeakMap()));
   let inst = perMemory.get(kernel);
   if (!inst) {
-    const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64 } }).exports;
+    const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
     inst = { run: exports.run as RunFn, reset: exports.reset as () => void };
     perMemory.set(kernel, inst);
   }
@@ -65,7 +65,8 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
  * One thread's scratch area: shared | resume words | register slots | fault record (32) | window
- * table (16 each); offsets from its start (the block pool gives each of its threads one).
+ * table (16 each) | local frames (frameBytes per thread of the block, right after the table, where
+ * the kernel finds them); offsets from its start (the block pool gives each of its threads one).
  */
 export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv): { shSize: number; shPad: number; resumeBytes: number; faultAt: number; scratchSize: number } {
   const [bx, by, bz] = request.block;
@@ -75,17 +76,22 @@ export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
   const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
   const faultAt = shPad + resumeBytes + slotBytes;
-  return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * E.windows.length };
+  return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * E.windows.length + kernel.wasm.frameBytes * n };
 }
 
-/** Clears the fault record at `record` and writes the window table (device start, end) after it. */
-export function writeFaultRecordAndTable(dv: DataView, record: number, windows: readonly Window[]): void {
+/**
+ * Clears the fault record at `record`, writes the window table (device start, end) after it and
+ * zeroes the `frameBytes` of local frames after the table (local memory starts zeroed, as the
+ * JavaScript backend's does).
+ */
+export function writeFaultRecordAndTable(dv: DataView, record: number, windows: readonly Window[], frameBytes: number): void {
   new Uint8Array(dv.buffer, record, 32).fill(0);
   const table = record + 32;
   windows.forEach((w, i) => {
     dv.setBigUint64(table + 16 * i, BigInt(GLOBAL_BASE + w.offset), true);
     dv.setBigUint64(table + 16 * i + 8, BigInt(GLOBAL_BASE + w.offset + w.length), true);
   });
+  if (frameBytes > 0) new Uint8Array(dv.buffer, table + 16 * windows.length, frameBytes).fill(0);
 }
 
 /** The lowest 16-aligned gap of `size` bytes in [16, memorySize) that no window overlaps, or -1. */
@@ -119,7 +125,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const saved = bytes.slice(scratch, scratch + scratchSize);
   const dv = new DataView(memory.buffer);
   const record = scratch + faultAt, table = record + 32;
-  writeFaultRecordAndTable(dv, record, windows);
+  writeFaultRecordAndTable(dv, record, windows, kernel.wasm.frameBytes * bx * by * bz);
   try {
     const total = gx * gy * gz;
     for (let b = 0; b < total; b += progressEvery) {
@@ -149,6 +155,7 @@ export function reportFault(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, 
   E.cy = Math.floor(b / gx) % gy;
   E.cz = Math.floor(b / (gx * gy));
   if (kind === FAULT.shared) spaceFault(E, 'shared', Number(BigInt.asIntN(32, address)), size, t, line, write);
+  if (kind === FAULT.local) spaceFault(E, 'local', Number(BigInt.asIntN(32, address)), size, t, line, write);
   if (kind === FAULT.global) {
     const hi = Number(address >> 32n) | 0, lo = Number(address & 0xffffffffn);
     gfind(E, hi, lo, size, t, line, 1, write); // throws the report
