@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TensorWasmError } from '../../contract/errors.js';
-import type { WorkbenchLimits } from '../../runtime/report/workbench-service.js';
+import type { WorkbenchLimits } from '../../workbench/workbench-service.js';
 import { clip } from './clip.js';
 
 /**

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeEngine, WASM_HEADER } from '../../runtime/report/fake-engine.test-util.js';
-import { WorkbenchService } from '../../runtime/report/workbench-service.js';
+import { FakeEngine, WASM_HEADER } from '../../workbench/fake-engine.test-util.js';
+import { WorkbenchService } from '../../workbench/workbench-service.js';
 import { buildServer } from '../app.js';
 
 /**

@@ -4,8 +4,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TensorWasmError } from '../../contract/errors.js';
-import { DEFAULT_WORKBENCH_SETTINGS, type WorkbenchSettings } from '../../contract/workbench.js';
+import { TensorWasmError } from '../contract/errors.js';
+import { DEFAULT_WORKBENCH_SETTINGS, type WorkbenchSettings } from '../contract/workbench.js';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
 const THEMES = ['system', 'dark', 'light'];

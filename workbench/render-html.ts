@@ -3,8 +3,8 @@
  * as inline SVG, so it opens anywhere and can be mailed or archived. The full JSON report is
  * embedded too (in a non-executed script block) so the page alone carries all the data.
  */
-import { runFaults } from '../../contract/launch-faults.js';
-import { displayStatus } from '../../contract/workbench.js';
+import { runFaults } from '../contract/launch-faults.js';
+import { displayStatus } from '../contract/workbench.js';
 import type { RunReport } from './report-model.js';
 
 export function escapeHtml(text: string): string {

@@ -4,11 +4,11 @@
  * behaviour itself is tested by the engine's tests and by the e2e specs against the real engine.
  */
 import { createHash } from 'node:crypto';
-import type { DeviceInfo } from '../../contract/device.js';
-import type { CallOptions, EngineApi, InvokeResult, ModuleRef, RunResult } from '../../contract/engine.js';
-import { TensorWasmError } from '../../contract/errors.js';
-import type { RunEvent } from '../../contract/events.js';
-import type { ModuleDescription } from '../../contract/module.js';
+import type { DeviceInfo } from '../contract/device.js';
+import type { CallOptions, EngineApi, InvokeResult, ModuleRef, RunResult } from '../contract/engine.js';
+import { TensorWasmError } from '../contract/errors.js';
+import type { RunEvent } from '../contract/events.js';
+import type { ModuleDescription } from '../contract/module.js';
 
 export function fakeDescription(hash: string, sizeBytes: number): ModuleDescription {
   return {

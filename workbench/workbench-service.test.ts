@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WorkbenchEvent } from '../../contract/workbench.js';
+import type { WorkbenchEvent } from '../contract/workbench.js';
 import { FakeEngine, WASM_HEADER } from './fake-engine.test-util.js';
 import { sweepArgs, WorkbenchService } from './workbench-service.js';
 

@@ -6,13 +6,13 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DeviceInfo } from '../../contract/device.js';
-import type { CallOptions, EngineApi, ModuleRef, OffloadSettings } from '../../contract/engine.js';
-import { TensorWasmError, toErrorInfo } from '../../contract/errors.js';
-import type { LaunchEvent, OffloadEvent, RunEvent } from '../../contract/events.js';
-import { scanArgs } from '../../contract/json-args.js';
-import type { ModuleDescription } from '../../contract/module.js';
-import { sampleStats } from '../../contract/run-stats.js';
+import type { DeviceInfo } from '../contract/device.js';
+import type { CallOptions, EngineApi, ModuleRef, OffloadSettings } from '../contract/engine.js';
+import { TensorWasmError, toErrorInfo } from '../contract/errors.js';
+import type { LaunchEvent, OffloadEvent, RunEvent } from '../contract/events.js';
+import { scanArgs } from '../contract/json-args.js';
+import type { ModuleDescription } from '../contract/module.js';
+import { sampleStats } from '../contract/run-stats.js';
 import type {
   CallOverrides,
   CompareRequest,
@@ -30,7 +30,7 @@ import type {
   RunSummary,
   WorkbenchEvent,
   WorkbenchSettings,
-} from '../../contract/workbench.js';
+} from '../contract/workbench.js';
 import { renderReport } from './export.js';
 import { buildRunReport } from './report-model.js';
 import { RunStore, summarize } from './run-store.js';
