@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { TensorWasmError } from './errors.js';
 import type { DesktopApi, DesktopMethod } from './desktop-bridge.js';
-import type { WorkbenchArgs, WorkbenchMethod } from './workbench.js';
+import { PRESET_LIMITS, type WorkbenchArgs, type WorkbenchMethod } from './workbench.js';
 
 /** The largest module the workbench opens: the same cap as the server's default upload limit. */
 export const MAX_MODULE_BYTES = 64 * 1024 * 1024;
@@ -71,6 +71,16 @@ const compareRequest = z.strictObject({
   sweep: z.strictObject({ argIndex: z.number().int().nonnegative(), values: z.array(finite).max(MAX_LIST_ITEMS) }).optional(),
 });
 
+/** Presets: shape and size here; the settings store checks the same limits for every face. */
+export const presetSchema = z.strictObject({
+  moduleName: z.string().min(1).max(PRESET_LIMITS.moduleNameChars),
+  name: z.string().min(1).max(PRESET_LIMITS.nameChars),
+  exportName: z.string().min(1).max(PRESET_LIMITS.exportNameChars),
+  argsJson: z.string().max(PRESET_LIMITS.argsJsonChars),
+  wasiArgs: z.string().max(PRESET_LIMITS.wasiArgsChars).optional(),
+});
+export const presetsSchema = z.array(presetSchema).max(PRESET_LIMITS.count);
+
 const settingsPatch = z.strictObject({
   device: device.optional(),
   deadlineMs: positiveInt.optional(),
@@ -78,6 +88,7 @@ const settingsPatch = z.strictObject({
   offload: offloadSettings.optional(),
   logLevel: z.enum(['error', 'warn', 'info', 'debug', 'trace']).optional(),
   theme: z.enum(['system', 'dark', 'light']).optional(),
+  presets: presetsSchema.optional(),
 });
 
 /** One tuple schema per method: the whole argument list, no more and no fewer arguments. */

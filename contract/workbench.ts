@@ -21,7 +21,27 @@ export interface WorkbenchSettings {
   offload: OffloadSettings;
   logLevel: LogLevelSetting;
   theme: ThemeSetting;
+  /** Saved invocations, re-run in one key (Alt+1…9 on the Invoke screen). Absent = none. */
+  presets?: InvokePreset[];
 }
+
+/**
+ * A saved invocation. Presets belong to a module by its file name, not its hash, so they survive
+ * a rebuild of the module; a preset naming an export the module no longer has fails as any call
+ * to an unknown export does.
+ */
+export interface InvokePreset {
+  moduleName: string;
+  name: string;
+  exportName: string;
+  /** The JSON argument array as typed (for `_start`, unused). */
+  argsJson: string;
+  /** Program arguments as typed, for `_start` (split the same way as the Invoke screen does). */
+  wasiArgs?: string;
+}
+
+/** What the settings accept in presets: small enough to keep in settings.json and in every window. */
+export const PRESET_LIMITS = { count: 100, nameChars: 80, moduleNameChars: 1024, exportNameChars: 1024, argsJsonChars: 64 * 1024, wasiArgsChars: 4096 } as const;
 
 export const DEFAULT_WORKBENCH_SETTINGS: WorkbenchSettings = {
   device: 'auto',

@@ -255,7 +255,8 @@ export class WorkbenchService {
    * applied, which the run record keeps.
    */
   private async callOptions(request: Pick<InvokeRequest, 'runId' | 'overrides' | 'wasiArgs'>, signal: AbortSignal, onEvent: (e: RunEvent) => void): Promise<{ options: CallOptions; settings: WorkbenchSettings }> {
-    const settings = await this.settings.get();
+    // Presets are the UI's, not the run's: a run record keeps only what applied to the call.
+    const { presets: _presets, ...settings } = await this.settings.get();
     const o = checkOverrides(request.overrides);
     const { maxDeadlineMs, maxMemoryBytes } = this.limits;
     const applied: WorkbenchSettings = {
