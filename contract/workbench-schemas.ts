@@ -68,6 +68,7 @@ const compareRequest = z.strictObject({
   exportName: name,
   argsJson: z.string().max(MAX_ARGS_JSON_CHARS),
   repetitions: positiveInt,
+  warmup: z.number().int().nonnegative().optional(),
   sweep: z.strictObject({ argIndex: z.number().int().nonnegative(), values: z.array(finite).max(MAX_LIST_ITEMS) }).optional(),
 });
 

@@ -160,6 +160,11 @@ export interface RunRecord {
   offloadEvents: OffloadEvent[];
   settings: WorkbenchSettings;
   engineVersion: string;
+  /**
+   * Set on the record an offload comparison leaves in the history (its run id is the comparison
+   * id): the whole result, so Runs lists it, reopens it and exports it like any run.
+   */
+  comparison?: CompareResult;
 }
 
 export type RunSummary = Pick<
@@ -169,6 +174,8 @@ export type RunSummary = Pick<
   launchCount: number;
   /** Launches that failed on the device (memcheck reports, traps): the run shows as "kernel fault". */
   faultCount?: number;
+  /** For a comparison's record: how many points it measured. */
+  comparisonPoints?: number;
 };
 
 /**
@@ -194,8 +201,13 @@ export interface CompareRequest {
   exportName: string;
   argsJson: string;
   repetitions: number;
+  /** Runs of each side before the timed ones, per point: timed apart, excluded from the statistics. Default 1. */
+  warmup?: number;
   sweep?: CompareSweep;
 }
+
+/** Whether the offload runs of a point dispatched their loop to the device, fell back to the CPU, or both. */
+export type DispatchMarker = 'dispatched' | 'fell back' | 'mixed' | 'none';
 
 export interface SampleStats {
   median: number;
@@ -222,6 +234,14 @@ export interface ComparePoint {
   offloadDevice?: string;
   /** Offload decisions reported by the offload run (dispatch / fallback / demote). */
   offloadActions: string[];
+  /** Warm-up timings (excluded from the statistics above; absent in results saved before they existed). */
+  warmupOffloadMs?: number[];
+  warmupFallbackMs?: number[];
+  /** Indices into offloadMs / fallbackMs of Tukey outliers (beyond 1.5 × IQR from the quartiles); still counted. */
+  offloadOutliers?: number[];
+  fallbackOutliers?: number[];
+  /** What the offload runs did with their loops, over every timed and warm-up offload run of this point. */
+  dispatch?: DispatchMarker;
 }
 
 export interface CompareResult {
@@ -229,6 +249,7 @@ export interface CompareResult {
   moduleId: string;
   exportName: string;
   repetitions: number;
+  warmup?: number;
   points: ComparePoint[];
   outputsEqual: boolean;
   cancelled: boolean;

@@ -26,6 +26,7 @@ export function summarize(record: RunRecord): RunSummary {
   if (record.error) s.error = record.error;
   const faults = record.launches.filter((l) => l.error).length;
   if (faults > 0) s.faultCount = faults;
+  if (record.comparison) s.comparisonPoints = record.comparison.points.length;
   return s;
 }
 

@@ -12,7 +12,7 @@ import { TensorWasmError, toErrorInfo } from '../contract/errors.js';
 import type { LaunchEvent, OffloadEvent, RunEvent } from '../contract/events.js';
 import { scanArgs } from '../contract/json-args.js';
 import type { ModuleDescription } from '../contract/module.js';
-import { sampleStats } from '../contract/run-stats.js';
+import { dispatchMarker, outlierIndices, sampleStats } from '../contract/run-stats.js';
 import type {
   CallOverrides,
   CompareRequest,
@@ -78,6 +78,7 @@ interface OpenModule {
 
 const MODULE_ID_RE = /^[0-9a-f]{64}$/;
 const MAX_REPETITIONS = 1000;
+const MAX_WARMUP = 100;
 const MAX_SWEEP_POINTS = 64;
 
 export class WorkbenchService {
@@ -367,16 +368,22 @@ export class WorkbenchService {
     RunStore.checkRunId(request.compareId);
     const reps = request.repetitions;
     if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPETITIONS) throw new TensorWasmError('invalid_args', `repetitions must be an integer from 1 to ${MAX_REPETITIONS}; got ${reps}`);
+    const warmup = request.warmup ?? 1;
+    if (!Number.isInteger(warmup) || warmup < 0 || warmup > MAX_WARMUP) throw new TensorWasmError('invalid_args', `warmup must be an integer from 0 to ${MAX_WARMUP}; got ${String(warmup).slice(0, 40)}`);
     const argSets = sweepArgs(request);
-    await this.module(request.moduleId);
+    const open = await this.module(request.moduleId);
+    if (this.inflight.has(request.compareId)) throw new TensorWasmError('invalid_args', `comparison '${request.compareId}' is already running`);
     const controller = new AbortController();
     this.inflight.set(request.compareId, controller);
     // Cancelling the comparison also ends the run in progress, not only the ones after it.
     let currentRun: string | undefined;
     controller.signal.addEventListener('abort', () => currentRun && void this.cancel(currentRun));
-    const total = argSets.length * reps * 2;
+    const total = argSets.length * (reps + warmup) * 2;
     let completed = 0;
-    const result: CompareResult = { compareId: request.compareId, moduleId: request.moduleId, exportName: request.exportName, repetitions: reps, points: [], outputsEqual: true, cancelled: false };
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const result: CompareResult = { compareId: request.compareId, moduleId: request.moduleId, exportName: request.exportName, repetitions: reps, warmup, points: [], outputsEqual: true, cancelled: false };
+    let settings: WorkbenchSettings | undefined;
     try {
       for (const set of argSets) {
         const point: ComparePoint = {
@@ -388,9 +395,13 @@ export class WorkbenchService {
           speedup: NaN,
           outputsEqual: true,
           offloadActions: [],
+          warmupOffloadMs: [],
+          warmupFallbackMs: [],
         };
         if (set.size !== undefined) point.size = set.size;
-        for (let i = 0; i < reps; i++) {
+        const actions = new Set<string>();
+        for (let i = 0; i < warmup + reps; i++) {
+          const warming = i < warmup;
           // Alternate the order so neither side always runs on a warmer cache.
           const order: boolean[] = i % 2 === 0 ? [true, false] : [false, true];
           for (const enabled of order) {
@@ -400,10 +411,13 @@ export class WorkbenchService {
               { runId: currentRun, moduleId: request.moduleId, exportName: request.exportName, argsJson: set.argsJson, overrides: { offload: { enabled } } },
               false,
             );
+            settings ??= run.settings;
             if (run.status !== 'ok') throw TensorWasmError.from(run.error ?? { code: 'internal', message: 'run failed' });
-            (enabled ? point.offloadMs : point.fallbackMs).push(run.durationMs);
+            if (warming) (enabled ? point.warmupOffloadMs! : point.warmupFallbackMs!).push(run.durationMs);
+            else (enabled ? point.offloadMs : point.fallbackMs).push(run.durationMs);
             const out = run.resultsJson ?? `exit ${run.exitCode}`;
             if (enabled) {
+              for (const e of run.offloadEvents) actions.add(e.action);
               if (point.offloadResultsJson === undefined) {
                 point.offloadResultsJson = out;
                 point.offloadDevice = run.device;
@@ -418,6 +432,9 @@ export class WorkbenchService {
         point.outputsEqual &&= point.offloadResultsJson === point.fallbackResultsJson;
         point.offload = sampleStats(point.offloadMs);
         point.fallback = sampleStats(point.fallbackMs);
+        point.offloadOutliers = outlierIndices(point.offloadMs);
+        point.fallbackOutliers = outlierIndices(point.fallbackMs);
+        point.dispatch = dispatchMarker(actions);
         point.speedup = point.fallback.median / point.offload.median;
         result.points.push(point);
         result.outputsEqual &&= point.outputsEqual;
@@ -429,6 +446,29 @@ export class WorkbenchService {
     } finally {
       this.inflight.delete(request.compareId);
     }
+    // Kept in Runs like any run: listed, reopened, exported (JSON, HTML).
+    const record: RunRecord = {
+      runId: request.compareId,
+      moduleId: open.ref.hash,
+      moduleName: open.name,
+      exportName: request.exportName,
+      argsJson: request.argsJson,
+      startedAt,
+      durationMs: performance.now() - t0,
+      status: result.cancelled ? 'cancelled' : result.error ? 'failed' : 'ok',
+      device: result.points[0]?.offloadDevice ?? '',
+      stdout: '',
+      stderr: '',
+      launches: [],
+      launchesDropped: 0,
+      offloadEvents: [],
+      settings: settings ?? (await this.callOptions({ runId: request.compareId }, controller.signal, () => {})).settings,
+      engineVersion: this.options.engineVersion,
+      comparison: result,
+    };
+    if (result.error) record.error = result.error;
+    await this.runs.save(record);
+    this.emit({ kind: 'run-recorded', summary: summarize(record) });
     return result;
   }
 
@@ -452,6 +492,7 @@ export class WorkbenchService {
     const report = buildRunReport(record, {
       ...(open ? { moduleSizeBytes: open.description.sizeBytes } : {}),
       ...(open?.offloadDecisions ? { offloadDecisions: open.offloadDecisions } : {}),
+      ...(record.comparison ? { comparison: record.comparison } : {}),
     });
     return renderReport(report, format);
   }

@@ -34,6 +34,11 @@ export interface LaunchSlice {
   selectedSeq?: number;
   /** Set when a past run was reopened (not the live one). */
   shownRun?: string;
+  /** A second past run shown under the first in the timeline, aligned at its start. */
+  timelineB?: RunRecord;
+  /** Shows run A (as `showRun`) with run B under it in the timeline. */
+  showSideBySide(a: RunRecord, b: RunRecord): void;
+  closeSideBySide(): void;
   beginLaunches(runId: string): void;
   resetLaunches(): void;
   selectLaunch(seq: number | undefined): void;
@@ -53,7 +58,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
   marks: emptyMarks(),
   progress: new Map(),
   launchVersion: 0,
-  beginLaunches: (runId) => set({ launchRunId: runId, shownRun: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  beginLaunches: (runId) => set({ launchRunId: runId, shownRun: undefined, timelineB: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   selectLaunch: (seq) => set({ selectedSeq: seq }),
   showRun: (record) => {
@@ -64,8 +69,13 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
       progress.set(l.seq, { completed: blocks, total: blocks });
     }
     const marks: RunMarks = { ...emptyMarks(), run: { startMs: record.startedAt, endMs: record.startedAt + record.durationMs, label: `${record.exportName}(${record.argsJson.slice(1, -1).slice(0, 60)})` }, offload: [...record.offloadEvents] };
-    set({ launchRunId: record.runId, shownRun: record.runId, launches: { items }, marks, progress, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
+    set({ launchRunId: record.runId, shownRun: record.runId, timelineB: undefined, launches: { items }, marks, progress, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
   },
+  showSideBySide: (a, b) => {
+    get().showRun(a);
+    set({ timelineB: b });
+  },
+  closeSideBySide: () => set({ timelineB: undefined }),
   completeLaunches: (runId, launches) => {
     const state = get();
     if (state.launchRunId !== runId || launches.length <= state.launches.items.length) return;
