@@ -185,7 +185,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180
       page.locator('.progress').textContent({ timeout: 90_000 }).catch(() => 'gone'),
       page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 }).then(() => 'done'),
     ]);
-    if (progress !== 'done' && progress !== 'gone') expect(progress).toMatch(/\d+\/8 runs/); // (2 timed + 1 warm-up) × 2 sides
+    if (progress !== 'done' && progress !== 'gone') expect(progress).toMatch(/\d+\/6 runs/); // (2 timed + 1 warm-up) × 2 sides
     await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
     const exported = JSON.parse(await downloadText(page, '[data-testid=compare-export-json]')) as { points: { offloadMs: number[] }[] };
     expect(exported.points[0]!.offloadMs).toHaveLength(2);
