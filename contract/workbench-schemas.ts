@@ -109,6 +109,7 @@ export const WORKBENCH_ARG_SCHEMAS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
   listDevices: z.tuple([]),
+  getPtx: z.tuple([moduleId, z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex')]),
 } as const;
 
 /** A remote server's address: http(s) only, no credentials in it (the token travels separately). */

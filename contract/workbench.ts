@@ -258,6 +258,12 @@ export interface CompareResult {
 
 export type ReportFormat = 'json' | 'html' | 'chrome-trace';
 
+export interface PtxSource {
+  ptxHash: string;
+  /** The PTX exactly as the guest passed it (ASCII). */
+  text: string;
+}
+
 export interface ExportedReport {
   fileName: string;
   mimeType: string;
@@ -295,6 +301,11 @@ export interface WorkbenchApi {
   getSettings(): Promise<WorkbenchSettings>;
   updateSettings(patch: Partial<WorkbenchSettings>): Promise<WorkbenchSettings>;
   listDevices(): Promise<DeviceInfo[]>;
+  /**
+   * The PTX text a launch ran (`LaunchEvent.ptxHash`), found in the module that embeds it;
+   * `not_found` when the module does not hold it (auto-offload kernels are generated, not embedded).
+   */
+  getPtx(moduleId: string, ptxHash: string): Promise<PtxSource>;
   /** Subscribes to event batches. Not a request/response call. */
   onEvents(listener: WorkbenchEventListener): Unsubscribe;
 }
@@ -319,6 +330,7 @@ export const WORKBENCH_METHODS = [
   'getSettings',
   'updateSettings',
   'listDevices',
+  'getPtx',
 ] as const satisfies readonly WorkbenchMethod[];
 
 // Compile-time check that WORKBENCH_METHODS names every method, not just some.

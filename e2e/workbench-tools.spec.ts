@@ -100,4 +100,39 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
     await expect.poll(async () => (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.includes('B/')).toBe(false);
     expectNoPageErrors(errors);
   });
+
+  it('launch details: the PTX in a read-only Monaco view at the entry, registers per thread from the PTX; a sanitizer row opens its PTX line', async () => {
+    const { page, errors } = await suite.open();
+    await openExample(page, 'multi-launch');
+    await page.click('[data-testid=invoke]');
+    await page.locator('[data-testid=result-value]').waitFor({ timeout: 60_000 });
+    await page.click('[data-testid=nav-launches]');
+    await page.locator('[data-testid=launch-row]', { hasText: 'block_sum' }).first().click();
+    const view = page.locator('[data-testid=ptx-view]');
+    await view.waitFor();
+    // multi.ptx: `.visible .entry block_sum(` is line 57; its body declares %f<9>, %r<15>, %rd<9> (64-bit: twice) = 42
+    expect(await view.getAttribute('data-entry-line')).toBe('57');
+    await page.locator('[data-testid=ptx-view] .monaco-editor[data-line="57"]').waitFor();
+    expect(await page.locator('[data-testid=ptx-view] .view-lines').textContent()).toMatch(/\.entry\s+block_sum/); // Monaco draws spaces as no-break spaces
+    expect(await page.textContent('[data-testid=ptx-registers]')).toBe('42');
+    expect(await page.inputValue('[data-testid=occupancy-regs]')).toBe('42');
+    expect(await page.getAttribute('[data-testid=ptx-view] .monaco-editor textarea', 'readonly')).not.toBeNull();
+    await page.locator('[data-testid=ptx]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('launch-ptx.png'), fullPage: true });
+
+    // a fault's PTX line, from the sanitizer
+    await page.click('[data-testid=nav-module]');
+    await uploadFixture(page, 'fixtures/guests/wasm/explain.wasm');
+    await page.selectOption('[data-testid=export-select]', 'explain_out_of_bounds');
+    await page.click('[data-testid=invoke]');
+    await page.waitForSelector('[data-testid=run-status]', { timeout: 60_000 });
+    await page.click('[data-testid=nav-launches]');
+    const line = await page.locator('[data-testid=sanitizer] [data-testid=fault-ptx-line]').textContent();
+    expect(line).toMatch(/^\d+$/);
+    await page.click('[data-testid=sanitizer] [data-testid=fault-ptx-line]');
+    await page.locator(`[data-testid=ptx-view][data-target-line="${line}"]`).waitFor();
+    await page.locator(`[data-testid=ptx-view] .monaco-editor[data-line="${line}"]`).waitFor();
+    expect(await page.locator('[data-testid=ptx-view] .ptx-fault-line').count()).toBeGreaterThan(0);
+    expectNoPageErrors(errors);
+  });
 });

@@ -74,5 +74,6 @@ export function createWorkbenchHandlers(service: WorkbenchService, openDialog: O
     getSettings: () => service.getSettings(),
     updateSettings: (patch) => service.updateSettings(patch),
     listDevices: () => service.listDevices(),
+    getPtx: (moduleId, ptxHash) => service.getPtx(moduleId, ptxHash),
   };
 }

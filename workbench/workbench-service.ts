@@ -21,6 +21,7 @@ import type {
   ExampleInfo,
   ExportedReport,
   InvokeRequest,
+  PtxSource,
   LoadedModule,
   OffloadDecision,
   OpenModuleRequest,
@@ -34,6 +35,7 @@ import type {
 import { renderReport } from './export.js';
 import { buildRunReport } from './report-model.js';
 import { RunStore, summarize } from './run-store.js';
+import { findPtx } from './ptx-source.js';
 import { SettingsStore } from './settings-store.js';
 
 export type OffloadAnalyzer = (bytes: Uint8Array, settings: OffloadSettings) => OffloadDecision[] | Promise<OffloadDecision[]>;
@@ -86,6 +88,7 @@ export class WorkbenchService {
   readonly settings: SettingsStore;
   private readonly modules = new Map<string, OpenModule>();
   private readonly inflight = new Map<string, AbortController>();
+  private readonly ptxCache = new Map<string, PtxSource>();
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private readonly maxStoredLaunches: number;
 
@@ -520,6 +523,22 @@ export class WorkbenchService {
     const { maxDeadlineMs, maxMemoryBytes } = this.limits;
     if (settings.deadlineMs <= maxDeadlineMs && settings.maxMemoryBytes <= maxMemoryBytes) return settings;
     return { ...settings, deadlineMs: Math.min(settings.deadlineMs, maxDeadlineMs), maxMemoryBytes: Math.min(settings.maxMemoryBytes, maxMemoryBytes) };
+  }
+
+  /** The PTX a launch ran, looked up by its hash in the module's own bytes (cached per module and hash). */
+  async getPtx(moduleId: string, ptxHash: string): Promise<PtxSource> {
+    if (typeof ptxHash !== 'string' || !/^[0-9a-f]{64}$/.test(ptxHash)) throw new TensorWasmError('invalid_args', 'a PTX hash is a sha256 in hex (64 characters)');
+    const key = `${moduleId}:${ptxHash}`;
+    const cached = this.ptxCache.get(key);
+    if (cached) return cached;
+    await this.module(moduleId); // not_found for a module this service never opened
+    const bytes = new Uint8Array(await readFile(this.moduleFile(moduleId)));
+    const text = findPtx(bytes, ptxHash);
+    if (text === undefined) throw new TensorWasmError('not_found', `the module does not embed the PTX ${ptxHash.slice(0, 12)}…: kernels auto-offload generates, and PTX a guest builds at run time, are not in the module`);
+    const found = { ptxHash, text };
+    if (this.ptxCache.size >= 64) this.ptxCache.delete(this.ptxCache.keys().next().value!);
+    this.ptxCache.set(key, found);
+    return found;
   }
 
   listDevices(): Promise<DeviceInfo[]> {
