@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{contract,runtime,cli,server,main,preload,renderer,native,bench,scripts}/**/*.fuzz.test.{ts,tsx}'],
+    include: ['{contract,runtime,workbench,cli,server,main,preload,renderer,native,bench,scripts}/**/*.fuzz.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'dist/**'],
     env: { FUZZ_RUNS: process.env.FUZZ_RUNS ?? '100000' },
     // A campaign runs as long as its cases take; vitest's per-test timeout would cut it short.

@@ -26,7 +26,7 @@ function newestMtime(dir: string): number {
   }
   return newest;
 }
-const newestSource = Math.max(...['runtime', 'contract', 'bench', 'server', 'cli'].map((d) => newestMtime(join(here, '..', d))));
+const newestSource = Math.max(...['runtime', 'workbench', 'contract', 'bench', 'server', 'cli'].map((d) => newestMtime(join(here, '..', d))));
 
 let failed = 0;
 for (const file of chosen) {

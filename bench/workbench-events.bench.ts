@@ -1,7 +1,7 @@
 /**
  * Workbench event delivery: N launch events (plus block progress) from the service to the
  * renderer store, the way the transports carry them — serialised, parsed, ingested — batched
- * (runtime/report/event-batcher.ts + the store's in-place ingest, what ships) against the
+ * (workbench/event-batcher.ts + the store's in-place ingest, what ships) against the
  * baseline of one message and one immutable store update per event. Reports events/s, messages
  * and store updates for each, and the ratio (busy time: the batcher's 50 ms waits are idle). Each store update is a React
  * render in the app, so updates/s is what decides smoothness. Goal: ≥ 100× fewer store
@@ -13,7 +13,7 @@
 import type { LaunchEvent, RunEvent } from '../contract/events.js';
 import type { WorkbenchEvent } from '../contract/workbench.js';
 import { createWorkbenchStore } from '../renderer/store/store.js';
-import { createEventBatcher } from '../runtime/report/event-batcher.js';
+import { createEventBatcher } from '../workbench/event-batcher.js';
 
 const N = Number(process.env.WB_BENCH_LAUNCHES ?? 10_000);
 const PROGRESS_PER_LAUNCH = 4;

@@ -20,7 +20,7 @@ import type { RunEvent } from '../contract/events.js';
 import type { ModuleDescription } from '../contract/module.js';
 import { buildRendererIfStale } from '../e2e/helpers/build-renderer.js';
 import { freshContext, HAVE_CHROMIUM, launchChromium } from '../e2e/helpers/chromium.js';
-import { FakeEngine, WASM_HEADER } from '../runtime/report/fake-engine.test-util.js';
+import { FakeEngine, WASM_HEADER } from '../workbench/fake-engine.test-util.js';
 import { buildServer } from '../server/app.js';
 import { percentile } from './stats.js';
 

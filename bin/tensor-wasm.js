@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'cli', 'main.js');
 /** The source folders the CLI's code comes from (tsconfig.node.json compiles them to dist/). */
-const SOURCE_DIRS = ['contract', 'runtime', 'cli', 'server'];
+const SOURCE_DIRS = ['contract', 'runtime', 'workbench', 'cli', 'server'];
 
 /** The first source file newer than the build, or undefined. A few hundred stats: ~2 ms. */
 function newerSource(builtAt) {

@@ -27,6 +27,36 @@ export function sampleStats(values: readonly number[]): SampleStats {
   };
 }
 
+/**
+ * Indices of Tukey outliers: values below Q1 − 1.5·IQR or above Q3 + 1.5·IQR (quartiles
+ * interpolated as `quantile` does). Fewer than 4 values have no quartiles worth the name: none.
+ */
+export function outlierIndices(values: readonly number[]): number[] {
+  if (values.length < 4) return [];
+  const sorted = [...values].sort((a, b) => a - b);
+  const q1 = quantile(sorted, 0.25);
+  const q3 = quantile(sorted, 0.75);
+  const iqr = q3 - q1;
+  const lo = q1 - 1.5 * iqr;
+  const hi = q3 + 1.5 * iqr;
+  const out: number[] = [];
+  values.forEach((v, i) => {
+    if (v < lo || v > hi) out.push(i);
+  });
+  return out;
+}
+
+/** One marker for a point's offload runs, from the offload actions they reported. */
+export function dispatchMarker(actions: Iterable<string>): 'dispatched' | 'fell back' | 'mixed' | 'none' {
+  let dispatched = false;
+  let fellBack = false;
+  for (const a of actions) {
+    if (a === 'dispatch') dispatched = true;
+    else if (a === 'fallback' || a === 'demote') fellBack = true;
+  }
+  return dispatched && fellBack ? 'mixed' : dispatched ? 'dispatched' : fellBack ? 'fell back' : 'none';
+}
+
 export interface KernelSummaryRow {
   kernel: string;
   /** Share of all kernel time, 0–100. */

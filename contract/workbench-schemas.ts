@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { TensorWasmError } from './errors.js';
 import type { DesktopApi, DesktopMethod } from './desktop-bridge.js';
-import type { WorkbenchArgs, WorkbenchMethod } from './workbench.js';
+import { PRESET_LIMITS, type WorkbenchArgs, type WorkbenchMethod } from './workbench.js';
 
 /** The largest module the workbench opens: the same cap as the server's default upload limit. */
 export const MAX_MODULE_BYTES = 64 * 1024 * 1024;
@@ -68,8 +68,19 @@ const compareRequest = z.strictObject({
   exportName: name,
   argsJson: z.string().max(MAX_ARGS_JSON_CHARS),
   repetitions: positiveInt,
+  warmup: z.number().int().nonnegative().optional(),
   sweep: z.strictObject({ argIndex: z.number().int().nonnegative(), values: z.array(finite).max(MAX_LIST_ITEMS) }).optional(),
 });
+
+/** Presets: shape and size here; the settings store checks the same limits for every face. */
+export const presetSchema = z.strictObject({
+  moduleName: z.string().min(1).max(PRESET_LIMITS.moduleNameChars),
+  name: z.string().min(1).max(PRESET_LIMITS.nameChars),
+  exportName: z.string().min(1).max(PRESET_LIMITS.exportNameChars),
+  argsJson: z.string().max(PRESET_LIMITS.argsJsonChars),
+  wasiArgs: z.string().max(PRESET_LIMITS.wasiArgsChars).optional(),
+});
+export const presetsSchema = z.array(presetSchema).max(PRESET_LIMITS.count);
 
 const settingsPatch = z.strictObject({
   device: device.optional(),
@@ -78,6 +89,7 @@ const settingsPatch = z.strictObject({
   offload: offloadSettings.optional(),
   logLevel: z.enum(['error', 'warn', 'info', 'debug', 'trace']).optional(),
   theme: z.enum(['system', 'dark', 'light']).optional(),
+  presets: presetsSchema.optional(),
 });
 
 /** One tuple schema per method: the whole argument list, no more and no fewer arguments. */
@@ -97,6 +109,7 @@ export const WORKBENCH_ARG_SCHEMAS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsPatch]),
   listDevices: z.tuple([]),
+  getPtx: z.tuple([moduleId, z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex')]),
 } as const;
 
 /** A remote server's address: http(s) only, no credentials in it (the token travels separately). */

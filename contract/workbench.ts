@@ -21,7 +21,27 @@ export interface WorkbenchSettings {
   offload: OffloadSettings;
   logLevel: LogLevelSetting;
   theme: ThemeSetting;
+  /** Saved invocations, re-run in one key (Alt+1…9 on the Invoke screen). Absent = none. */
+  presets?: InvokePreset[];
 }
+
+/**
+ * A saved invocation. Presets belong to a module by its file name, not its hash, so they survive
+ * a rebuild of the module; a preset naming an export the module no longer has fails as any call
+ * to an unknown export does.
+ */
+export interface InvokePreset {
+  moduleName: string;
+  name: string;
+  exportName: string;
+  /** The JSON argument array as typed (for `_start`, unused). */
+  argsJson: string;
+  /** Program arguments as typed, for `_start` (split the same way as the Invoke screen does). */
+  wasiArgs?: string;
+}
+
+/** What the settings accept in presets: small enough to keep in settings.json and in every window. */
+export const PRESET_LIMITS = { count: 100, nameChars: 80, moduleNameChars: 1024, exportNameChars: 1024, argsJsonChars: 64 * 1024, wasiArgsChars: 4096 } as const;
 
 export const DEFAULT_WORKBENCH_SETTINGS: WorkbenchSettings = {
   device: 'auto',
@@ -140,6 +160,11 @@ export interface RunRecord {
   offloadEvents: OffloadEvent[];
   settings: WorkbenchSettings;
   engineVersion: string;
+  /**
+   * Set on the record an offload comparison leaves in the history (its run id is the comparison
+   * id): the whole result, so Runs lists it, reopens it and exports it like any run.
+   */
+  comparison?: CompareResult;
 }
 
 export type RunSummary = Pick<
@@ -149,6 +174,8 @@ export type RunSummary = Pick<
   launchCount: number;
   /** Launches that failed on the device (memcheck reports, traps): the run shows as "kernel fault". */
   faultCount?: number;
+  /** For a comparison's record: how many points it measured. */
+  comparisonPoints?: number;
 };
 
 /**
@@ -174,8 +201,13 @@ export interface CompareRequest {
   exportName: string;
   argsJson: string;
   repetitions: number;
+  /** Runs of each side before the timed ones, per point: timed apart, excluded from the statistics. Default 1. */
+  warmup?: number;
   sweep?: CompareSweep;
 }
+
+/** Whether the offload runs of a point dispatched their loop to the device, fell back to the CPU, or both. */
+export type DispatchMarker = 'dispatched' | 'fell back' | 'mixed' | 'none';
 
 export interface SampleStats {
   median: number;
@@ -202,6 +234,14 @@ export interface ComparePoint {
   offloadDevice?: string;
   /** Offload decisions reported by the offload run (dispatch / fallback / demote). */
   offloadActions: string[];
+  /** Warm-up timings (excluded from the statistics above; absent in results saved before they existed). */
+  warmupOffloadMs?: number[];
+  warmupFallbackMs?: number[];
+  /** Indices into offloadMs / fallbackMs of Tukey outliers (beyond 1.5 × IQR from the quartiles); still counted. */
+  offloadOutliers?: number[];
+  fallbackOutliers?: number[];
+  /** What the offload runs did with their loops, over every timed and warm-up offload run of this point. */
+  dispatch?: DispatchMarker;
 }
 
 export interface CompareResult {
@@ -209,6 +249,7 @@ export interface CompareResult {
   moduleId: string;
   exportName: string;
   repetitions: number;
+  warmup?: number;
   points: ComparePoint[];
   outputsEqual: boolean;
   cancelled: boolean;
@@ -216,6 +257,12 @@ export interface CompareResult {
 }
 
 export type ReportFormat = 'json' | 'html' | 'chrome-trace';
+
+export interface PtxSource {
+  ptxHash: string;
+  /** The PTX exactly as the guest passed it (ASCII). */
+  text: string;
+}
 
 export interface ExportedReport {
   fileName: string;
@@ -254,6 +301,11 @@ export interface WorkbenchApi {
   getSettings(): Promise<WorkbenchSettings>;
   updateSettings(patch: Partial<WorkbenchSettings>): Promise<WorkbenchSettings>;
   listDevices(): Promise<DeviceInfo[]>;
+  /**
+   * The PTX text a launch ran (`LaunchEvent.ptxHash`), found in the module that embeds it;
+   * `not_found` when the module does not hold it (auto-offload kernels are generated, not embedded).
+   */
+  getPtx(moduleId: string, ptxHash: string): Promise<PtxSource>;
   /** Subscribes to event batches. Not a request/response call. */
   onEvents(listener: WorkbenchEventListener): Unsubscribe;
 }
@@ -278,6 +330,7 @@ export const WORKBENCH_METHODS = [
   'getSettings',
   'updateSettings',
   'listDevices',
+  'getPtx',
 ] as const satisfies readonly WorkbenchMethod[];
 
 // Compile-time check that WORKBENCH_METHODS names every method, not just some.

@@ -2,39 +2,19 @@
  * The bugs a new user hit in the workbench (issue 17), each reproduced end to end in Debian
  * Chromium against the real server and engine. Every test here failed on the workbench as it was.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, launchChromium } from './helpers/chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
-import { startWorkbenchServer, type RunningServer } from './helpers/server.js';
-import { downloadText, expectNoPageErrors, openWorkbench, typeArgs, uploadFixture } from './helpers/workbench-page.js';
+import { startWorkbenchServer } from './helpers/server.js';
+import { downloadText, expectNoPageErrors, openExample, typeArgs, uploadFixture } from './helpers/workbench-page.js';
+import { useWorkbenchSuite } from './helpers/workbench-suite.js';
 
-let server: RunningServer;
-let browser: Browser | undefined;
-let context: BrowserContext | undefined;
+const suite = useWorkbenchSuite();
 
-beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  [server, browser] = await Promise.all([startWorkbenchServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
-async function open(url = server.url, before?: (c: BrowserContext) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openWorkbench(browser!, url, before ? { before } : {});
-  context = opened.context;
-  return opened;
-}
-
-async function openExample(page: Page, id: string): Promise<void> {
-  await page.click(`[data-testid=example-${id}]`);
-  await page.waitForSelector('[data-testid=screen-invoke]');
+function open(url?: string, before?: (c: BrowserContext) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
+  return suite.open({ ...(url ? { url } : {}), ...(before ? { before } : {}) });
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180_000 }, () => {
@@ -75,7 +55,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180
   it('2. a full localStorage (QuotaExceededError, as a ~5 MB argument caused) never stops a run', async () => {
     // Fill this origin's storage to the brim before the app starts, so saving the argument history
     // throws QuotaExceededError exactly as it did after a ~5 MB argument had been pasted.
-    const { page } = await open(server.url, async (c) => {
+    const { page } = await open(suite.server.url, async (c) => {
       await c.addInitScript(`(() => {
         if (sessionStorage.getItem('filled')) return;
         sessionStorage.setItem('filled', '1');
@@ -205,21 +185,21 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180
       page.locator('.progress').textContent({ timeout: 90_000 }).catch(() => 'gone'),
       page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 }).then(() => 'done'),
     ]);
-    if (progress !== 'done' && progress !== 'gone') expect(progress).toMatch(/\d+\/4 runs/);
+    if (progress !== 'done' && progress !== 'gone') expect(progress).toMatch(/\d+\/6 runs/); // (2 timed + 1 warm-up) × 2 sides
     await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
     const exported = JSON.parse(await downloadText(page, '[data-testid=compare-export-json]')) as { points: { offloadMs: number[] }[] };
     expect(exported.points[0]!.offloadMs).toHaveLength(2);
     const csv = await downloadText(page, '[data-testid=compare-export-csv]');
-    expect(csv.trim().split('\n')).toHaveLength(1 + 4);
+    expect(csv.trim().split('\n')).toHaveLength(1 + 4 + 2); // header, 4 timed runs, 2 warm-ups
     await page.fill('[data-testid=compare-reps]', '200');
     await page.click('[data-testid=compare-run]');
     await page.click('[data-testid=compare-cancel]');
     await page.locator('[data-testid=compare-cancelled]').waitFor();
-    expect(await page.textContent('[data-testid=compare-cancelled]')).toMatch(/Cancelled after \d+ of 400 runs/);
+    expect(await page.textContent('[data-testid=compare-cancelled]')).toMatch(/Cancelled after \d+ of 402 runs/);
   }, 180_000);
 
   it('6. the launches of a run are all shown when it ends, even if the event stream lags or is down', async () => {
-    const { page } = await open(server.url, async (c) => {
+    const { page } = await open(suite.server.url, async (c) => {
       await c.route('**/workbench/events', (route) => route.abort());
     });
     await openExample(page, 'multi-launch');
@@ -239,7 +219,7 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180
     await page.locator('[data-testid=open-error]', { hasText: 'empty' }).waitFor();
     expect(await error.textContent()).not.toContain('BufferSource');
     // the server says the same to any client that uploads an empty module
-    const res = await fetch(`${server.url}/workbench/modules?name=empty.wasm`, { method: 'POST', headers: { 'content-type': 'application/wasm' }, body: new Uint8Array(0) });
+    const res = await fetch(`${suite.server.url}/workbench/modules?name=empty.wasm`, { method: 'POST', headers: { 'content-type': 'application/wasm' }, body: new Uint8Array(0) });
     expect(JSON.stringify(await res.json())).toContain('is empty (0 bytes)');
   });
 });

@@ -3,43 +3,27 @@
  * live, pan/zoom with keys and wheel, selection), launch details with the occupancy calculator,
  * and reopening a past run.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, launchChromium } from './helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
-import { startWorkbenchServer, type RunningServer } from './helpers/server.js';
-import { expectNoPageErrors, openWorkbench, ROOT } from './helpers/workbench-page.js';
+import { expectNoPageErrors, openExample, ROOT } from './helpers/workbench-page.js';
+import { useWorkbenchSuite } from './helpers/workbench-suite.js';
 
-let server: RunningServer;
-let browser: Browser | undefined;
-let context: BrowserContext | undefined;
+const suite = useWorkbenchSuite();
 
-beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  [server, browser] = await Promise.all([startWorkbenchServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
 
 const view = async (page: Page) => (await page.getAttribute('[data-testid=timeline]', 'data-view'))!.split(',').map(Number) as [number, number];
 
 async function runExample(page: Page, id: string): Promise<void> {
-  await page.click(`[data-testid=example-${id}]`);
-  await page.waitForSelector('[data-testid=screen-invoke]');
+  await openExample(page, id);
   await page.click('[data-testid=invoke]');
   await page.waitForSelector('[data-testid=result-value]', { timeout: 60_000 });
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   it('timeline: tracks for the invocation, host calls and kernels; W/S/A/D and the wheel move the view; a click selects a launch', async () => {
-    const opened = await openWorkbench(browser!, server.url);
-    context = opened.context;
+    const opened = await suite.open();
     const { page, errors } = opened;
     await runExample(page, 'multi-launch');
     await page.keyboard.press('Control+4');
@@ -81,8 +65,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   });
 
   it('launch details: argv records, and the occupancy for a chosen GPU with its limiting factor', async () => {
-    const opened = await openWorkbench(browser!, server.url);
-    context = opened.context;
+    const opened = await suite.open();
     const { page } = opened;
     await runExample(page, 'vector-add');
     await page.click('[data-testid=nav-launches]');
@@ -102,8 +85,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   });
 
   it('runs reopen: a past run shows in Timeline and Launches as it looked live', async () => {
-    const opened = await openWorkbench(browser!, server.url);
-    context = opened.context;
+    const opened = await suite.open();
     const { page } = opened;
     await runExample(page, 'multi-launch');
     await page.click('[data-testid=nav-timeline]');
@@ -122,8 +104,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   });
 
   it('progress: elapsed time against the deadline while a run is in progress; Esc cancels', async () => {
-    const opened = await openWorkbench(browser!, server.url);
-    context = opened.context;
+    const opened = await suite.open();
     const { page } = opened;
     await page.setInputFiles('[data-testid=file-input]', `${ROOT}/fixtures/wasm/loop.wasm`);
     await page.waitForSelector('[data-testid=screen-invoke]');

@@ -6,51 +6,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshContext, HAVE_CHROMIUM, launchChromium } from './helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
-import { startWorkbenchServer, type RunningServer } from './helpers/server.js';
+import { startWorkbenchServer } from './helpers/server.js';
+import { ROOT as root, typeArgs, uploadFixture } from './helpers/workbench-page.js';
+import { useWorkbenchSuite } from './helpers/workbench-suite.js';
 
-const root = join(import.meta.dirname, '..');
-let server: RunningServer;
-let browser: Browser | undefined;
-let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  if (!HAVE_CHROMIUM) return;
-  [server, browser] = await Promise.all([startWorkbenchServer(), launchChromium()]);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-afterEach(async () => {
-  await context?.close();
-  context = undefined;
-});
+const suite = useWorkbenchSuite();
 
 async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  context = await freshContext(browser!, { colorScheme });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
-  await page.waitForSelector('[data-testid=screen-module]');
+  const { page, errors } = await suite.open({ colorScheme });
   expect(errors).toEqual([]);
   return page;
-}
-
-async function typeArgs(page: Page, text: string): Promise<void> {
-  await page.click('[data-testid=args-editor] .monaco-editor .view-lines');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Backspace');
-  await page.keyboard.type(text);
-}
-
-async function uploadFixture(page: Page, rel: string): Promise<void> {
-  await page.setInputFiles('[data-testid=file-input]', join(root, rel));
-  await page.waitForSelector('[data-testid=screen-invoke]');
 }
 
 /** Drops a file on the window as a person dragging it from the file manager would. */
@@ -211,8 +180,8 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     }
     await page.screenshot({ path: shotPath('runs.png'), fullPage: true });
     // the history lives in the server's data dir: a fresh page sees it
-    const again = await context!.newPage();
-    await again.goto(server.url);
+    const again = await suite.context!.newPage();
+    await again.goto(suite.server.url);
     await again.click('[data-testid=nav-runs]');
     await again.waitForSelector('[data-testid=run-row]');
   });
@@ -238,7 +207,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
 
   it('drives a remote TensorWasm server as its target, always shown in the title bar', async () => {
     // a remote server answers pages from other origins only when it names them (--cors-origin)
-    const remote = await startWorkbenchServer({ corsOrigins: [new URL(server.url).origin] });
+    const remote = await startWorkbenchServer({ corsOrigins: [new URL(suite.server.url).origin] });
     try {
       const page = await openPage();
       await page.click('[data-testid=nav-settings]');

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { createEngine } from '../runtime/engine.js';
-import { createEventBatcher } from '../runtime/report/event-batcher.js';
-import { offloadDecisions } from '../runtime/report/offload-decisions.js';
-import { WorkbenchService } from '../runtime/report/workbench-service.js';
+import { createEventBatcher } from '../workbench/event-batcher.js';
+import { offloadDecisions } from '../workbench/offload-decisions.js';
+import { WorkbenchService } from '../workbench/workbench-service.js';
 import { getLogger } from '../runtime/telemetry/logger.js';
 import type { DesktopApi } from '../contract/desktop-bridge.js';
 import { ChosenFiles } from './chosen-files.js';

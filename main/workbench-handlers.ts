@@ -11,7 +11,7 @@
  */
 import { TensorWasmError, toErrorInfo } from '../contract/errors.js';
 import type { LoadedModule, OpenModuleRequest, RecentModule, TargetInfo } from '../contract/workbench.js';
-import type { WorkbenchService } from '../runtime/report/workbench-service.js';
+import type { WorkbenchService } from '../workbench/workbench-service.js';
 import type { ChosenFiles } from './chosen-files.js';
 import type { WorkbenchHandlers } from './ipc-hub.js';
 import { displayName, readChosenModule } from './read-chosen-module.js';
@@ -74,5 +74,6 @@ export function createWorkbenchHandlers(service: WorkbenchService, openDialog: O
     getSettings: () => service.getSettings(),
     updateSettings: (patch) => service.updateSettings(patch),
     listDevices: () => service.listDevices(),
+    getPtx: (moduleId, ptxHash) => service.getPtx(moduleId, ptxHash),
   };
 }

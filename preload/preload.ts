@@ -38,6 +38,7 @@ export const bridge: WorkbenchBridge = {
   getSettings: call('getSettings'),
   updateSettings: call('updateSettings'),
   listDevices: call('listDevices'),
+  getPtx: call('getPtx'),
   onEvents: (listener) => {
     const forward = (_event: IpcRendererEvent, batch: WorkbenchEvent[]) => listener(batch);
     ipcRenderer.on(WORKBENCH_EVENTS_CHANNEL, forward);

@@ -67,6 +67,11 @@ export function App() {
       } else if (action.kind === 'open') {
         if (s.target?.nativeDialogs) void s.pickModule();
         else document.querySelector<HTMLInputElement>('[data-testid=file-input]')?.click() ?? s.setScreen('module');
+      } else if (action.kind === 'preset') {
+        if (s.module) {
+          s.setScreen('invoke');
+          void s.runPreset(action.index);
+        }
       } else s.setScreen(action.screen);
     };
     window.addEventListener('keydown', onKey);

@@ -41,13 +41,22 @@ function topFolderOf(file: string, spec: string): string | undefined {
 const rules: Record<string, { folders: string[]; packages: RegExp[] }> = {
   contract: { folders: ['contract'], packages: [/^node:/, /^electron/, /^react/, /^fastify/] },
   runtime: { folders: ['contract', 'runtime', 'native'], packages: [/^electron/, /^react/, /^fastify/, /^@fastify/, /^zustand/, /^monaco/] },
+  // The application layer (run store, settings, reports) sits on the engine, below both shells.
+  workbench: { folders: ['workbench', 'runtime', 'contract'], packages: [/^electron/, /^react/, /^fastify/, /^@fastify/, /^zustand/, /^monaco/] },
   renderer: { folders: ['renderer', 'contract', 'assets'], packages: [/^node:/, /^electron/, /^fs$/, /^path$/, /^child_process$/] },
   preload: { folders: ['preload', 'contract'], packages: [/^node:(?!$)/, /^react/] },
   cli: { folders: ['cli', 'runtime', 'contract', 'server'], packages: [/^electron/, /^react/] },
-  server: { folders: ['server', 'runtime', 'contract'], packages: [/^electron/, /^react/] },
+  server: { folders: ['server', 'workbench', 'runtime', 'contract'], packages: [/^electron/, /^react/] },
+  main: { folders: ['main', 'workbench', 'runtime', 'contract'], packages: [/^react/, /^fastify/, /^@fastify/] },
 };
 
 describe('layering', () => {
+  it('the engine holds no application layer: the workbench service lives in workbench/, not runtime/', () => {
+    const inRuntime = sourceFiles('runtime').filter((f) => /workbench-service|run-store|settings-store|render-html/.test(f));
+    expect(inRuntime).toEqual([]);
+    expect(sourceFiles('workbench')).toContain(join('workbench', 'workbench-service.ts'));
+  });
+
   for (const [folder, rule] of Object.entries(rules)) {
     it(`${folder}/ imports only what its floor allows`, () => {
       const violations: string[] = [];

@@ -44,7 +44,7 @@ if (stale('dist/renderer/index.html', ['renderer', 'contract', 'vite.config.ts']
 if (stale('dist/preload/preload.cjs', ['preload', 'contract/workbench.ts'])) {
   if (!step('building the preload bridge', npx, ['vite', 'build', '--mode', 'preload', '--logLevel', 'warn'])) process.exit(1);
 }
-if (stale('dist/main/main.js', ['main', 'runtime', 'contract', 'server', 'cli'])) {
+if (stale('dist/main/main.js', ['main', 'workbench', 'runtime', 'contract', 'server', 'cli'])) {
   // tsc emits even when another part of the tree has type errors; main/ is usable if it was emitted.
   step('compiling the engine, server and Electron main (tsc)', npx, ['tsc', '-p', 'tsconfig.node.json']);
 }

@@ -25,6 +25,11 @@ export async function typeArgs(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text);
 }
 
+export async function openExample(page: Page, id: string): Promise<void> {
+  await page.click(`[data-testid=example-${id}]`);
+  await page.waitForSelector('[data-testid=screen-invoke]');
+}
+
 export async function uploadFixture(page: Page, rel: string): Promise<void> {
   await page.setInputFiles('[data-testid=file-input]', join(ROOT, rel));
   await page.waitForSelector('[data-testid=screen-invoke]');

@@ -42,11 +42,19 @@ export function ArgsEditor({ value, signature, theme, onChange, onSubmit }: Prop
     editor.focus();
   };
 
+  // Markers follow the text and the signature only (not every re-render of the screen around the
+  // editor); a burst of edits to a long text is checked once it pauses.
   useEffect(() => {
     const model = editorRef.current?.getModel();
     if (!model) return;
-    monaco.editor.setModelMarkers(model, 'tensor-wasm-args', signature ? toMarkers(model, checkArgs(value, signature).diagnostics) : []);
-  });
+    const mark = () => monaco.editor.setModelMarkers(model, 'tensor-wasm-args', signature ? toMarkers(model, checkArgs(value, signature).diagnostics) : []);
+    if (value.length < 4096) {
+      mark();
+      return;
+    }
+    const timer = setTimeout(mark, 150);
+    return () => clearTimeout(timer);
+  }, [value, signature]);
 
   return (
     <div className="args-editor" data-testid="args-editor">

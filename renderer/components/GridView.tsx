@@ -8,18 +8,34 @@ import { useWorkbench } from '../store/store.js';
  * progress from the CPU device, the whole grid at once from CUDA. Drawn on a canvas (bounded
  * cost for any grid size).
  */
+/** Launches are kept in seq order, numbered from 1 and mostly without gaps: look where seq says, then search. */
+function launchBySeq<T extends { seq: number }>(items: readonly T[], seq: number): T | undefined {
+  const guess = items[seq - 1];
+  if (guess?.seq === seq) return guess;
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = items[mid]!.seq;
+    if (s === seq) return items[mid];
+    if (s < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 export function GridView() {
   useWorkbench((s) => s.launchVersion);
   const items = useWorkbench((s) => s.launches.items);
   const progress = useWorkbench((s) => s.progress);
+  const inProgressSeq = useWorkbench((s) => s.progressSeq);
   const selected = useWorkbench((s) => s.selectedSeq);
   const canvas = useRef<HTMLCanvasElement>(null);
 
   // The launch event arrives when the launch ends; block-progress before it. Show the selected
   // launch, else the newest one in progress, else the newest finished.
-  const inProgressSeq = [...progress.keys()].reduce((a, b) => Math.max(a, b), 0);
   const seq = selected ?? Math.max(inProgressSeq, items.at(-1)?.seq ?? 0);
-  const launch = items.find((l) => l.seq === seq) ?? (seq === items.at(-1)?.seq ? items.at(-1) : undefined);
+  const launch = launchBySeq(items, seq);
   const p = progress.get(seq);
   const grid: [number, number, number] = launch ? launch.grid : p ? [p.total, 1, 1] : [0, 1, 1];
   const layout = gridLayout(grid);

@@ -1,11 +1,13 @@
 import { useMemo } from 'react';
 import { kernelSummary } from '../../contract/run-stats.js';
 import { formatMs } from '../lib/format.js';
+import { useThrottled } from '../lib/use-throttled.js';
 import { useWorkbench } from '../store/store.js';
 
 /** Per-kernel totals like Nsight Systems' cuda_gpu_kern_sum. */
 export function KernelSummary() {
-  const version = useWorkbench((s) => s.launchVersion);
+  // O(launches log launches) per refresh: a few times a second while a run streams, not per batch.
+  const version = useThrottled(useWorkbench((s) => s.launchVersion), 500);
   const items = useWorkbench((s) => s.launches.items);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const rows = useMemo(() => kernelSummary(items), [items, version]);

@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { LaunchEvent } from '../../contract/events.js';
 import { launchFault } from '../../contract/launch-faults.js';
 import { formatMs } from '../lib/format.js';
 import { occupancy, SM_LIMITS } from '../lib/occupancy.js';
 import { useWorkbench } from '../store/store.js';
+import { declaredRegisters, PtxView, usePtx } from './PtxView.js';
 
 /**
  * The selected launch in full: kernel, PTX hash, decoded argv records, grid/block, shared memory,
@@ -13,13 +15,23 @@ export function LaunchDetails() {
   useWorkbench((s) => s.launchVersion);
   const items = useWorkbench((s) => s.launches.items);
   const selected = useWorkbench((s) => s.selectedSeq);
-  const [arch, setArch] = useState('sm_80');
-  const [regs, setRegs] = useState(32);
   const launch = selected !== undefined ? items.find((l) => l.seq === selected) : undefined;
   if (!launch) return <p className="hint" data-testid="launch-details-empty">Select a launch (in the table or the timeline) to see its details.</p>;
+  return <Details launch={launch} />;
+}
+
+function Details({ launch }: { launch: LaunchEvent }) {
+  const [arch, setArch] = useState('sm_80');
+  const moduleId = useWorkbench((s) => s.launchModuleId);
+  const ptx = usePtx(moduleId, launch);
+  const fromPtx = declaredRegisters(ptx, launch.kernel);
+  const [regs, setRegs] = useState<number | undefined>(undefined);
+  // A new kernel starts from what its PTX declares (until the person types a number).
+  useEffect(() => setRegs(undefined), [launch.ptxHash, launch.kernel]);
+  const regsUsed = regs ?? fromPtx ?? 32;
   const threads = launch.block[0] * launch.block[1] * launch.block[2];
   const limits = SM_LIMITS.find((l) => l.arch === arch) ?? SM_LIMITS[1]!;
-  const occ = occupancy(limits, threads, regs, launch.sharedMemBytes);
+  const occ = occupancy(limits, threads, regsUsed, launch.sharedMemBytes);
   const fault = launchFault(launch);
   return (
     <div className="two-col" data-testid="launch-details">
@@ -40,7 +52,7 @@ export function LaunchDetails() {
         <h3>Theoretical occupancy</h3>
         <div className="row">
           <label>GPU <select value={arch} onChange={(e) => setArch(e.target.value)} data-testid="occupancy-arch">{SM_LIMITS.map((l) => <option key={l.arch}>{l.arch}</option>)}</select></label>
-          <label>Registers / thread <input type="number" min={0} max={255} value={regs} onChange={(e) => setRegs(Number(e.target.value))} data-testid="occupancy-regs" style={{ width: 70 }} /></label>
+          <label>Registers / thread <input type="number" min={0} max={255} value={regsUsed} onChange={(e) => setRegs(Number(e.target.value))} data-testid="occupancy-regs" style={{ width: 70 }} /></label>
         </div>
         {occ.problem ? (
           <p className="error">Cannot launch on {arch}: {occ.problem}</p>
@@ -53,7 +65,15 @@ export function LaunchDetails() {
           <thead><tr><th>Limit</th><th>Blocks per SM</th></tr></thead>
           <tbody>{Object.entries(occ.limits).map(([k, v]) => <tr key={k} className={k === occ.limitedBy ? 'selected' : ''}><td>{k}</td><td>{v}</td></tr>)}</tbody>
         </table>
-        <p className="hint">Registers per thread are what ptxas allocates (see <span className="mono">nvcc --resource-usage</span>); the default is a guess.</p>
+        <p className="hint" data-testid="occupancy-regs-source">
+          {fromPtx !== undefined
+            ? <>The entry's PTX declares <b data-testid="ptx-registers">{fromPtx}</b> 32-bit registers per thread (64-bit ones count twice): an upper bound, since ptxas reuses registers (see <span className="mono">ptxas -v</span>); type the allocated number to refine.</>
+            : <>Registers per thread are what ptxas allocates (see <span className="mono">ptxas -v</span>); without the PTX the default is a guess.</>}
+        </p>
+      </div>
+      <div className="span-2" data-testid="ptx">
+        <h3>PTX <span className="hint mono">{launch.kernel}</span></h3>
+        <PtxView launch={launch} ptx={ptx} />
       </div>
     </div>
   );

@@ -1,24 +1,49 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { formatMs } from '../lib/format.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
 
 const ROW_H = 26;
+const BODY_H = 300;
+const OVERSCAN = 12;
 const COLUMNS = ['#', 'Kernel', 'Kind', 'PTX hash', 'Grid x·y·z', 'Block x·y·z', 'Threads', 'Shared B', 'Device', 'Duration'];
 
-/** Virtualized: only visible rows exist in the DOM, so 100 000 launches scroll as smoothly as 10. */
+/**
+ * Virtualized by arithmetic: rows have one fixed height, so the visible ones are
+ * `scrollTop / ROW_H` onwards and nothing is measured — the cost of a render is the rows on
+ * screen, whether the run has 10 launches or 100,000 (a measuring virtualizer re-measures every
+ * row each time the count grows, 10 times a second while a run streams).
+ */
 export function LaunchTable() {
   useWorkbench((s) => s.launchVersion);
   const items = useWorkbench((s) => s.launches.items);
   const selected = useWorkbench((s) => s.selectedSeq);
   const parent = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => ROW_H, overscan: 12 });
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(BODY_H);
 
-  // Follow the newest launch unless the person scrolled up to read.
   useEffect(() => {
-    if (follow.current && items.length > 0) virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+    const el = parent.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight || BODY_H));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  // Follow the newest launch unless the person scrolled up to read.
+  useLayoutEffect(() => {
+    const el = parent.current;
+    if (!el || !follow.current) return;
+    const bottom = Math.max(0, items.length * ROW_H - el.clientHeight);
+    if (el.scrollTop !== bottom) {
+      el.scrollTop = bottom;
+      setScrollTop(bottom);
+    }
   });
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW_H) - OVERSCAN);
+  const last = Math.min(items.length, Math.ceil((scrollTop + height) / ROW_H) + OVERSCAN);
+  const rows: { index: number; key: number; start: number }[] = [];
+  for (let i = first; i < last; i++) rows.push({ index: i, key: i, start: i * ROW_H });
 
   return (
     <div className="launch-table" data-testid="launch-table" data-count={items.length}>
@@ -29,16 +54,17 @@ export function LaunchTable() {
         onScroll={(e) => {
           const el = e.currentTarget;
           follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_H * 2;
+          setScrollTop(el.scrollTop);
         }}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((row) => {
+        <div style={{ height: items.length * ROW_H, position: 'relative' }}>
+          {rows.map((row) => {
             const l = items[row.index]!;
             const threads = l.grid[0] * l.grid[1] * l.grid[2] * l.block[0] * l.block[1] * l.block[2];
             return (
               <div
                 key={row.key}
-                className={`lt-row${selected === l.seq ? ' selected' : ''}${l.error ? ' failed' : ''}`}
+                className={`lt-row${row.index % 2 ? ' odd' : ''}${selected === l.seq ? ' selected' : ''}${l.error ? ' failed' : ''}`}
                 style={{ position: 'absolute', top: 0, transform: `translateY(${row.start}px)`, height: ROW_H }}
                 onClick={() => getWorkbenchStore().getState().selectLaunch(l.seq)}
                 data-testid="launch-row"

@@ -13,6 +13,7 @@ export function RunProgress() {
   useWorkbench((s) => s.launchVersion);
   const items = useWorkbench((s) => s.launches.items);
   const progress = useWorkbench((s) => s.progress);
+  const progressSeq = useWorkbench((s) => s.progressSeq);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!running) return;
@@ -23,8 +24,9 @@ export function RunProgress() {
   const elapsed = Math.max(0, now - startedAt);
   const rate = elapsed > 0 ? (items.length / elapsed) * 1000 : 0;
   const lastSeq = items.at(-1)?.seq ?? 0;
-  let inflight: { seq: number; completed: number; total: number } | undefined;
-  for (const [seq, p] of progress) if (seq > lastSeq && (!inflight || seq > inflight.seq)) inflight = { seq, ...p };
+  // The newest launch with block progress but no launch event yet (tracked by the store: no scan over every launch).
+  const p = progressSeq > lastSeq ? progress.get(progressSeq) : undefined;
+  const inflight = p ? { seq: progressSeq, ...p } : undefined;
   return (
     <div className="run-progress" data-testid="run-progress">
       {deadline ? <progress max={deadline} value={Math.min(elapsed, deadline)} /> : null}

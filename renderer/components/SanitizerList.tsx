@@ -16,7 +16,8 @@ export function SanitizerList({ launches, version, compact = false }: { launches
   if (faults.length === 0) return <p className="hint" data-testid="sanitizer-empty">No kernel faults: every launch completed without a memcheck report.</p>;
   const select = (f: LaunchFault) => {
     const s = getWorkbenchStore().getState();
-    s.selectLaunch(f.launchSeq);
+    // Selects the launch (the grid shows its red block) and points the PTX view at the faulting line.
+    s.focusPtxLine(f.launchSeq, f.ptxLine);
     if (compact) s.setScreen('launches');
   };
   return (
@@ -35,7 +36,7 @@ export function SanitizerList({ launches, version, compact = false }: { launches
             <td className="mono">{f.address ?? '–'}</td>
             <td>{f.sizeBytes !== undefined ? `${f.sizeBytes} B` : '–'}</td>
             {compact ? null : <td className="reason">{f.nearestWindow ?? '–'}</td>}
-            <td>{f.ptxLine ?? '–'}</td>
+            <td>{f.ptxLine !== undefined ? <button className="link" data-testid="fault-ptx-line" title="Show this line in the PTX view">{f.ptxLine}</button> : '–'}</td>
           </tr>
         ))}
       </tbody>

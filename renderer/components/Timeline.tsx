@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type WheelEvent } from 'react';
-import { buildTracks, fitView, formatTick, panBy, rulerStep, timeExtent, visibleRects, zoomAt, type DrawRect, type SliceKind, type Track, type View } from '../lib/timeline-model.js';
+import { alignRuns, buildTracks, fitView, recordInput, formatTick, panBy, rulerStep, timeExtent, visibleRects, zoomAt, type DrawRect, type SliceKind, type Track, type View } from '../lib/timeline-model.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
 
 const LABEL_W = 170;
@@ -29,6 +29,7 @@ export function Timeline() {
   const items = useWorkbench((s) => s.launches.items);
   const marks = useWorkbench((s) => s.marks);
   const selected = useWorkbench((s) => s.selectedSeq);
+  const runB = useWorkbench((s) => s.timelineB);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
@@ -38,7 +39,9 @@ export function Timeline() {
   const drawn = useRef<{ track: Track; rects: DrawRect[] }[]>([]);
 
   // eslint-disable-next-line react-hooks/exhaustive-deps -- items and marks are mutated in place; version says when
-  const tracks = useMemo(() => buildTracks({ ...(marks.run ? { run: marks.run } : {}), launches: items, syncs: marks.syncs, offload: marks.offload, stdout: marks.stdout }), [version, items, marks]);
+  const tracksA = useMemo(() => buildTracks({ ...(marks.run ? { run: marks.run } : {}), launches: items, syncs: marks.syncs, offload: marks.offload, stdout: marks.stdout }), [version, items, marks]);
+  const tracksB = useMemo(() => (runB ? buildTracks(recordInput(runB)) : undefined), [runB]);
+  const tracks = useMemo(() => (tracksB ? alignRuns(tracksA, tracksB) : tracksA), [tracksA, tracksB]);
   const extent = useMemo(() => timeExtent(tracks), [tracks]);
   const plotW = Math.max(100, width - LABEL_W);
   // Until the person zooms or pans, the view follows the run as it grows.
@@ -129,7 +132,15 @@ export function Timeline() {
       }
       ctx.restore();
       ctx.fillStyle = fg;
-      ctx.fillText(track.label.slice(0, 24), 8, y + ROW_H / 2 + 4);
+      ctx.fillText(track.label.slice(0, 26), 8, y + ROW_H / 2 + 4);
+      if (tracksB && track.id.startsWith('B/') && !tracks[i - 1]?.id.startsWith('B/')) {
+        // the line between run A's tracks and run B's
+        ctx.strokeStyle = fg;
+        ctx.beginPath();
+        ctx.moveTo(0, y + 0.5);
+        ctx.lineTo(width, y + 0.5);
+        ctx.stroke();
+      }
     });
     // flow arrows: launch call (host) → its kernel (device), for the selected launch or, when few, every visible one
     const host = drawn.current.find((d) => d.track.id === 'host');

@@ -1,6 +1,8 @@
 /**
  * A comparison's results as files the person keeps: the complete JSON, and CSV with one row per
- * timed run (point, size, side, repetition, ms) that any spreadsheet opens. Pure.
+ * run (point, size, phase — warm-up or timed —, side, repetition, ms, whether it is an outlier,
+ * what the loop did at that point) that any spreadsheet opens. Pure. The HTML page is the
+ * service's report of the comparison's record in Runs (one renderer for every face).
  */
 import type { CompareResult, ExportedReport } from '../../contract/workbench.js';
 
@@ -10,10 +12,14 @@ const csvCell = (v: string | number | boolean | undefined): string => {
 };
 
 export function compareToCsv(result: CompareResult): string {
-  const lines = ['point,size,args,side,repetition,ms,outputs_equal'];
+  const lines = ['point,size,args,phase,side,repetition,ms,outlier,loop,outputs_equal'];
   result.points.forEach((p, i) => {
-    for (const [side, list] of [['offload', p.offloadMs], ['fallback', p.fallbackMs]] as const) {
-      list.forEach((ms, rep) => lines.push([i, p.size, p.argsJson, side, rep + 1, ms, p.outputsEqual].map(csvCell).join(',')));
+    const loop = p.dispatch ?? '';
+    for (const [side, list] of [['offload', p.warmupOffloadMs ?? []], ['fallback', p.warmupFallbackMs ?? []]] as const) {
+      list.forEach((ms, rep) => lines.push([i, p.size, p.argsJson, 'warm-up', side, rep + 1, ms, '', loop, p.outputsEqual].map(csvCell).join(',')));
+    }
+    for (const [side, list, outliers] of [['offload', p.offloadMs, p.offloadOutliers ?? []], ['fallback', p.fallbackMs, p.fallbackOutliers ?? []]] as const) {
+      list.forEach((ms, rep) => lines.push([i, p.size, p.argsJson, 'timed', side, rep + 1, ms, outliers.includes(rep), loop, p.outputsEqual].map(csvCell).join(',')));
     }
   });
   return `${lines.join('\n')}\n`;

@@ -36,12 +36,14 @@ describe('keyboard shortcuts', () => {
 });
 
 describe('comparison CSV', () => {
-  it('has one row per timed run, quoting arguments with commas', () => {
+  it('has one row per run, warm-ups marked apart, outliers and the loop marker, quoting arguments with commas', () => {
     const stats = { median: 1, p05: 1, p95: 1, min: 1, max: 1, mean: 1 };
-    const csv = compareToCsv({ compareId: 'c', moduleId: 'm', exportName: 'e', repetitions: 2, outputsEqual: true, cancelled: false, points: [{ argsJson: '[1, 2]', offloadMs: [1, 2], fallbackMs: [3, 4], offload: stats, fallback: stats, speedup: 1, outputsEqual: true, offloadActions: [] }] });
+    const csv = compareToCsv({ compareId: 'c', moduleId: 'm', exportName: 'e', repetitions: 2, outputsEqual: true, cancelled: false, points: [{ argsJson: '[1, 2]', offloadMs: [1, 2], fallbackMs: [3, 4], offload: stats, fallback: stats, speedup: 1, outputsEqual: true, offloadActions: [], warmupOffloadMs: [9], warmupFallbackMs: [8], offloadOutliers: [1], fallbackOutliers: [], dispatch: 'dispatched' }] });
     const lines = csv.trim().split('\n');
-    expect(lines).toHaveLength(5);
-    expect(lines[1]).toBe('0,,"[1, 2]",offload,1,1,true');
-    expect(lines[4]).toBe('0,,"[1, 2]",fallback,2,4,true');
+    expect(lines).toHaveLength(7);
+    expect(lines[1]).toBe('0,,"[1, 2]",warm-up,offload,1,9,,dispatched,true');
+    expect(lines[3]).toBe('0,,"[1, 2]",timed,offload,1,1,false,dispatched,true');
+    expect(lines[4]).toBe('0,,"[1, 2]",timed,offload,2,2,true,dispatched,true');
+    expect(lines[6]).toBe('0,,"[1, 2]",timed,fallback,2,4,false,dispatched,true');
   });
 });

@@ -59,6 +59,30 @@ export function buildTracks(input: TimelineInput): Track[] {
   return tracks;
 }
 
+/** What a run record gives the timeline: the same input a reopened run shows with. */
+export function recordInput(record: { startedAt: number; durationMs: number; exportName: string; argsJson: string; launches: readonly LaunchEvent[]; offloadEvents: readonly OffloadEvent[] }): TimelineInput {
+  return {
+    run: { startMs: record.startedAt, endMs: record.startedAt + record.durationMs, label: `${record.exportName}(${record.argsJson.slice(1, -1).slice(0, 60)})` },
+    launches: record.launches,
+    offload: record.offloadEvents,
+  };
+}
+
+/**
+ * Two runs in one timeline, B's tracks under A's, B shifted so both start at the same instant
+ * (each run's start: its invocation, else its first slice). A keeps its track ids (flow arrows,
+ * selection); B's get a `B/` prefix, and its slices no launch number, since selection and
+ * details belong to A.
+ */
+export function alignRuns(a: readonly Track[], b: readonly Track[]): Track[] {
+  const startOf = (tracks: readonly Track[]) => tracks.find((t) => t.id === 'invocation')?.slices[0]?.start ?? timeExtent(tracks).start;
+  const shift = startOf(a) - startOf(b);
+  return [
+    ...a.map((t) => ({ ...t, label: `A · ${t.label}` })),
+    ...b.map((t) => ({ id: `B/${t.id}`, label: `B · ${t.label}`, slices: t.slices.map((s) => ({ start: s.start + shift, end: s.end + shift, label: s.label, kind: s.kind })) })),
+  ];
+}
+
 export function timeExtent(tracks: readonly Track[]): { start: number; end: number } {
   let start = Infinity;
   let end = -Infinity;

@@ -8,6 +8,7 @@ import * as monaco from 'monaco-editor/editor/editor.api';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 
 export const ARGS_LANGUAGE = 'tensorwasm-args';
+export const PTX_LANGUAGE = 'ptx';
 
 let done = false;
 
@@ -24,6 +25,27 @@ export function setupMonaco(): typeof monaco {
         [/"([^"\\]|\\.)*"/, 'string'],
         [/\b(true|false|null)\b/, 'keyword'],
         [/[[\]{},:]/, 'delimiter'],
+      ],
+    },
+  });
+  // PTX, read-only in launch details: directives, types, registers, comments, numbers, labels.
+  monaco.languages.register({ id: PTX_LANGUAGE });
+  monaco.languages.setMonarchTokensProvider(PTX_LANGUAGE, {
+    tokenizer: {
+      root: [
+        [/\/\/.*$/, 'comment'],
+        [/\/\*/, 'comment', '@comment'],
+        [/\.(visible|entry|func|param|reg|shared|global|local|const|version|target|address_size|align|extern|weak)\b/, 'keyword'],
+        [/\.[a-z][a-z0-9_]*/, 'type'],
+        [/%[A-Za-z_$][\w$]*/, 'variable'],
+        [/\$?[A-Za-z_][\w$]*:/, 'tag'],
+        [/0[xX][0-9a-fA-F]+|0[fFdD][0-9a-fA-F]+|-?\d+(\.\d+)?/, 'number'],
+        [/@!?%?\w+/, 'annotation'],
+        [/[{}()[\];,]/, 'delimiter'],
+      ],
+      comment: [
+        [/\*\//, 'comment', '@pop'],
+        [/./, 'comment'],
       ],
     },
   });

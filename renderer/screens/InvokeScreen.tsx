@@ -1,4 +1,5 @@
 import { displayStatus } from '../../contract/workbench.js';
+import { PresetBar } from '../components/PresetBar.js';
 import { RunProgress } from '../components/RunProgress.js';
 import { SanitizerList } from '../components/SanitizerList.js';
 import { useMemo } from 'react';
@@ -81,6 +82,7 @@ export function InvokeScreen() {
           {running ? <span className="spinner" aria-label="running" /> : null}
           <RunProgress />
         </div>
+        <PresetBar />
       </section>
 
       {record && record.status === 'ok' ? (

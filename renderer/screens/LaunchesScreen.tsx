@@ -4,14 +4,18 @@ import { LaunchTable } from '../components/LaunchTable.js';
 import { LaunchDetails } from '../components/LaunchDetails.js';
 import { RunProgress } from '../components/RunProgress.js';
 import { SanitizerList } from '../components/SanitizerList.js';
+import { useMemo } from 'react';
+import { useThrottled } from '../lib/use-throttled.js';
 import { useWorkbench } from '../store/store.js';
 
 export function LaunchesScreen() {
   const count = useWorkbench((s) => (s.launchVersion, s.launches.items.length));
   const running = useWorkbench((s) => s.activeRunId);
-  const version = useWorkbench((s) => s.launchVersion);
+  // Views over every launch refresh a few times a second while a run streams (the table is virtualized).
+  const version = useThrottled(useWorkbench((s) => s.launchVersion), 500);
   const items = useWorkbench((s) => s.launches.items);
-  const offloaded = items.filter((l) => l.origin === 'offload').length;
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- items is mutated in place; version says when
+  const offloaded = useMemo(() => items.filter((l) => l.origin === 'offload').length, [items, version]);
   return (
     <div className="screen" data-testid="screen-launches">
       <section className="card">

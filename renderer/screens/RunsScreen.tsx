@@ -33,7 +33,7 @@ function SideBySide({ a, b }: { a: RunRecord; b: RunRecord }) {
   const deltas = useMemo(() => kernelDeltas(a.launches, b.launches), [a, b]);
   return (
     <section className="card" data-testid="run-compare">
-      <h2>A vs B</h2>
+      <h2>A vs B <button onClick={() => getWorkbenchStore().getState().openPickedInTimeline()} data-testid="open-both-timeline" title="Both runs in one timeline, B under A, aligned at their start">Open both in Timeline</button></h2>
       <div className="two-col">
         <Side run={a} label="A" />
         <Side run={b} label="B" />
@@ -77,14 +77,14 @@ export function RunsScreen() {
               <tr key={r.runId} data-testid="run-row" className={runA?.runId === r.runId || runB?.runId === r.runId ? 'selected' : ''}>
                 <td className="nowrap" title={formatTime(r.startedAt)}>{new Date(r.startedAt).toLocaleTimeString()}</td>
                 <td>{r.moduleName}</td>
-                <td className="mono">{r.exportName}({r.argsJson.replace(/^\s*\[|\]\s*$/g, '').slice(0, 40)})</td>
+                <td className="mono">{r.comparisonPoints !== undefined ? <span className="badge" data-testid="run-row-comparison">comparison · {r.comparisonPoints} point{r.comparisonPoints === 1 ? '' : 's'}</span> : null} {r.exportName}({r.argsJson.replace(/^\s*\[|\]\s*$/g, '').slice(0, 40)})</td>
                 <td><span className={`badge ${displayStatus(r) === 'ok' ? 'ok' : 'err'}`} data-testid="run-row-status">{displayStatus(r) === 'kernel fault' ? `kernel fault (${r.faultCount})` : r.status === 'ok' ? 'ok' : (r.error?.code ?? r.status)}</span></td>
                 <td>{formatMs(r.durationMs)}</td>
                 <td>{r.device}</td>
                 <td>{r.launchCount}</td>
                 <td><div className="actions">
-                  <button onClick={() => void store.openRun(r.runId)} data-testid="open-run" title="Show this run in Launches and Timeline">Open</button>
-                  <button onClick={() => void store.pickRun(r.runId)} data-testid="pick-run">Compare</button>
+                  <button onClick={() => void store.openRun(r.runId)} data-testid="open-run" title={r.comparisonPoints !== undefined ? 'Show this comparison on the Compare screen' : 'Show this run in Launches and Timeline'}>Open</button>
+                  {r.comparisonPoints === undefined ? <button onClick={() => void store.pickRun(r.runId)} data-testid="pick-run">Compare</button> : null}
                   {FORMATS.map((f) => (
                     <button key={f.format} onClick={() => void exportRun(r.runId, f.format)} data-testid={`export-${f.format}`}>{f.label}</button>
                   ))}

@@ -13,6 +13,8 @@ export interface CompareSlice {
   startCompare(request: Omit<CompareRequest, 'compareId' | 'moduleId'>): Promise<void>;
   cancelCompare(): Promise<void>;
   compareProgress(compareId: string, completed: number, total: number): void;
+  /** Shows a comparison kept in Runs on the Compare screen. */
+  showComparison(result: CompareResult): void;
 }
 
 /** Parses the sweep field: `1024, 4096, 16384` or `1024..65536 x4` (geometric). Pure. */
@@ -41,8 +43,9 @@ export const createCompareSlice: SliceCreator<CompareSlice> =
       const module = get().module;
       if (!module || get().compareRunning) return;
       const compareId = newId('cmp');
-      // Each point runs every repetition twice (offload on, then off): the total is known up front.
-      const total = request.repetitions * 2 * Math.max(1, request.sweep?.values.length ?? 1);
+      // Each point runs every warm-up and repetition twice (offload on, then off): the total is
+      // known up front. One warm-up per side unless asked otherwise, as the service does.
+      const total = (request.repetitions + (request.warmup ?? 1)) * 2 * Math.max(1, request.sweep?.values.length ?? 1);
       set({ compareRunning: compareId, compareProgressState: { completed: 0, total }, compareResult: undefined, compareError: undefined, compareCancelledAt: undefined });
       try {
         const result = await api.compareOffload({ ...request, compareId, moduleId: module.moduleId });
@@ -55,6 +58,7 @@ export const createCompareSlice: SliceCreator<CompareSlice> =
       const id = get().compareRunning;
       if (id) await api.cancel(id).catch((error: unknown) => get().notify('error', error));
     },
+    showComparison: (result) => set({ compareResult: result, compareError: result.error, compareCancelledAt: undefined, compareProgressState: undefined }),
     compareProgress: (compareId, completed, total) => {
       if (compareId === get().compareRunning) set({ compareProgressState: { completed, total } });
     },

@@ -135,10 +135,15 @@ describe('runs and modules (bug 6)', () => {
     let resolve!: (v: unknown) => void;
     const api = fakeApi({ compareOffload: vi.fn(() => new Promise((r) => (resolve = r))) as never });
     const { store } = await opened(api);
-    const done = store.getState().startCompare({ exportName: 'run', argsJson: '[1]', repetitions: 3 });
+    const done = store.getState().startCompare({ exportName: 'run', argsJson: '[1]', repetitions: 3, warmup: 0 });
     expect(store.getState().compareProgressState).toEqual({ completed: 0, total: 6 });
     resolve({ compareId: 'c', moduleId: 'm', exportName: 'run', repetitions: 3, points: [], outputsEqual: true, cancelled: true });
     await done;
     expect(store.getState().compareCancelledAt).toEqual({ completed: 0, total: 6 });
+    // warm-up runs count too (one per side by default, as the service runs them)
+    const again = store.getState().startCompare({ exportName: 'run', argsJson: '[1]', repetitions: 3, sweep: { argIndex: 0, values: [1, 2] } });
+    expect(store.getState().compareProgressState).toEqual({ completed: 0, total: 16 });
+    resolve({ compareId: 'c', moduleId: 'm', exportName: 'run', repetitions: 3, points: [], outputsEqual: true, cancelled: false });
+    await again;
   });
 });

@@ -1,5 +1,5 @@
 import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
-import type { RunRecord, WorkbenchEvent } from '../../contract/workbench.js';
+import type { PtxSource, RunRecord, WorkbenchEvent } from '../../contract/workbench.js';
 import type { ConsoleLine } from './invoke-slice.js';
 import type { SliceCreator } from './types.js';
 
@@ -30,10 +30,24 @@ export interface LaunchSlice {
   /** What the timeline shows besides launches; mutated in place with `launches`. */
   marks: RunMarks;
   progress: Map<number, BlockProgress>;
+  /** The highest launch number with block progress (the grid shows it): kept here, not found by scanning `progress`. */
+  progressSeq: number;
   launchVersion: number;
   selectedSeq?: number;
   /** Set when a past run was reopened (not the live one). */
   shownRun?: string;
+  /** The module whose launches are shown (the PTX view looks its PTX up there). */
+  launchModuleId?: string;
+  /** The PTX line the PTX view should scroll to (a sanitizer row's), for the selected launch. */
+  ptxFocusLine?: number;
+  focusPtxLine(seq: number, line: number | undefined): void;
+  /** The PTX a launch ran (the transport's getPtx). */
+  fetchPtx(moduleId: string, ptxHash: string): Promise<PtxSource>;
+  /** A second past run shown under the first in the timeline, aligned at its start. */
+  timelineB?: RunRecord;
+  /** Shows run A (as `showRun`) with run B under it in the timeline. */
+  showSideBySide(a: RunRecord, b: RunRecord): void;
+  closeSideBySide(): void;
   beginLaunches(runId: string): void;
   resetLaunches(): void;
   selectLaunch(seq: number | undefined): void;
@@ -48,14 +62,17 @@ export interface LaunchSlice {
   ingest(batch: WorkbenchEvent[]): void;
 }
 
-export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => ({
+export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, get) => ({
+  fetchPtx: (moduleId, ptxHash) => api.getPtx(moduleId, ptxHash),
   launches: { items: [] },
   marks: emptyMarks(),
   progress: new Map(),
+  progressSeq: 0,
   launchVersion: 0,
-  beginLaunches: (runId) => set({ launchRunId: runId, shownRun: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
-  resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
-  selectLaunch: (seq) => set({ selectedSeq: seq }),
+  focusPtxLine: (seq, line) => set({ selectedSeq: seq, ptxFocusLine: line }),
+  beginLaunches: (runId) => set({ launchRunId: runId, launchModuleId: get().module?.moduleId, ptxFocusLine: undefined, shownRun: undefined, timelineB: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  selectLaunch: (seq) => set({ selectedSeq: seq, ptxFocusLine: undefined }),
   showRun: (record) => {
     const items = [...record.launches];
     const progress = new Map<number, BlockProgress>();
@@ -64,8 +81,13 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
       progress.set(l.seq, { completed: blocks, total: blocks });
     }
     const marks: RunMarks = { ...emptyMarks(), run: { startMs: record.startedAt, endMs: record.startedAt + record.durationMs, label: `${record.exportName}(${record.argsJson.slice(1, -1).slice(0, 60)})` }, offload: [...record.offloadEvents] };
-    set({ launchRunId: record.runId, shownRun: record.runId, launches: { items }, marks, progress, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
+    set({ launchRunId: record.runId, launchModuleId: record.moduleId, ptxFocusLine: undefined, shownRun: record.runId, timelineB: undefined, launches: { items }, marks, progress, progressSeq: items.at(-1)?.seq ?? 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
   },
+  showSideBySide: (a, b) => {
+    get().showRun(a);
+    set({ timelineB: b });
+  },
+  closeSideBySide: () => set({ timelineB: undefined }),
   completeLaunches: (runId, launches) => {
     const state = get();
     if (state.launchRunId !== runId || launches.length <= state.launches.items.length) return;
@@ -78,7 +100,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
       state.progress.set(l.seq, { completed: blocks, total: blocks });
     }
     items.sort((a, b) => a.seq - b.seq);
-    set({ launchVersion: state.launchVersion + 1 });
+    set({ launchVersion: state.launchVersion + 1, progressSeq: Math.max(state.progressSeq, items.at(-1)?.seq ?? 0) });
   },
   ingest: (batch) => {
     const state = get();
@@ -86,6 +108,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
     const items = state.launches.items;
     const progress = state.progress;
     let touched = false;
+    let progressSeq = state.progressSeq;
     const lines: ConsoleLine[] = [];
     for (const item of batch) {
       if (item.kind === 'run') {
@@ -95,10 +118,12 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
           if (items.length > 0 && items[items.length - 1]!.seq >= e.seq && items.some((l) => l.seq === e.seq)) continue;
           items.push(e);
           progress.set(e.seq, { completed: e.grid[0] * e.grid[1] * e.grid[2], total: e.grid[0] * e.grid[1] * e.grid[2] });
+          if (e.seq > progressSeq) progressSeq = e.seq;
           touched = true;
         } else if (e.type === 'block-progress') {
           const old = progress.get(e.launchSeq);
           if (!old || old.completed < e.completedBlocks) progress.set(e.launchSeq, { completed: e.completedBlocks, total: e.totalBlocks });
+          if (e.launchSeq > progressSeq) progressSeq = e.launchSeq;
           touched = true;
         } else if (e.type === 'started') {
           state.marks.run = { startMs: e.t, label: `${e.export ?? 'run'}` };
@@ -122,6 +147,6 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = () => (set, get) => 
       else if (item.kind === 'run-recorded') state.recordedRun(item.summary);
     }
     if (lines.length) state.appendConsole(lines);
-    if (touched) set({ launchVersion: state.launchVersion + 1 });
+    if (touched) set({ launchVersion: state.launchVersion + 1, progressSeq });
   },
 });

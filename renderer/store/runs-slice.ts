@@ -12,6 +12,8 @@ export interface RunsSlice {
   clearPicked(): void;
   /** Reopens a past run in Launches and Timeline. */
   openRun(runId: string): Promise<void>;
+  /** Opens the two picked runs in the timeline, B under A, aligned at their start. */
+  openPickedInTimeline(): void;
   deleteRun(runId: string): Promise<void>;
   exportReport(runId: string, format: ReportFormat): Promise<ExportedReport | undefined>;
 }
@@ -43,11 +45,26 @@ export const createRunsSlice: SliceCreator<RunsSlice> =
     openRun: async (runId) => {
       if (get().activeRunId) return get().notify('info', 'A run is in progress: open past runs when it ends.');
       try {
-        get().showRun(await api.getRun(runId));
+        const record = await api.getRun(runId);
+        // A comparison kept in Runs reopens where it was made; a run in the timeline.
+        if (record.comparison) {
+          if (get().compareRunning) return get().notify('info', 'A comparison is in progress: open past ones when it ends.');
+          get().showComparison(record.comparison);
+          set({ screen: 'compare' });
+          return;
+        }
+        get().showRun(record);
         set({ screen: 'timeline' });
       } catch (error) {
         get().notify('error', error);
       }
+    },
+    openPickedInTimeline: () => {
+      const { runA, runB, activeRunId } = get();
+      if (!runA || !runB) return;
+      if (activeRunId) return get().notify('info', 'A run is in progress: open past runs when it ends.');
+      get().showSideBySide(runA, runB);
+      set({ screen: 'timeline' });
     },
     deleteRun: async (runId) => {
       try {

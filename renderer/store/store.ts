@@ -8,6 +8,7 @@ import { createCompareSlice } from './compare-slice.js';
 import { createInvokeSlice } from './invoke-slice.js';
 import { createLaunchSlice } from './launch-slice.js';
 import { createModuleSlice } from './module-slice.js';
+import { createPresetsSlice } from './presets-slice.js';
 import { createRunsSlice } from './runs-slice.js';
 import { createSettingsSlice } from './settings-slice.js';
 import type { SliceDeps, WorkbenchState } from './types.js';
@@ -24,6 +25,7 @@ export function createWorkbenchStore(deps: SliceDeps): WorkbenchStore {
     ...createCompareSlice(deps)(...a),
     ...createRunsSlice(deps)(...a),
     ...createSettingsSlice(deps)(...a),
+    ...createPresetsSlice(deps)(...a),
   }));
 }
 

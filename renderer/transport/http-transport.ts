@@ -119,6 +119,7 @@ export function createHttpTransport(options: HttpTransportOptions): WorkbenchApi
     getSettings: () => request('GET', '/workbench/settings'),
     updateSettings: (patch: Partial<WorkbenchSettings>) => request('PATCH', '/workbench/settings', patch),
     listDevices: () => request('GET', '/workbench/devices'),
+    getPtx: (moduleId: string, ptxHash: string) => request('GET', `/workbench/modules/${enc(moduleId)}/ptx/${enc(ptxHash)}`),
     onEvents,
   };
 }

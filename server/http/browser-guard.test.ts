@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeEngine, WASM_HEADER } from '../../runtime/report/fake-engine.test-util.js';
+import { FakeEngine, WASM_HEADER } from '../../workbench/fake-engine.test-util.js';
 import { buildServer } from '../app.js';
 import { hostName, normalizeOrigin } from './browser-guard.js';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TensorWasmError } from '../../contract/errors.js';
-import type { WorkbenchLimits } from '../../runtime/report/workbench-service.js';
+import { presetsSchema } from '../../contract/workbench-schemas.js';
+import type { WorkbenchLimits } from '../../workbench/workbench-service.js';
 import { clip } from './clip.js';
 
 /**
@@ -30,6 +31,7 @@ export function settingsPatchSchema(limits: WorkbenchLimits) {
     offload: offloadPatch.optional(),
     logLevel: z.enum(['error', 'warn', 'info', 'debug', 'trace']).optional(),
     theme: z.enum(['system', 'dark', 'light']).optional(),
+    presets: presetsSchema.optional(),
   });
 }
 

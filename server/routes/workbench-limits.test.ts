@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeEngine, WASM_HEADER } from '../../runtime/report/fake-engine.test-util.js';
-import { WorkbenchService } from '../../runtime/report/workbench-service.js';
+import { FakeEngine, WASM_HEADER } from '../../workbench/fake-engine.test-util.js';
+import { WorkbenchService } from '../../workbench/workbench-service.js';
 import { buildServer } from '../app.js';
 
 /**
@@ -98,6 +98,9 @@ describe('workbench limits (fake engine: what reaches the engine)', () => {
       '{"theme":"dark","deadlineMs":"1000"}',
       '[]',
       '"dark"',
+      '{"presets":[{"moduleName":"m","name":"p","exportName":"run","argsJson":"[]","extra":1}]}',
+      '{"presets":[{"moduleName":"m","name":"","exportName":"run","argsJson":"[]"}]}',
+      '{"presets":"all"}',
     ];
     for (const payload of patches) {
       const res = await app.inject({ method: 'PATCH', url: '/workbench/settings', headers: { 'content-type': 'application/json' }, payload });
@@ -109,6 +112,16 @@ describe('workbench limits (fake engine: what reaches the engine)', () => {
     const ok = await app.inject({ method: 'PATCH', url: '/workbench/settings', payload: { deadlineMs: DEADLINE, maxMemoryBytes: MEMORY, offload: { enabled: true } } });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ deadlineMs: DEADLINE, maxMemoryBytes: MEMORY, offload: { enabled: true } });
+  });
+
+  it('keeps presets in the settings, and a run record does not carry them', async () => {
+    const presets = [{ moduleName: 'k.wasm', name: 'two and forty', exportName: 'add', argsJson: '[2,40]' }];
+    const ok = await app.inject({ method: 'PATCH', url: '/workbench/settings', payload: { presets } });
+    expect(ok.statusCode).toBe(200);
+    expect((await app.inject('/workbench/settings')).json().presets).toEqual(presets);
+    const run = await invoke(undefined);
+    expect(run.statusCode).toBe(200);
+    expect(run.json().settings).not.toHaveProperty('presets');
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKBENCH_METHODS } from '../../contract/workbench.js';
-import { FakeEngine, WASM_HEADER } from '../../runtime/report/fake-engine.test-util.js';
+import { FakeEngine, WASM_HEADER } from '../../workbench/fake-engine.test-util.js';
 import { buildServer } from '../app.js';
 import { WORKBENCH_HTTP_ROUTES } from './workbench.js';
 

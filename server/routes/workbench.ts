@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TensorWasmError } from '../../contract/errors.js';
 import type { CompareRequest, InvokeRequest, OpenModuleRequest, ReportFormat, TargetInfo, WorkbenchEvent, WorkbenchSettings } from '../../contract/workbench.js';
-import { createEventBatcher } from '../../runtime/report/event-batcher.js';
-import { offloadDecisions } from '../../runtime/report/offload-decisions.js';
-import { WorkbenchService, type OffloadAnalyzer } from '../../runtime/report/workbench-service.js';
+import { createEventBatcher } from '../../workbench/event-batcher.js';
+import { offloadDecisions } from '../../workbench/offload-decisions.js';
+import { WorkbenchService, type OffloadAnalyzer } from '../../workbench/workbench-service.js';
 import type { ServerContext, ServerPlugin } from '../context.js';
 import { runEventToJson } from '../events/event-json.js';
 import { SseStream } from '../events/sse.js';
@@ -126,6 +126,9 @@ export function workbenchRoutes(options: WorkbenchRoutesOptions): ServerPlugin {
       service.updateSettings(parseStrict(settingsPatch, body<Partial<WorkbenchSettings>>(request.body, 'the settings patch'), 'the settings patch') as Partial<WorkbenchSettings>),
     );
     app.get('/workbench/devices', { schema: { tags, summary: 'Devices with availability and reason' } }, async () => service.listDevices());
+    app.get<{ Params: { moduleId: string; ptxHash: string } }>('/workbench/modules/:moduleId/ptx/:ptxHash', { schema: { tags, summary: 'The PTX text a launch ran, from the module that embeds it' } }, async (request) =>
+      service.getPtx(request.params.moduleId, request.params.ptxHash),
+    );
     app.get('/workbench/events', { schema: { tags, summary: 'Server-sent events: batches of workbench events' } }, async (request, reply: FastifyReply) => {
       reply.hijack();
       const stream = new SseStream(reply.raw);
@@ -158,4 +161,5 @@ export const WORKBENCH_HTTP_ROUTES = {
   getSettings: 'GET /workbench/settings',
   updateSettings: 'PATCH /workbench/settings',
   listDevices: 'GET /workbench/devices',
+  getPtx: 'GET /workbench/modules/:moduleId/ptx/:ptxHash',
 } as const;

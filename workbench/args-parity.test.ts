@@ -3,11 +3,11 @@
  * reject exactly what the engine's marshal does (runtime/marshal), with the same error code.
  */
 import { describe, expect, it } from 'vitest';
-import { checkArgs as editorCheck } from '../../contract/json-args.js';
-import { toErrorInfo } from '../../contract/errors.js';
-import type { FunctionSignature } from '../../contract/values.js';
-import { checkArgs as engineCheck } from '../marshal/check.js';
-import { classifyArgs } from '../marshal/classify.js';
+import { checkArgs as editorCheck } from '../contract/json-args.js';
+import { toErrorInfo } from '../contract/errors.js';
+import type { FunctionSignature } from '../contract/values.js';
+import { checkArgs as engineCheck } from '../runtime/marshal/check.js';
+import { classifyArgs } from '../runtime/marshal/classify.js';
 
 const signatures: FunctionSignature[] = [
   { params: ['i32', 'i32'], results: ['i32'] },

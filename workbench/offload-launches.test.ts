@@ -5,10 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
-import { createEngine, type Engine } from '../engine.js';
+import type { LaunchEvent, OffloadEvent } from '../contract/events.js';
+import { createEngine, type Engine } from '../runtime/engine.js';
 
-const fixture = fileURLToPath(new URL('../../fixtures/offload/simd_maps.wasm', import.meta.url));
+const fixture = fileURLToPath(new URL('../fixtures/offload/simd_maps.wasm', import.meta.url));
 
 describe('offloaded kernels as launch events', () => {
   let engine: Engine;

@@ -4,11 +4,11 @@
  * behaviour itself is tested by the engine's tests and by the e2e specs against the real engine.
  */
 import { createHash } from 'node:crypto';
-import type { DeviceInfo } from '../../contract/device.js';
-import type { CallOptions, EngineApi, InvokeResult, ModuleRef, RunResult } from '../../contract/engine.js';
-import { TensorWasmError } from '../../contract/errors.js';
-import type { RunEvent } from '../../contract/events.js';
-import type { ModuleDescription } from '../../contract/module.js';
+import type { DeviceInfo } from '../contract/device.js';
+import type { CallOptions, EngineApi, InvokeResult, ModuleRef, RunResult } from '../contract/engine.js';
+import { TensorWasmError } from '../contract/errors.js';
+import type { RunEvent } from '../contract/events.js';
+import type { ModuleDescription } from '../contract/module.js';
 
 export function fakeDescription(hash: string, sizeBytes: number): ModuleDescription {
   return {
@@ -24,12 +24,15 @@ export function fakeDescription(hash: string, sizeBytes: number): ModuleDescript
       { name: 'add', kind: 'func', signature: { params: ['i32', 'i32'], results: ['i32'] }, callableFromJson: true },
       { name: 'launch_twice', kind: 'func', signature: { params: ['i32'], results: ['i32'] }, callableFromJson: true },
       { name: 'slow', kind: 'func', signature: { params: [], results: [] }, callableFromJson: true },
+      { name: 'sized', kind: 'func', signature: { params: ['i32'], results: ['i32'] }, callableFromJson: true },
     ],
   };
 }
 
 export class FakeEngine implements EngineApi {
   calls: { exportName: string; argsJson: string; options?: CallOptions }[] = [];
+  /** Durations `sized` reports, in call order per side (offload on / off); 1 ms / 2 ms when used up. */
+  script: { on: number[]; off: number[] } = { on: [], off: [] };
 
   async load(source: string | Uint8Array, name?: string): Promise<{ ref: ModuleRef; description: ModuleDescription }> {
     if (typeof source === 'string') throw new Error('fake engine loads bytes only');
@@ -81,7 +84,15 @@ export class FakeEngine implements EngineApi {
       if (options.offload?.enabled) emit({ type: 'offload', runId, t, loopId: 'f0:l0', function: 'launch_twice', action: 'dispatch', reason: 'trip count 8192 ≥ 4096' });
       return { runId, results: [n], resultsJson: `[${n}]`, stdout: '', stderr: '', durationMs: ms, device: 'cpu', launches: 2, events };
     }
-    throw new TensorWasmError('unknown_export', `no export '${exportName}'`, { callable: ['add', 'launch_twice', 'slow'] });
+    if (exportName === 'sized') {
+      // A loop the offload pass dispatches from 32 iterations on and leaves on the CPU below.
+      const n = (JSON.parse(argsJson) as number[])[0] ?? 1;
+      const on = options.offload?.enabled === true;
+      if (on) emit({ type: 'offload', runId, t, loopId: 'f0:l0', function: 'sized', action: n >= 32 ? 'dispatch' : 'fallback', reason: n >= 32 ? 'trip count ≥ 32' : 'trip count < 32' });
+      const ms = (on ? this.script.on.shift() : this.script.off.shift()) ?? (on ? 1 : 2);
+      return { runId, results: [n], resultsJson: `[${n}]`, stdout: '', stderr: '', durationMs: ms, device: 'cpu', launches: 0, events };
+    }
+    throw new TensorWasmError('unknown_export', `no export '${exportName}'`, { callable: ['add', 'launch_twice', 'slow', 'sized'] });
   }
 
   async run(ref: ModuleRef, options: CallOptions = {}): Promise<RunResult> {

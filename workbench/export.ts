@@ -1,6 +1,6 @@
 /** Renders a run report in one of the export formats, with a file name and MIME type. */
-import type { ExportedReport, ReportFormat } from '../../contract/workbench.js';
-import { TensorWasmError } from '../../contract/errors.js';
+import type { ExportedReport, ReportFormat } from '../contract/workbench.js';
+import { TensorWasmError } from '../contract/errors.js';
 import { reportFileStem, type RunReport } from './report-model.js';
 import { toChromeTrace } from './render-chrome-trace.js';
 import { toHtml } from './render-html.js';

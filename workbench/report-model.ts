@@ -2,11 +2,11 @@
  * The run report: one complete, machine-readable record of an invocation, from which the JSON,
  * HTML and Chrome-trace renderers work. Pure: takes a run record, returns data.
  */
-import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
-import type { ErrorInfo } from '../../contract/errors.js';
-import { runFaults, type LaunchFault } from '../../contract/launch-faults.js';
-import { kernelSummary, type KernelSummaryRow } from '../../contract/run-stats.js';
-import type { CompareResult, OffloadDecision, RunRecord, RunStatus, WorkbenchSettings } from '../../contract/workbench.js';
+import type { LaunchEvent, OffloadEvent } from '../contract/events.js';
+import type { ErrorInfo } from '../contract/errors.js';
+import { runFaults, type LaunchFault } from '../contract/launch-faults.js';
+import { kernelSummary, type KernelSummaryRow } from '../contract/run-stats.js';
+import type { CompareResult, OffloadDecision, RunRecord, RunStatus, WorkbenchSettings } from '../contract/workbench.js';
 
 export const REPORT_FORMAT = 'tensor-wasm.run-report';
 export const REPORT_VERSION = 1;

@@ -4,15 +4,45 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TensorWasmError } from '../../contract/errors.js';
-import { DEFAULT_WORKBENCH_SETTINGS, type WorkbenchSettings } from '../../contract/workbench.js';
+import { TensorWasmError } from '../contract/errors.js';
+import { DEFAULT_WORKBENCH_SETTINGS, PRESET_LIMITS, type InvokePreset, type WorkbenchSettings } from '../contract/workbench.js';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
 const THEMES = ['system', 'dark', 'light'];
 const DEVICES = ['auto', 'cpu', 'cuda'];
 
 function bad(field: string, rule: string, value: unknown): never {
-  throw new TensorWasmError('invalid_args', `setting '${field}' ${rule}; got ${JSON.stringify(value)}`);
+  const shown = JSON.stringify(value) ?? String(value);
+  // Errors never echo more than ~200 characters of what was sent (docs/ERRORS.md).
+  throw new TensorWasmError('invalid_args', `setting '${field}' ${rule}; got ${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}`);
+}
+
+function checkText(field: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'string' || value.length < min || value.length > max) bad(field, `must be text of ${min} to ${max} characters`, typeof value === 'string' ? `${value.length} characters` : value);
+}
+
+/** Every face (IPC, HTTP, a hand-edited settings.json) gets the same preset limits. */
+function checkPresets(presets: unknown): InvokePreset[] {
+  if (!Array.isArray(presets)) bad('presets', 'must be a list', presets);
+  if (presets.length > PRESET_LIMITS.count) bad('presets', `holds at most ${PRESET_LIMITS.count}`, `${presets.length} presets`);
+  const seen = new Set<string>();
+  return presets.map((p: unknown, i) => {
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) bad(`presets.${i}`, 'must be an object', p);
+    const o = p as Record<string, unknown>;
+    const extra = Object.keys(o).filter((k) => !['moduleName', 'name', 'exportName', 'argsJson', 'wasiArgs'].includes(k));
+    if (extra.length) bad(`presets.${i}`, 'has unknown fields', extra);
+    checkText(`presets.${i}.moduleName`, o.moduleName, 1, PRESET_LIMITS.moduleNameChars);
+    checkText(`presets.${i}.name`, o.name, 1, PRESET_LIMITS.nameChars);
+    checkText(`presets.${i}.exportName`, o.exportName, 1, PRESET_LIMITS.exportNameChars);
+    checkText(`presets.${i}.argsJson`, o.argsJson, 0, PRESET_LIMITS.argsJsonChars);
+    if (o.wasiArgs !== undefined) checkText(`presets.${i}.wasiArgs`, o.wasiArgs, 0, PRESET_LIMITS.wasiArgsChars);
+    const key = `${String(o.moduleName)}\u0000${String(o.name)}`;
+    if (seen.has(key)) bad(`presets.${i}.name`, 'must be unique for its module', o.name);
+    seen.add(key);
+    const preset: InvokePreset = { moduleName: o.moduleName as string, name: o.name as string, exportName: o.exportName as string, argsJson: o.argsJson as string };
+    if (o.wasiArgs !== undefined) preset.wasiArgs = o.wasiArgs as string;
+    return preset;
+  });
 }
 
 /** Merges a patch into settings, refusing anything out of range. */
@@ -30,6 +60,7 @@ export function mergeSettings(current: WorkbenchSettings, patch: Partial<Workben
   if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) bad('offload.v128RatioThreshold', 'must be a number from 0 to 1', ratio);
   if (!LOG_LEVELS.includes(next.logLevel)) bad('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`, next.logLevel);
   if (!THEMES.includes(next.theme)) bad('theme', 'must be system, dark or light', next.theme);
+  if (next.presets !== undefined) next.presets = checkPresets(next.presets);
   return next;
 }
 

@@ -6,16 +6,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LaunchEvent } from '../../contract/events.js';
-import { launchFault, linearBlock, runFaults } from '../../contract/launch-faults.js';
-import { DEFAULT_WORKBENCH_SETTINGS, displayStatus, type RunRecord } from '../../contract/workbench.js';
-import { createEngine, type Engine } from '../engine.js';
+import type { LaunchEvent } from '../contract/events.js';
+import { launchFault, linearBlock, runFaults } from '../contract/launch-faults.js';
+import { DEFAULT_WORKBENCH_SETTINGS, displayStatus, type RunRecord } from '../contract/workbench.js';
+import { createEngine, type Engine } from '../runtime/engine.js';
 import { buildRunReport } from './report-model.js';
 import { toChromeTrace } from './render-chrome-trace.js';
 import { toHtml } from './render-html.js';
 import { summarize } from './run-store.js';
 
-const explain = fileURLToPath(new URL('../../fixtures/guests/wasm/explain.wasm', import.meta.url));
+const explain = fileURLToPath(new URL('../fixtures/guests/wasm/explain.wasm', import.meta.url));
 
 describe('kernel faults from the CPU device’s memcheck', () => {
   let engine: Engine;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { WorkbenchEvent } from '../../contract/workbench.js';
+import type { WorkbenchEvent } from '../contract/workbench.js';
 import { FakeEngine, WASM_HEADER } from './fake-engine.test-util.js';
 import { sweepArgs, WorkbenchService } from './workbench-service.js';
 
@@ -90,9 +90,41 @@ describe('WorkbenchService', () => {
     expect(result.outputsEqual).toBe(true);
     expect(result.points[0]!.offloadActions[0]).toContain('dispatch');
     const progress = events.filter((e) => e.kind === 'compare-progress');
-    expect(progress.at(-1)).toMatchObject({ completed: 12, total: 12 });
-    // comparison runs are not written to the history
-    expect(await service.listRuns()).toEqual([]);
+    // one warm-up per side and point by default: 2 points × (1 + 3) × 2 sides
+    expect(progress.at(-1)).toMatchObject({ completed: 16, total: 16 });
+    // the comparison is kept in Runs as one record; its single runs are not
+    const runs = await service.listRuns();
+    expect(runs.map((r) => [r.runId, r.comparisonPoints])).toEqual([['cmp-1', 2]]);
+    expect((await service.getRun('cmp-1')).comparison).toEqual(result);
+  });
+
+  it('times warm-up runs apart and leaves them out of the statistics; marks outliers; says per point whether the loop was dispatched', async () => {
+    const { moduleId } = await service.openModule({ kind: 'bytes', name: 'k.wasm', bytes: WASM_HEADER });
+    // per side: 2 warm-ups (slow: a cold cache), then 5 timed runs, one of them far off
+    engine.script = { on: [90, 80, 1, 1.1, 1.2, 40, 1, /* second point */ 70, 60, 2, 2, 2, 2, 2], off: [95, 85, 3, 3, 3, 3, 3, 75, 65, 4, 4, 4, 4, 50] };
+    const result = await service.compareOffload({ compareId: 'cmp-warm', moduleId, exportName: 'sized', argsJson: '[0]', repetitions: 5, warmup: 2, sweep: { argIndex: 0, values: [16, 64] } });
+    expect(result.warmup).toBe(2);
+    const [small, large] = result.points;
+    expect(small!.warmupOffloadMs).toEqual([90, 80]);
+    expect(small!.warmupFallbackMs).toEqual([95, 85]);
+    expect(small!.offloadMs).toEqual([1, 1.1, 1.2, 40, 1]);
+    expect(small!.offload.max).toBe(40); // warm-ups (90, 80) are not in the statistics
+    expect(small!.offloadOutliers).toEqual([3]);
+    expect(small!.fallbackOutliers).toEqual([]);
+    expect(large!.fallbackOutliers).toEqual([4]);
+    expect(small!.dispatch).toBe('fell back');
+    expect(large!.dispatch).toBe('dispatched');
+    const html = (await service.exportReport('cmp-warm', 'html')).text;
+    expect(html).toContain('fell back');
+    expect(html).toContain('90.00, 80.00'); // the warm-ups, shown apart
+  });
+
+  it('refuses a bad warm-up count before running anything', async () => {
+    const { moduleId } = await service.openModule({ kind: 'bytes', name: 'k.wasm', bytes: WASM_HEADER });
+    for (const warmup of [-1, 1.5, 101]) {
+      await expect(service.compareOffload({ compareId: 'cmp-w', moduleId, exportName: 'sized', argsJson: '[1]', repetitions: 1, warmup })).rejects.toMatchObject({ code: 'invalid_args' });
+    }
+    expect(engine.calls).toHaveLength(0);
   });
 
   it('cancels a comparison in progress', async () => {
@@ -103,6 +135,7 @@ describe('WorkbenchService', () => {
     const result = await pending;
     expect(result.cancelled).toBe(true);
     expect(result.error).toBeUndefined();
+    expect((await service.getRun('cmp-slow')).status).toBe('cancelled');
   });
 
   it('reports a comparison whose runs fail with the failure', async () => {

@@ -3,8 +3,8 @@
  * as inline SVG, so it opens anywhere and can be mailed or archived. The full JSON report is
  * embedded too (in a non-executed script block) so the page alone carries all the data.
  */
-import { runFaults } from '../../contract/launch-faults.js';
-import { displayStatus } from '../../contract/workbench.js';
+import { runFaults } from '../contract/launch-faults.js';
+import { displayStatus, type CompareResult } from '../contract/workbench.js';
 import type { RunReport } from './report-model.js';
 
 export function escapeHtml(text: string): string {
@@ -61,6 +61,45 @@ function table(headers: string[], rows: (string | number)[][]): string {
   const th = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(String(c))}</td>`).join('')}</tr>`).join('');
   return `<table><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
+}
+
+const list = (values: readonly number[] | undefined) => (values?.length ? values.map(fmt).join(', ') : '–');
+
+/** A comparison's points: warm-ups apart, outliers named, and what the loop did at each point. */
+export function comparisonHtml(c: CompareResult): string {
+  const parts: string[] = [];
+  parts.push(`<h2>Offload vs fallback</h2><p>Outputs equal: <b>${c.outputsEqual ? 'yes' : 'NO'}</b> · ${c.repetitions} timed runs per side and point, after ${c.warmup ?? 0} warm-up run${c.warmup === 1 ? '' : 's'} (timed apart, not in the statistics)${c.cancelled ? ' · <b>cancelled</b>: the points below are the ones that completed' : ''}${c.error ? ` · failed: ${escapeHtml(c.error.code)}: ${escapeHtml(c.error.message.slice(0, 200))}` : ''}</p>`);
+  if (c.points.length === 0) return parts.join('\n');
+  parts.push(
+    barChartSvg(
+      'Median time',
+      c.points.flatMap((p) => [
+        { label: `offload${p.size !== undefined ? ` n=${p.size}` : ''}`, value: p.offload.median },
+        { label: `fallback${p.size !== undefined ? ` n=${p.size}` : ''}`, value: p.fallback.median },
+      ]),
+    ),
+  );
+  parts.push(
+    table(
+      ['Point', 'Size', 'Loop', 'Offload median (ms)', 'Offload p05–p95', 'Fallback median (ms)', 'Fallback p05–p95', 'Speedup', 'Outputs equal', 'Warm-up offload (ms)', 'Warm-up fallback (ms)', 'Outliers offload (ms)', 'Outliers fallback (ms)'],
+      c.points.map((p, i) => [
+        i,
+        p.size ?? '–',
+        p.dispatch ?? '–',
+        fmt(p.offload.median),
+        `${fmt(p.offload.p05)}–${fmt(p.offload.p95)}`,
+        fmt(p.fallback.median),
+        `${fmt(p.fallback.p05)}–${fmt(p.fallback.p95)}`,
+        Number.isFinite(p.speedup) ? `${p.speedup.toFixed(2)}×` : '–',
+        p.outputsEqual ? 'yes' : 'NO',
+        list(p.warmupOffloadMs),
+        list(p.warmupFallbackMs),
+        list(p.offloadOutliers?.map((j) => p.offloadMs[j]!)),
+        list(p.fallbackOutliers?.map((j) => p.fallbackMs[j]!)),
+      ]),
+    ),
+  );
+  return parts.join('\n');
 }
 
 export function toHtml(report: RunReport): string {
@@ -127,19 +166,7 @@ export function toHtml(report: RunReport): string {
     parts.push(table(['Loop', 'Function', 'Promoted', 'Reason'], report.offloadDecisions.map((d) => [d.loopId, d.function, d.promoted ? 'yes' : 'no', d.reason])));
     if (report.offloadEvents.length) parts.push(table(['Loop', 'Action', 'Reason'], report.offloadEvents.map((o) => [o.loopId, o.action, o.reason])));
   }
-  if (report.comparison) {
-    const c = report.comparison;
-    parts.push(`<h2>Offload vs fallback</h2><p>Outputs equal: <b>${c.outputsEqual ? 'yes' : 'NO'}</b></p>`);
-    parts.push(
-      barChartSvg(
-        'Median time',
-        c.points.flatMap((p) => [
-          { label: `offload${p.size !== undefined ? ` n=${p.size}` : ''}`, value: p.offload.median },
-          { label: `fallback${p.size !== undefined ? ` n=${p.size}` : ''}`, value: p.fallback.median },
-        ]),
-      ),
-    );
-  }
+  if (report.comparison) parts.push(comparisonHtml(report.comparison));
   if (r.stdout) parts.push(`<h2>stdout</h2><pre>${escapeHtml(r.stdout)}</pre>`);
   if (r.stderr) parts.push(`<h2>stderr</h2><pre>${escapeHtml(r.stderr)}</pre>`);
   // `<` escaped so the JSON cannot close the block; type makes it inert data.

@@ -6,13 +6,13 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DeviceInfo } from '../../contract/device.js';
-import type { CallOptions, EngineApi, ModuleRef, OffloadSettings } from '../../contract/engine.js';
-import { TensorWasmError, toErrorInfo } from '../../contract/errors.js';
-import type { LaunchEvent, OffloadEvent, RunEvent } from '../../contract/events.js';
-import { scanArgs } from '../../contract/json-args.js';
-import type { ModuleDescription } from '../../contract/module.js';
-import { sampleStats } from '../../contract/run-stats.js';
+import type { DeviceInfo } from '../contract/device.js';
+import type { CallOptions, EngineApi, ModuleRef, OffloadSettings } from '../contract/engine.js';
+import { TensorWasmError, toErrorInfo } from '../contract/errors.js';
+import type { LaunchEvent, OffloadEvent, RunEvent } from '../contract/events.js';
+import { scanArgs } from '../contract/json-args.js';
+import type { ModuleDescription } from '../contract/module.js';
+import { dispatchMarker, outlierIndices, sampleStats } from '../contract/run-stats.js';
 import type {
   CallOverrides,
   CompareRequest,
@@ -21,6 +21,7 @@ import type {
   ExampleInfo,
   ExportedReport,
   InvokeRequest,
+  PtxSource,
   LoadedModule,
   OffloadDecision,
   OpenModuleRequest,
@@ -30,10 +31,11 @@ import type {
   RunSummary,
   WorkbenchEvent,
   WorkbenchSettings,
-} from '../../contract/workbench.js';
+} from '../contract/workbench.js';
 import { renderReport } from './export.js';
 import { buildRunReport } from './report-model.js';
 import { RunStore, summarize } from './run-store.js';
+import { findPtx } from './ptx-source.js';
 import { SettingsStore } from './settings-store.js';
 
 export type OffloadAnalyzer = (bytes: Uint8Array, settings: OffloadSettings) => OffloadDecision[] | Promise<OffloadDecision[]>;
@@ -78,6 +80,7 @@ interface OpenModule {
 
 const MODULE_ID_RE = /^[0-9a-f]{64}$/;
 const MAX_REPETITIONS = 1000;
+const MAX_WARMUP = 100;
 const MAX_SWEEP_POINTS = 64;
 
 export class WorkbenchService {
@@ -85,6 +88,7 @@ export class WorkbenchService {
   readonly settings: SettingsStore;
   private readonly modules = new Map<string, OpenModule>();
   private readonly inflight = new Map<string, AbortController>();
+  private readonly ptxCache = new Map<string, PtxSource>();
   private readonly listeners = new Set<(event: WorkbenchEvent) => void>();
   private readonly maxStoredLaunches: number;
 
@@ -255,7 +259,8 @@ export class WorkbenchService {
    * applied, which the run record keeps.
    */
   private async callOptions(request: Pick<InvokeRequest, 'runId' | 'overrides' | 'wasiArgs'>, signal: AbortSignal, onEvent: (e: RunEvent) => void): Promise<{ options: CallOptions; settings: WorkbenchSettings }> {
-    const settings = await this.settings.get();
+    // Presets are the UI's, not the run's: a run record keeps only what applied to the call.
+    const { presets: _presets, ...settings } = await this.settings.get();
     const o = checkOverrides(request.overrides);
     const { maxDeadlineMs, maxMemoryBytes } = this.limits;
     const applied: WorkbenchSettings = {
@@ -366,16 +371,22 @@ export class WorkbenchService {
     RunStore.checkRunId(request.compareId);
     const reps = request.repetitions;
     if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPETITIONS) throw new TensorWasmError('invalid_args', `repetitions must be an integer from 1 to ${MAX_REPETITIONS}; got ${reps}`);
+    const warmup = request.warmup ?? 1;
+    if (!Number.isInteger(warmup) || warmup < 0 || warmup > MAX_WARMUP) throw new TensorWasmError('invalid_args', `warmup must be an integer from 0 to ${MAX_WARMUP}; got ${String(warmup).slice(0, 40)}`);
     const argSets = sweepArgs(request);
-    await this.module(request.moduleId);
+    const open = await this.module(request.moduleId);
+    if (this.inflight.has(request.compareId)) throw new TensorWasmError('invalid_args', `comparison '${request.compareId}' is already running`);
     const controller = new AbortController();
     this.inflight.set(request.compareId, controller);
     // Cancelling the comparison also ends the run in progress, not only the ones after it.
     let currentRun: string | undefined;
     controller.signal.addEventListener('abort', () => currentRun && void this.cancel(currentRun));
-    const total = argSets.length * reps * 2;
+    const total = argSets.length * (reps + warmup) * 2;
     let completed = 0;
-    const result: CompareResult = { compareId: request.compareId, moduleId: request.moduleId, exportName: request.exportName, repetitions: reps, points: [], outputsEqual: true, cancelled: false };
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    const result: CompareResult = { compareId: request.compareId, moduleId: request.moduleId, exportName: request.exportName, repetitions: reps, warmup, points: [], outputsEqual: true, cancelled: false };
+    let settings: WorkbenchSettings | undefined;
     try {
       for (const set of argSets) {
         const point: ComparePoint = {
@@ -387,9 +398,13 @@ export class WorkbenchService {
           speedup: NaN,
           outputsEqual: true,
           offloadActions: [],
+          warmupOffloadMs: [],
+          warmupFallbackMs: [],
         };
         if (set.size !== undefined) point.size = set.size;
-        for (let i = 0; i < reps; i++) {
+        const actions = new Set<string>();
+        for (let i = 0; i < warmup + reps; i++) {
+          const warming = i < warmup;
           // Alternate the order so neither side always runs on a warmer cache.
           const order: boolean[] = i % 2 === 0 ? [true, false] : [false, true];
           for (const enabled of order) {
@@ -399,10 +414,13 @@ export class WorkbenchService {
               { runId: currentRun, moduleId: request.moduleId, exportName: request.exportName, argsJson: set.argsJson, overrides: { offload: { enabled } } },
               false,
             );
+            settings ??= run.settings;
             if (run.status !== 'ok') throw TensorWasmError.from(run.error ?? { code: 'internal', message: 'run failed' });
-            (enabled ? point.offloadMs : point.fallbackMs).push(run.durationMs);
+            if (warming) (enabled ? point.warmupOffloadMs! : point.warmupFallbackMs!).push(run.durationMs);
+            else (enabled ? point.offloadMs : point.fallbackMs).push(run.durationMs);
             const out = run.resultsJson ?? `exit ${run.exitCode}`;
             if (enabled) {
+              for (const e of run.offloadEvents) actions.add(e.action);
               if (point.offloadResultsJson === undefined) {
                 point.offloadResultsJson = out;
                 point.offloadDevice = run.device;
@@ -417,6 +435,9 @@ export class WorkbenchService {
         point.outputsEqual &&= point.offloadResultsJson === point.fallbackResultsJson;
         point.offload = sampleStats(point.offloadMs);
         point.fallback = sampleStats(point.fallbackMs);
+        point.offloadOutliers = outlierIndices(point.offloadMs);
+        point.fallbackOutliers = outlierIndices(point.fallbackMs);
+        point.dispatch = dispatchMarker(actions);
         point.speedup = point.fallback.median / point.offload.median;
         result.points.push(point);
         result.outputsEqual &&= point.outputsEqual;
@@ -428,6 +449,29 @@ export class WorkbenchService {
     } finally {
       this.inflight.delete(request.compareId);
     }
+    // Kept in Runs like any run: listed, reopened, exported (JSON, HTML).
+    const record: RunRecord = {
+      runId: request.compareId,
+      moduleId: open.ref.hash,
+      moduleName: open.name,
+      exportName: request.exportName,
+      argsJson: request.argsJson,
+      startedAt,
+      durationMs: performance.now() - t0,
+      status: result.cancelled ? 'cancelled' : result.error ? 'failed' : 'ok',
+      device: result.points[0]?.offloadDevice ?? '',
+      stdout: '',
+      stderr: '',
+      launches: [],
+      launchesDropped: 0,
+      offloadEvents: [],
+      settings: settings ?? (await this.callOptions({ runId: request.compareId }, controller.signal, () => {})).settings,
+      engineVersion: this.options.engineVersion,
+      comparison: result,
+    };
+    if (result.error) record.error = result.error;
+    await this.runs.save(record);
+    this.emit({ kind: 'run-recorded', summary: summarize(record) });
     return result;
   }
 
@@ -451,6 +495,7 @@ export class WorkbenchService {
     const report = buildRunReport(record, {
       ...(open ? { moduleSizeBytes: open.description.sizeBytes } : {}),
       ...(open?.offloadDecisions ? { offloadDecisions: open.offloadDecisions } : {}),
+      ...(record.comparison ? { comparison: record.comparison } : {}),
     });
     return renderReport(report, format);
   }
@@ -478,6 +523,22 @@ export class WorkbenchService {
     const { maxDeadlineMs, maxMemoryBytes } = this.limits;
     if (settings.deadlineMs <= maxDeadlineMs && settings.maxMemoryBytes <= maxMemoryBytes) return settings;
     return { ...settings, deadlineMs: Math.min(settings.deadlineMs, maxDeadlineMs), maxMemoryBytes: Math.min(settings.maxMemoryBytes, maxMemoryBytes) };
+  }
+
+  /** The PTX a launch ran, looked up by its hash in the module's own bytes (cached per module and hash). */
+  async getPtx(moduleId: string, ptxHash: string): Promise<PtxSource> {
+    if (typeof ptxHash !== 'string' || !/^[0-9a-f]{64}$/.test(ptxHash)) throw new TensorWasmError('invalid_args', 'a PTX hash is a sha256 in hex (64 characters)');
+    const key = `${moduleId}:${ptxHash}`;
+    const cached = this.ptxCache.get(key);
+    if (cached) return cached;
+    await this.module(moduleId); // not_found for a module this service never opened
+    const bytes = new Uint8Array(await readFile(this.moduleFile(moduleId)));
+    const text = findPtx(bytes, ptxHash);
+    if (text === undefined) throw new TensorWasmError('not_found', `the module does not embed the PTX ${ptxHash.slice(0, 12)}…: kernels auto-offload generates, and PTX a guest builds at run time, are not in the module`);
+    const found = { ptxHash, text };
+    if (this.ptxCache.size >= 64) this.ptxCache.delete(this.ptxCache.keys().next().value!);
+    this.ptxCache.set(key, found);
+    return found;
   }
 
   listDevices(): Promise<DeviceInfo[]> {

@@ -2,9 +2,9 @@
  * The auto-offload analyser's per-loop verdicts in the workbench's plain shape (contract
  * OffloadDecision), for the module view and the run report.
  */
-import type { OffloadSettings } from '../../contract/engine.js';
-import type { OffloadDecision } from '../../contract/workbench.js';
-import { analyzeOffload } from '../offload/analyze.js';
+import type { OffloadSettings } from '../contract/engine.js';
+import type { OffloadDecision } from '../contract/workbench.js';
+import { analyzeOffload } from '../runtime/offload/analyze.js';
 
 export function offloadDecisions(bytes: Uint8Array, settings: Pick<OffloadSettings, 'tripCountThreshold' | 'v128RatioThreshold'>): OffloadDecision[] {
   const { report } = analyzeOffload(bytes, { tripCountThreshold: settings.tripCountThreshold, v128RatioThreshold: settings.v128RatioThreshold });

@@ -4,8 +4,8 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TensorWasmError } from '../../contract/errors.js';
-import type { RunRecord, RunSummary } from '../../contract/workbench.js';
+import { TensorWasmError } from '../contract/errors.js';
+import type { RunRecord, RunSummary } from '../contract/workbench.js';
 
 const RUN_ID_RE = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -26,6 +26,7 @@ export function summarize(record: RunRecord): RunSummary {
   if (record.error) s.error = record.error;
   const faults = record.launches.filter((l) => l.error).length;
   if (faults > 0) s.faultCount = faults;
+  if (record.comparison) s.comparisonPoints = record.comparison.points.length;
   return s;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { kernelDeltas, kernelSummary } from '../../contract/run-stats.js';
-import { DEFAULT_WORKBENCH_SETTINGS, type RunRecord, type WorkbenchEvent } from '../../contract/workbench.js';
+import { kernelDeltas, kernelSummary } from '../contract/run-stats.js';
+import { DEFAULT_WORKBENCH_SETTINGS, type RunRecord, type WorkbenchEvent } from '../contract/workbench.js';
 import { createEventBatcher } from './event-batcher.js';
 import { renderReport } from './export.js';
 import { toChromeTrace } from './render-chrome-trace.js';

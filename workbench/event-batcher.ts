@@ -4,7 +4,7 @@
  * batch, block-progress events of the same launch are coalesced to the latest one (only the
  * newest count matters to the grid view).
  */
-import type { WorkbenchEvent } from '../../contract/workbench.js';
+import type { WorkbenchEvent } from '../contract/workbench.js';
 
 export interface EventBatcher {
   push(event: WorkbenchEvent): void;

@@ -1,0 +1,69 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { HAVE_CHROMIUM, launchChromium } from './chromium.js';
+import { startWorkbenchServer, type RunningServer } from './server.js';
+import { openWorkbench } from './workbench-page.js';
+
+export interface OpenOptions {
+  /** Another server than the suite's own (a token-guarded one, a remote target). */
+  url?: string;
+  colorScheme?: 'light' | 'dark';
+  /** Runs on the fresh context before the page opens (init scripts, storage). */
+  before?: (context: BrowserContext) => Promise<void>;
+}
+
+export interface WorkbenchSuite {
+  /** The real server and engine serving the built renderer, one per spec file. */
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  /** The context of the page the current test opened (closed after each test). */
+  readonly context: BrowserContext | undefined;
+  /** A fresh context and page on the workbench; `errors` collects the page's uncaught errors. */
+  open(options?: OpenOptions): Promise<{ page: Page; errors: string[]; context: BrowserContext }>;
+}
+
+/**
+ * The set-up every workbench spec shares: one server and one Chromium per file (started together,
+ * they are the slow part), a fresh isolated context per test, everything closed afterwards. Call it
+ * at the top of a spec file; it registers the vitest hooks itself.
+ */
+export function useWorkbenchSuite(): WorkbenchSuite {
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) return;
+    [server, browser] = await Promise.all([startWorkbenchServer(), launchChromium()]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+
+  return {
+    get server() {
+      if (!server) throw new Error('the workbench server is not running (no Chromium, or beforeAll failed)');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not running');
+      return browser;
+    },
+    get context() {
+      return context;
+    },
+    async open(options = {}) {
+      const opened = await openWorkbench(this.browser, options.url ?? this.server.url, {
+        ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+        ...(options.before ? { before: options.before } : {}),
+      });
+      context = opened.context;
+      return opened;
+    },
+  };
+}
