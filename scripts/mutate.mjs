@@ -45,7 +45,7 @@ const TARGETS = {
   'wasm-atomics': { mutate: () => [range(`${CPU}/wasm/emit-memory.ts`, /^ {2}protected atomic\(/)], tests: [`${CPU}/atomics-oracle.test.ts`] },
   argv: { mutate: () => ['runtime/cuda/argv.ts'], tests: ['runtime/cuda/argv.test.ts', 'runtime/cuda/argv.limits.test.ts'] },
   marshal: { mutate: () => ['runtime/marshal/*.ts', '!runtime/marshal/*.test.ts'], tests: ['runtime/marshal/*.test.ts'] },
-  'trip-count': { mutate: () => ['runtime/offload/trip-count.ts'], tests: ['runtime/offload/trip-count.test.ts', 'runtime/offload/trip-count.property.test.ts', 'runtime/offload/trip-threshold.test.ts'] },
+  'trip-count': { mutate: () => ['runtime/offload/trip-count.ts'], tests: ['runtime/offload/trip-count.test.ts', 'runtime/offload/trip-count.property.test.ts', 'runtime/offload/trip-threshold.test.ts', 'runtime/offload/trip-count.edges.test.ts'] },
 };
 
 const asked = process.argv.slice(2);
