@@ -32,7 +32,7 @@ function range(file, start) {
 
 const CPU = 'runtime/devices/cpu';
 const TARGETS = {
-  memcheck: { mutate: () => [`${CPU}/memcheck.ts`], tests: [`${CPU}/memcheck.test.ts`, `${CPU}/memcheck-straddle.test.ts`] },
+  memcheck: { mutate: () => [`${CPU}/memcheck.ts`], tests: [`${CPU}/memcheck.test.ts`, `${CPU}/memcheck-straddle.test.ts`, `${CPU}/memcheck.edges.test.ts`] },
   'js-cvt': {
     mutate: () => [range(`${CPU}/compile/emit-alu.ts`, /^export function emitCvt\(/), range(`${CPU}/math.ts`, /^export function f2int\(/), range(`${CPU}/int64.ts`, /^export function i64ToFloat\(/), range(`${CPU}/int64.ts`, /^export function f2i64\(/)],
     tests: [`${CPU}/cvt-oracle.test.ts`],
