@@ -35,11 +35,11 @@ const TARGETS = {
   memcheck: { mutate: () => [`${CPU}/memcheck.ts`], tests: [`${CPU}/memcheck.test.ts`, `${CPU}/memcheck-straddle.test.ts`, `${CPU}/memcheck.edges.test.ts`] },
   'js-cvt': {
     mutate: () => [range(`${CPU}/compile/emit-alu.ts`, /^export function emitCvt\(/), range(`${CPU}/math.ts`, /^export function f2int\(/), range(`${CPU}/int64.ts`, /^export function i64ToFloat\(/), range(`${CPU}/int64.ts`, /^export function f2i64\(/)],
-    tests: [`${CPU}/cvt-oracle.test.ts`],
+    tests: [`${CPU}/cvt-oracle.test.ts`, `${CPU}/cvt-edges.test.ts`],
   },
   'wasm-cvt': {
     mutate: () => [range(`${CPU}/wasm/emit-alu.ts`, /^ {2}protected cvt\(/), range(`${CPU}/wasm/emit-alu.ts`, /^ {2}private directedIntToFloat\(/)],
-    tests: [`${CPU}/cvt-oracle.test.ts`],
+    tests: [`${CPU}/cvt-oracle.test.ts`, `${CPU}/cvt-edges.test.ts`],
   },
   'js-atomics': { mutate: () => [range(`${CPU}/compile/emit-mem.ts`, /^export function emitAtom\(/)], tests: [`${CPU}/atomics-oracle.test.ts`] },
   'wasm-atomics': { mutate: () => [range(`${CPU}/wasm/emit-memory.ts`, /^ {2}protected atomic\(/)], tests: [`${CPU}/atomics-oracle.test.ts`] },
