@@ -44,6 +44,9 @@ describe('computeTripCount: the edges the mutants found', () => {
       ok: false,
       reason: 'the latch does not end without wrapping around (trip count undefined)',
     });
+    // equal at 2^31 − 1, then apart: the left operand passes 2^31 (fine read unsigned)
+    expect(simulate('eq', 2 ** 31 - 1, 1, 2 ** 31 - 1, -1)).toBe(2);
+    expect(computeTripCount({ compare: 'eq', dL: 1, dR: -1 }, 2 ** 31 - 1, 2 ** 31 - 1)).toEqual({ ok: true, trips: 2 });
     expect(simulate('eq', 3, 0, 4, 0)).toBe(1);
     expect(computeTripCount({ compare: 'eq', dL: 0, dR: 0 }, 3, 4)).toEqual({ ok: true, trips: 1 });
   });
