@@ -1,0 +1,21 @@
+/**
+ * The vitest configuration Stryker runs under (stryker.config.json; `npm run mutate`), not used by
+ * `npm test`: the project's own, with
+ *  - `include` narrowed to the target's test files (MUTATE_TESTS, comma-separated, set by
+ *    scripts/mutate.mjs). Stryker's own `testFiles` option is not used for that: given it, Stryker
+ *    10 runs a static mutant (one in code that runs when the module loads, such as a lookup table)
+ *    with "runtime" activation — the mutant is switched on after the module has loaded, so it can
+ *    never be killed and is reported as surviving;
+ *  - `@fast-check/vitest` replaced by scripts/mutation/fast-check-vitest.ts (why: see there).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+const tests = process.env.MUTATE_TESTS?.split(',').filter((t) => t.length > 0);
+
+export default defineConfig({
+  ...base,
+  resolve: { alias: { '@fast-check/vitest': fileURLToPath(new URL('./scripts/mutation/fast-check-vitest.ts', import.meta.url)) } },
+  test: { ...base.test, ...(tests && tests.length > 0 ? { include: tests } : {}) },
+});
