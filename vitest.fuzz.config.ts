@@ -4,9 +4,12 @@
  * vitest.config.ts at the default of 1000 cases (each file reads `Number(process.env.FUZZ_RUNS ?? 1000)`).
  * Counts and durations of the documented run: docs/ERRORS.md, "Fuzzing".
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // @fast-check/vitest's own import costs seconds per test file: see scripts/mutation/fast-check-vitest.ts.
+  resolve: { alias: { '@fast-check/vitest': fileURLToPath(new URL('./scripts/mutation/fast-check-vitest.ts', import.meta.url)) } },
   test: {
     include: ['{contract,runtime,workbench,cli,server,main,preload,renderer,native,bench,scripts}/**/*.fuzz.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'dist/**'],

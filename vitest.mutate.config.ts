@@ -6,7 +6,8 @@
  *    10 runs a static mutant (one in code that runs when the module loads, such as a lookup table)
  *    with "runtime" activation — the mutant is switched on after the module has loaded, so it can
  *    never be killed and is reported as surviving;
- *  - `@fast-check/vitest` replaced by scripts/mutation/fast-check-vitest.ts (why: see there).
+ *  - `@fast-check/vitest` replaced by scripts/mutation/fast-check-vitest.ts, as in vitest.config.ts,
+ *    with a fixed seed (MUTATE_SEED, default 20261206) so a score is reproducible.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
@@ -17,5 +18,5 @@ const tests = process.env.MUTATE_TESTS?.split(',').filter((t) => t.length > 0);
 export default defineConfig({
   ...base,
   resolve: { alias: { '@fast-check/vitest': fileURLToPath(new URL('./scripts/mutation/fast-check-vitest.ts', import.meta.url)) } },
-  test: { ...base.test, ...(tests && tests.length > 0 ? { include: tests } : {}) },
+  test: { ...base.test, env: { MUTATE_SEED: process.env.MUTATE_SEED ?? '20261206' }, ...(tests && tests.length > 0 ? { include: tests } : {}) },
 });

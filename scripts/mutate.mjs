@@ -44,7 +44,7 @@ const TARGETS = {
   },
   'js-atomics': { mutate: () => [range(`${CPU}/compile/emit-mem.ts`, /^export function emitAtom\(/)], tests: [`${CPU}/atomics-oracle.test.ts`, `${CPU}/atomics-memcheck.test.ts`] },
   'wasm-atomics': {
-    mutate: () => [range(`${CPU}/wasm/emit-memory.ts`, /^ {2}protected atomic\(/)],
+    mutate: () => [`${CPU}/wasm/emit-atomics.ts`],
     tests: [`${CPU}/atomics-oracle.test.ts`, `${CPU}/atomics-memcheck.test.ts`],
     coverage: 'all',
   },
