@@ -4,6 +4,7 @@
  * even while they spin in a kernel that never finishes. Linux's /proc/self/task counts the threads.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startWorker } from '../../../node/worker-url.js';
@@ -13,6 +14,9 @@ const threads = (): number => readdirSync('/proc/self/task').length;
 
 describe.runIf(existsSync('/proc/self/task'))('the block pool at a deadline', () => {
   it('ends with the thread that launched: no pool worker is left spinning after terminate()', async () => {
+    // libuv's thread pool (4 threads) starts at the process's first asynchronous file operation; on
+    // Node 22+ that can be the worker's, and those threads never end: start it before counting.
+    await readFile(import.meta.filename);
     const before = threads();
     const ptxPath = join(defaultFixtureDir(), '..', 'guests', 'kernels', 'probes.ptx');
     const worker = startWorker(import.meta.url, './spin-launch.worker', { workerData: { ptxPath } });
