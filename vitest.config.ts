@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { BrowserSpecsFirst } from './vitest.sequencer.js';
 
 export default defineConfig({
   // @fast-check/vitest's own import costs seconds per test file: see scripts/mutation/fast-check-vitest.ts.
@@ -13,6 +12,5 @@ export default defineConfig({
     pool: 'forks',
     // The machine has 2 cores; worker-heavy suites compete for them.
     maxWorkers: 2,
-    sequence: { sequencer: BrowserSpecsFirst },
   },
 });
