@@ -18,7 +18,7 @@ import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
-import { AluEmitter } from './emit-alu.js';
+import { ModuleDataEmitter } from './emit-module-data.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -50,6 +50,10 @@ export interface WasmKernel {
   blockChecks: number;
   /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
   selfLoopChecks: number;
+  /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
+  modvarBytes: number;
+  /** Bytes of the module's .const variables the launch copies in below them (0: none). */
+  constBytes: number;
   /** Imported JavaScript functions for instructions without native code (js-bridge.ts), by import name. */
   bridges: Record<string, (...args: number[]) => unknown>;
   /** The opcodes of the bridged instructions (one per import). */
@@ -58,6 +62,9 @@ export interface WasmKernel {
   bridgeSources: Record<string, string>;
 }
 
+
+/** Bytes of module .global/.const variables a Wasm launch copies in (and out): above, the kernel runs on the JavaScript backend. */
+export const MODULE_DATA_MAX = 16 << 20;
 
 /** The bit of `seen` that entries past 30 share (a phase that sets it runs the general copy). */
 const SEEN_SHARED = 1 << 31;
@@ -73,7 +80,7 @@ export function compileWasmKernel(module: PtxModule, entry: PtxFunction): WasmCo
   }
 }
 
-class KernelCompiler extends AluEmitter {
+class KernelCompiler extends ModuleDataEmitter {
   /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
   private sync = false;
 
@@ -99,11 +106,15 @@ class KernelCompiler extends AluEmitter {
 
   compile(): WasmKernel {
     const flat = flatten(this.module, this.entry);
-    // .local and call-site .param variables live in a per-thread frame (emit-memory.ts localAddress)
+    // .local and call-site .param variables live in a per-thread frame (emit-memory.ts localAddress),
+    // the module's .global and .const variables in the launch's scratch area (emit-module-data.ts)
     for (const v of [...flat.vars, ...this.module.vars]) {
-      if (v.space !== 'shared' && v.space !== 'local' && v.space !== 'param') unsupported(`the kernel declares .${v.space} variables`);
+      if (v.space !== 'shared' && v.space !== 'local' && v.space !== 'param' && v.space !== 'global' && v.space !== 'const') unsupported(`the kernel declares .${v.space} variables`);
     }
     this.lay = layout(this.module, this.entry.params, flat.vars);
+    this.planModuleData();
+    // copied into the scratch area at every launch (and the .global bytes back): beyond this, the JavaScript backend is cheaper
+    if (this.modvarBytes + this.constBytes > MODULE_DATA_MAX) unsupported(`the module's .global and .const variables take ${this.modvarBytes + this.constBytes} bytes (more than ${MODULE_DATA_MAX} are left to the JavaScript backend)`);
     const paramTypes: ValType[] = [];
     this.entry.params.forEach((p, i) => {
       const cls = classOf(p.type);
@@ -165,7 +176,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {

@@ -19,7 +19,7 @@ export const IMPORTS: { name: string; params: ValType[]; results: ValType[] }[] 
 
 /** The fault record's fields: byte offsets in the 32 bytes just before the window table. */
 export const FAULT_RECORD = { address: 0, size: 8, thread: 12, line: 16, write: 20, block: 24, kind: 28 } as const;
-export const FAULT = { global: 1, shared: 2, local: 3 } as const;
+export const FAULT = { global: 1, shared: 2, local: 3, const: 4 } as const;
 
 export class Unsupported extends Error {}
 
