@@ -129,7 +129,8 @@ function releaseBarrier(sites: SyncSite[], E: LaunchEnv, n: number, barRed: bool
   }
 }
 
-function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: number): void {
+/** The collective operation of a warp-level site over the lanes in `group` (also the WebAssembly backend's: wasm/warp-launch.ts). */
+export function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: number): void {
   const { wa, wb, wc, res, resp } = E;
   const inGroup = (lane: number): boolean => (group & (1 << lane)) !== 0;
   switch (site.kind) {

@@ -18,6 +18,7 @@ import { gfind, spaceFault, type Window } from '../memcheck.js';
 import { fmaF64 } from '../math.js';
 import { FAULT, FAULT_RECORD, type WasmKernel } from './compile-wasm.js';
 import { modvarAddress } from './emit-module-data.js';
+import { runWarpBlocks } from './warp-launch.js';
 
 type RunFn = (...args: (number | bigint)[]) => void;
 
@@ -147,7 +148,8 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
     const total = gx * gy * gz;
     for (let b = 0; b < total; b += progressEvery) {
       const end = Math.min(total, b + progressEvery);
-      run(b, end, gx, gy, gz, bx, by, bz, scratch, shSize, scratch + shPad, scratch + shPad + resumeBytes, table, tableEntries, ...args);
+      if (kernel.wasm.warp) runWarpBlocks(kernel.wasm, run, memory, E, { gx, gy, gz, bx, by, bz, sh: scratch, shSize, resumeBase: scratch + shPad, slotBase: scratch + shPad + resumeBytes, table, nwin: tableEntries, params: args }, b, end);
+      else run(b, end, gx, gy, gz, bx, by, bz, scratch, shSize, scratch + shPad, scratch + shPad + resumeBytes, table, tableEntries, ...args);
       request.onProgress?.(end, total);
     }
   } catch (error) {
