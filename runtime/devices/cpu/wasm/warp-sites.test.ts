@@ -225,6 +225,60 @@ describe('warp-level sites on the WebAssembly backend', () => {
     );
   });
 
+  it('give the JavaScript backend’s bits for a shuffle inside a loop that lanes leave at different trips', () => {
+    // v = x; for (off = 16; off > 0 && (x & 7) != off & 7; off >>= 1) v += shfl.down(v, off); out[g] = v
+    const ptx = `${HEADER}.visible .entry loopy(.param .u64 pout, .param .u64 pin)
+{
+  .reg .pred %p<4>;
+  .reg .b32 %r<16>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [pout];
+  ld.param.u64 %rd2, [pin];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, %ctaid.x;
+  mov.u32 %r3, %ntid.x;
+  mad.lo.s32 %r4, %r2, %r3, %r1;
+  mul.wide.u32 %rd3, %r4, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  ld.global.u32 %r5, [%rd4];
+  mov.u32 %r6, %r5;
+  and.b32 %r7, %r5, 7;
+  mov.u32 %r8, 16;
+$L_loop:
+  and.b32 %r9, %r8, 7;
+  setp.eq.u32 %p1, %r9, %r7;
+  @%p1 bra $L_done;
+  shfl.sync.down.b32 %r10|%p2, %r6, %r8, 31, -1;
+  add.s32 %r6, %r6, %r10;
+  shr.u32 %r8, %r8, 1;
+  setp.ne.u32 %p3, %r8, 0;
+  @%p3 bra $L_loop;
+$L_done:
+  add.s64 %rd5, %rd1, %rd3;
+  st.global.u32 [%rd5], %r6;
+  ret;
+}
+`;
+    fc.assert(
+      fc.property(fc.constantFrom(...SHAPES), fc.integer({ min: 1, max: 2 ** 31 }), (shape, seed) => {
+        const threads = shape.grid * shape.block[0] * shape.block[1];
+        const input = randomInput(seed, threads);
+        const outs = [true, false].map((wasm) => {
+          const memory = new WebAssembly.Memory({ initial: 1 });
+          new Uint32Array(memory.buffer, 1024, threads).set(input);
+          const dev = new CpuDevice({ wasmKernels: wasm });
+          const k = dev.loadKernel(ptx, 'wasm-warp-loop', 'loopy');
+          const outAt = 1024 + threads * 4;
+          dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0] * shape.block[1], 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(outAt, threads * 4), ptr(1024, threads * 4)] });
+          expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+          return Array.from(new Uint32Array(memory.buffer, outAt, threads));
+        });
+        expect(outs[0]).toEqual(outs[1]);
+      }),
+      { numRuns: Number(process.env.WARP_RUNS ?? 10) },
+    );
+  });
+
   it('reports an out-of-bounds access after a shfl, in the phase after it, exactly as the JavaScript backend does', () => {
     const ptx = `${HEADER}.visible .entry oob(.param .u64 p0)
 {
