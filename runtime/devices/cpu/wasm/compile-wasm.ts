@@ -505,12 +505,15 @@ class KernelCompiler extends ModuleDataEmitter {
         if (b.warp) steps.unshift({ uses: [], defs: b.warp.results.flatMap((r) => (r.to.kind === 'reg' ? [r.to.name] : [])), kills: true });
         const succ: number[] = [];
         const t = b.term;
-        if (t?.kind === 'yield' && t.form) steps.push({ uses: t.form.stores.flatMap((x) => (x.from !== -1 && (x.from.kind === 'reg' || x.from.kind === 'not') ? [x.from.name] : [])), defs: [], kills: false });
+        if (t?.kind === 'yield' && t.form) steps.push({ uses: [...t.form.stores.flatMap((x) => (x.from !== -1 && (x.from.kind === 'reg' || x.from.kind === 'not') ? [x.from.name] : [])), ...(t.guard ? [t.guard.name] : [])], defs: [], kills: false });
         if (t?.kind === 'bra') {
           steps.push({ uses: t.guard ? [t.guard.name] : [], defs: [], kills: false });
           succ.push(labelOf.get(t.target)!);
           if (t.guard && i + 1 < blocks.length) succ.push(i + 1);
-        } else if (t?.kind === 'yield') succ.push(t.resume);
+        } else if (t?.kind === 'yield') {
+          succ.push(t.resume);
+          if (t.guard) succ.push(t.resume + 1);
+        }
         else if (!t && i + 1 < blocks.length) succ.push(i + 1);
         return { steps, succ };
       }),
@@ -615,12 +618,13 @@ class KernelCompiler extends ModuleDataEmitter {
       } else if (warpSiteForm(s)) {
         // a warp-level site: the thread stores its operands and stops; its resume block reads the results
         const form = warpSiteForm(s)!;
-        if (s.guard) unsupported(`line ${s.line}: a guarded '${s.opcode}'`);
         this.sync = true;
         const site = this.siteList.length;
         this.siteList.push({ kind: form.kind, mode: form.mode, line: s.line });
-        cur().term = { kind: 'yield', resume: blocks.length, site, form };
+        cur().term = { kind: 'yield', resume: blocks.length, site, form, ...(s.guard ? { guard: s.guard } : {}) };
         blocks.push({ instrs: [], resume: true, warp: form });
+        // guarded: a thread whose guard is false goes on past the resume block (no restore, no results)
+        if (s.guard) blocks.push({ instrs: [] });
       } else if ((op === 'bar' || op === 'barrier') && (s.parts[1] === 'sync' || s.parts.length === 2 || s.parts[1] === 'aligned')) {
         // bar.sync / barrier.sync [.aligned] with a barrier id only: every thread of the block waits
         if (s.guard || s.operands.length > 1 || s.parts.some((x) => x === 'red' || x === 'arrive')) unsupported(`line ${s.line}: '${s.opcode}'`);
@@ -1113,7 +1117,14 @@ class KernelCompiler extends ModuleDataEmitter {
       this.forgetAll(); // a block is entered from elsewhere: nothing proven yet
       for (const ins of block.instrs) this.instruction(ins);
       if (t?.kind === 'ret') this.exitThread();
-      else if (t?.kind === 'yield') this.yieldAt(t.resume, t.site, t.form);
+      else if (t?.kind === 'yield') {
+        if (t.guard) {
+          // guard false: on past the resume block, as the JavaScript backend's `if (g) { yield }`
+          this.readPred(t.guard.name, !t.guard.negate);
+          branch(t.resume + 1, true);
+        }
+        this.yieldAt(t.resume, t.site, t.form);
+      }
       else if (t?.kind === 'bra') {
         if (t.guard) this.readPred(t.guard.name, t.guard.negate);
         if (j === b) this.br(`S${b}`, t.guard !== undefined);

@@ -70,7 +70,7 @@ export interface Reg {
 export interface BasicBlock {
   instrs: Instruction[];
   /** How it ends: a branch, the thread's exit, or a barrier (`yield`: the thread stops until the block's threads all arrive). */
-  term?: { kind: 'bra'; target: string; guard?: { name: string; negate: boolean } } | { kind: 'ret' } | { kind: 'yield'; resume: number; site?: number; form?: WarpSiteForm };
+  term?: { kind: 'bra'; target: string; guard?: { name: string; negate: boolean } } | { kind: 'ret' } | { kind: 'yield'; resume: number; site?: number; form?: WarpSiteForm; guard?: { name: string; negate: boolean } };
   /** Entered only when a thread resumes after a barrier: restores the thread's saved registers. */
   resume?: boolean;
   /** A warp-level site's resume block: it reads the site's results first (warp-sites.ts). */

@@ -279,6 +279,58 @@ $L_done:
     );
   });
 
+  it('give the JavaScript backend’s bits for guarded warp-level instructions (a lane whose guard is false goes on without them)', () => {
+    const ptx = `${HEADER}.visible .entry guarded(.param .u64 pout, .param .u64 pin)
+{
+  .reg .pred %p<4>;
+  .reg .b32 %r<16>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [pout];
+  ld.param.u64 %rd2, [pin];
+  mov.u32 %r1, %tid.x;
+  mov.u32 %r2, %ctaid.x;
+  mov.u32 %r3, %ntid.x;
+  mad.lo.s32 %r4, %r2, %r3, %r1;
+  mul.wide.u32 %rd3, %r4, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  ld.global.u32 %r5, [%rd4];
+  mov.u32 %r6, 7;
+  mov.u32 %r7, 9;
+  and.b32 %r8, %r5, 3;
+  setp.ne.u32 %p1, %r8, 0;
+  @%p1 shfl.sync.bfly.b32 %r6, %r5, 2, 31, -1;
+  setp.lt.u32 %p2, %r5, -2147483648;
+  @!%p1 vote.sync.ballot.b32 %r7, %p2, -1;
+  xor.b32 %r9, %r6, %r7;
+  add.s32 %r9, %r9, %r8;
+  mul.wide.u32 %rd5, %r4, 4;
+  add.s64 %rd6, %rd1, %rd5;
+  st.global.u32 [%rd6], %r9;
+  ret;
+}
+`;
+    const m = parsePtx(ptx);
+    expect(Object.keys(compileWasmKernel(m, m.functions.get('guarded')!))).toEqual(['kernel']);
+    fc.assert(
+      fc.property(fc.constantFrom(...SHAPES), fc.integer({ min: 1, max: 2 ** 31 }), (shape, seed) => {
+        const threads = shape.grid * shape.block[0] * shape.block[1];
+        const input = randomInput(seed, threads);
+        const outs = [true, false].map((wasm) => {
+          const memory = new WebAssembly.Memory({ initial: 1 });
+          new Uint32Array(memory.buffer, 1024, threads).set(input);
+          const dev = new CpuDevice({ wasmKernels: wasm });
+          const k = dev.loadKernel(ptx, 'wasm-warp-guarded', 'guarded');
+          const outAt = 1024 + threads * 4;
+          dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0] * shape.block[1], 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(outAt, threads * 4), ptr(1024, threads * 4)] });
+          expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+          return Array.from(new Uint32Array(memory.buffer, outAt, threads));
+        });
+        expect(outs[0]).toEqual(outs[1]);
+      }),
+      { numRuns: Number(process.env.WARP_RUNS ?? 10) },
+    );
+  });
+
   it('reports an out-of-bounds access after a shfl, in the phase after it, exactly as the JavaScript backend does', () => {
     const ptx = `${HEADER}.visible .entry oob(.param .u64 p0)
 {
