@@ -43,44 +43,53 @@ export function runWarpBlocks(wasm: WasmKernel, run: RunFn, memory: WebAssembly.
   const bar = sites.map((s) => s.kind === 'bar');
   const words = new Int32Array(memory.buffer);
   const bytes = new Uint8Array(memory.buffer);
+  const { wa, wb, wc, wm, res, resp } = E;
   const resume = a.resumeBase >> 2;
-  const stride = wasm.slotBytes >> 2;
-  const at = (t: number, word: number): number => (a.slotBase >> 2) + t * stride + ((warp.wordsAt + word) >> 2);
+  // each thread's warp words, as word indices (local constants: this loop is the launch's hot path)
+  const W = (t: number): number => (a.slotBase >> 2) + t * (wasm.slotBytes >> 2) + (warp.wordsAt >> 2);
+  const site0 = WARP_WORD.site >> 2, wa0 = WARP_WORD.wa >> 2, wb0 = WARP_WORD.wb >> 2, wc0 = WARP_WORD.wc >> 2, wm0 = WARP_WORD.wm >> 2;
+  const res0 = WARP_WORD.res >> 2, resp0 = WARP_WORD.resp >> 2;
+  const warpWords = Int32Array.from({ length: n }, (_, t) => W(t));
   const nWarps = Math.ceil(n / 32);
-  const pass = (b: number, t0: number, t1: number): void => run(b, t0 | (t1 << 16), a.gx, a.gy, a.gz, a.bx, a.by, a.bz, a.sh, a.shSize, a.resumeBase, a.slotBase, a.table, a.nwin, ...a.params);
+  // run's arguments: the block and the warp's range change per pass
+  const argv: (number | bigint)[] = [0, 0, a.gx, a.gy, a.gz, a.bx, a.by, a.bz, a.sh, a.shSize, a.resumeBase, a.slotBase, a.table, a.nwin, ...a.params];
   for (let b = b0; b < b1; b++) {
     // as the kernel's own block loop does: shared memory zeroed, every thread at the kernel's start
     if (a.shSize > 0) bytes.fill(0, a.sh, a.sh + a.shSize);
     words.fill(0, resume, resume + n);
+    argv[0] = b;
     for (;;) {
       for (let w = 0; w < nWarps; w++) {
         const base = w * 32;
         const end = Math.min(base + 32, n);
+        argv[1] = base | (end << 16);
         for (;;) {
-          pass(b, base, end);
+          run.apply(undefined, argv);
           // the lowest warp-level site any lane waits at
           let site = -1;
           for (let t = base; t < end; t++) {
             if (words[resume + t]! > -2) continue;
-            const s = words[at(t, WARP_WORD.site)]!;
+            const s = words[warpWords[t]! + site0]!;
             if (bar[s]) continue;
             if (site < 0 || s < site) site = s;
           }
           if (site < 0) break;
           let group = 0;
           for (let t = base; t < end; t++) {
-            if (words[resume + t]! > -2 || words[at(t, WARP_WORD.site)] !== site) continue;
+            const at = warpWords[t]!;
+            if (words[resume + t]! > -2 || words[at + site0] !== site) continue;
             group |= 1 << (t - base);
-            E.wa[t] = words[at(t, WARP_WORD.wa)]!;
-            E.wb[t] = words[at(t, WARP_WORD.wb)]!;
-            E.wc[t] = words[at(t, WARP_WORD.wc)]!;
-            E.wm[t] = words[at(t, WARP_WORD.wm)]!;
+            wa[t] = words[at + wa0]!;
+            wb[t] = words[at + wb0]!;
+            wc[t] = words[at + wc0]!;
+            wm[t] = words[at + wm0]!;
           }
           warpOp(sites[site]!, E, base, end, group);
           for (let t = base; t < end; t++) {
             if (!(group & (1 << (t - base)))) continue;
-            words[at(t, WARP_WORD.res)] = E.res[t]!;
-            words[at(t, WARP_WORD.resp)] = E.resp[t]!;
+            const at = warpWords[t]!;
+            words[at + res0] = res[t]!;
+            words[at + resp0] = resp[t]!;
             words[resume + t] = -2 - words[resume + t]!;
           }
         }
