@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeviceError, type KernelArg } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
+import { pooledLaunches } from '../pool/pool-launch.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 
@@ -80,10 +81,10 @@ $L_end:
 
 const N = 32;
 
-function launchModv(wasm: boolean, launches: number): { out: Uint8Array[]; backends: (string | undefined)[] } {
+function launchModv(wasm: boolean, launches: number, pool = false): { out: Uint8Array[]; backends: (string | undefined)[] } {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const bytes = new Uint8Array(memory.buffer);
-  const dev = new CpuDevice({ wasmKernels: wasm });
+  const dev = new CpuDevice({ wasmKernels: wasm, ...(pool ? { workers: 2, poolMinThreads: 1, adaptivePool: false } : {}) });
   const k = dev.loadKernel(MODVARS, 'wasm-modvars', 'modv');
   const out: Uint8Array[] = [], backends: (string | undefined)[] = [];
   for (let i = 0; i < launches; i++) {
@@ -121,6 +122,15 @@ describe('module .global and .const variables on the WebAssembly backend', () =>
       const firstDiff = wasm.out[launch]!.findIndex((b, i) => b !== js.out[launch]![i]);
       expect(firstDiff, `launch ${launch}: first differing byte ${firstDiff}`).toBe(-1);
     }
+  });
+
+  it('stay on the calling thread on a device with a block pool (one copy of the variables: the atomic counter counts every thread once)', () => {
+    const before = pooledLaunches();
+    const pooled = launchModv(true, 2, true);
+    const js = launchModv(false, 2);
+    expect(pooled.backends).toEqual(['wasm', 'wasm']);
+    expect(pooledLaunches()).toBe(before);
+    for (let launch = 0; launch < 2; launch++) expect(Array.from(pooled.out[launch]!)).toEqual(Array.from(js.out[launch]!));
   });
 
   const faultOf = (body: string, decl: string, wasm: boolean): { message: string; backend: string | undefined } => {

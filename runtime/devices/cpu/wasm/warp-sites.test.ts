@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeviceError, type KernelArg } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
+import { pooledLaunches } from '../pool/pool-launch.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 
@@ -329,6 +330,23 @@ $L_done:
       }),
       { numRuns: Number(process.env.WARP_RUNS ?? 10) },
     );
+  });
+
+  it('stay on the calling thread on a device with a block pool, with the same bits', () => {
+    const shape = SHAPES[1]!;
+    const input = randomInput(11, 256);
+    const before = pooledLaunches();
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const threads = shape.grid * shape.block[0] * shape.block[1];
+    new Uint32Array(memory.buffer, 4096, threads).set(input.subarray(0, threads));
+    const dev = new CpuDevice({ wasmKernels: true, workers: 2, poolMinThreads: 1, adaptivePool: false });
+    const k = dev.loadKernel(WARPMIX, 'wasm-warpmix', 'warpmix');
+    const outAt = 4096 + threads * 4;
+    dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0], shape.block[1], 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(outAt, threads * 64), ptr(4096, threads * 4), u32(0x80000001), u32(5), u32(0x81f)] });
+    expect(dev.lastBackend).toBe('wasm');
+    expect(pooledLaunches()).toBe(before);
+    const js = runWarpmix(false, shape, 0x80000001, 5, 0x81f, input);
+    expect(Array.from(new Uint32Array(memory.buffer.slice(outAt, outAt + threads * 64)))).toEqual(Array.from(js.out));
   });
 
   it('reports an out-of-bounds access after a shfl, in the phase after it, exactly as the JavaScript backend does', () => {
