@@ -65,25 +65,27 @@ export function runWarpBlocks(wasm: WasmKernel, run: RunFn, memory: WebAssembly.
         argv[1] = base | (end << 16);
         for (;;) {
           run.apply(undefined, argv);
-          // the lowest warp-level site any lane waits at
-          let site = -1;
+          // the lowest warp-level site any lane waits at, and the group of lanes waiting there (one
+          // scan: a lower site found later starts the group again; operands copied for lanes of a
+          // site that turns out higher are not read)
+          let site = -1, group = 0;
           for (let t = base; t < end; t++) {
             if (words[resume + t]! > -2) continue;
-            const s = words[warpWords[t]! + site0]!;
-            if (bar[s]) continue;
-            if (site < 0 || s < site) site = s;
-          }
-          if (site < 0) break;
-          let group = 0;
-          for (let t = base; t < end; t++) {
             const at = warpWords[t]!;
-            if (words[resume + t]! > -2 || words[at + site0] !== site) continue;
+            const s = words[at + site0]!;
+            if (bar[s]) continue;
+            if (site < 0 || s < site) {
+              site = s;
+              group = 0;
+            }
+            if (s !== site) continue;
             group |= 1 << (t - base);
             wa[t] = words[at + wa0]!;
             wb[t] = words[at + wb0]!;
             wc[t] = words[at + wc0]!;
             wm[t] = words[at + wm0]!;
           }
+          if (site < 0) break;
           warpOp(sites[site]!, E, base, end, group);
           for (let t = base; t < end; t++) {
             if (!(group & (1 << (t - base)))) continue;
