@@ -4,10 +4,12 @@
  * arithmetic is native i64, f32 arithmetic is native f32 and V8 runs it without JS's speculation.
  *
  * It takes only kernels it can run exactly like the JavaScript backend: integer/float arithmetic,
- * comparisons, conversions, .global/.shared/.param loads and stores, atomics, `bar.sync` (threads
- * run in phases between barriers, in the JavaScript backend's order) and any control flow; warp
- * operations, local/const/generic memory and the rest return `unsupported` with the reason, and
- * the kernel runs on the JavaScript backend (compile/compile.ts) as before. Every global access is
+ * comparisons, conversions, .global/.shared/.local/.param loads and stores, the module's .global
+ * and .const variables (emit-module-data.ts), atomics, `bar.sync` (threads run in phases between
+ * barriers, in the JavaScript backend's order), warp-level operations (warp-sites.ts: resume points
+ * the launch schedules as the JavaScript scheduler does, warp-launch.ts) and any control flow;
+ * generic memory and the rest return `unsupported` with the reason, and the kernel runs on the
+ * JavaScript backend (compile/compile.ts) as before. Every global access is
  * checked against the launch's pointer windows with a per-site cache, as in the JavaScript backend,
  * or once for many threads or iterations when its address allows it (block-checks.ts: affine in
  * %tid.x, once per block; self-loop-checks.ts: affine in a loop's induction register, once per
