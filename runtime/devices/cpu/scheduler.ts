@@ -129,18 +129,19 @@ function releaseBarrier(sites: SyncSite[], E: LaunchEnv, n: number, barRed: bool
   }
 }
 
-function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: number): void {
+/** The collective operation of a warp-level site over the lanes in `group` (also the WebAssembly backend's: wasm/warp-launch.ts). */
+export function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: number): void {
   const { wa, wb, wc, res, resp } = E;
-  const inGroup = (lane: number): boolean => (group & (1 << lane)) !== 0;
+  // whether a lane is in the group: inline, no closure per call (the WebAssembly backend's warp launch calls this per site and warp)
   switch (site.kind) {
     case 'activemask':
     case 'syncwarp':
-      for (let t = base; t < end; t++) if (inGroup(t - base)) res[t] = group;
+      for (let t = base; t < end; t++) if ((group & (1 << (t - base))) !== 0) res[t] = group;
       return;
     case 'vote': {
       let ballot = 0, count = 0, members = 0;
       for (let t = base; t < end; t++) {
-        if (!inGroup(t - base)) continue;
+        if ((group & (1 << (t - base))) === 0) continue;
         members++;
         if (wa[t]) {
           ballot |= 1 << (t - base);
@@ -148,13 +149,13 @@ function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: 
         }
       }
       const r = site.mode === 'ballot' ? ballot : site.mode === 'any' ? (count > 0 ? 1 : 0) : site.mode === 'all' ? (count === members ? 1 : 0) : count === 0 || count === members ? 1 : 0;
-      for (let t = base; t < end; t++) if (inGroup(t - base)) res[t] = r;
+      for (let t = base; t < end; t++) if ((group & (1 << (t - base))) !== 0) res[t] = r;
       return;
     }
     case 'shfl': {
       for (let t = base; t < end; t++) {
         const lane = t - base;
-        if (!inGroup(lane)) continue;
+        if ((group & (1 << (lane))) === 0) continue;
         const b = wb[t]! & 31, c = wc[t]!;
         const cval = c & 31, segmask = (c >> 8) & 31;
         const maxLane = (lane & segmask) | (cval & ~segmask);
@@ -168,7 +169,7 @@ function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: 
         }
         if (!pval) j = lane;
         // a source lane outside the active group is undefined in CUDA; we return the lane's own value
-        const src = j >= 0 && j < 32 && inGroup(j) ? base + j : t;
+        const src = j >= 0 && j < 32 && (group & (1 << (j))) !== 0 ? base + j : t;
         res[t] = wa[src]!;
         resp[t] = pval ? 1 : 0;
       }
@@ -178,7 +179,7 @@ function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: 
       const [op, type] = site.mode.split('.');
       let acc: number | undefined;
       for (let t = base; t < end; t++) {
-        if (!inGroup(t - base)) continue;
+        if ((group & (1 << (t - base))) === 0) continue;
         const v = type === 'u32' ? wa[t]! >>> 0 : wa[t]!;
         if (acc === undefined) acc = v;
         else if (op === 'add') acc = (acc + v) | 0;
@@ -188,25 +189,25 @@ function warpOp(site: SyncSite, E: LaunchEnv, base: number, end: number, group: 
         else if (op === 'or') acc |= v;
         else acc ^= v;
       }
-      for (let t = base; t < end; t++) if (inGroup(t - base)) res[t] = acc! | 0;
+      for (let t = base; t < end; t++) if ((group & (1 << (t - base))) !== 0) res[t] = acc! | 0;
       return;
     }
     case 'match': {
       let allEqual = true;
       let first: number | undefined;
       for (let t = base; t < end; t++) {
-        if (!inGroup(t - base)) continue;
+        if ((group & (1 << (t - base))) === 0) continue;
         if (first === undefined) first = wa[t];
         else if (wa[t] !== first) allEqual = false;
       }
       for (let t = base; t < end; t++) {
-        if (!inGroup(t - base)) continue;
+        if ((group & (1 << (t - base))) === 0) continue;
         if (site.mode === 'all') {
           res[t] = allEqual ? group : 0;
           resp[t] = allEqual ? 1 : 0;
         } else {
           let m = 0;
-          for (let u = base; u < end; u++) if (inGroup(u - base) && wa[u] === wa[t]) m |= 1 << (u - base);
+          for (let u = base; u < end; u++) if ((group & (1 << (u - base))) !== 0 && wa[u] === wa[t]) m |= 1 << (u - base);
           res[t] = m;
         }
       }

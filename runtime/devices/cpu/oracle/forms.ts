@@ -482,12 +482,17 @@ export const FORMS: readonly Form[] = forms;
  * oracle (fixtures/host-cuda) and the conformance suite exercise.
  */
 export const OTHER_ORACLES: Record<string, string> = {
-  ld: 'host-compiled CUDA oracle (every kernel)', ldu: 'conformance suite', st: 'host-compiled CUDA oracle (every kernel)',
+  ld: 'host-compiled CUDA oracle (every kernel); module .global/.const variables: wasm/module-data.test.ts', ldu: 'conformance suite', st: 'host-compiled CUDA oracle (every kernel)',
   atom: 'host-compiled CUDA oracle (atomics_*)', red: 'host-compiled CUDA oracle (atomics_*)', cvta: 'host-compiled CUDA oracle (every kernel)',
   isspacep: 'conformance suite (generic memory)', bra: 'host-compiled CUDA oracle (loops, branches)', call: 'conformance suite (device functions)',
   ret: 'every kernel', exit: 'conformance suite', trap: 'cpu-device tests', bar: 'host-compiled CUDA oracle (__syncthreads kernels)',
-  barrier: 'conformance suite', shfl: 'conformance suite (reduce_warp)', vote: 'conformance suite', activemask: 'conformance suite',
-  redux: 'conformance suite', match: 'conformance suite', membar: 'no-op (single-threaded device)', fence: 'no-op (single-threaded device)',
+  barrier: 'conformance suite',
+  // warp-level sites: the conformance suite on both backends, and the WebAssembly backend against the JavaScript one
+  shfl: 'conformance suite (reduce_warp, shfl_modes); JavaScript vs WebAssembly (wasm/warp-sites.test.ts: all modes, c, divergence)',
+  vote: 'conformance suite (vote); JavaScript vs WebAssembly (wasm/warp-sites.test.ts)',
+  activemask: 'conformance suite; JavaScript vs WebAssembly (wasm/warp-sites.test.ts)',
+  redux: 'conformance suite; JavaScript vs WebAssembly (wasm/warp-sites.test.ts)',
+  match: 'conformance suite (.b32 only); JavaScript vs WebAssembly (wasm/warp-sites.test.ts)', membar: 'no-op (single-threaded device)', fence: 'no-op (single-threaded device)',
   prefetch: 'no-op', prefetchu: 'no-op', brkpt: 'no-op', nanosleep: 'no-op', pmevent: 'no-op', griddepcontrol: 'no-op', applypriority: 'no-op',
   discard: 'no-op', createpolicy: 'no-op', mad24: 'not accepted (load error)',
 };

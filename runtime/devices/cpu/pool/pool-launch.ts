@@ -95,8 +95,11 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const total = gx * gy * gz;
   const threads = Math.min(plan.threads, total);
   // A kernel with bridged instructions (js-bridge.ts) calls JavaScript functions made on this
-  // thread; the pool's workers do not rebuild them yet, so such a kernel runs on one thread.
-  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.bridged.length > 0) return false;
+  // thread; the pool's workers do not rebuild them yet, so such a kernel runs on one thread. So
+  // does a kernel of a module with .global or .const variables: they are copied into one thread's
+  // scratch area (wasm-launch.ts), and the threads of a pool would each write their own copy. And
+  // a kernel with warp-level sites: its blocks are scheduled pass by pass from JavaScript (warp-launch.ts).
+  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.bridged.length > 0 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || kernel.wasm.warp) return false;
   const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
   const windows = E.windows;
   const windowBytes = windows.reduce((s, w) => s + w.length, 0);

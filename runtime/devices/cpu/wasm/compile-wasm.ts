@@ -4,10 +4,12 @@
  * arithmetic is native i64, f32 arithmetic is native f32 and V8 runs it without JS's speculation.
  *
  * It takes only kernels it can run exactly like the JavaScript backend: integer/float arithmetic,
- * comparisons, conversions, .global/.shared/.param loads and stores, atomics, `bar.sync` (threads
- * run in phases between barriers, in the JavaScript backend's order) and any control flow; warp
- * operations, local/const/generic memory and the rest return `unsupported` with the reason, and
- * the kernel runs on the JavaScript backend (compile/compile.ts) as before. Every global access is
+ * comparisons, conversions, .global/.shared/.local/.param loads and stores, the module's .global
+ * and .const variables (emit-module-data.ts), atomics, `bar.sync` (threads run in phases between
+ * barriers, in the JavaScript backend's order), warp-level operations (warp-sites.ts: resume points
+ * the launch schedules as the JavaScript scheduler does, warp-launch.ts) and any control flow;
+ * generic memory and the rest return `unsupported` with the reason, and the kernel runs on the
+ * JavaScript backend (compile/compile.ts) as before. Every global access is
  * checked against the launch's pointer windows with a per-site cache, as in the JavaScript backend,
  * or once for many threads or iterations when its address allows it (block-checks.ts: affine in
  * %tid.x, once per block; self-loop-checks.ts: affine in a loop's induction register, once per
@@ -18,7 +20,7 @@ import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
-import { AluEmitter } from './emit-alu.js';
+import { ModuleDataEmitter } from './emit-module-data.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -26,6 +28,8 @@ import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
 import { selfLoopPlan, type SelfLoopPlan } from './self-loop-checks.js';
 import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
+import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
+import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
 
@@ -37,8 +41,14 @@ export interface WasmKernel {
   params: ValType[];
   /** Whether it has barriers: the launch then needs per-thread resume words and register slots. */
   sync: boolean;
-  /** Bytes of saved registers per thread (8 per register live across a barrier). */
+  /** Bytes of saved registers per thread (8 per register live across a barrier), and with warp sites the warp words after them. */
   slotBytes: number;
+  /**
+   * Warp-level sites (warp-sites.ts): the kernel's sync sites in program order (barriers too,
+   * numbered as the JavaScript backend numbers them) and where each thread's warp words start in
+   * its slots; `run` then runs one pass of one block's threads (warp-launch.ts). Absent: none.
+   */
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -50,6 +60,10 @@ export interface WasmKernel {
   blockChecks: number;
   /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
   selfLoopChecks: number;
+  /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
+  modvarBytes: number;
+  /** Bytes of the module's .const variables the launch copies in below them (0: none). */
+  constBytes: number;
   /** Imported JavaScript functions for instructions without native code (js-bridge.ts), by import name. */
   bridges: Record<string, (...args: number[]) => unknown>;
   /** The opcodes of the bridged instructions (one per import). */
@@ -58,6 +72,9 @@ export interface WasmKernel {
   bridgeSources: Record<string, string>;
 }
 
+
+/** Bytes of module .global/.const variables a Wasm launch copies in (and out): above, the kernel runs on the JavaScript backend. */
+export const MODULE_DATA_MAX = 16 << 20;
 
 /** The bit of `seen` that entries past 30 share (a phase that sets it runs the general copy). */
 const SEEN_SHARED = 1 << 31;
@@ -73,9 +90,15 @@ export function compileWasmKernel(module: PtxModule, entry: PtxFunction): WasmCo
   }
 }
 
-class KernelCompiler extends AluEmitter {
+class KernelCompiler extends ModuleDataEmitter {
   /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
   private sync = false;
+
+  /** The sync sites in program order (barriers and warp-level operations), as the JavaScript backend numbers them. */
+  private readonly siteList: { kind: SiteKind; mode: string; line: number }[] = [];
+
+  /** Whether some site is warp-level: the launch then schedules the threads (warp-launch.ts). */
+  private warp = false;
 
   private readonly restores = new Map<number, string[]>();
 
@@ -99,11 +122,15 @@ class KernelCompiler extends AluEmitter {
 
   compile(): WasmKernel {
     const flat = flatten(this.module, this.entry);
-    // .local and call-site .param variables live in a per-thread frame (emit-memory.ts localAddress)
+    // .local and call-site .param variables live in a per-thread frame (emit-memory.ts localAddress),
+    // the module's .global and .const variables in the launch's scratch area (emit-module-data.ts)
     for (const v of [...flat.vars, ...this.module.vars]) {
-      if (v.space !== 'shared' && v.space !== 'local' && v.space !== 'param') unsupported(`the kernel declares .${v.space} variables`);
+      if (v.space !== 'shared' && v.space !== 'local' && v.space !== 'param' && v.space !== 'global' && v.space !== 'const') unsupported(`the kernel declares .${v.space} variables`);
     }
     this.lay = layout(this.module, this.entry.params, flat.vars);
+    this.planModuleData();
+    // copied into the scratch area at every launch (and the .global bytes back): beyond this, the JavaScript backend is cheaper
+    if (this.modvarBytes + this.constBytes > MODULE_DATA_MAX) unsupported(`the module's .global and .const variables take ${this.modvarBytes + this.constBytes} bytes (more than ${MODULE_DATA_MAX} are left to the JavaScript backend)`);
     const paramTypes: ValType[] = [];
     this.entry.params.forEach((p, i) => {
       const cls = classOf(p.type);
@@ -128,7 +155,8 @@ class KernelCompiler extends AluEmitter {
     }
     const cfg = this.basicBlocks(flat.body);
     this.findRemat(flat.body);
-    const uniform = this.sync
+    this.warp = this.siteList.some((x) => x.kind !== 'bar');
+    const uniform = this.sync && !this.warp
       ? uniformRegisters(cfg.blocks, cfg.labelOf, {
           isReg: (n) => this.regs.has(n),
           isShared: (n) => this.lay.symbols.get(n)?.space === 'shared',
@@ -138,9 +166,10 @@ class KernelCompiler extends AluEmitter {
     this.planSaves(cfg.blocks, cfg.labelOf, uniform);
     this.windowGlobals = this.uniformSlots.size;
     this.cfg = cfg;
-    if (this.sync) this.planEntries();
-    else this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
-    this.emitLaunchLoops(() => this.emitBody(cfg));
+    if (this.sync && !this.warp) this.planEntries();
+    else if (!this.sync) this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
+    if (this.warp) this.emitWarpPass(() => this.emitBody(cfg));
+    else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
       ...this.bridges.map((b, k) => ({ module: 'env', name: `bridge${k}`, type: { params: b.params, results: b.results } })),
@@ -165,7 +194,7 @@ class KernelCompiler extends AluEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: 8 * this.slots.size, usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -474,13 +503,19 @@ class KernelCompiler extends AluEmitter {
     const live = liveIn(
       blocks.map((b, i) => {
         const steps = b.instrs.map((ins) => ({ ...useDef(ins), kills: !ins.guard }));
+        // a warp site's results are written as its resume block starts (before any saved register is needed)
+        if (b.warp) steps.unshift({ uses: [], defs: b.warp.results.flatMap((r) => (r.to.kind === 'reg' ? [r.to.name] : [])), kills: true });
         const succ: number[] = [];
         const t = b.term;
+        if (t?.kind === 'yield' && t.form) steps.push({ uses: [...t.form.stores.flatMap((x) => (x.from !== -1 && (x.from.kind === 'reg' || x.from.kind === 'not') ? [x.from.name] : [])), ...(t.guard ? [t.guard.name] : [])], defs: [], kills: false });
         if (t?.kind === 'bra') {
           steps.push({ uses: t.guard ? [t.guard.name] : [], defs: [], kills: false });
           succ.push(labelOf.get(t.target)!);
           if (t.guard && i + 1 < blocks.length) succ.push(i + 1);
-        } else if (t?.kind === 'yield') succ.push(t.resume);
+        } else if (t?.kind === 'yield') {
+          succ.push(t.resume);
+          if (t.guard) succ.push(t.resume + 1);
+        }
         else if (!t && i + 1 < blocks.length) succ.push(i + 1);
         return { steps, succ };
       }),
@@ -582,12 +617,24 @@ class KernelCompiler extends AluEmitter {
         cur().term = { kind: 'bra', target: target.name, ...(s.guard ? { guard: s.guard } : {}) };
       } else if ((op === 'ret' || op === 'exit') && !s.guard) {
         cur().term = { kind: 'ret' };
+      } else if (warpSiteForm(s)) {
+        // a warp-level site: the thread stores its operands and stops; its resume block reads the results
+        const form = warpSiteForm(s)!;
+        this.sync = true;
+        const site = this.siteList.length;
+        this.siteList.push({ kind: form.kind, mode: form.mode, line: s.line });
+        cur().term = { kind: 'yield', resume: blocks.length, site, form, ...(s.guard ? { guard: s.guard } : {}) };
+        blocks.push({ instrs: [], resume: true, warp: form });
+        // guarded: a thread whose guard is false goes on past the resume block (no restore, no results)
+        if (s.guard) blocks.push({ instrs: [] });
       } else if ((op === 'bar' || op === 'barrier') && (s.parts[1] === 'sync' || s.parts.length === 2 || s.parts[1] === 'aligned')) {
         // bar.sync / barrier.sync [.aligned] with a barrier id only: every thread of the block waits
         if (s.guard || s.operands.length > 1 || s.parts.some((x) => x === 'red' || x === 'arrive')) unsupported(`line ${s.line}: '${s.opcode}'`);
         this.sync = true;
+        const site = this.siteList.length;
+        this.siteList.push({ kind: 'bar', mode: '', line: s.line });
         // the resume block has no label, so only a resuming thread enters it (and restores registers)
-        cur().term = { kind: 'yield', resume: blocks.length };
+        cur().term = { kind: 'yield', resume: blocks.length, site };
         blocks.push({ instrs: [], resume: true });
       } else {
         cur().instrs.push(s);
@@ -1066,12 +1113,20 @@ class KernelCompiler extends AluEmitter {
     const t = block.term;
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
     if (block.resume) this.restore(b);
+    if (block.warp) this.warpResults(block.warp);
     const code = (): void => {
       if (j === b) this.open(OP.loop, `S${b}`);
       this.forgetAll(); // a block is entered from elsewhere: nothing proven yet
       for (const ins of block.instrs) this.instruction(ins);
       if (t?.kind === 'ret') this.exitThread();
-      else if (t?.kind === 'yield') this.yieldAt(t.resume);
+      else if (t?.kind === 'yield') {
+        if (t.guard) {
+          // guard false: on past the resume block, as the JavaScript backend's `if (g) { yield }`
+          this.readPred(t.guard.name, !t.guard.negate);
+          branch(t.resume + 1, true);
+        }
+        this.yieldAt(t.resume, t.site, t.form);
+      }
       else if (t?.kind === 'bra') {
         if (t.guard) this.readPred(t.guard.name, t.guard.negate);
         if (j === b) this.br(`S${b}`, t.guard !== undefined);
@@ -1107,8 +1162,9 @@ class KernelCompiler extends AluEmitter {
   }
 
   /** At a barrier: save the registers live after it, note where to resume, and stop this thread for the phase. */
-  private yieldAt(resume: number): void {
+  private yieldAt(resume: number, site?: number, form?: WarpSiteForm): void {
     const { L } = this;
+    if (this.warp) return this.warpYield(resume, site!, form);
     for (const name of this.restores.get(resume) ?? []) {
       const r = this.regs.get(name)!;
       const u = this.uniformSlots.get(name);
@@ -1132,6 +1188,144 @@ class KernelCompiler extends AluEmitter {
     this.op(OP.i32_or);
     this.set(L.seen);
     this.br('next');
+  }
+
+  /**
+   * With warp sites: store the site's operands in the thread's warp words, save the registers
+   * live after it, and stop with the resume word -(2 + resume) and the site's index (the launch
+   * reads both: warp-launch.ts), the thread's turn over.
+   */
+  private warpYield(resume: number, site: number, form: WarpSiteForm | undefined): void {
+    const { L } = this;
+    const base = 8 * this.slots.size;
+    for (const st of form?.stores ?? []) {
+      this.get(L.sb);
+      if (st.from === -1) this.i32(-1);
+      else this.read(st.from, st.cls);
+      this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD[st.word]);
+    }
+    for (const name of this.restores.get(resume) ?? []) {
+      const r = this.regs.get(name)!;
+      this.get(L.sb);
+      this.get(r.local);
+      this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
+    }
+    this.get(L.sb);
+    this.i32(site);
+    this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD.site);
+    this.get(L.ra);
+    this.i32(-2 - resume);
+    this.c.byte(OP.i32_store).u32(2).u32(0);
+    this.br('next');
+  }
+
+  /** A warp site's resume block: its destinations from the thread's RES / RESP words (a predicate: word != 0). */
+  private warpResults(form: WarpSiteForm): void {
+    const base = 8 * this.slots.size;
+    for (const r of form.results) {
+      if (r.to.kind === 'sink') continue;
+      this.get(this.L.sb);
+      this.c.byte(OP.i32_load).u32(2).u32(base + WARP_WORD[r.word]);
+      if (r.pred) {
+        this.i32(0);
+        this.op(OP.i32_ne);
+        this.write(r.to, 'pred');
+      } else this.write(r.to, 'i32');
+      if (r.to.kind === 'reg') this.forgetProven(r.to.name);
+    }
+  }
+
+  /** Bytes of one thread's slots: its saved registers, and with warp sites its warp words after them. */
+  private slotStride(): number {
+    return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0);
+  }
+
+  /**
+   * `run` of a kernel with warp sites: one pass of block b0's threads t0 <= t < t1 (b1 = t0 |
+   * t1 << 16): each thread whose resume word is not negative runs from there until it exits
+   * (word -1) or stops at a site (word -2 - resume, warp-launch.ts schedules the sites as the
+   * JavaScript backend's scheduler does). The launch zeroes shared memory and the resume words as
+   * a block starts.
+   */
+  private emitWarpPass(body: () => void): void {
+    const { P, L } = this;
+    const stride = this.slotStride();
+    this.get(P.b0);
+    this.set(L.b);
+    this.get(P.b0);
+    this.get(P.gx);
+    this.op(OP.i32_rem_u);
+    this.set(L.cx);
+    this.get(P.b0);
+    this.get(P.gx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_rem_u);
+    this.set(L.cy);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_div_u);
+    this.set(L.cz);
+    this.get(P.b1);
+    this.i32(0xffff);
+    this.op(OP.i32_and);
+    this.set(L.t);
+    this.get(P.b1);
+    this.i32(16);
+    this.op(OP.i32_shr_u);
+    this.set(L.lim);
+    this.loopWhileBelow('threads', L.t, L.lim);
+    this.open(OP.block, 'next');
+    this.get(P.resumeBase);
+    this.get(L.t);
+    this.i32(2);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_add);
+    this.c.byte(OP.local_tee).u32(L.ra);
+    this.c.byte(OP.i32_load).u32(2).u32(0);
+    this.c.byte(OP.local_tee).u32(L.pc);
+    this.i32(0);
+    this.op(OP.i32_lt_s);
+    this.br('next', true);
+    this.get(P.slotBase);
+    this.get(L.t);
+    this.i32(stride);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.set(L.sb);
+    // tx, ty, tz of t
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_rem_u);
+    this.set(L.tx);
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_rem_u);
+    this.set(L.ty);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_div_u);
+    this.set(L.tz);
+    for (const r of this.regs.values()) {
+      const t = valType(r.cls);
+      if (t === 'i32') this.i32(0);
+      else if (t === 'i64') this.i64(0n);
+      else if (t === 'f32') this.c.byte(OP.f32_const).f32bits(0);
+      else this.c.byte(OP.f64_const).f64(0);
+      this.set(r.local);
+    }
+    body();
+    this.close();
+    this.inc(L.t);
+    this.br('threads');
+    this.close();
+    this.close();
   }
 
   private restore(block: number): void {

@@ -1,6 +1,7 @@
 /** PTX types, tables and helpers shared by the WebAssembly backend's emitters (compile-wasm.ts). */
 import type { Instruction } from '../ast.js';
 import { OP, type ValType } from './encoder.js';
+import type { WarpSiteForm } from './warp-sites.js';
 
 /**
  * Arguments of the exported `run` before the kernel parameters: blocks [b0, b1), grid and block
@@ -19,7 +20,7 @@ export const IMPORTS: { name: string; params: ValType[]; results: ValType[] }[] 
 
 /** The fault record's fields: byte offsets in the 32 bytes just before the window table. */
 export const FAULT_RECORD = { address: 0, size: 8, thread: 12, line: 16, write: 20, block: 24, kind: 28 } as const;
-export const FAULT = { global: 1, shared: 2, local: 3 } as const;
+export const FAULT = { global: 1, shared: 2, local: 3, const: 4 } as const;
 
 export class Unsupported extends Error {}
 
@@ -69,9 +70,11 @@ export interface Reg {
 export interface BasicBlock {
   instrs: Instruction[];
   /** How it ends: a branch, the thread's exit, or a barrier (`yield`: the thread stops until the block's threads all arrive). */
-  term?: { kind: 'bra'; target: string; guard?: { name: string; negate: boolean } } | { kind: 'ret' } | { kind: 'yield'; resume: number };
+  term?: { kind: 'bra'; target: string; guard?: { name: string; negate: boolean } } | { kind: 'ret' } | { kind: 'yield'; resume: number; site?: number; form?: WarpSiteForm; guard?: { name: string; negate: boolean } };
   /** Entered only when a thread resumes after a barrier: restores the thread's saved registers. */
   resume?: boolean;
+  /** A warp-level site's resume block: it reads the site's results first (warp-sites.ts). */
+  warp?: WarpSiteForm;
 }
 
 export const STORE_OF: Record<ValType, number> = { i32: OP.i32_store, i64: OP.i64_store, f32: OP.f32_store, f64: OP.f64_store };

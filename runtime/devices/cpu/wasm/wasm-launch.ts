@@ -17,6 +17,8 @@ import type { LaunchEnv } from '../launch-env.js';
 import { gfind, spaceFault, type Window } from '../memcheck.js';
 import { fmaF64 } from '../math.js';
 import { FAULT, FAULT_RECORD, type WasmKernel } from './compile-wasm.js';
+import { modvarAddress } from './emit-module-data.js';
+import { runWarpBlocks } from './warp-launch.js';
 
 type RunFn = (...args: (number | bigint)[]) => void;
 
@@ -64,34 +66,44 @@ export function paramValues(kernel: CompiledKernel & { wasm: WasmKernel }, param
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
- * One thread's scratch area: shared | resume words | register slots | fault record (32) | window
- * table (16 each) | local frames (frameBytes per thread of the block, right after the table, where
- * the kernel finds them); offsets from its start (the block pool gives each of its threads one).
+ * One thread's scratch area: shared | resume words | register slots | module .const bytes |
+ * module .global bytes | fault record (32) | window table (16 each, plus one for the module's
+ * .global variables when it has some) | local frames (frameBytes per thread of the block, right
+ * after the table, where the kernel finds them); offsets from its start (the block pool gives
+ * each of its threads one).
  */
-export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv): { shSize: number; shPad: number; resumeBytes: number; faultAt: number; scratchSize: number } {
+export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv): { shSize: number; shPad: number; resumeBytes: number; faultAt: number; scratchSize: number; tableEntries: number } {
   const [bx, by, bz] = request.block;
   const n = bx * by * bz;
   const shSize = kernel.wasm.usesShared ? E.shSize : 0;
   const shPad = align16(shSize);
   const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
   const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
-  const faultAt = shPad + resumeBytes + slotBytes;
-  return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * E.windows.length + kernel.wasm.frameBytes * n };
+  const faultAt = shPad + resumeBytes + slotBytes + kernel.wasm.constBytes + kernel.wasm.modvarBytes;
+  const tableEntries = E.windows.length + (kernel.wasm.modvarBytes > 0 ? 1 : 0);
+  return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * tableEntries + kernel.wasm.frameBytes * n, tableEntries };
 }
 
 /**
- * Clears the fault record at `record`, writes the window table (device start, end) after it and
+ * Clears the fault record at `record`, writes the window table (device start, end) after it —
+ * with `modvar`, one more entry for the module's .global variables, [2^41, 2^41 + modvar) — and
  * zeroes the `frameBytes` of local frames after the table (local memory starts zeroed, as the
  * JavaScript backend's does).
  */
-export function writeFaultRecordAndTable(dv: DataView, record: number, windows: readonly Window[], frameBytes: number): void {
+export function writeFaultRecordAndTable(dv: DataView, record: number, windows: readonly Window[], frameBytes: number, modvar = 0): void {
   new Uint8Array(dv.buffer, record, 32).fill(0);
   const table = record + 32;
   windows.forEach((w, i) => {
     dv.setBigUint64(table + 16 * i, BigInt(GLOBAL_BASE + w.offset), true);
     dv.setBigUint64(table + 16 * i + 8, BigInt(GLOBAL_BASE + w.offset + w.length), true);
   });
-  if (frameBytes > 0) new Uint8Array(dv.buffer, table + 16 * windows.length, frameBytes).fill(0);
+  let entries = windows.length;
+  if (modvar > 0) {
+    dv.setBigUint64(table + 16 * entries, modvarAddress(0), true);
+    dv.setBigUint64(table + 16 * entries + 8, modvarAddress(modvar), true);
+    entries++;
+  }
+  if (frameBytes > 0) new Uint8Array(dv.buffer, table + 16 * entries, frameBytes).fill(0);
 }
 
 /** The lowest 16-aligned gap of `size` bytes in [16, memorySize) that no window overlaps, or -1. */
@@ -112,10 +124,13 @@ export function findScratch(windows: readonly Window[], memorySize: number, size
 export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, request: LaunchRequest, E: LaunchEnv, params: Uint8Array, progressEvery: number): boolean {
   const [gx, gy, gz] = request.grid;
   const [bx, by, bz] = request.block;
-  const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
+  const { shSize, shPad, resumeBytes, faultAt, scratchSize, tableEntries } = scratchLayout(kernel, request, E);
   const windows = E.windows;
   const memory = request.wasmMemory!;
   const bytes = new Uint8Array(memory.buffer);
+  const { modvarBytes, constBytes } = kernel.wasm;
+  // the module's .global bytes as this launch holds them (cpu-device.ts pads them to 16, as the kernel was compiled for)
+  if (modvarBytes > 0 && E.mv.u8.length !== modvarBytes) return false;
   const scratch = findScratch(windows, bytes.length, scratchSize);
   if (scratch < 0) return false;
   const { run, reset } = instanceFor(kernel.wasm, memory);
@@ -125,18 +140,24 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const saved = bytes.slice(scratch, scratch + scratchSize);
   const dv = new DataView(memory.buffer);
   const record = scratch + faultAt, table = record + 32;
-  writeFaultRecordAndTable(dv, record, windows, kernel.wasm.frameBytes * bx * by * bz);
+  const modvarAt = record - modvarBytes, constAt = modvarAt - constBytes;
+  writeFaultRecordAndTable(dv, record, windows, kernel.wasm.frameBytes * bx * by * bz, modvarBytes);
+  if (constBytes > 0) bytes.set(kernel.layout.constInit.subarray(0, constBytes), constAt);
+  if (modvarBytes > 0) bytes.set(E.mv.u8, modvarAt);
   try {
     const total = gx * gy * gz;
     for (let b = 0; b < total; b += progressEvery) {
       const end = Math.min(total, b + progressEvery);
-      run(b, end, gx, gy, gz, bx, by, bz, scratch, shSize, scratch + shPad, scratch + shPad + resumeBytes, table, windows.length, ...args);
+      if (kernel.wasm.warp) runWarpBlocks(kernel.wasm, run, memory, E, { gx, gy, gz, bx, by, bz, sh: scratch, shSize, resumeBase: scratch + shPad, slotBase: scratch + shPad + resumeBytes, table, nwin: tableEntries, params: args }, b, end);
+      else run(b, end, gx, gy, gz, bx, by, bz, scratch, shSize, scratch + shPad, scratch + shPad + resumeBytes, table, tableEntries, ...args);
       request.onProgress?.(end, total);
     }
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) reportFault(kernel, E, dv, record, gx, gy);
     throw error;
   } finally {
+    // what the kernel wrote to the module's variables stays, a fault or not (as on the JavaScript backend)
+    if (modvarBytes > 0) E.mv.u8.set(new Uint8Array(memory.buffer, modvarAt, modvarBytes));
     new Uint8Array(memory.buffer).set(saved, scratch);
   }
   return true;
@@ -156,6 +177,8 @@ export function reportFault(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, 
   E.cz = Math.floor(b / (gx * gy));
   if (kind === FAULT.shared) spaceFault(E, 'shared', Number(BigInt.asIntN(32, address)), size, t, line, write);
   if (kind === FAULT.local) spaceFault(E, 'local', Number(BigInt.asIntN(32, address)), size, t, line, write);
+  // a const offset is the register's low word plus the immediate, unwrapped (emit-module-data.ts)
+  if (kind === FAULT.const) spaceFault(E, 'const', Number(BigInt.asIntN(64, address)), size, t, line, write);
   if (kind === FAULT.global) {
     const hi = Number(address >> 32n) | 0, lo = Number(address & 0xffffffffn);
     gfind(E, hi, lo, size, t, line, 1, write); // throws the report
