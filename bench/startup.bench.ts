@@ -4,7 +4,8 @@
  * running dist/), against `node -e 0` measured in the same run, in interleaved rounds so a busy
  * machine colours every command alike. Goals: run ≤ 2×, inspect and --version ≤ 1.6× of node -e 0.
  *
- * STARTUP_RUNS sets the rounds (default 20). dist/ is rebuilt first (tsc) when a source is newer,
+ * STARTUP_RUNS sets the rounds (default 20). dist/ is rebuilt first (tsc and the CLI's bundle,
+ * scripts/bundle-cli.mjs) when a source is newer,
  * since the binary would otherwise run the sources through tsx and the figures would mean nothing.
  */
 import { spawnSync } from 'node:child_process';
@@ -45,12 +46,15 @@ function newestSource(dir: string): number {
 }
 
 function ensureBuilt(): void {
-  const builtAt = statSync(join(root, 'dist', 'cli', 'main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const newest = Math.max(...['contract', 'runtime', 'cli', 'server'].map((d) => newestSource(join(root, d))));
+  const at = (path: string): number => statSync(join(root, path), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const builtAt = Math.min(at('dist/cli/main.js'), at('dist/cli-bundle/sources.json'));
+  const newest = Math.max(...['contract', 'runtime', 'workbench', 'cli', 'server'].map((d) => newestSource(join(root, d))));
   if (builtAt > newest) return;
-  console.log('dist/ is missing or older than the sources: building it (npx tsc -p tsconfig.node.json) ...');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.node.json')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('tsc failed; the start-up bench needs dist/');
+  console.log('dist/ is missing or older than the sources: building it (tsc -p tsconfig.node.json, node scripts/bundle-cli.mjs) ...');
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.node.json')], { stdio: 'inherit' });
+  if (tsc.status !== 0) throw new Error('tsc failed; the start-up bench needs dist/');
+  const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')], { stdio: 'inherit' });
+  if (bundle.status !== 0) throw new Error('scripts/bundle-cli.mjs failed; the start-up bench needs dist/cli-bundle/');
 }
 
 function once(c: Case): number {
