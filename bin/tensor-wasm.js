@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'cli', 'main.js');
@@ -52,7 +52,9 @@ function newerSource(builtAt) {
  * (an install without sources) cannot be newer.
  */
 function newerListedSource(list, builtAt) {
-  for (const file of list) if (mtime(join(root, file)) > builtAt) return join(root, file);
+  // plain concatenation: path.join's normalising, 240 times, cost more than the stats on a busy machine
+  const base = root.endsWith(sep) ? root : root + sep;
+  for (const file of list) if (mtime(base + file) > builtAt) return base + file;
   return undefined;
 }
 

@@ -21,7 +21,10 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist', 'cli-bundle');
+// `--out <name>`: another folder of dist/ (a test's); the bundle's paths into dist/ need it one level under dist/
+const outName = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'cli-bundle';
+if (!/^[\w-]+$/.test(outName ?? '')) throw new Error('bundle-cli: --out takes a folder name (made under dist/)');
+const out = join(root, 'dist', outName);
 /** The source folders the CLI's code comes from (tsconfig.node.json compiles them to dist/); bin/tensor-wasm.js names the same. */
 const SOURCE_DIRS = ['contract', 'runtime', 'workbench', 'cli', 'server'];
 const posix = (p) => p.split(sep).join('/');
@@ -124,4 +127,4 @@ const listed = new Set(watched);
 // whatever a bundle took from outside those folders is one of its sources too
 for (const input of inputs) if (!input.startsWith('node_modules/') && !listed.has(input)) watched.push(input);
 writeFileSync(join(out, 'sources.json'), JSON.stringify(watched));
-console.log(`dist/cli-bundle: ${commands.length + 1} files from ${inputs.size} modules in ${Math.round(performance.now() - t0)} ms; ${watched.length} sources watched`);
+console.log(`dist/${outName}: ${commands.length + 1} files from ${inputs.size} modules in ${Math.round(performance.now() - t0)} ms; ${watched.length} sources watched`);
