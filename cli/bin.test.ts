@@ -1,6 +1,7 @@
 /**
- * bin/tensor-wasm.js never runs a stale dist/ (issue 15 defect 9): a copy of the launcher in a
- * scratch tree whose dist/ and sources say which one ran.
+ * bin/tensor-wasm.js never runs a stale dist/ (issue 15 defect 9), and runs the bundle of the command
+ * named (issue 18): a copy of the launcher in a scratch tree whose dist/, bundle and sources say which
+ * one ran.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -39,11 +40,21 @@ function touch(path: string): void {
   utimesSync(path, now, now);
 }
 
-function launch(root: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The tree with a bundle as scripts/bundle-cli.mjs leaves it: main's and run's, and the list of sources it watches. */
+function withBundle(root: string): string {
+  for (const name of ['main', 'run']) {
+    mkdirSync(join(root, 'dist', 'cli-bundle', name), { recursive: true });
+    writeFileSync(join(root, 'dist', 'cli-bundle', name, `${name}.js`), `console.log('BUNDLE-${name.toUpperCase()}');\n`);
+  }
+  writeFileSync(join(root, 'dist', 'cli-bundle', 'sources.json'), JSON.stringify(['cli/main.ts', 'runtime/engine.ts']));
+  return root;
+}
+
+function launch(root: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env };
   delete env.TENSOR_WASM_FROM_SOURCE;
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin', 'tensor-wasm.js')], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(root, 'bin', 'tensor-wasm.js'), ...args], { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -56,6 +67,34 @@ describe('bin/tensor-wasm.js', () => {
     touch(join(root, 'runtime', 'engine.ts'));
     const after = await launch(root);
     expect(after.stdout).toBe('SOURCE\n');
+  });
+
+  it('runs the bundle of the command named (main\'s for any other line) while no listed source is newer than the bundle nor than dist/', async () => {
+    const root = withBundle(tree(true));
+    expect((await launch(root, 'run', 'x.wasm')).stdout).toBe('BUNDLE-RUN\n');
+    expect((await launch(root, '--events', 'run')).stdout).toBe('BUNDLE-RUN\n');
+    expect((await launch(root, '--version')).stdout).toBe('BUNDLE-MAIN\n');
+    expect((await launch(root, 'inspect', 'x.wasm')).stdout).toBe('BUNDLE-MAIN\n'); // no inspect bundle in this tree
+    expect((await launch(root, '../run')).stdout).toBe('BUNDLE-MAIN\n');
+    expect((await launch(root)).stdout).toBe('BUNDLE-MAIN\n');
+    touch(join(root, 'runtime', 'engine.ts'));
+    expect((await launch(root, 'run')).stdout).toBe('SOURCE\n');
+  });
+
+  it('takes the older of the bundle and tsc\'s dist/ as the build: a source newer than dist/cli/main.js runs from source', async () => {
+    const root = withBundle(tree(true));
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(root, 'dist', 'cli', 'main.js'), longAgo, longAgo); // the bundle was rebuilt, tsc's dist/ was not
+    expect((await launch(root, 'run')).stdout).toBe('SOURCE\n');
+  });
+
+  it('refuses a stale bundle with the command that rebuilds it when the sources cannot be run', async () => {
+    const root = withBundle(tree(false));
+    touch(join(root, 'runtime', 'engine.ts'));
+    const r = await launch(root, 'run');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/runtime\/engine\.ts is newer than dist\/.*npm run build/);
   });
 
   it('refuses a stale dist/ with the command that rebuilds it when the sources cannot be run', async () => {

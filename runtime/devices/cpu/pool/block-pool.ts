@@ -2,36 +2,44 @@
  * The CPU device's pool of block workers: worker_threads that run a launch's blocks beside the
  * calling thread. One pool per thread that launches (a module-level singleton: in the engine, one
  * per instance worker, ended with it when a deadline terminates that worker), made on the first
- * launch that needs it and grown to the most workers any launch asked for; workers are unref'd so
- * an idle pool never keeps the process alive.
+ * launch that needs it and grown to the most workers any launch asked for; the supervisor thread
+ * that owns the workers is unref'd, so an idle pool never keeps the process alive.
  *
  * The caller talks to a worker through a MessagePort only: it posts tasks there and reads a
  * worker's non-trap failures back with receiveMessageOnPort, synchronously, because it is blocked
- * in Atomics.wait (no events) until the launch ends. A worker that dies is dropped here when its
- * 'exit' event arrives (between launches), or, mid-launch, reported by the worker's own exit
- * handler through the control words; the caller then discards the whole pool and the next launch
- * starts fresh workers.
+ * in Atomics.wait (no events) until the launch ends. For the same reason the workers are the
+ * supervisor's children (pool-supervisor.ts), not this thread's: the supervisor raises a worker's
+ * `dead` word the moment it stops, however it stops, and a launch that waits on it reads the word
+ * (pool-launch.ts). A dead worker is replaced by the next take().
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { startWorker } from '../../../node/worker-url.js';
-import type { PoolFailure, PoolTask } from './pool-protocol.js';
+import { MEMBER, type PoolFailure, type PoolTask, type SupervisorRequest } from './pool-protocol.js';
 
 export interface PoolMember {
-  readonly worker: Worker;
+  readonly id: number;
   readonly port: MessagePort;
-  /** Word 0 turns 1 once the worker listens for tasks. */
-  readonly ready: Int32Array;
-  dead: boolean;
+  /** MEMBER words: ready (the worker listens for tasks), dead (raised by the supervisor). */
+  readonly state: Int32Array;
+  /** Set here when a launch found it dead or its state unknown: never given a task again. */
+  retired: boolean;
+}
+
+/** Whether a member can take no more tasks: it stopped, or a launch retired it. */
+export function isDead(m: PoolMember): boolean {
+  return m.retired || Atomics.load(m.state, MEMBER.dead) === 1;
 }
 
 export class BlockPool {
   private members: PoolMember[] = [];
+  private supervisor: Worker | undefined;
+  private nextId = 0;
   /** Workers this pool has started, for tests and diagnostics. */
   started = 0;
 
   /** `n` live workers, starting the missing ones (they load while the caller runs its own blocks). */
   take(n: number): PoolMember[] {
-    this.members = this.members.filter((m) => !m.dead);
+    this.members = this.members.filter((m) => !isDead(m));
     while (this.members.length < n) this.members.push(this.spawn());
     return this.members.slice(0, n);
   }
@@ -44,10 +52,11 @@ export class BlockPool {
   warm(n: number, timeoutMs = 30_000): boolean {
     const until = performance.now() + timeoutMs;
     for (const m of this.take(n)) {
-      while (Atomics.load(m.ready, 0) === 0 && !m.dead) {
+      while (Atomics.load(m.state, MEMBER.ready) === 0) {
+        if (isDead(m)) return false;
         const left = until - performance.now();
         if (left <= 0) return false;
-        Atomics.wait(m.ready, 0, 0, Math.min(left, 50));
+        Atomics.wait(m.state, MEMBER.ready, 0, Math.min(left, 50));
       }
     }
     return true;
@@ -55,7 +64,7 @@ export class BlockPool {
 
   /** Live workers now. */
   size(): number {
-    return this.members.filter((m) => !m.dead).length;
+    return this.members.filter((m) => !isDead(m)).length;
   }
 
   post(member: PoolMember, task: PoolTask): void {
@@ -69,33 +78,48 @@ export class BlockPool {
     return out;
   }
 
-  /** Ends every worker (a launch found one dead, or the pool's state is unknown); the next take() starts fresh ones. */
-  discard(): void {
-    for (const m of this.members) {
-      m.dead = true;
-      void m.worker.terminate();
-      m.port.close();
-    }
-    this.members = [];
+  /** Ends one worker (it died in a launch, or its state is unknown); the next take() starts another. */
+  retire(member: PoolMember): void {
+    if (member.retired) return;
+    member.retired = true;
+    this.supervisor?.postMessage({ type: 'end', id: member.id } satisfies SupervisorRequest);
+    member.port.close();
+    this.members = this.members.filter((m) => m !== member);
   }
 
-  /** For tests: the workers, to end one from outside or make one crash. */
+  /** Ends every worker; the next take() starts fresh ones. */
+  discard(): void {
+    for (const m of [...this.members]) this.retire(m);
+  }
+
+  /** For tests: the workers, to make one crash. */
   membersForTest(): readonly PoolMember[] {
     return this.members;
   }
 
+  private request(message: SupervisorRequest, transfer: MessagePort[] = []): void {
+    if (!this.supervisor) {
+      const supervisor = startWorker(import.meta.url, './pool-supervisor');
+      supervisor.unref();
+      // The supervisor runs no guest code; should it end all the same, its workers ended with it.
+      const gone = (): void => {
+        if (this.supervisor !== supervisor) return;
+        this.supervisor = undefined;
+        for (const m of this.members) m.retired = true;
+      };
+      supervisor.on('error', gone);
+      supervisor.on('exit', gone);
+      this.supervisor = supervisor;
+    }
+    this.supervisor.postMessage(message, transfer);
+  }
+
   private spawn(): PoolMember {
     const { port1, port2 } = new MessageChannel();
-    const ready = new Int32Array(new SharedArrayBuffer(4));
-    const worker = startWorker(import.meta.url, './block-worker', { workerData: { port: port2, ready: ready.buffer }, transferList: [port2] });
-    worker.unref();
+    const state = new Int32Array(new SharedArrayBuffer(4 * Object.keys(MEMBER).length));
+    const member: PoolMember = { id: this.nextId++, port: port1, state, retired: false };
+    this.request({ type: 'spawn', id: member.id, port: port2, state: state.buffer as SharedArrayBuffer }, [port2]);
     this.started++;
-    const member: PoolMember = { worker, port: port1, ready, dead: false };
-    const gone = (): void => {
-      member.dead = true;
-    };
-    worker.on('exit', gone);
-    worker.on('error', gone);
     return member;
   }
 }

@@ -5,15 +5,21 @@
  * through a message, since the caller is blocked in Atomics.wait and reads no events. A failure
  * that is not a trap travels as a message on the port, which the caller reads synchronously.
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { fmaF64 } from '../math.js';
 import { CTL, OUTCOME, THREAD_WORDS, runChunks } from './block-runner.js';
 import type { PoolTask } from './pool-protocol.js';
 
 const { port, ready } = workerData as { port: MessagePort; ready: SharedArrayBuffer };
 let current: { ctl: Int32Array; slot: number } | undefined;
-/** Set by a test: the next task ends the thread (process.exit) while it runs, as a crash would. */
-let crashNext = false;
+/**
+ * Set by a test: how the next task ends this thread while it runs. `exit`: process.exit (its exit
+ * handler still reports); `vanish`: the thread stops without running any handler, as when it is
+ * out of memory or its native code aborts; `terminate`: it asks its owner to terminate() it and
+ * waits, as a thread ended from outside.
+ */
+let dieNext: 'exit' | 'vanish' | 'terminate' | undefined;
+type TestHook = { type: 'crash-next' } | { type: 'die-next'; how: 'exit' | 'vanish' | 'terminate' };
 
 function finish(ctl: Int32Array): void {
   Atomics.add(ctl, CTL.finished, 1);
@@ -29,9 +35,9 @@ process.on('exit', () => {
   finish(ctl);
 });
 
-port.on('message', (task: PoolTask | { type: 'crash-next' }) => {
-  if (task.type === 'crash-next') {
-    crashNext = true;
+port.on('message', (task: PoolTask | TestHook) => {
+  if (task.type === 'crash-next' || task.type === 'die-next') {
+    dieNext = task.type === 'crash-next' ? 'exit' : task.how;
     return;
   }
   const ctl = new Int32Array(task.ctl);
@@ -40,7 +46,7 @@ port.on('message', (task: PoolTask | { type: 'crash-next' }) => {
   if (Atomics.compareExchange(ctl, word, OUTCOME.posted, OUTCOME.started) !== OUTCOME.posted) return;
   current = { ctl, slot: task.slot };
   try {
-    if (crashNext) process.exit(70);
+    if (dieNext) die(dieNext);
     const exports = new WebAssembly.Instance(task.module, { env: { memory: task.memory, fma64: fmaF64 } }).exports;
     const error = runChunks(exports.run as (...a: (number | bigint)[]) => void, task.rest, ctl, task.slot, task.total, task.chunk);
     if (error !== undefined && !(error instanceof WebAssembly.RuntimeError)) port.postMessage({ slot: task.slot, message: error instanceof Error ? error.message : String(error) });
@@ -54,6 +60,14 @@ port.on('message', (task: PoolTask | { type: 'crash-next' }) => {
     finish(ctl);
   }
 });
+function die(how: 'exit' | 'vanish' | 'terminate'): never {
+  if (how === 'exit') process.exit(70);
+  if (how === 'vanish') (process as unknown as { reallyExit(code: number): never }).reallyExit(70);
+  parentPort!.postMessage({ type: 'terminate-me' });
+  const never = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) Atomics.wait(never, 0, 0);
+}
+
 const readyWord = new Int32Array(ready);
 Atomics.store(readyWord, 0, 1);
 Atomics.notify(readyWord, 0);

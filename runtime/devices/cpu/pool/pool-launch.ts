@@ -22,7 +22,7 @@ import type { WasmKernel } from '../wasm/compile-wasm.js';
 import { FAULT_RECORD } from '../wasm/ptx-types.js';
 import { findScratch, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
 import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
-import { blockPool } from './block-pool.js';
+import { blockPool, isDead, type PoolMember } from './block-pool.js';
 import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
 import { MAX_PAGES, sharedModuleOf } from './shared-module.js';
 
@@ -171,6 +171,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   // the others' part: woken by each one that finishes, and every 50 ms to report progress
   for (let f = Atomics.load(ctl, CTL.finished); f < waitFor; f = Atomics.load(ctl, CTL.finished)) {
     Atomics.wait(ctl, CTL.finished, f, 50);
+    reapDead(ctl, members);
     try {
       progress();
     } catch (error) {
@@ -187,9 +188,33 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   };
   // per block, as the threads that ran blocks spent it (a worker that never started did not)
   if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, Math.max(1, lastStats.blocksPerThread.filter((b) => b > 0).length));
+  // a worker that stopped in this launch is replaced by the next one's take()
+  members.forEach((m, i) => {
+    if (Atomics.load(ctl, CTL.threads + THREAD_WORDS * (i + 1)) === OUTCOME.died) pool.retire(m);
+  });
   settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
   if (request.onProgress && reported < total) request.onProgress(total, total);
   return true;
+}
+
+/**
+ * Counts as finished, with outcome `died`, each worker that stopped without finishing its part —
+ * out of memory, terminated, a native abort: its own exit handler did not run, so only its
+ * supervisor's `dead` word tells — and stops the launch there (no further chunk starts anywhere).
+ * The state word's compare-exchange counts a worker once, whoever reports it: the worker's exit
+ * handler, when it ran, has already stored `died`.
+ */
+function reapDead(ctl: Int32Array, members: readonly PoolMember[]): void {
+  members.forEach((m, i) => {
+    if (!isDead(m)) return;
+    const word = CTL.threads + THREAD_WORDS * (i + 1);
+    for (const from of [OUTCOME.posted, OUTCOME.started]) {
+      if (Atomics.compareExchange(ctl, word, from, OUTCOME.died) !== from) continue;
+      Atomics.store(ctl, CTL.limit, 0);
+      Atomics.add(ctl, CTL.finished, 1);
+      return;
+    }
+  });
 }
 
 /**
@@ -211,7 +236,6 @@ export function lowestFailure(ctl: Int32Array, threads: number, faultBlock: (k: 
 /** Throws what one thread running the blocks in order would have: the lowest failing block's error. */
 function settle(kernel: CompiledKernel, E: LaunchEnv, dv: DataView, ctl: Int32Array, threads: number, own: unknown, failures: { message: string }[][], recordOf: (k: number) => number, gx: number, gy: number): void {
   if (Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).includes(OUTCOME.died)) {
-    blockPool().discard();
     throw new DeviceError(-7, `internal: a CPU device worker thread stopped while it ran blocks of kernel '${kernel.entry}'; guest memory in the kernel's windows is incomplete`);
   }
   const first = lowestFailure(ctl, threads, (k) => (dv.getInt32(recordOf(k) + FAULT_RECORD.kind, true) !== 0 ? dv.getInt32(recordOf(k) + FAULT_RECORD.block, true) : undefined));

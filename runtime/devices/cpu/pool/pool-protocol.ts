@@ -1,3 +1,5 @@
+import type { MessagePort } from 'node:worker_threads';
+
 /** What the block pool sends a worker for one launch (structured clone: the module and the shared memory are shared, not copied). */
 export interface PoolTask {
   type: 'run';
@@ -19,3 +21,18 @@ export interface PoolFailure {
   slot: number;
   message: string;
 }
+
+/** Words of a pool member's state (an Int32Array over a SharedArrayBuffer the launching thread makes). */
+export const MEMBER = {
+  /** Turns 1 once the worker listens for tasks (block-worker.ts). */
+  ready: 0,
+  /** Turns 1 once the worker has stopped, however it stopped (pool-supervisor.ts). */
+  dead: 1,
+} as const;
+
+/** What the launching thread asks of the supervisor (pool-supervisor.ts). */
+export type SupervisorRequest =
+  /** Start a block worker listening on `port`, with `state` (MEMBER words) as its ready and dead words. */
+  | { type: 'spawn'; id: number; port: MessagePort; state: SharedArrayBuffer }
+  /** End worker `id` (it died in a launch, or the pool is discarded). */
+  | { type: 'end'; id: number };
