@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { createFrameBatcher } from './lib/frame-batcher.js';
 import { setupMonaco } from './monaco/setup-monaco.js';
 import { createWorkbenchStore, setWorkbenchStore } from './store/store.js';
 import { loadDesktopRemoteToken, selectTransport } from './transport/select-transport.js';
@@ -17,7 +18,14 @@ setWorkbenchStore(store);
 const state = store.getState();
 state.setMode(mode);
 onConnection = (connected, reason) => store.getState().setConnection(connected, reason);
-api.onEvents((batch) => store.getState().ingest(batch));
+// Event batches are applied at a frame, at most 4 times a second while they keep coming (10,000
+// launches a second arrive as 20 batches; each application re-renders the screens that show them).
+const ingest = createFrameBatcher(
+  (batch: Parameters<typeof state.ingest>[0]) => store.getState().ingest(batch),
+  { requestFrame: (cb) => requestAnimationFrame(cb), setTimer: (cb, ms) => setTimeout(cb, ms), now: () => performance.now() },
+  { minIntervalMs: 250 },
+);
+api.onEvents(ingest);
 void state.loadTarget();
 void state.loadSettings();
 void state.loadModuleLists();
