@@ -28,13 +28,49 @@ function insertByStart(list: Slice[], slice: Slice): void {
   list.splice(lo, 0, slice);
 }
 
-/** Linear-interpolated quantile of sorted values, as contract/run-stats.ts's `quantile`. */
-function quantileOf(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
+/** Puts the k-th smallest of `a` at index k, smaller ones before it, larger after (Hoare's quickselect: O(n) on average). */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/**
+ * The median as contract/run-stats.ts's `quantile(sorted, 0.5)` gives it (the two middle values
+ * interpolated), found by selection instead of sorting: a live run's summary is refreshed twice a
+ * second over every launch, and sorting 100,000 durations was a 100 ms task.
+ */
+export function medianOf(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const a = Float64Array.from(values);
+  const pos = (a.length - 1) * 0.5;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  const low = selectKth(a, lo);
+  if (hi === lo) return low;
+  // After selecting lo, everything from lo + 1 on is >= it: the next order statistic is their minimum.
+  let high = Infinity;
+  for (let i = lo + 1; i < a.length; i++) if (a[i]! < high) high = a[i]!;
+  return low + (high - low) * (pos - lo);
 }
 
 export class RunIndex {
@@ -50,6 +86,9 @@ export class RunIndex {
   /** Kernel durations by kernel name, in arrival order. */
   private readonly durations = new Map<string, number[]>();
   private cachedSummary?: { at: number; when: number; rows: KernelSummaryRow[] };
+  /** Slice labels by kernel (and loop): one string per kernel, not one per launch (100,000 strings of garbage). */
+  private readonly labels = new Map<string, string>();
+  private readonly callLabels = new Map<string, string>();
   readonly faults: LaunchFault[] = [];
   offloaded = 0;
   launches = 0;
@@ -63,6 +102,20 @@ export class RunIndex {
     for (const o of input.offload ?? []) index.addOffload(o);
     for (const s of input.stdout ?? []) index.addStdout(s);
     return index;
+  }
+
+  private label(text: string): string {
+    const known = this.labels.get(text);
+    if (known !== undefined) return known;
+    this.labels.set(text, text);
+    return text;
+  }
+
+  /** `launch <kernel>`, made once per kernel. */
+  private callLabel(kernel: string): string {
+    let label = this.callLabels.get(kernel);
+    if (label === undefined) this.callLabels.set(kernel, (label = `launch ${kernel}`));
+    return label;
   }
 
   private widen(s: Slice): void {
@@ -97,13 +150,13 @@ export class RunIndex {
     this.launches++;
     this.lastLaunchEnd = l.endMs;
     if (l.origin !== 'offload') {
-      const call: Slice = { start: l.startMs, end: l.endMs, label: `launch ${l.kernel}`, kind: 'launch-call', seq: l.seq };
+      const call: Slice = { start: l.startMs, end: l.endMs, label: this.callLabel(l.kernel), kind: 'launch-call', seq: l.seq };
       insertByStart(this.host, call);
       this.widen(call);
     } else this.offloaded++;
     let list = this.devices.get(l.device);
     if (!list) this.devices.set(l.device, (list = []));
-    const kernel: Slice = { start: l.startMs, end: l.endMs, label: l.origin === 'offload' ? `${l.kernel} (offload ${l.loopId ?? ''})` : l.kernel, kind: l.error ? 'fault' : l.origin === 'offload' ? 'offload-kernel' : 'kernel', seq: l.seq };
+    const kernel: Slice = { start: l.startMs, end: l.endMs, label: l.origin === 'offload' ? this.label(`${l.kernel} (offload ${l.loopId ?? ''})`) : l.kernel, kind: l.error ? 'fault' : l.origin === 'offload' ? 'offload-kernel' : 'kernel', seq: l.seq };
     insertByStart(list, kernel);
     this.widen(kernel);
     this.updateInvocation();
@@ -151,8 +204,8 @@ export class RunIndex {
   }
 
   /**
-   * `kernelSummary` of the launches so far, computed from the grouped durations (a typed-array
-   * sort per kernel: no comparator calls); reused until a launch arrives, or while it is younger
+   * `kernelSummary` of the launches so far, computed from the grouped durations (the median by
+   * selection, not a sort); reused until a launch arrives, or while it is younger
    * than `staleOkMs` (a live run's view refreshes twice a second anyway: reopening the screen
    * mid-run shows the last one instead of sorting 100,000 durations in the switch).
    */
@@ -163,13 +216,15 @@ export class RunIndex {
     for (const times of this.durations.values()) for (const t of times) grand += t;
     const rows: KernelSummaryRow[] = [];
     for (const [kernel, times] of this.durations) {
-      const sorted = Float64Array.from(times).sort();
       let total = 0;
-      for (const t of times) total += t;
-      // The mean from the sorted values' sum, as sampleStats does (the same rounding).
-      let sortedSum = 0;
-      for (const t of sorted) sortedSum += t;
-      const mean = sortedSum / times.length;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const t of times) {
+        total += t;
+        if (t < min) min = t;
+        if (t > max) max = t;
+      }
+      const mean = total / times.length;
       let squares = 0;
       if (times.length > 1) for (const t of times) squares += (t - mean) ** 2;
       rows.push({
@@ -178,9 +233,9 @@ export class RunIndex {
         totalMs: total,
         instances: times.length,
         meanMs: mean,
-        medianMs: quantileOf(sorted, 0.5),
-        minMs: sorted[0]!,
-        maxMs: sorted[sorted.length - 1]!,
+        medianMs: medianOf(times),
+        minMs: min,
+        maxMs: max,
         stdDevMs: Math.sqrt(times.length > 1 ? squares / (times.length - 1) : 0),
       });
     }

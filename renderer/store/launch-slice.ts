@@ -65,11 +65,20 @@ export interface LaunchSlice {
   completeLaunches(runId: string, launches: readonly LaunchEvent[]): void;
   /** Shows a past run in Launches and Timeline as it looked live (what its record kept). */
   showRun(record: RunRecord): void;
-  /** Applies one batch of pushed events to every slice that cares. */
-  ingest(batch: WorkbenchEvent[]): void;
+  /**
+   * Applies one batch of pushed events to every slice that cares. With `quiet`, the launches,
+   * marks and index take the batch but the screens are not told (no `launchVersion` bump) until
+   * `announceLaunches`: a stream is taken in every frame and shown a few times a second.
+   */
+  ingest(batch: WorkbenchEvent[], quiet?: boolean): void;
+  /** Tells the screens about what quiet ingests took in (nothing when there was none). */
+  announceLaunches(): void;
 }
 
-export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, get) => ({
+export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, get) => {
+  /** What quiet ingests took in and the screens were not told yet. */
+  let unannounced: { runId?: string; progressSeq: number } | undefined;
+  return {
   fetchPtx: (moduleId, ptxHash) => api.getPtx(moduleId, ptxHash),
   launches: { items: [] },
   marks: emptyMarks(),
@@ -116,7 +125,14 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
     const runIndex = inOrder ? state.runIndex : RunIndex.from({ ...(state.marks.run ? { run: state.marks.run } : {}), launches: items, syncs: state.marks.syncs, offload: state.marks.offload, stdout: state.marks.stdout });
     set({ runIndex, launchVersion: state.launchVersion + 1, progressSeq: Math.max(state.progressSeq, items.at(-1)?.seq ?? 0) });
   },
-  ingest: (batch) => {
+  announceLaunches: () => {
+    if (!unannounced) return;
+    const { runId, progressSeq } = unannounced;
+    unannounced = undefined;
+    // A run begun or reopened since keeps its own progress.
+    set({ launchVersion: get().launchVersion + 1, ...(runId === get().launchRunId ? { progressSeq: Math.max(progressSeq, get().progressSeq) } : {}) });
+  },
+  ingest: (batch, quiet = false) => {
     const state = get();
     const runId = state.launchRunId;
     const items = state.launches.items;
@@ -174,6 +190,12 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
       else if (item.kind === 'run-recorded') state.recordedRun(item.summary);
     }
     if (lines.length) state.appendConsole(lines);
-    if (touched) set({ launchVersion: state.launchVersion + 1, progressSeq });
+    if (!touched) return;
+    if (quiet) unannounced = { runId, progressSeq: Math.max(progressSeq, unannounced?.runId === runId ? (unannounced?.progressSeq ?? 0) : 0) };
+    else {
+      unannounced = undefined;
+      set({ launchVersion: state.launchVersion + 1, progressSeq });
+    }
   },
-});
+  };
+};
