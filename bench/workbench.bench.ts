@@ -15,54 +15,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CallOptions, InvokeResult, ModuleRef } from '../contract/engine.js';
-import type { RunEvent } from '../contract/events.js';
-import type { ModuleDescription } from '../contract/module.js';
 import { buildRendererIfStale } from '../e2e/helpers/build-renderer.js';
 import { freshContext, HAVE_CHROMIUM, launchChromium } from '../e2e/helpers/chromium.js';
-import { FakeEngine, WASM_HEADER } from '../workbench/fake-engine.test-util.js';
+import { WASM_HEADER } from '../workbench/fake-engine.test-util.js';
 import { buildServer } from '../server/app.js';
 import { percentile } from './stats.js';
-
-const RATE = Number(process.env.WB_BENCH_RATE ?? 10_000);
-const SECONDS = Number(process.env.WB_BENCH_SECONDS ?? 10);
-
-/** The scripted engine: export `stream` emits RATE launches per second for SECONDS, in 10 ms bursts. */
-class StreamingEngine extends FakeEngine {
-  override async load(source: string | Uint8Array, name?: string): Promise<{ ref: ModuleRef; description: ModuleDescription }> {
-    const loaded = await super.load(source, name);
-    loaded.description.exports = [{ name: 'stream', kind: 'func', signature: { params: [], results: ['i32'] }, callableFromJson: true }, ...loaded.description.exports];
-    return loaded;
-  }
-
-  override async invoke(ref: ModuleRef, exportName: string, argsJson: string, options: CallOptions = {}): Promise<InvokeResult> {
-    if (exportName !== 'stream') return super.invoke(ref, exportName, argsJson, options);
-    const runId = options.runId ?? 'r';
-    const emit = (e: RunEvent) => options.onEvent?.(e);
-    const t0 = Date.now();
-    emit({ type: 'started', runId, t: t0, moduleHash: ref.hash, export: exportName, device: 'cpu' });
-    const total = RATE * SECONDS;
-    const perBurst = Math.max(1, Math.round(RATE / 100));
-    let seq = 0;
-    await new Promise<void>((resolve, reject) => {
-      options.signal?.addEventListener('abort', () => reject(new Error('cancelled')));
-      const burst = () => {
-        const due = Math.min(total, Math.round(((Date.now() - t0) / 1000) * RATE) + perBurst);
-        for (; seq < due; ) {
-          seq++;
-          const t = Date.now();
-          emit({ type: 'launch', runId, t, seq, kernel: seq % 3 ? 'vector_add' : 'scale', ptxHash: 'abcdef0123', grid: [16, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, args: 'ptr(0x1000,4096) ptr(0x2000,4096) u32(1024)', device: 'cpu', startMs: t - 0.05, endMs: t, kernelMs: 0.05 });
-        }
-        if (seq >= total) resolve();
-        else setTimeout(burst, 10);
-      };
-      burst();
-    });
-    const durationMs = Date.now() - t0;
-    emit({ type: 'finished', runId, t: Date.now(), durationMs, results: [0] });
-    return { runId, results: [0], resultsJson: '[0]', stdout: '', stderr: '', durationMs, device: 'cpu', launches: total, events: [] };
-  }
-}
+import { RATE, SECONDS, StreamingEngine } from './workbench-stream-engine.js';
 
 /** Page-side: frame intervals (rAF) and long tasks over `ms`, while `during` runs in the page. */
 async function measureFrames(page: Page, ms: number, during = ''): Promise<{ p95: number; max: number; frames: number; longest: number }> {

@@ -98,6 +98,26 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.screenshot({ path: shotPath('invoke-bad-argument.png') });
   });
 
+  it('takes a 20,000-character argument put in at once as one edit: the whole text is checked and run, one undo removes it', async () => {
+    const page = await openPage();
+    await uploadFixture(page, 'fixtures/wasm/add.wasm');
+    await typeArgs(page, '[]');
+    await page.keyboard.press('Control+A');
+    // insertText is one input event: Monaco would type it one character at a time (a 13 s task).
+    await page.keyboard.insertText(`[${'1, '.repeat(6666)}1]`);
+    await page.locator('[data-testid=diagnostics]', { hasText: 'invalid_args' }).waitFor();
+    expect(await page.textContent('[data-testid=diagnostics]')).toContain('invalid_args');
+    await page.click('[data-testid=invoke]');
+    await page.waitForSelector('[data-testid=error-code]');
+    expect(await page.textContent('[data-testid=error-code]')).toBe('invalid_args');
+    // The console line quotes the run's arguments: the editor's whole text reached the run.
+    await page.locator('[data-testid=console]', { hasText: '19,999 characters' }).waitFor();
+    // (not a click: the error's hover over the marked text would take it)
+    await page.focus('[data-testid=args-editor] textarea');
+    await page.keyboard.press('Control+Z');
+    await expect.poll(async () => (await page.textContent('[data-testid=args-editor] .view-lines'))?.replace(/\s/g, ''), { timeout: 10_000 }).toBe('[]');
+  });
+
   it('fills the launch table, grid view and kernel summary from the vector-add guest', async () => {
     const page = await openPage();
     await page.click('[data-testid=example-vector-add]');

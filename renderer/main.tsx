@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { createFrameBatcher } from './lib/frame-batcher.js';
 import { setupMonaco } from './monaco/setup-monaco.js';
 import { createWorkbenchStore, setWorkbenchStore } from './store/store.js';
 import { loadDesktopRemoteToken, selectTransport } from './transport/select-transport.js';
@@ -17,7 +18,16 @@ setWorkbenchStore(store);
 const state = store.getState();
 state.setMode(mode);
 onConnection = (connected, reason) => store.getState().setConnection(connected, reason);
-api.onEvents((batch) => store.getState().ingest(batch));
+// Event batches are taken in at the next frame (10,000 launches a second arrive as 20 batches: the
+// work is spread over frames), and the screens are told at most 4 times a second while they keep
+// coming (each telling re-renders every screen that shows launches).
+const frames = { requestFrame: (cb: () => void) => requestAnimationFrame(cb), setTimer: (cb: () => void, ms: number) => setTimeout(cb, ms), now: () => performance.now() };
+const announce = createFrameBatcher(() => store.getState().announceLaunches(), frames, { minIntervalMs: 250 });
+const ingest = createFrameBatcher((batch: Parameters<typeof state.ingest>[0]) => {
+  store.getState().ingest(batch, true);
+  announce([true]);
+}, frames);
+api.onEvents(ingest);
 void state.loadTarget();
 void state.loadSettings();
 void state.loadModuleLists();

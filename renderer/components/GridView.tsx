@@ -31,6 +31,7 @@ export function GridView() {
   const inProgressSeq = useWorkbench((s) => s.progressSeq);
   const selected = useWorkbench((s) => s.selectedSeq);
   const canvas = useRef<HTMLCanvasElement>(null);
+  const palette = useRef<{ theme: string; done: string; todo: string; bad: string } | undefined>(undefined);
 
   // The launch event arrives when the launch ends; block-progress before it. Show the selected
   // launch, else the newest one in progress, else the newest finished.
@@ -55,10 +56,13 @@ export function GridView() {
     c.height = Math.max(1, layout.rows) * cell;
     const ctx = c.getContext('2d');
     if (!ctx) return;
-    const styles = getComputedStyle(c);
-    const done = styles.getPropertyValue('--cell-done').trim() || '#3b82f6';
-    const todo = styles.getPropertyValue('--cell-todo').trim() || '#ccc';
-    const bad = styles.getPropertyValue('--err').trim() || '#dc2626';
+    // Colours read from CSS once per theme: getComputedStyle on every batch forced a style pass.
+    const theme = document.documentElement.dataset.theme ?? '';
+    if (palette.current?.theme !== theme) {
+      const styles = getComputedStyle(c);
+      palette.current = { theme, done: styles.getPropertyValue('--cell-done').trim() || '#3b82f6', todo: styles.getPropertyValue('--cell-todo').trim() || '#ccc', bad: styles.getPropertyValue('--err').trim() || '#dc2626' };
+    }
+    const { done, todo, bad } = palette.current;
     const gap = cell > 4 ? 1 : 0;
     for (let i = 0; i < layout.cells; i++) {
       ctx.fillStyle = i === faultCell ? bad : i < filled ? done : todo;

@@ -1,16 +1,19 @@
 import { useMemo } from 'react';
-import { kernelSummary } from '../../contract/run-stats.js';
 import { formatMs } from '../lib/format.js';
 import { useThrottled } from '../lib/use-throttled.js';
 import { useWorkbench } from '../store/store.js';
 
 /** Per-kernel totals like Nsight Systems' cuda_gpu_kern_sum. */
 export function KernelSummary() {
-  // O(launches log launches) per refresh: a few times a second while a run streams, not per batch.
+  // From the store's index (durations grouped by kernel as they arrive, a typed-array sort per
+  // refresh): a few times a second while a run streams, not per batch.
   const version = useThrottled(useWorkbench((s) => s.launchVersion), 500);
-  const items = useWorkbench((s) => s.launches.items);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const rows = useMemo(() => kernelSummary(items), [items, version]);
+  const index = useWorkbench((s) => s.runIndex);
+  const running = useWorkbench((s) => s.activeRunId !== undefined);
+  // While the run streams, a summary up to half a second old will do (it is what the view showed
+  // a moment ago); once it ended, the exact one.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the index is mutated in place; version says when
+  const rows = useMemo(() => index.kernelSummary(running ? 500 : 0, performance.now()), [index, version, running]);
   if (rows.length === 0) return null;
   return (
     <table className="grid-table numeric" data-testid="kernel-summary">

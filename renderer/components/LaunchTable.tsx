@@ -5,6 +5,8 @@ import { getWorkbenchStore, useWorkbench } from '../store/store.js';
 const ROW_H = 26;
 const BODY_H = 300;
 const OVERSCAN = 12;
+/** More than the rows ever rendered at once (body height / ROW_H + 2 × OVERSCAN). */
+const SLOTS = 256;
 const COLUMNS = ['#', 'Kernel', 'Kind', 'PTX hash', 'Grid x·y·z', 'Block x·y·z', 'Threads', 'Shared B', 'Device', 'Duration'];
 
 /**
@@ -29,21 +31,25 @@ export function LaunchTable() {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  // Follow the newest launch unless the person scrolled up to read.
+  // Follow the newest launch unless the person scrolled up to read. The rows shown are computed
+  // from the bottom while following (no second render after scrolling), and the body's height comes
+  // from the resize observer: nothing here reads layout, which forced a layout of the page per batch.
+  const bottom = Math.max(0, items.length * ROW_H - height);
+  const top = follow.current ? bottom : scrollTop;
+  const scrolledTo = useRef(-1);
   useLayoutEffect(() => {
     const el = parent.current;
-    if (!el || !follow.current) return;
-    const bottom = Math.max(0, items.length * ROW_H - el.clientHeight);
-    if (el.scrollTop !== bottom) {
-      el.scrollTop = bottom;
-      setScrollTop(bottom);
-    }
+    if (!el || !follow.current || scrolledTo.current === bottom) return;
+    scrolledTo.current = bottom;
+    el.scrollTop = bottom;
   });
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_H) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((scrollTop + height) / ROW_H) + OVERSCAN);
+  const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+  const last = Math.min(items.length, Math.ceil((top + height) / ROW_H) + OVERSCAN);
   const rows: { index: number; key: number; start: number }[] = [];
-  for (let i = first; i < last; i++) rows.push({ index: i, key: i, start: i * ROW_H });
+  // Keyed by slot, not by launch: scrolling by 500 rows per batch updates the same row elements'
+  // text instead of removing and creating every row (consecutive indices mod SLOTS are distinct).
+  for (let i = first; i < last; i++) rows.push({ index: i, key: i % SLOTS, start: i * ROW_H });
 
   return (
     <div className="launch-table" data-testid="launch-table" data-count={items.length}>
@@ -54,6 +60,7 @@ export function LaunchTable() {
         onScroll={(e) => {
           const el = e.currentTarget;
           follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_H * 2;
+          if (!follow.current) scrolledTo.current = -1;
           setScrollTop(el.scrollTop);
         }}
       >

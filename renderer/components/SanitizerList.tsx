@@ -10,9 +10,10 @@ const xyz = (t?: [number, number, number]) => (t ? `(${t.join(',')})` : '–');
  * size, nearest window, PTX line). Clicking a fault selects its launch, so the grid shows the
  * faulting block in red.
  */
-export function SanitizerList({ launches, version, compact = false }: { launches: readonly LaunchEvent[]; version?: number; compact?: boolean }) {
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- launches is mutated in place; version says when
-  const faults = useMemo(() => runFaults(launches), [launches, version, launches.length]);
+export function SanitizerList({ launches, faults: given, compact = false }: { launches?: readonly LaunchEvent[]; faults?: readonly LaunchFault[]; compact?: boolean }) {
+  // A live run's faults come kept up to date by the store (`faults`); a record's are found here.
+  const found = useMemo(() => (given ? undefined : runFaults(launches ?? [])), [given, launches]);
+  const faults = given ?? found ?? [];
   if (faults.length === 0) return <p className="hint" data-testid="sanitizer-empty">No kernel faults: every launch completed without a memcheck report.</p>;
   const select = (f: LaunchFault) => {
     const s = getWorkbenchStore().getState();

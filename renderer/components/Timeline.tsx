@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type WheelEvent } from 'react';
 import { alignRuns, buildTracks, fitView, recordInput, formatTick, panBy, rulerStep, timeExtent, visibleRects, zoomAt, type DrawRect, type SliceKind, type Track, type View } from '../lib/timeline-model.js';
 import { getWorkbenchStore, useWorkbench } from '../store/store.js';
+import { useTheme } from './theme.js';
 
 const LABEL_W = 170;
 const RULER_H = 26;
@@ -27,7 +28,7 @@ const COLORS: Record<SliceKind, string> = {
 export function Timeline() {
   const version = useWorkbench((s) => s.launchVersion);
   const items = useWorkbench((s) => s.launches.items);
-  const marks = useWorkbench((s) => s.marks);
+  const index = useWorkbench((s) => s.runIndex);
   const selected = useWorkbench((s) => s.selectedSeq);
   const runB = useWorkbench((s) => s.timelineB);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -37,12 +38,22 @@ export function Timeline() {
   const follow = useRef(true);
   const drag = useRef<{ x: number; moved: boolean } | undefined>(undefined);
   const drawn = useRef<{ track: Track; rects: DrawRect[] }[]>([]);
+  const theme = useTheme();
+  /** The theme's colours, read from CSS once per theme (getComputedStyle on every frame forces a style pass). */
+  const palette = useRef<{ theme: string; fg: string; muted: string; border: string; alt: string } | undefined>(undefined);
 
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- items and marks are mutated in place; version says when
-  const tracksA = useMemo(() => buildTracks({ ...(marks.run ? { run: marks.run } : {}), launches: items, syncs: marks.syncs, offload: marks.offload, stdout: marks.stdout }), [version, items, marks]);
+  // The store keeps the tracks up to date as events arrive (and across screen switches): reading
+  // them costs the number of tracks. The index is mutated in place; version says when.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const tracksA = useMemo(() => index.tracks(), [index, version]);
+  const extentA = index.extent();
+  const startA = tracksA.find((t) => t.id === 'invocation')?.slices[0]?.start ?? extentA.start;
+  // Run B (a past run: it does not grow) is built and shifted once, not on every batch of A.
   const tracksB = useMemo(() => (runB ? buildTracks(recordInput(runB)) : undefined), [runB]);
-  const tracks = useMemo(() => (tracksB ? alignRuns(tracksA, tracksB) : tracksA), [tracksA, tracksB]);
-  const extent = useMemo(() => timeExtent(tracks), [tracks]);
+  const alignedB = useMemo(() => (tracksB ? alignRuns([{ id: 'invocation', label: '', slices: [{ start: startA, end: startA, label: '', kind: 'invocation' }] }], tracksB).slice(1) : undefined), [tracksB, startA]);
+  const extentB = useMemo(() => (alignedB ? timeExtent(alignedB) : undefined), [alignedB]);
+  const tracks = useMemo(() => (alignedB ? [...tracksA.map((t) => ({ ...t, label: `A · ${t.label}` })), ...alignedB] : tracksA), [tracksA, alignedB]);
+  const extent = extentB ? { start: Math.min(extentA.start, extentB.start), end: Math.max(extentA.end, extentB.end) } : extentA;
   const plotW = Math.max(100, width - LABEL_W);
   // Until the person zooms or pans, the view follows the run as it grows.
   const shown = view && !follow.current ? view : fitView(extent, plotW);
@@ -62,16 +73,27 @@ export function Timeline() {
     const ctx = c?.getContext('2d');
     if (!c || !ctx) return;
     const dpr = window.devicePixelRatio || 1;
-    c.width = width * dpr;
-    c.height = height * dpr;
-    c.style.width = `${width}px`;
-    c.style.height = `${height}px`;
+    // Resizing a canvas reallocates it: only when the size changed, not on every pan or zoom.
+    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
+      c.width = Math.round(width * dpr);
+      c.height = Math.round(height * dpr);
+      c.style.width = `${width}px`;
+      c.style.height = `${height}px`;
+    }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const styles = getComputedStyle(c);
-    const fg = styles.getPropertyValue('--fg').trim() || '#111';
-    const muted = styles.getPropertyValue('--muted').trim() || '#666';
-    const border = styles.getPropertyValue('--border').trim() || '#ddd';
-    const alt = styles.getPropertyValue('--row-alt').trim() || '#f4f4f4';
+    // The page's theme attribute is set by App's effect, after this one: until it matches, do not keep what was read.
+    const key = document.documentElement.dataset.theme === theme ? theme : '';
+    if (!key || palette.current?.theme !== key) {
+      const styles = getComputedStyle(c);
+      palette.current = {
+        theme: key,
+        fg: styles.getPropertyValue('--fg').trim() || '#111',
+        muted: styles.getPropertyValue('--muted').trim() || '#666',
+        border: styles.getPropertyValue('--border').trim() || '#ddd',
+        alt: styles.getPropertyValue('--row-alt').trim() || '#f4f4f4',
+      };
+    }
+    const { fg, muted, border, alt } = palette.current;
     ctx.clearRect(0, 0, width, height);
     ctx.font = '12px system-ui, sans-serif';
     // ruler

@@ -2,8 +2,8 @@ import { displayStatus } from '../../contract/workbench.js';
 import { PresetBar } from '../components/PresetBar.js';
 import { RunProgress } from '../components/RunProgress.js';
 import { SanitizerList } from '../components/SanitizerList.js';
-import { useMemo } from 'react';
-import { checkArgs } from '../../contract/json-args.js';
+import { useState } from 'react';
+import type { ArgDiagnostic } from '../../contract/json-args.js';
 import { historyKey } from '../lib/arg-history.js';
 import { formatMs, formatSignature } from '../lib/format.js';
 import { ArgsEditor } from '../components/ArgsEditor.js';
@@ -28,7 +28,8 @@ export function InvokeScreen() {
   const fns = module?.description.exports.filter((e) => e.kind === 'func') ?? [];
   const fn = fns.find((e) => e.name === exportName);
   const isStart = exportName === '_start' && module?.description.kind === 'command';
-  const diagnostics = useMemo(() => (fn?.signature && !isStart ? checkArgs(argsText, fn.signature).diagnostics : []), [argsText, fn, isStart]);
+  // The editor checks the text (once, for its markers and this list; long texts once typing pauses).
+  const [diagnostics, setDiagnostics] = useState<ArgDiagnostic[]>([]);
 
   if (!module) return <div className="screen"><p className="hint">Open a module first (Module screen).</p></div>;
 
@@ -66,7 +67,7 @@ export function InvokeScreen() {
         ) : (
           <>
             <div className="hint">Arguments — a JSON array for {formatSignature(fn?.signature)}. Integers in i32 range are i32, larger ones i64, numbers with a fraction f64.</div>
-            <ArgsEditor value={argsText} signature={fn?.signature} theme={theme} onChange={(t) => store.setArgs(t)} onSubmit={() => void store.invoke()} />
+            <ArgsEditor value={argsText} signature={fn?.signature} theme={theme} onChange={(t) => store.setArgs(t)} onSubmit={() => void store.invoke()} onDiagnostics={setDiagnostics} />
             <ul className="diagnostics" data-testid="diagnostics">
               {diagnostics.map((d, i) => (
                 <li key={i} className="error"><b>{d.code}</b>: {d.message}</li>

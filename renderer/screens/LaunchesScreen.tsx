@@ -1,21 +1,30 @@
+import { useMemo } from 'react';
+import type { LaunchFault } from '../../contract/launch-faults.js';
 import { GridView } from '../components/GridView.js';
 import { KernelSummary } from '../components/KernelSummary.js';
 import { LaunchTable } from '../components/LaunchTable.js';
 import { LaunchDetails } from '../components/LaunchDetails.js';
 import { RunProgress } from '../components/RunProgress.js';
 import { SanitizerList } from '../components/SanitizerList.js';
-import { useMemo } from 'react';
 import { useThrottled } from '../lib/use-throttled.js';
 import { useWorkbench } from '../store/store.js';
+
+/** The sanitizer list over the index's faults (a list mutated in place): a copy when it grew or the run changed. */
+function FaultList({ faults, count, version }: { faults: readonly LaunchFault[]; count: number; version: number }) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- faults is mutated in place; count and version say when
+  const shown = useMemo(() => faults.slice(), [faults, count, version]);
+  return <SanitizerList faults={shown} />;
+}
 
 export function LaunchesScreen() {
   const count = useWorkbench((s) => (s.launchVersion, s.launches.items.length));
   const running = useWorkbench((s) => s.activeRunId);
   // Views over every launch refresh a few times a second while a run streams (the table is virtualized).
   const version = useThrottled(useWorkbench((s) => s.launchVersion), 500);
-  const items = useWorkbench((s) => s.launches.items);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- items is mutated in place; version says when
-  const offloaded = useMemo(() => items.filter((l) => l.origin === 'offload').length, [items, version]);
+  // The store's index counts offload launches and collects faults as they arrive (no pass over every launch).
+  const index = useWorkbench((s) => s.runIndex);
+  const offloaded = index.offloaded;
+  const faultCount = index.faults.length;
   return (
     <div className="screen" data-testid="screen-launches">
       <section className="card">
@@ -32,7 +41,7 @@ export function LaunchesScreen() {
       </section>
       <section className="card">
         <h3>Sanitizer</h3>
-        <SanitizerList launches={items} version={version} />
+        <FaultList faults={index.faults} count={faultCount} version={version} />
       </section>
       <div className="two-col">
         <section className="card">

@@ -1,5 +1,6 @@
 import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
 import type { PtxSource, RunRecord, WorkbenchEvent } from '../../contract/workbench.js';
+import { RunIndex } from '../lib/run-index.js';
 import type { ConsoleLine } from './invoke-slice.js';
 import type { SliceCreator } from './types.js';
 
@@ -29,6 +30,12 @@ export interface LaunchSlice {
   launches: { items: LaunchEvent[] };
   /** What the timeline shows besides launches; mutated in place with `launches`. */
   marks: RunMarks;
+  /**
+   * Tracks, kernel summary, faults and counts of the shown run, appended to with each batch
+   * (mutated in place with `launches`): screens opened or refreshed mid-run read it, never
+   * rebuild it.
+   */
+  runIndex: RunIndex;
   progress: Map<number, BlockProgress>;
   /** The highest launch number with block progress (the grid shows it): kept here, not found by scanning `progress`. */
   progressSeq: number;
@@ -58,20 +65,30 @@ export interface LaunchSlice {
   completeLaunches(runId: string, launches: readonly LaunchEvent[]): void;
   /** Shows a past run in Launches and Timeline as it looked live (what its record kept). */
   showRun(record: RunRecord): void;
-  /** Applies one batch of pushed events to every slice that cares. */
-  ingest(batch: WorkbenchEvent[]): void;
+  /**
+   * Applies one batch of pushed events to every slice that cares. With `quiet`, the launches,
+   * marks and index take the batch but the screens are not told (no `launchVersion` bump) until
+   * `announceLaunches`: a stream is taken in every frame and shown a few times a second.
+   */
+  ingest(batch: WorkbenchEvent[], quiet?: boolean): void;
+  /** Tells the screens about what quiet ingests took in (nothing when there was none). */
+  announceLaunches(): void;
 }
 
-export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, get) => ({
+export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, get) => {
+  /** What quiet ingests took in and the screens were not told yet. */
+  let unannounced: { runId?: string; progressSeq: number } | undefined;
+  return {
   fetchPtx: (moduleId, ptxHash) => api.getPtx(moduleId, ptxHash),
   launches: { items: [] },
   marks: emptyMarks(),
+  runIndex: new RunIndex(),
   progress: new Map(),
   progressSeq: 0,
   launchVersion: 0,
   focusPtxLine: (seq, line) => set({ selectedSeq: seq, ptxFocusLine: line }),
-  beginLaunches: (runId) => set({ launchRunId: runId, launchModuleId: get().module?.moduleId, ptxFocusLine: undefined, shownRun: undefined, timelineB: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
-  resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  beginLaunches: (runId) => set({ launchRunId: runId, launchModuleId: get().module?.moduleId, ptxFocusLine: undefined, shownRun: undefined, timelineB: undefined, launches: { items: [] }, marks: emptyMarks(), runIndex: new RunIndex(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), runIndex: new RunIndex(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   selectLaunch: (seq) => set({ selectedSeq: seq, ptxFocusLine: undefined }),
   showRun: (record) => {
     const items = [...record.launches];
@@ -81,7 +98,8 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
       progress.set(l.seq, { completed: blocks, total: blocks });
     }
     const marks: RunMarks = { ...emptyMarks(), run: { startMs: record.startedAt, endMs: record.startedAt + record.durationMs, label: `${record.exportName}(${record.argsJson.slice(1, -1).slice(0, 60)})` }, offload: [...record.offloadEvents] };
-    set({ launchRunId: record.runId, launchModuleId: record.moduleId, ptxFocusLine: undefined, shownRun: record.runId, timelineB: undefined, launches: { items }, marks, progress, progressSeq: items.at(-1)?.seq ?? 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
+    const runIndex = RunIndex.from({ ...(marks.run ? { run: marks.run } : {}), launches: items, offload: marks.offload });
+    set({ launchRunId: record.runId, launchModuleId: record.moduleId, ptxFocusLine: undefined, shownRun: record.runId, timelineB: undefined, launches: { items }, marks, runIndex, progress, progressSeq: items.at(-1)?.seq ?? 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
   },
   showSideBySide: (a, b) => {
     get().showRun(a);
@@ -93,20 +111,33 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
     if (state.launchRunId !== runId || launches.length <= state.launches.items.length) return;
     const items = state.launches.items;
     const seen = new Set(items.map((l) => l.seq));
+    let inOrder = true;
     for (const l of launches) {
       if (seen.has(l.seq)) continue;
+      if (items.length && items[items.length - 1]!.seq > l.seq) inOrder = false;
       items.push(l);
+      if (inOrder) state.runIndex.addLaunch(l);
       const blocks = l.grid[0] * l.grid[1] * l.grid[2];
       state.progress.set(l.seq, { completed: blocks, total: blocks });
     }
     items.sort((a, b) => a.seq - b.seq);
-    set({ launchVersion: state.launchVersion + 1, progressSeq: Math.max(state.progressSeq, items.at(-1)?.seq ?? 0) });
+    // Launches the stream lost, filled in between others: the index is built again, once.
+    const runIndex = inOrder ? state.runIndex : RunIndex.from({ ...(state.marks.run ? { run: state.marks.run } : {}), launches: items, syncs: state.marks.syncs, offload: state.marks.offload, stdout: state.marks.stdout });
+    set({ runIndex, launchVersion: state.launchVersion + 1, progressSeq: Math.max(state.progressSeq, items.at(-1)?.seq ?? 0) });
   },
-  ingest: (batch) => {
+  announceLaunches: () => {
+    if (!unannounced) return;
+    const { runId, progressSeq } = unannounced;
+    unannounced = undefined;
+    // A run begun or reopened since keeps its own progress.
+    set({ launchVersion: get().launchVersion + 1, ...(runId === get().launchRunId ? { progressSeq: Math.max(progressSeq, get().progressSeq) } : {}) });
+  },
+  ingest: (batch, quiet = false) => {
     const state = get();
     const runId = state.launchRunId;
     const items = state.launches.items;
     const progress = state.progress;
+    const index = state.runIndex;
     let touched = false;
     let progressSeq = state.progressSeq;
     const lines: ConsoleLine[] = [];
@@ -117,6 +148,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
         if (e.type === 'launch') {
           if (items.length > 0 && items[items.length - 1]!.seq >= e.seq && items.some((l) => l.seq === e.seq)) continue;
           items.push(e);
+          index.addLaunch(e);
           progress.set(e.seq, { completed: e.grid[0] * e.grid[1] * e.grid[2], total: e.grid[0] * e.grid[1] * e.grid[2] });
           if (e.seq > progressSeq) progressSeq = e.seq;
           touched = true;
@@ -127,18 +159,29 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
           touched = true;
         } else if (e.type === 'started') {
           state.marks.run = { startMs: e.t, label: `${e.export ?? 'run'}` };
+          index.setRun(state.marks.run);
           touched = true;
         } else if (e.type === 'finished' || e.type === 'failed') {
           if (state.marks.run) state.marks.run.endMs = e.t;
+          index.endRun(e.t);
           touched = true;
         } else if (e.type === 'sync') {
-          if (state.marks.syncs.length < MARKS_LIMIT) state.marks.syncs.push({ t: e.t, durationMs: e.durationMs, status: e.status });
+          if (state.marks.syncs.length < MARKS_LIMIT) {
+            state.marks.syncs.push({ t: e.t, durationMs: e.durationMs, status: e.status });
+            index.addSync(e);
+          }
           touched = true;
         } else if (e.type === 'offload') {
-          if (state.marks.offload.length < MARKS_LIMIT) state.marks.offload.push(e);
+          if (state.marks.offload.length < MARKS_LIMIT) {
+            state.marks.offload.push(e);
+            index.addOffload(e);
+          }
           touched = true;
         }
-        if (e.type === 'stdout' && state.marks.stdout.length < MARKS_LIMIT) state.marks.stdout.push({ t: e.t, text: e.text });
+        if (e.type === 'stdout' && state.marks.stdout.length < MARKS_LIMIT) {
+          state.marks.stdout.push({ t: e.t, text: e.text });
+          index.addStdout(e);
+        }
         if ((e.type === 'stdout' || e.type === 'stderr') && e.runId === state.activeRunId) {
           // Output of a run that already finished arrived late: its record's output is shown instead.
           lines.push({ stream: e.type, text: e.text });
@@ -147,6 +190,12 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
       else if (item.kind === 'run-recorded') state.recordedRun(item.summary);
     }
     if (lines.length) state.appendConsole(lines);
-    if (touched) set({ launchVersion: state.launchVersion + 1, progressSeq });
+    if (!touched) return;
+    if (quiet) unannounced = { runId, progressSeq: Math.max(progressSeq, unannounced?.runId === runId ? (unannounced?.progressSeq ?? 0) : 0) };
+    else {
+      unannounced = undefined;
+      set({ launchVersion: state.launchVersion + 1, progressSeq });
+    }
   },
-});
+  };
+};

@@ -208,3 +208,29 @@ describe('parseSweep', () => {
   ])('%j → %j', (text, values) => expect(parseSweep(text)).toEqual(values));
   it.each(['1.5', 'abc', '10..1 x2', '1..100 x1'])('refuses %j with a reason', (text) => expect(typeof parseSweep(text)).toBe('string'));
 });
+
+describe('launch slice: quiet ingest, announced later', () => {
+  it('takes the launches in at once but bumps the version only when announced, once for many batches', () => {
+    const store = createWorkbenchStore({ api: fakeApi() });
+    store.getState().beginLaunches('r1');
+    const v0 = store.getState().launchVersion;
+    store.getState().ingest([{ kind: 'run', event: launch('r1', 1) }], true);
+    store.getState().ingest([{ kind: 'run', event: { type: 'block-progress', runId: 'r1', t: 0, launchSeq: 3, completedBlocks: 1, totalBlocks: 8 } }, { kind: 'run', event: launch('r1', 2) }], true);
+    expect(store.getState().launches.items.map((l) => l.seq)).toEqual([1, 2]);
+    expect(store.getState().runIndex.launches).toBe(2);
+    expect(store.getState().launchVersion).toBe(v0);
+    store.getState().announceLaunches();
+    expect(store.getState().launchVersion).toBe(v0 + 1);
+    expect(store.getState().progressSeq).toBe(3);
+    store.getState().announceLaunches();
+    expect(store.getState().launchVersion).toBe(v0 + 1);
+  });
+  it('an announcement after a new run began does not carry the old run’s progress', () => {
+    const store = createWorkbenchStore({ api: fakeApi() });
+    store.getState().beginLaunches('r1');
+    store.getState().ingest([{ kind: 'run', event: { type: 'block-progress', runId: 'r1', t: 0, launchSeq: 9, completedBlocks: 1, totalBlocks: 8 } }], true);
+    store.getState().beginLaunches('r2');
+    store.getState().announceLaunches();
+    expect(store.getState().progressSeq).toBe(0);
+  });
+});
