@@ -8,6 +8,7 @@ import { IntEmitter } from './emit-int.js';
 import { rangeOf } from './ranges.js';
 import { emitFma64 } from './fma64.js';
 import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
+import { type DirectedMode, emitFmaDirected32 } from './fma32-directed.js';
 
 export abstract class AluEmitter extends IntEmitter {
   /** The kernel's register declarations (for the bridge's JavaScript, js-bridge.ts). */
@@ -394,6 +395,7 @@ export abstract class AluEmitter extends IntEmitter {
     const cls = classOf(t);
     const mode = mods.join('.');
     if (cls === 'f32') {
+      if (mode === 'rz' || mode === 'rm' || mode === 'rp') return this.fma32(o, mode);
       if (mode !== 'rn' && mode !== '') unsupported(`line ${ins.line}: '${ins.opcode}'`);
       return this.fma32(o);
     }
@@ -440,8 +442,9 @@ export abstract class AluEmitter extends IntEmitter {
    * fma.rn.f32 exactly (fma32.ts): the f64 sum a*b + c rounded to f32; only when the sum's bits
    * say it may be a tie does the exact error of the sum decide between the two neighbours. Two
    * branches (not one on an or of both tests): fewer instructions on the path every fma takes.
+   * A directed mode (.rz/.rm/.rp) steps from the same sum instead (fma32-directed.ts).
    */
-  protected fma32(o: Operand[]): void {
+  protected fma32(o: Operand[], directed?: DirectedMode): void {
     const c32 = this.tmp('f32', 2), res = this.tmp('f32', 0), sbits = this.tmp('i64', 0);
     const sum = this.tmp('f64', 0), prod = this.tmp('f64', 1), err = this.tmp('f64', 2);
     this.read(o[1], 'f32');
@@ -457,6 +460,12 @@ export abstract class AluEmitter extends IntEmitter {
     this.c.byte(OP.local_tee).u32(sum);
     this.op(OP.f32_demote_f64);
     this.set(res);
+    if (directed) {
+      emitFmaDirected32(this.c, { sum, prod, c32, res, err }, directed);
+      this.get(res);
+      this.write(o[0], 'f32');
+      return;
+    }
     this.open(OP.block, 'fma_done');
     this.open(OP.block, 'fma_tie');
     // maybe a tie: in the normal range, low 29 mantissa bits 1 then zeros ((x - TIE_BITS) & TIE_MASK
