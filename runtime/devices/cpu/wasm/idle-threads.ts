@@ -32,7 +32,22 @@ export type IdleEnd =
    * idle. An idle thread either waits at a barrier (`resume`: the block it resumes at;
    * `uniformSaves`: the uniform registers the barrier carries) or exits (`resume` -1).
    */
-  | { kind: 'split'; bound: Operand; signed: boolean; lo?: 0 | 1; hi?: 0 | 1; resume: number; uniformSaves: string[] };
+  | {
+      kind: 'split';
+      bound: Operand;
+      signed: boolean;
+      lo?: 0 | 1;
+      hi?: 0 | 1;
+      resume: number;
+      uniformSaves: string[];
+      /**
+       * Per-thread registers the barrier saves that the prefix changed, with the value every idle
+       * thread has: the split's own predicate (a constant: nvcc reuses `%p6 = t > 127` in a later
+       * reduction), or a register the prefix computed from uniform inputs (`value` undefined: its
+       * local after the prefix). The idle part writes them into each idle thread's slots.
+       */
+      idleSlots: { name: string; value?: 0 | 1 }[];
+    };
 
 export interface IdleContext extends UniformContext {
   blocks: BasicBlock[];
@@ -145,18 +160,87 @@ export function idlePrefix(entry: number, restoredUniform: string[], recompute: 
     if (!run) return { kind: 'none' };
     if (side === -1) {
       splits++;
-      return { kind: 'split', bound, signed, ...run, resume: -1, uniformSaves: [] };
+      return { kind: 'split', bound, signed, ...run, resume: -1, uniformSaves: [], idleSlots: [] };
     }
     // the barrier saves the idle thread's registers: uniform ones as computed here; per-thread ones
     // must be in their slots already, restored at this entry and not changed since
     const { uniform, perThread } = ctx.saved(side);
     const restored = new Set(ctx.saved(entry).perThread);
-    if (!blocks[entry]!.resume || !uniform.every((r) => st.known.has(r)) || perThread.some((r) => st.defined.has(r) || !restored.has(r))) return { kind: 'none' };
+    // idle threads took the branch when p != negate, so their p is !negate; else negate
+    const idleP: 0 | 1 = idleSide(j) !== undefined ? (guard.negate ? 0 : 1) : guard.negate ? 1 : 0;
+    const idleSlots: { name: string; value?: 0 | 1 }[] = [];
+    for (const r of perThread) {
+      if (!st.defined.has(r)) {
+        if (!restored.has(r)) return { kind: 'none' };
+      } else if (r === guard.name) idleSlots.push({ name: r, value: idleP });
+      else if (st.known.has(r)) idleSlots.push({ name: r });
+      else return { kind: 'none' };
+    }
+    if (!blocks[entry]!.resume || !uniform.every((r) => st.known.has(r))) return { kind: 'none' };
     splits++;
-    return { kind: 'split', bound, signed, ...run, resume: side, uniformSaves: uniform };
+    return { kind: 'split', bound, signed, ...run, resume: side, uniformSaves: uniform, idleSlots };
   };
 
   const known = new Set(restoredUniform);
-  const root = walk(entry, { known, tid: new Set(), defined: new Set() }, recompute);
+  const root = walk(entry, { known, tid: tidCopies(blocks, labelOf, entry), defined: new Set() }, recompute);
   return splits > 0 ? root : undefined;
+}
+
+const TID_COPIES = new WeakMap<BasicBlock[], Map<string, Set<number>>>();
+
+/**
+ * Registers that hold %tid.x at the start of block `entry`: the first block's last definition of
+ * the register is an unguarded 32-bit `mov r, %tid.x` (every thread runs that block first), and no
+ * block whose last definition of it is anything else reaches `entry` (branches and barriers
+ * followed). nvcc keeps the thread index in one register across barriers (softmax's and layer
+ * norm's unrolled reductions test `%r73 > 127` after each barrier, not a fresh `mov`, and reuse
+ * the register as a loop counter only after the last one); without this, those phases ran every
+ * thread.
+ */
+function tidCopies(blocks: BasicBlock[], labelOf: Map<string, number>, entry: number): Set<string> {
+  let plan = TID_COPIES.get(blocks);
+  if (!plan) {
+    plan = new Map();
+    // per block, each register's last definition there: a tid move or not
+    const last = blocks.map((block) => {
+      const m = new Map<string, boolean>();
+      for (const ins of block.instrs) {
+        const defs = useDef(ins).defs;
+        const o = ins.operands;
+        const t = ins.parts[ins.parts.length - 1];
+        const isMove = ins.parts[0] === 'mov' && !ins.guard && defs.length === 1 && (t === 'u32' || t === 's32' || t === 'b32') && o[0]?.kind === 'reg' && o[1]?.kind === 'reg' && o[1].name === '%tid.x';
+        for (const d of defs) m.set(d, isMove);
+      }
+      return m;
+    });
+    const successors = (b: number): number[] => {
+      const t = blocks[b]!.term;
+      if (!t) return [b + 1];
+      if (t.kind === 'ret') return [];
+      if (t.kind === 'yield') return [t.resume];
+      const j = labelOf.get(t.target);
+      const out = j === undefined ? [] : [j];
+      if (t.guard) out.push(b + 1);
+      return out;
+    };
+    for (const [r, isMove] of last[0] ?? []) {
+      if (!isMove) continue;
+      // the blocks a value of r other than %tid.x can reach
+      const tainted = new Set<number>();
+      const stack: number[] = [];
+      last.forEach((m, b) => {
+        if (m.get(r) === false) stack.push(...successors(b));
+      });
+      while (stack.length > 0) {
+        const b = stack.pop()!;
+        if (b >= blocks.length || tainted.has(b)) continue;
+        tainted.add(b);
+        // a block that ends with r = %tid.x does not pass it on
+        if (last[b]!.get(r) !== true) stack.push(...successors(b));
+      }
+      plan.set(r, tainted);
+    }
+    TID_COPIES.set(blocks, plan);
+  }
+  return new Set([...plan].filter(([, tainted]) => !tainted.has(entry)).map(([r]) => r));
 }
