@@ -126,7 +126,10 @@ export function idlePrefix(entry: number, restoredUniform: string[], recompute: 
   /** `@p bra` on p = (%tid.x CMP uniform), one side going straight back to this entry's barrier. */
   const tidTest = (b: number, j: number, guard: { name: string; negate: boolean }, st: State): IdleEnd => {
     const block = blocks[b]!;
-    const s = block.instrs[block.instrs.length - 1];
+    let s = block.instrs[block.instrs.length - 1];
+    const own = s && !s.guard && s.parts[0] === 'setp' && s.operands[0]?.kind === 'reg' && s.operands[0].name === guard.name;
+    // a predicate restored at this entry that holds (%tid.x CMP constant) in every thread
+    if (!own && !st.defined.has(guard.name)) s = tidPredicate(blocks, labelOf, guard.name, entry);
     if (!s || s.guard || s.parts[0] !== 'setp' || s.parts.length !== 3 || s.operands.length !== 3) return { kind: 'none' };
     const [dst, x, y] = s.operands;
     if (dst?.kind !== 'reg' || dst.name !== guard.name) return { kind: 'none' };
@@ -243,4 +246,56 @@ function tidCopies(blocks: BasicBlock[], labelOf: Map<string, number>, entry: nu
     TID_COPIES.set(blocks, plan);
   }
   return new Set([...plan].filter(([, tainted]) => !tainted.has(entry)).map(([r]) => r));
+}
+
+/**
+ * For a predicate `p` read at block `entry` without being set on the way: its one definition in
+ * the kernel, `setp.CMP.T p, r, k` with r holding %tid.x there (tidCopies) and k an integer
+ * constant, as a setp on %tid.x itself, when that definition's block dominates `entry` (every
+ * thread reaching `entry` set p so, and nothing else sets it). nvcc's softmax and layer norm set
+ * `%p6 = %r73 > 127` in their first reduction and branch on it again in the second.
+ */
+function tidPredicate(blocks: BasicBlock[], labelOf: Map<string, number>, p: string, entry: number): Instruction | undefined {
+  let at: { block: number; index: number; ins: Instruction } | undefined;
+  for (let b = 0; b < blocks.length; b++) {
+    const instrs = blocks[b]!.instrs;
+    for (let i = 0; i < instrs.length; i++) {
+      if (!useDef(instrs[i]!).defs.includes(p)) continue;
+      if (at) return undefined;
+      at = { block: b, index: i, ins: instrs[i]! };
+    }
+  }
+  if (!at) return undefined;
+  const { ins } = at;
+  const [, x, y] = ins.operands;
+  if (ins.guard || ins.parts[0] !== 'setp' || ins.parts.length !== 3 || x?.kind !== 'reg' || y?.kind !== 'int') return undefined;
+  // x holds %tid.x at the setp: at its block's start, and not redefined before it there
+  if (!tidCopies(blocks, labelOf, at.block).has(x.name)) return undefined;
+  for (let i = 0; i < at.index; i++) if (useDef(blocks[at.block]!.instrs[i]!).defs.includes(x.name)) return undefined;
+  if (!dominates(blocks, labelOf, at.block, entry)) return undefined;
+  return { ...ins, operands: [ins.operands[0]!, { kind: 'reg', name: '%tid.x' }, y] };
+}
+
+/** Whether every path from the kernel's start to block `b` passes through block `d` (d ≠ b). */
+function dominates(blocks: BasicBlock[], labelOf: Map<string, number>, d: number, b: number): boolean {
+  if (d === b) return false;
+  // b is dominated by d iff b cannot be reached from block 0 without passing through d
+  const seen = new Set<number>([d]);
+  const stack = [0];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    if (k >= blocks.length || seen.has(k)) continue;
+    if (k === b) return false;
+    seen.add(k);
+    const t = blocks[k]!.term;
+    if (!t) stack.push(k + 1);
+    else if (t.kind === 'yield') stack.push(t.resume);
+    else if (t.kind === 'bra') {
+      const j = labelOf.get(t.target);
+      if (j === undefined) return false;
+      stack.push(j);
+      if (t.guard) stack.push(k + 1);
+    }
+  }
+  return true;
 }
