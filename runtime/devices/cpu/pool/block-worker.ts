@@ -6,6 +6,7 @@
  * that is not a trap travels as a message on the port, which the caller reads synchronously.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { HELPERS } from '../helpers.js';
 import { fmaF64 } from '../math.js';
 import { CTL, OUTCOME, THREAD_WORDS, runChunks } from './block-runner.js';
 import type { PoolTask } from './pool-protocol.js';
@@ -47,7 +48,7 @@ port.on('message', (task: PoolTask | TestHook) => {
   current = { ctl, slot: task.slot };
   try {
     if (dieNext) die(dieNext);
-    const exports = new WebAssembly.Instance(task.module, { env: { memory: task.memory, fma64: fmaF64 } }).exports;
+    const exports = new WebAssembly.Instance(task.module, { env: { memory: task.memory, fma64: fmaF64, ...bridgesOf(task.bridgeSources) } }).exports;
     const error = runChunks(exports.run as (...a: (number | bigint)[]) => void, task.rest, ctl, task.slot, task.total, task.chunk);
     if (error !== undefined && !(error instanceof WebAssembly.RuntimeError)) port.postMessage({ slot: task.slot, message: error instanceof Error ? error.message : String(error) });
   } catch (error) {
@@ -66,6 +67,25 @@ function die(how: 'exit' | 'vanish' | 'terminate'): never {
   parentPort!.postMessage({ type: 'terminate-me' });
   const never = new Int32Array(new SharedArrayBuffer(4));
   for (;;) Atomics.wait(never, 0, 0);
+}
+
+/**
+ * The bridged instructions' functions (js-bridge.ts), rebuilt from their sources as js-bridge.ts
+ * bridgeFunction does (closures do not cross threads; importing js-bridge.ts would load the
+ * JavaScript backend's compiler into every worker), cached per source.
+ */
+const bridgeCache = new Map<string, (...args: number[]) => unknown>();
+function bridgesOf(sources: Record<string, string>): Record<string, (...args: number[]) => unknown> {
+  const out: Record<string, (...args: number[]) => unknown> = {};
+  for (const [name, source] of Object.entries(sources)) {
+    let fn = bridgeCache.get(source);
+    if (!fn) {
+      fn = (new Function('M', source) as (m: unknown) => (...args: number[]) => unknown)(HELPERS);
+      bridgeCache.set(source, fn);
+    }
+    out[name] = fn;
+  }
+  return out;
 }
 
 const readyWord = new Int32Array(ready);

@@ -94,12 +94,12 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const [bx, by, bz] = request.block;
   const total = gx * gy * gz;
   const threads = Math.min(plan.threads, total);
-  // A kernel with bridged instructions (js-bridge.ts) calls JavaScript functions made on this
-  // thread; the pool's workers do not rebuild them yet, so such a kernel runs on one thread. So
-  // does a kernel of a module with .global or .const variables: they are copied into one thread's
-  // scratch area (wasm-launch.ts), and the threads of a pool would each write their own copy. And
-  // a kernel with warp-level sites: its blocks are scheduled pass by pass from JavaScript (warp-launch.ts).
-  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.bridged.length > 0 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || kernel.wasm.warp) return false;
+  // A kernel with bridged instructions runs here too: the workers rebuild the bridges from their
+  // sources (block-worker.ts). Not a kernel of a module with .global or .const variables: they are
+  // copied into one thread's scratch area (wasm-launch.ts), and the threads of a pool would each
+  // write their own copy. Nor a kernel with warp-level sites: its blocks are scheduled pass by pass
+  // from JavaScript (warp-launch.ts).
+  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || kernel.wasm.warp) return false;
   const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
   const windows = E.windows;
   const windowBytes = windows.reduce((s, w) => s + w.length, 0);
@@ -136,7 +136,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   for (const m of members) pool.failures(m); // stale reports of an earlier launch
   pooled++;
   const k0 = performance.now();
-  members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk }));
+  members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk, bridgeSources: kernel.wasm.bridgeSources }));
   let reported = 0;
   const progress = (): void => {
     if (!request.onProgress) return;
@@ -157,7 +157,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
   };
   try {
-    const run = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64 } }).exports.run as (...a: (number | bigint)[]) => void;
+    const run = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.wasm.bridges } }).exports.run as (...a: (number | bigint)[]) => void;
     const mine = rest(0);
     if (!poolTesting.callerSkips) own = runChunks(run, mine, ctl, 0, total, chunk, progress);
   } catch (error) {

@@ -14,6 +14,8 @@ export interface PoolTask {
   rest: (number | bigint)[];
   total: number;
   chunk: number;
+  /** The kernel's bridged instructions' JavaScript sources by import name (js-bridge.ts): the worker rebuilds the functions. */
+  bridgeSources: Record<string, string>;
 }
 
 /** A failure that is not a trap, sent on the worker's port. */

@@ -359,6 +359,64 @@ class KernelCompiler extends ModuleDataEmitter {
     this.set(L.gone);
   }
 
+  /**
+   * The per-thread registers the idle threads' barrier saves and their prefix changed
+   * (IdleEnd.idleSlots), written into each idle thread's slots (tx outside [L.lo, L.lim), every
+   * row): a store or two per idle thread instead of running it.
+   */
+  private idleSlotWrites(slots: { name: string; value?: 0 | 1 }[]): void {
+    if (slots.length === 0) return;
+    const { L, P } = this;
+    const range = (from: () => void, to: () => void): void => {
+      this.i32(0);
+      this.set(L.q);
+      this.open(OP.block, 'rows_done');
+      this.open(OP.loop, 'rows');
+      this.get(L.q);
+      this.get(P.nty);
+      this.get(P.ntz);
+      this.op(OP.i32_mul);
+      this.op(OP.i32_ge_u);
+      this.br('rows_done', true);
+      from();
+      this.set(L.idx);
+      this.open(OP.block, 'tx_done');
+      this.open(OP.loop, 'tx');
+      this.get(L.idx);
+      to();
+      this.op(OP.i32_ge_u);
+      this.br('tx_done', true);
+      // the thread's slots: slotBase + (row * ntx + tx) * 8 * slots
+      this.get(P.slotBase);
+      this.get(L.q);
+      this.get(P.ntx);
+      this.op(OP.i32_mul);
+      this.get(L.idx);
+      this.op(OP.i32_add);
+      this.i32(8 * this.slots.size);
+      this.op(OP.i32_mul);
+      this.op(OP.i32_add);
+      this.set(L.ra);
+      for (const { name, value } of slots) {
+        const r = this.regs.get(name)!;
+        this.get(L.ra);
+        if (value !== undefined) this.i32(value);
+        else this.get(r.local);
+        this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
+      }
+      this.inc(L.idx);
+      this.br('tx');
+      this.close();
+      this.close();
+      this.inc(L.q);
+      this.br('rows');
+      this.close();
+      this.close();
+    };
+    range(() => this.i32(0), () => this.get(L.lo));
+    range(() => this.get(L.lim), () => this.get(P.ntx));
+  }
+
   /** ntx - (lim - lo): the idle threads of a row. */
   private idlePerRow(): void {
     const { L, P } = this;
@@ -450,6 +508,7 @@ class KernelCompiler extends ModuleDataEmitter {
         this.idlePerRow();
         this.open(OP.if, 'some_idle');
         this.idleWords(end.resume, e);
+        this.idleSlotWrites(end.idleSlots);
         if (end.resume !== -1) {
           for (const name of end.uniformSaves) {
             this.get(this.regs.get(name)!.local);

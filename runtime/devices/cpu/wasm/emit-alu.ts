@@ -8,6 +8,8 @@ import { IntEmitter } from './emit-int.js';
 import { rangeOf } from './ranges.js';
 import { emitFma64 } from './fma64.js';
 import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
+import { type DirectedMode, emitFmaDirected32 } from './fma32-directed.js';
+import { emitEx2Fast } from './ex2-fast.js';
 
 export abstract class AluEmitter extends IntEmitter {
   /** The kernel's register declarations (for the bridge's JavaScript, js-bridge.ts). */
@@ -52,16 +54,44 @@ export abstract class AluEmitter extends IntEmitter {
       this.c.b.length = at;
       while (this.faultCalls.length > 0 && this.faultCalls[this.faultCalls.length - 1]! >= at) this.faultCalls.pop();
       while (this.labels.length > depth) this.dropLabel();
-      let k = this.bridgeIndex.get(ins);
-      if (k === undefined) {
-        const b = bridgeFor(ins, (n) => this.regDecls.get(n));
-        if (typeof b === 'string') throw e;
-        k = this.bridges.length;
-        this.bridges.push(b);
-        this.bridgeIndex.set(ins, k);
-      }
+      const k = this.bridgeOf(ins);
+      if (k === undefined) throw e;
       this.callBridge(this.bridges[k]!, IMPORTS.length + k);
     }
+  }
+
+  /** The instruction's bridge (registered on first use), or undefined when it cannot have one. */
+  private bridgeOf(ins: Instruction): number | undefined {
+    let k = this.bridgeIndex.get(ins);
+    if (k === undefined) {
+      const b = bridgeFor(ins, (n) => this.regDecls.get(n));
+      if (typeof b === 'string') return undefined;
+      k = this.bridges.length;
+      this.bridges.push(b);
+      this.bridgeIndex.set(ins, k);
+    }
+    return k;
+  }
+
+  /**
+   * ex2.approx(.ftz).f32: native where that is provably the bridge's answer (ex2-fast.ts), the
+   * bridge for the rest (NaN, ±Inf, results outside the normal range, near-midpoints).
+   */
+  private ex2(ins: Instruction): void {
+    const k = this.bridgeOf(ins);
+    if (k === undefined) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+    const x = this.tmp('f64', 0), f = this.tmp('f64', 1), s = this.tmp('f64', 2), res = this.tmp('f32', 0), ok = this.tmp('i32', 0);
+    this.read(ins.operands[1], 'f32');
+    this.op(OP.f64_promote_f32);
+    this.set(x);
+    emitEx2Fast(this.c, { x, f, s, res, ok });
+    this.get(ok);
+    this.open(OP.if, 'ex2');
+    this.get(res);
+    this.write(ins.operands[0], 'f32');
+    this.op(OP.else);
+    this.callBridge(this.bridges[k]!, IMPORTS.length + k);
+    this.close();
   }
 
   /** Passes the bridge its registers, calls it, and stores what it returns. */
@@ -112,6 +142,9 @@ export abstract class AluEmitter extends IntEmitter {
     };
     if (this.intForm(ins)) return;
     switch (op) {
+      case 'ex2':
+        if (t !== 'f32' || !['approx', 'approx.ftz'].includes(mods.join('.'))) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        return this.ex2(ins);
       case 'sqrt':
       case 'rcp': {
         const cls = classOf(t);
@@ -394,6 +427,7 @@ export abstract class AluEmitter extends IntEmitter {
     const cls = classOf(t);
     const mode = mods.join('.');
     if (cls === 'f32') {
+      if (mode === 'rz' || mode === 'rm' || mode === 'rp') return this.fma32(o, mode);
       if (mode !== 'rn' && mode !== '') unsupported(`line ${ins.line}: '${ins.opcode}'`);
       return this.fma32(o);
     }
@@ -440,8 +474,9 @@ export abstract class AluEmitter extends IntEmitter {
    * fma.rn.f32 exactly (fma32.ts): the f64 sum a*b + c rounded to f32; only when the sum's bits
    * say it may be a tie does the exact error of the sum decide between the two neighbours. Two
    * branches (not one on an or of both tests): fewer instructions on the path every fma takes.
+   * A directed mode (.rz/.rm/.rp) steps from the same sum instead (fma32-directed.ts).
    */
-  protected fma32(o: Operand[]): void {
+  protected fma32(o: Operand[], directed?: DirectedMode): void {
     const c32 = this.tmp('f32', 2), res = this.tmp('f32', 0), sbits = this.tmp('i64', 0);
     const sum = this.tmp('f64', 0), prod = this.tmp('f64', 1), err = this.tmp('f64', 2);
     this.read(o[1], 'f32');
@@ -457,6 +492,12 @@ export abstract class AluEmitter extends IntEmitter {
     this.c.byte(OP.local_tee).u32(sum);
     this.op(OP.f32_demote_f64);
     this.set(res);
+    if (directed) {
+      emitFmaDirected32(this.c, { sum, prod, c32, res, err }, directed);
+      this.get(res);
+      this.write(o[0], 'f32');
+      return;
+    }
     this.open(OP.block, 'fma_done');
     this.open(OP.block, 'fma_tie');
     // maybe a tie: in the normal range, low 29 mantissa bits 1 then zeros ((x - TIE_BITS) & TIE_MASK
@@ -686,12 +727,14 @@ export abstract class AluEmitter extends IntEmitter {
       return;
     }
     if (isFloat(dt) && isFloat(st)) {
-      if (other.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+      const sat = other.length === 1 && other[0] === 'sat';
+      if (other.length > 0 && !sat) unsupported(`line ${ins.line}: '${ins.opcode}'`);
       const cls = st as 'f32' | 'f64';
       this.read(o[1], cls);
       if (dt === st) {
-        if (round.length !== 1) unsupported(`line ${ins.line}: '${ins.opcode}'`);
-        roundOp(cls, round[0]);
+        // cvt.sat.f32.f32 (nvcc's __saturatef, in every expf) has no rounding: the value itself
+        if (round.length !== 1 && !(sat && round.length === 0)) unsupported(`line ${ins.line}: '${ins.opcode}'`);
+        if (round.length === 1) roundOp(cls, round[0]);
       } else if (dt === 'f64') {
         if (round.length > 0) unsupported(`line ${ins.line}: '${ins.opcode}'`);
         this.op(OP.f64_promote_f32);
@@ -699,10 +742,35 @@ export abstract class AluEmitter extends IntEmitter {
         if (round.join() !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
         this.op(OP.f32_demote_f64);
       }
+      if (sat) this.saturate(dt as 'f32' | 'f64');
       this.write(o[0], dt as ValType);
       return;
     }
     unsupported(`line ${ins.line}: '${ins.opcode}'`);
+  }
+
+  /**
+   * .sat on the float on the stack, as the JavaScript backend's M.sat: NaN → +0, below 0 → +0,
+   * above 1 → 1, else itself (−0 stays −0): select(select(1, x, x > 1), 0, x >= 0).
+   */
+  private saturate(cls: 'f32' | 'f64'): void {
+    const x = this.tmp(cls, 0);
+    const konst = (v: number): void => {
+      if (cls === 'f32') this.c.byte(OP.f32_const).f32bits(v === 1 ? 0x3f800000 : 0);
+      else this.c.byte(OP.f64_const).f64(v);
+    };
+    this.set(x);
+    konst(1);
+    this.get(x);
+    this.get(x);
+    konst(1);
+    this.op(cls === 'f32' ? OP.f32_gt : OP.f64_gt);
+    this.op(OP.select);
+    konst(0);
+    this.get(x);
+    konst(0);
+    this.op(cls === 'f32' ? OP.f32_ge : OP.f64_ge);
+    this.op(OP.select);
   }
 
   /**

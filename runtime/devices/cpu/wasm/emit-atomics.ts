@@ -29,6 +29,9 @@ export abstract class AtomicEmitter extends MemoryEmitter {
   /** Two temporaries per integer width for the compare-and-swap loops, made on first use. */
   private casTemps: Partial<Record<'i32' | 'i64', [number, number]>> = {};
 
+  /** The old value of a shared-memory read-modify-write, made on first use. */
+  private sharedTemps: Partial<Record<'i32' | 'i64', [number]>> = {};
+
   protected override atomic(ins: Instruction): void {
     const p = ins.parts;
     const isRed = p[0] === 'red';
@@ -56,7 +59,23 @@ export abstract class AtomicEmitter extends MemoryEmitter {
       this.c.byte(0xfe).u32(code).u32(align).u32(0);
     };
     const direct = opName === 'add' && !isFloat ? ATOMIC.add : opName === 'and' || opName === 'or' || opName === 'xor' || opName === 'exch' || opName === 'cas' ? ATOMIC[opName] : undefined;
-    if (direct) {
+    if (direct && space === 'shared' && opName !== 'cas') {
+      // A block's shared memory is its thread's own (each pool thread runs its blocks in its own
+      // scratch area), and that thread runs the block's threads one at a time: no other thread can
+      // see the word between the load and the store, so plain ones give the atomic's result without
+      // its locked bus cycle (the histogram's per-byte `atom.shared.add`).
+      const I: 'i32' | 'i64' = w ? 'i64' : 'i32';
+      const [old] = (this.sharedTemps[I] ??= [this.localFor(I)]);
+      this.get(addr);
+      this.c.byte(w ? OP.i64_load : OP.i32_load).u32(align).u32(0);
+      this.set(old);
+      this.get(addr);
+      if (opName !== 'exch') this.get(old);
+      this.read(b, cls);
+      if (opName !== 'exch') this.op({ add: w ? OP.i64_add : OP.i32_add, and: w ? OP.i64_and : OP.i32_and, or: w ? OP.i64_or : OP.i32_or, xor: w ? OP.i64_xor : OP.i32_xor }[opName as 'add' | 'and' | 'or' | 'xor']);
+      this.c.byte(w ? OP.i64_store : OP.i32_store).u32(align).u32(0);
+      this.get(old);
+    } else if (direct) {
       this.get(addr);
       this.read(b, cls);
       if (opName === 'cas') this.read(c, cls);

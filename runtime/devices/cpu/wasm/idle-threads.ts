@@ -32,7 +32,22 @@ export type IdleEnd =
    * idle. An idle thread either waits at a barrier (`resume`: the block it resumes at;
    * `uniformSaves`: the uniform registers the barrier carries) or exits (`resume` -1).
    */
-  | { kind: 'split'; bound: Operand; signed: boolean; lo?: 0 | 1; hi?: 0 | 1; resume: number; uniformSaves: string[] };
+  | {
+      kind: 'split';
+      bound: Operand;
+      signed: boolean;
+      lo?: 0 | 1;
+      hi?: 0 | 1;
+      resume: number;
+      uniformSaves: string[];
+      /**
+       * Per-thread registers the barrier saves that the prefix changed, with the value every idle
+       * thread has: the split's own predicate (a constant: nvcc reuses `%p6 = t > 127` in a later
+       * reduction), or a register the prefix computed from uniform inputs (`value` undefined: its
+       * local after the prefix). The idle part writes them into each idle thread's slots.
+       */
+      idleSlots: { name: string; value?: 0 | 1 }[];
+    };
 
 export interface IdleContext extends UniformContext {
   blocks: BasicBlock[];
@@ -111,7 +126,10 @@ export function idlePrefix(entry: number, restoredUniform: string[], recompute: 
   /** `@p bra` on p = (%tid.x CMP uniform), one side going straight back to this entry's barrier. */
   const tidTest = (b: number, j: number, guard: { name: string; negate: boolean }, st: State): IdleEnd => {
     const block = blocks[b]!;
-    const s = block.instrs[block.instrs.length - 1];
+    let s = block.instrs[block.instrs.length - 1];
+    const own = s && !s.guard && s.parts[0] === 'setp' && s.operands[0]?.kind === 'reg' && s.operands[0].name === guard.name;
+    // a predicate restored at this entry that holds (%tid.x CMP constant) in every thread
+    if (!own && !st.defined.has(guard.name)) s = tidPredicate(blocks, labelOf, guard.name, entry);
     if (!s || s.guard || s.parts[0] !== 'setp' || s.parts.length !== 3 || s.operands.length !== 3) return { kind: 'none' };
     const [dst, x, y] = s.operands;
     if (dst?.kind !== 'reg' || dst.name !== guard.name) return { kind: 'none' };
@@ -145,18 +163,139 @@ export function idlePrefix(entry: number, restoredUniform: string[], recompute: 
     if (!run) return { kind: 'none' };
     if (side === -1) {
       splits++;
-      return { kind: 'split', bound, signed, ...run, resume: -1, uniformSaves: [] };
+      return { kind: 'split', bound, signed, ...run, resume: -1, uniformSaves: [], idleSlots: [] };
     }
     // the barrier saves the idle thread's registers: uniform ones as computed here; per-thread ones
     // must be in their slots already, restored at this entry and not changed since
     const { uniform, perThread } = ctx.saved(side);
     const restored = new Set(ctx.saved(entry).perThread);
-    if (!blocks[entry]!.resume || !uniform.every((r) => st.known.has(r)) || perThread.some((r) => st.defined.has(r) || !restored.has(r))) return { kind: 'none' };
+    // idle threads took the branch when p != negate, so their p is !negate; else negate
+    const idleP: 0 | 1 = idleSide(j) !== undefined ? (guard.negate ? 0 : 1) : guard.negate ? 1 : 0;
+    const idleSlots: { name: string; value?: 0 | 1 }[] = [];
+    for (const r of perThread) {
+      if (!st.defined.has(r)) {
+        if (!restored.has(r)) return { kind: 'none' };
+      } else if (r === guard.name) idleSlots.push({ name: r, value: idleP });
+      else if (st.known.has(r)) idleSlots.push({ name: r });
+      else return { kind: 'none' };
+    }
+    if (!blocks[entry]!.resume || !uniform.every((r) => st.known.has(r))) return { kind: 'none' };
     splits++;
-    return { kind: 'split', bound, signed, ...run, resume: side, uniformSaves: uniform };
+    return { kind: 'split', bound, signed, ...run, resume: side, uniformSaves: uniform, idleSlots };
   };
 
   const known = new Set(restoredUniform);
-  const root = walk(entry, { known, tid: new Set(), defined: new Set() }, recompute);
+  const root = walk(entry, { known, tid: tidCopies(blocks, labelOf, entry), defined: new Set() }, recompute);
   return splits > 0 ? root : undefined;
+}
+
+const TID_COPIES = new WeakMap<BasicBlock[], Map<string, Set<number>>>();
+
+/**
+ * Registers that hold %tid.x at the start of block `entry`: the first block's last definition of
+ * the register is an unguarded 32-bit `mov r, %tid.x` (every thread runs that block first), and no
+ * block whose last definition of it is anything else reaches `entry` (branches and barriers
+ * followed). nvcc keeps the thread index in one register across barriers (softmax's and layer
+ * norm's unrolled reductions test `%r73 > 127` after each barrier, not a fresh `mov`, and reuse
+ * the register as a loop counter only after the last one); without this, those phases ran every
+ * thread.
+ */
+function tidCopies(blocks: BasicBlock[], labelOf: Map<string, number>, entry: number): Set<string> {
+  let plan = TID_COPIES.get(blocks);
+  if (!plan) {
+    plan = new Map();
+    // per block, each register's last definition there: a tid move or not
+    const last = blocks.map((block) => {
+      const m = new Map<string, boolean>();
+      for (const ins of block.instrs) {
+        const defs = useDef(ins).defs;
+        const o = ins.operands;
+        const t = ins.parts[ins.parts.length - 1];
+        const isMove = ins.parts[0] === 'mov' && !ins.guard && defs.length === 1 && (t === 'u32' || t === 's32' || t === 'b32') && o[0]?.kind === 'reg' && o[1]?.kind === 'reg' && o[1].name === '%tid.x';
+        for (const d of defs) m.set(d, isMove);
+      }
+      return m;
+    });
+    const successors = (b: number): number[] => {
+      const t = blocks[b]!.term;
+      if (!t) return [b + 1];
+      if (t.kind === 'ret') return [];
+      if (t.kind === 'yield') return [t.resume];
+      const j = labelOf.get(t.target);
+      const out = j === undefined ? [] : [j];
+      if (t.guard) out.push(b + 1);
+      return out;
+    };
+    for (const [r, isMove] of last[0] ?? []) {
+      if (!isMove) continue;
+      // the blocks a value of r other than %tid.x can reach
+      const tainted = new Set<number>();
+      const stack: number[] = [];
+      last.forEach((m, b) => {
+        if (m.get(r) === false) stack.push(...successors(b));
+      });
+      while (stack.length > 0) {
+        const b = stack.pop()!;
+        if (b >= blocks.length || tainted.has(b)) continue;
+        tainted.add(b);
+        // a block that ends with r = %tid.x does not pass it on
+        if (last[b]!.get(r) !== true) stack.push(...successors(b));
+      }
+      plan.set(r, tainted);
+    }
+    TID_COPIES.set(blocks, plan);
+  }
+  return new Set([...plan].filter(([, tainted]) => !tainted.has(entry)).map(([r]) => r));
+}
+
+/**
+ * For a predicate `p` read at block `entry` without being set on the way: its one definition in
+ * the kernel, `setp.CMP.T p, r, k` with r holding %tid.x there (tidCopies) and k an integer
+ * constant, as a setp on %tid.x itself, when that definition's block dominates `entry` (every
+ * thread reaching `entry` set p so, and nothing else sets it). nvcc's softmax and layer norm set
+ * `%p6 = %r73 > 127` in their first reduction and branch on it again in the second.
+ */
+function tidPredicate(blocks: BasicBlock[], labelOf: Map<string, number>, p: string, entry: number): Instruction | undefined {
+  let at: { block: number; index: number; ins: Instruction } | undefined;
+  for (let b = 0; b < blocks.length; b++) {
+    const instrs = blocks[b]!.instrs;
+    for (let i = 0; i < instrs.length; i++) {
+      if (!useDef(instrs[i]!).defs.includes(p)) continue;
+      if (at) return undefined;
+      at = { block: b, index: i, ins: instrs[i]! };
+    }
+  }
+  if (!at) return undefined;
+  const { ins } = at;
+  const [, x, y] = ins.operands;
+  if (ins.guard || ins.parts[0] !== 'setp' || ins.parts.length !== 3 || x?.kind !== 'reg' || y?.kind !== 'int') return undefined;
+  // x holds %tid.x at the setp: at its block's start, and not redefined before it there
+  if (!tidCopies(blocks, labelOf, at.block).has(x.name)) return undefined;
+  for (let i = 0; i < at.index; i++) if (useDef(blocks[at.block]!.instrs[i]!).defs.includes(x.name)) return undefined;
+  if (!dominates(blocks, labelOf, at.block, entry)) return undefined;
+  return { ...ins, operands: [ins.operands[0]!, { kind: 'reg', name: '%tid.x' }, y] };
+}
+
+/** Whether every path from the kernel's start to block `b` passes through block `d` (d ≠ b). */
+function dominates(blocks: BasicBlock[], labelOf: Map<string, number>, d: number, b: number): boolean {
+  if (d === b) return false;
+  // b is dominated by d iff b cannot be reached from block 0 without passing through d
+  const seen = new Set<number>([d]);
+  const stack = [0];
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    if (k >= blocks.length || seen.has(k)) continue;
+    if (k === b) return false;
+    seen.add(k);
+    const t = blocks[k]!.term;
+    if (!t) stack.push(k + 1);
+    else if (t.kind === 'yield') stack.push(t.resume);
+    else if (t.kind === 'bra') {
+      const j = labelOf.get(t.target);
+      if (j === undefined) return false;
+      stack.push(j);
+      if (t.guard) stack.push(k + 1);
+    }
+  }
+  return true;
 }

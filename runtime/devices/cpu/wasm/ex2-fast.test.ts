@@ -1,0 +1,99 @@
+/**
+ * ex2.approx(.ftz).f32 on the WebAssembly backend (ex2-fast.ts): native inside the range where it
+ * provably rounds as the JavaScript backend's fround(Math.pow(2, x)), the bridge elsewhere. Bits
+ * against the JavaScript backend on every class of input; the native path is really taken (the
+ * bridge's Math.pow is called only for the inputs outside the range).
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { KernelArg } from '../../../../contract/device.js';
+import { CpuDevice } from '../cpu-device.js';
+
+const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
+const u32 = (v: number): KernelArg => {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, v, true);
+  return { kind: 'scalar', tag: 'u32', bytes };
+};
+
+/** Per thread: x in, (ex2.approx.f32 x, ex2.approx.ftz.f32 x) out. */
+const PTX = `.version 8.0
+.target sm_75
+.address_size 64
+.visible .entry ex2k(.param .u64 p0, .param .u64 p1, .param .u32 p2)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<6>;
+  .reg .f32 %f<4>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  ld.param.u32 %r1, [p2];
+  mov.u32 %r2, %tid.x;
+  mov.u32 %r3, %ctaid.x;
+  mov.u32 %r4, %ntid.x;
+  mad.lo.s32 %r5, %r3, %r4, %r2;
+  setp.ge.u32 %p1, %r5, %r1;
+  @%p1 bra $L_end;
+  mul.wide.u32 %rd3, %r5, 4;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.f32 %f1, [%rd4];
+  ex2.approx.f32 %f2, %f1;
+  ex2.approx.ftz.f32 %f3, %f1;
+  mul.wide.u32 %rd5, %r5, 8;
+  add.s64 %rd6, %rd2, %rd5;
+  st.global.v2.f32 [%rd6], {%f2, %f3};
+$L_end:
+  ret;
+}
+`;
+
+function run(xs: number[], wasm: boolean): number[] {
+  const n = xs.length;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((256 + n * 12) / 65536) + 1 });
+  const dv = new DataView(memory.buffer);
+  xs.forEach((x, i) => dv.setFloat32(256 + i * 4, x, true));
+  const dev = new CpuDevice({ wasmKernels: wasm });
+  const k = dev.loadKernel(PTX, 'wasm-ex2-fast', 'ex2k');
+  const out = 256 + Math.ceil(n / 2) * 8; // 8-aligned for the v2 stores
+  dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 4), ptr(out, n * 8), u32(n)] });
+  expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+  return Array.from({ length: n * 2 }, (_, i) => dv.getUint32(out + i * 4, true));
+}
+
+const canon = (bits: number[]): number[] => bits.map((b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 0x7fc00000 : b));
+const bitsF = (b: number): number => new Float32Array(new Uint32Array([b >>> 0]).buffer)[0]!;
+
+describe('ex2.approx.f32 on the WebAssembly backend', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('gives the JavaScript backend bits at the edges: the range ends, integers, subnormals, ±0, ±Inf, NaN', () => {
+    const xs = [0, -0, 1, -1, 0.5, -0.5, 126.99999, 127, 127.5, 128, 129, -124.99999, -125, -125.5, -126, -149, -150, -200, Infinity, -Infinity, NaN, bitsF(1), bitsF(0x80000001), bitsF(0x007fffff), bitsF(0x00800000)];
+    for (let i = -130; i <= 130; i++) xs.push(i, i + 0.25, i - 2 ** -20);
+    expect(canon(run(xs, true))).toEqual(canon(run(xs, false)));
+    // independently: 2^3 = 8, 2^-1 = 0.5, 2^0.5 rounds to f32 0x3fb504f3, 2^-Inf = 0
+    const [e3, , eh, , ei, , ez] = run([3, -1, 0.5, -Infinity], true);
+    expect([e3, eh, ei, ez]).toEqual([0x41000000, 0x3f000000, 0x3fb504f3, 0]);
+  });
+
+  it('agrees with the JavaScript backend on random f32s of every class and dense in the range (fast-check)', () => {
+    const inRange = fc.float({ min: -125, max: 127, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.float(), inRange, inRange), { minLength: 2000, maxLength: 2000 }), (xs) => {
+        expect(canon(run(xs, true))).toEqual(canon(run(xs, false)));
+      }),
+      { numRuns: 5 },
+    );
+  });
+
+  it('runs natively inside the range: the bridge (Math.pow) is called only for the inputs outside it', () => {
+    const xs = Array.from({ length: 1000 }, (_, i) => -100 + i * 0.2003);
+    const pow = vi.spyOn(Math, 'pow');
+    run(xs, true);
+    const inside = pow.mock.calls.filter(([b, x]) => b === 2 && (x as number) > -125 && (x as number) < 127).length;
+    expect(inside).toBeLessThan(3); // a near-midpoint case takes the bridge; ~4e-6 of inputs
+    pow.mockClear();
+    run([NaN, 200, -150], true);
+    expect(pow.mock.calls.filter(([b]) => b === 2).length).toBe(6);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * ex2.approx.f32 (and .ftz) natively where that provably gives what the JavaScript backend gives,
+ * fround(Math.pow(2, x)): softmax's expf ends in one per element, and as a bridged call it was
+ * half of that kernel's time. For -125 < x < 127 (a normal f32 result, and a subnormal x, flushed
+ * or not, gives 1 either way) y = 2^n · P(x - n), n = nearest(x), P a degree-12 Taylor polynomial
+ * of 2^f on [-1/2, 1/2], is within a few f64 ulps of 2^x (measured ≤ 2 against Math.pow, whose
+ * own error is below 1 ulp; the truncation error is below 2^-52). When y lies more than MARGIN
+ * f64 ulps from the midpoint between two f32s, y, 2^x and Math.pow(2, x) all round to the same
+ * f32; otherwise — and outside the range, for NaN, ±Inf — the instruction takes the bridge.
+ */
+import { type Bytes, OP, TRUNC_SAT } from './encoder.js';
+
+/** f64 ulps of distance from an f32 rounding midpoint below which the bridge decides (≫ the few of error). */
+export const MARGIN = 1024;
+
+/** 2^f = Σ (ln 2)^k / k! · f^k, k ≤ 12: the next term is below 2^-60 for |f| ≤ 1/2. */
+const COEFFS = ((): number[] => {
+  const c: number[] = [];
+  let fact = 1;
+  for (let k = 0; k <= 12; k++) {
+    if (k > 0) fact *= k;
+    c.push(Math.LN2 ** k / fact);
+  }
+  return c;
+})();
+
+/**
+ * From x (an f32 promoted to f64, in local `x`), sets `res` (f32) to the rounded 2^x and `ok`
+ * (i32) to 1 when res is certainly fround(Math.pow(2, x)); ok = 0 means: call the bridge. Locals
+ * f and s are f64 scratch.
+ */
+export function emitEx2Fast(c: Bytes, l: { x: number; f: number; s: number; res: number; ok: number }): void {
+  const get = (i: number): Bytes => c.byte(OP.local_get).u32(i);
+  const set = (i: number): Bytes => c.byte(OP.local_set).u32(i);
+  const f64 = (v: number): Bytes => c.byte(OP.f64_const).f64(v);
+  c.byte(OP.i32_const).s32(0);
+  set(l.ok);
+  // -125 < x < 127 (false for NaN)
+  get(l.x);
+  f64(-125);
+  c.byte(OP.f64_gt);
+  get(l.x);
+  f64(127);
+  c.byte(OP.f64_lt);
+  c.byte(OP.i32_and);
+  c.byte(OP.if).byte(0x40);
+  get(l.x);
+  c.byte(OP.f64_nearest);
+  set(l.s);
+  get(l.x);
+  get(l.s);
+  c.byte(OP.f64_sub); // exact: x has 24 bits
+  set(l.f);
+  // s = 2^n from its bits (n + 1023 in the exponent field)
+  get(l.s);
+  c.byte(0xfc).u32(TRUNC_SAT.i32_f64_s);
+  c.byte(OP.i32_const).s32(1023);
+  c.byte(OP.i32_add).byte(OP.i64_extend_i32_u);
+  c.byte(OP.i64_const).s64(52n);
+  c.byte(OP.i64_shl).byte(OP.f64_reinterpret_i64);
+  set(l.s);
+  f64(COEFFS[12]!);
+  for (let k = 11; k >= 0; k--) {
+    get(l.f);
+    c.byte(OP.f64_mul);
+    f64(COEFFS[k]!);
+    c.byte(OP.f64_add);
+  }
+  get(l.s);
+  c.byte(OP.f64_mul).byte(OP.local_tee).u32(l.f); // y (exact scaling)
+  c.byte(OP.f32_demote_f64);
+  set(l.res);
+  // safe unless y's 29 bits below f32 precision are within MARGIN of the midpoint pattern 0x10000000
+  get(l.f);
+  c.byte(OP.i64_reinterpret_f64).byte(OP.i32_wrap_i64);
+  c.byte(OP.i32_const).s32(0x1fffffff);
+  c.byte(OP.i32_and);
+  c.byte(OP.i32_const).s32(0x10000000 - MARGIN);
+  c.byte(OP.i32_sub);
+  c.byte(OP.i32_const).s32(2 * MARGIN);
+  c.byte(OP.i32_gt_u);
+  set(l.ok);
+  c.byte(OP.end);
+}

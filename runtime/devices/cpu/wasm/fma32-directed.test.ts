@@ -1,0 +1,119 @@
+/**
+ * fma.{rz,rm,rp}.f32 natively on the WebAssembly backend (fma32-directed.ts), bit for bit against
+ * the JavaScript backend, whose fmaExact rounds the exact BigInt sum (no code shared with the
+ * TwoSum-and-step emission). The C oracle (oracle/instruction-forms.test.ts) checks the same forms
+ * against gcc's fmaf under fesetround on both backends.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { KernelArg } from '../../../../contract/device.js';
+import { CpuDevice } from '../cpu-device.js';
+import { parsePtx } from '../parser.js';
+import { compileWasmKernel } from './compile-wasm.js';
+
+const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
+const u32 = (v: number): KernelArg => {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, v, true);
+  return { kind: 'scalar', tag: 'u32', bytes };
+};
+
+/** Per thread: (a, b, c, _) in, (fma.rz, fma.rm, fma.rp, mad.rm) of them out. */
+const PTX = `.version 8.0
+.target sm_75
+.address_size 64
+.visible .entry fmad(.param .u64 p0, .param .u64 p1, .param .u32 p2)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<6>;
+  .reg .f32 %f<9>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [p0];
+  ld.param.u64 %rd2, [p1];
+  ld.param.u32 %r1, [p2];
+  mov.u32 %r2, %tid.x;
+  mov.u32 %r3, %ctaid.x;
+  mov.u32 %r4, %ntid.x;
+  mad.lo.s32 %r5, %r3, %r4, %r2;
+  setp.ge.u32 %p1, %r5, %r1;
+  @%p1 bra $L_end;
+  mul.wide.u32 %rd3, %r5, 16;
+  add.s64 %rd4, %rd1, %rd3;
+  ld.global.v4.f32 {%f1, %f2, %f3, %f4}, [%rd4];
+  fma.rz.f32 %f5, %f1, %f2, %f3;
+  fma.rm.f32 %f6, %f1, %f2, %f3;
+  fma.rp.f32 %f7, %f1, %f2, %f3;
+  mad.rm.f32 %f8, %f1, %f2, %f3;
+  add.s64 %rd6, %rd2, %rd3;
+  st.global.v4.f32 [%rd6], {%f5, %f6, %f7, %f8};
+$L_end:
+  ret;
+}
+`;
+
+const bitsF = (b: number): number => new Float32Array(new Uint32Array([b >>> 0]).buffer)[0]!;
+
+/** The result bits of each case's four fmas, on one backend. */
+function run(cases: [number, number, number][], wasm: boolean): number[] {
+  const n = cases.length;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((256 + n * 32) / 65536) + 1 });
+  const dv = new DataView(memory.buffer);
+  cases.forEach(([a, b, c], i) => {
+    dv.setFloat32(256 + i * 16, a, true);
+    dv.setFloat32(256 + i * 16 + 4, b, true);
+    dv.setFloat32(256 + i * 16 + 8, c, true);
+  });
+  const dev = new CpuDevice({ wasmKernels: wasm });
+  const k = dev.loadKernel(PTX, 'wasm-fma-directed', 'fmad');
+  const out = 256 + n * 16;
+  dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 16), ptr(out, n * 16), u32(n)] });
+  expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+  return Array.from({ length: n * 4 }, (_, i) => dv.getUint32(out + i * 4, true));
+}
+
+/** NaN results compare as NaN (their payloads are the hardware's: neither backend promises one). */
+const canon = (bits: number[]): number[] => bits.map((b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 0x7fc00000 : b));
+
+/** Edge cases: exact zeros of every sign pairing, overflow, the subnormal range, ties and near-ties. */
+function edges(): [number, number, number][] {
+  const cases: [number, number, number][] = [];
+  const specials = [0, -0, 1, -1, bitsF(0x7f7fffff), -bitsF(0x7f7fffff), bitsF(1), -bitsF(1), bitsF(0x00800000), Infinity, -Infinity, NaN];
+  for (const a of specials) for (const b of [0, -0, 1, -1, 2, bitsF(1)]) for (const c of specials) cases.push([a, b, c]);
+  // x*1 - x: exact zeros from cancelling; a tie 1 + 2^-24 ± nudges; products just below and above the overflow
+  const t = 1 + 2 ** -12;
+  for (const s of [1, -1]) {
+    cases.push([s * 3, 1, -s * 3], [s * t, t, 0], [s * t, t, 2 ** -60], [s * t, t, -(2 ** -60)], [s * 2 ** 64, 2 ** 64, -(2 ** 100)], [s * 2 ** 127, 1.5, 0], [s * 2 ** 127, 2, -(2 ** 103)]);
+    cases.push([s * 2 ** -75, 2 ** -75, 0], [s * 3 * 2 ** -75, 2 ** -75, -(2 ** -149)], [s * 2 ** -100, 2 ** -100, 2 ** -149]);
+  }
+  return cases;
+}
+
+describe('fma.{rz,rm,rp}.f32 on the WebAssembly backend', () => {
+  it('compiles to native code (no JavaScript bridge)', () => {
+    const m = parsePtx(PTX);
+    const r = compileWasmKernel(m, m.functions.get('fmad')!);
+    expect('kernel' in r && r.kernel.bridged).toEqual([]);
+  });
+
+  it('rounds as the JavaScript backend does: zeros, overflow, subnormals, ties, non-finite inputs', () => {
+    const cases = edges();
+    expect(canon(run(cases, true))).toEqual(canon(run(cases, false)));
+    // independently: 1·1 + 2^-30 rounds down under .rz/.rm to 1, up under .rp to 1 + 2^-23;
+    // 3 − 3 is +0 under .rz/.rp and −0 under .rm
+    const [rz, rm, rp, madRm, z1, z2, z3] = run([[1, 1, 2 ** -30], [3, 1, -3]], true);
+    expect([rz, rm, rp, madRm]).toEqual([0x3f800000, 0x3f800000, 0x3f800001, 0x3f800000]);
+    expect([z1, z2, z3]).toEqual([0, 0x80000000, 0]);
+  });
+
+  it('agrees with the JavaScript backend on random f32 triples of every class (fast-check)', () => {
+    const f = fc.float({ noDefaultInfinity: false });
+    // products near c's magnitude, so that cancellation and the rounding of small sums are common
+    const near = fc.tuple(fc.float({ min: -4, max: 4, noNaN: true }), fc.float({ min: -4, max: 4, noNaN: true }), fc.integer({ min: -3, max: 3 })).map(([a, b, k]): [number, number, number] => [a, b, Math.fround(-a * b * (1 + k * 2 ** -20))]);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.tuple(f, f, f), near), { minLength: 300, maxLength: 300 }), (cases) => {
+        expect(canon(run(cases, true))).toEqual(canon(run(cases, false)));
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
