@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../contract/device.js';
 import { CpuDevice } from './cpu-device.js';
+import { parsePtx } from './parser.js';
+import { compileWasmKernel } from './wasm/compile-wasm.js';
 
 interface Row {
   src: string;
@@ -121,12 +123,35 @@ describe('cvt between floats and integers against the C oracle written from the 
       expect(mismatches(ORACLE.i2f, wasm, () => true).slice(0, 40)).toEqual([]);
     });
     it(`integer → integer, with and without .sat, on the ${name} backend`, () => {
-      expect(mismatches(ORACLE.i2i, wasm, undefined).slice(0, 400)).toEqual([]);
+      expect(mismatches(ORACLE.i2i, wasm, () => true).slice(0, 400)).toEqual([]);
     });
     it(`float → float (f64 → f32 in every mode, integral rounding in f32 and f64) on the ${name} backend`, () => {
-      expect(mismatches(ORACLE.f2f, wasm, undefined).slice(0, 40)).toEqual([]);
+      expect(mismatches(ORACLE.f2f, wasm, () => true).slice(0, 40)).toEqual([]);
     });
   }
+
+  it('the WebAssembly backend runs every cvt of the oracle as its own code, but the forms it bridges to JavaScript by design', () => {
+    // A form the Wasm emitter gets wrong in a way that stops it compiling would otherwise pass the
+    // tests above through the JavaScript bridge (or the JavaScript backend); this pins which forms
+    // are native. By design (wasm/emit-alu.ts cvt) these go through the bridge: f16 sources and
+    // destinations; float → 8- or 16-bit integers; f64 → f32 in .rz/.rm/.rp; integer → integer
+    // with .sat or an 8-bit destination.
+    const isFloat = (t: string): boolean => t[0] === 'f';
+    const bridgedByDesign = (r: Row): boolean =>
+      r.src === 'f16' || r.dst === 'f16' ||
+      (isFloat(r.src) && !isFloat(r.dst) && width(r.dst) < 32) ||
+      (r.src === 'f64' && r.dst === 'f32' && /^r[zmp]$/.test(r.mode)) ||
+      (!isFloat(r.src) && !isFloat(r.dst) && (r.mode.includes('sat') || width(r.dst) < 16));
+    const wrong: string[] = [];
+    for (const r of [...ORACLE.f2i, ...ORACLE.i2f, ...ORACLE.i2i, ...ORACLE.f2f]) {
+      const m = parsePtx(kernel(r));
+      const c = compileWasmKernel(m, m.functions.get('k')!);
+      const form = ['cvt', r.mode, r.dst, r.src].filter(Boolean).join('.');
+      if (!('kernel' in c)) wrong.push(`${form}: refused (${c.unsupported})`);
+      else if ((c.kernel.bridged.length > 0) !== bridgedByDesign(r)) wrong.push(`${form}: ${c.kernel.bridged.length > 0 ? 'bridged' : 'native'}`);
+    }
+    expect(wrong).toEqual([]);
+  });
 
   it('.ftz flushes a subnormal f32 source before the integer rounding (ISA: "subnormal inputs are flushed to sign-preserving zero")', () => {
     // 2^-140 and -2^-140 are subnormal f32s: .rpi/.rmi give 1/-1 without .ftz, 0 with it
