@@ -39,7 +39,7 @@ const TARGETS = {
   },
   'wasm-cvt': {
     mutate: () => [range(`${CPU}/wasm/emit-alu.ts`, /^ {2}protected cvt\(/), range(`${CPU}/wasm/emit-alu.ts`, /^ {2}private directedIntToFloat\(/)],
-    tests: [`${CPU}/cvt-oracle.test.ts`, `${CPU}/cvt-edges.test.ts`],
+    tests: [`${CPU}/cvt-oracle.test.ts`, `${CPU}/cvt-edges.test.ts`, `${CPU}/wasm/cvt-sat.test.ts`],
     coverage: 'all',
   },
   'js-atomics': { mutate: () => [range(`${CPU}/compile/emit-mem.ts`, /^export function emitAtom\(/)], tests: [`${CPU}/atomics-oracle.test.ts`, `${CPU}/atomics-memcheck.test.ts`] },
