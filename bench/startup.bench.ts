@@ -59,7 +59,8 @@ function ensureBuilt(): void {
   if (bundle.status !== 0) throw new Error('scripts/bundle-cli.mjs failed; the start-up bench needs dist/cli-bundle/');
 }
 
-const cpuAtExit = join(import.meta.dirname, 'cpu-at-exit.cjs');
+// from the sources' bench/ folder: tsc does not copy .cjs files into dist/bench, where this file also runs from
+const cpuAtExit = join(root, 'bench', 'cpu-at-exit.cjs');
 
 /** Wall time of one fresh process, and its CPU time (both ms). */
 function once(c: Case): { wall: number; cpu: number } {
