@@ -6,17 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { KernelArg } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
 
-const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
-const u32 = (v: number): KernelArg => {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, v, true);
-  return { kind: 'scalar', tag: 'u32', bytes };
-};
 
 /** Per thread: (f32 x, pad, f64 y) in; cvt.sat.f32.f32 x, cvt.rni.sat.f32.f32 x, cvt.rn.sat.f32.f64 y, cvt.sat.f64.f32 x out. */
 const PTX = `.version 8.0

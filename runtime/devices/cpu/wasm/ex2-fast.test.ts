@@ -6,15 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { KernelArg } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
 
-const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
-const u32 = (v: number): KernelArg => {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, v, true);
-  return { kind: 'scalar', tag: 'u32', bytes };
-};
 
 /** Per thread: x in, (ex2.approx.f32 x, ex2.approx.ftz.f32 x) out. */
 const PTX = `.version 8.0

@@ -5,19 +5,14 @@
  * keeps what it wrote for the next launch, and reports a fault as the JavaScript backend does.
  */
 import { describe, expect, it } from 'vitest';
-import { DeviceError, type KernelArg } from '../../../../contract/device.js';
+import { DeviceError } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
 import { pooledLaunches } from '../pool/pool-launch.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
 
 const HEADER = '.version 8.0\n.target sm_75\n.address_size 64\n';
-const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
-const u32 = (v: number): KernelArg => {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, v, true);
-  return { kind: 'scalar', tag: 'u32', bytes };
-};
 
 /**
  * Per thread t (16 per block, 2 blocks): out[t] = { tab[t % 4], ctab[t % 8], old counter (atomic,

@@ -9,19 +9,14 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeviceError, type KernelArg } from '../../../../contract/device.js';
+import { DeviceError } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
 import { pooledLaunches } from '../pool/pool-launch.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
 
 const HEADER = '.version 8.0\n.target sm_80\n.address_size 64\n';
-const ptr = (offset: number, length: number): KernelArg => ({ kind: 'pointer', offset, length });
-const u32 = (v: number): KernelArg => {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, v >>> 0, true);
-  return { kind: 'scalar', tag: 'u32', bytes };
-};
 
 /**
  * Per thread g (64-byte record out[g]): x = in[g]; lanes whose bit in `exit` is set stop after
