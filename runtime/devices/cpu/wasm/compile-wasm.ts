@@ -718,22 +718,7 @@ class KernelCompiler extends ModuleDataEmitter {
     this.set(L.n);
     // block coordinates of b0, once; then carried like the thread counters (a division inside the
     // loops would be recomputed per thread by V8's scheduler)
-    this.get(P.b0);
-    this.get(P.gx);
-    this.op(OP.i32_rem_u);
-    this.set(L.cx);
-    this.get(P.b0);
-    this.get(P.gx);
-    this.op(OP.i32_div_u);
-    this.set(L.q);
-    this.get(L.q);
-    this.get(P.gy);
-    this.op(OP.i32_rem_u);
-    this.set(L.cy);
-    this.get(L.q);
-    this.get(P.gy);
-    this.op(OP.i32_div_u);
-    this.set(L.cz);
+    this.blockCoordinatesOfFirst();
     this.get(P.b0);
     this.set(L.b);
     this.loopWhileBelow('blocks', L.b, P.b1);
@@ -1299,18 +1284,9 @@ class KernelCompiler extends ModuleDataEmitter {
     return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0);
   }
 
-  /**
-   * `run` of a kernel with warp sites: one pass of block b0's threads t0 <= t < t1 (b1 = t0 |
-   * t1 << 16): each thread whose resume word is not negative runs from there until it exits
-   * (word -1) or stops at a site (word -2 - resume, warp-launch.ts schedules the sites as the
-   * JavaScript backend's scheduler does). The launch zeroes shared memory and the resume words as
-   * a block starts.
-   */
-  private emitWarpPass(body: () => void): void {
+  /** cx, cy, cz of block b0 (the launch's first block): b0 = cx + gx · (cy + gy · cz). */
+  private blockCoordinatesOfFirst(): void {
     const { P, L } = this;
-    const stride = this.slotStride();
-    this.get(P.b0);
-    this.set(L.b);
     this.get(P.b0);
     this.get(P.gx);
     this.op(OP.i32_rem_u);
@@ -1327,6 +1303,21 @@ class KernelCompiler extends ModuleDataEmitter {
     this.get(P.gy);
     this.op(OP.i32_div_u);
     this.set(L.cz);
+  }
+
+  /**
+   * `run` of a kernel with warp sites: one pass of block b0's threads t0 <= t < t1 (b1 = t0 |
+   * t1 << 16): each thread whose resume word is not negative runs from there until it exits
+   * (word -1) or stops at a site (word -2 - resume, warp-launch.ts schedules the sites as the
+   * JavaScript backend's scheduler does). The launch zeroes shared memory and the resume words as
+   * a block starts.
+   */
+  private emitWarpPass(body: () => void): void {
+    const { P, L } = this;
+    const stride = this.slotStride();
+    this.get(P.b0);
+    this.set(L.b);
+    this.blockCoordinatesOfFirst();
     this.get(P.b1);
     this.i32(0xffff);
     this.op(OP.i32_and);
