@@ -1,7 +1,7 @@
 /**
  * npm test runs most unit files in a shared module graph per worker (vitest.config.ts, project
- * "unit"). A file that mocks modules, sets OpenTelemetry's global provider, or counts the block
- * pool's starts needs a graph of its own: this fails when such a file is not in ISOLATED_TESTS.
+ * "unit"). A file that mocks modules, sets OpenTelemetry's global provider, counts the block
+ * pool's starts or measures the process's CPU time needs a graph of its own: this fails when such a file is not in ISOLATED_TESTS.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,6 +13,7 @@ const NEEDS_OWN_GRAPH: [RegExp, string][] = [
   [/\bvi\.(mock|doMock|unmock)\(/, 'mocks a module'],
   [/setGlobalTracerProvider\(/, "sets OpenTelemetry's global tracer provider"],
   [/existingBlockPool\(\)\?*\.started/, "counts the block pool's starts"],
+  [/process\.cpuUsage\(/, "measures the whole process's CPU time"],
 ];
 
 function testFiles(dir: string): string[] {
