@@ -132,6 +132,8 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
     await page.click('[data-testid=sanitizer] [data-testid=fault-ptx-line]');
     await page.locator(`[data-testid=ptx-view][data-target-line="${line}"]`).waitFor();
     await page.locator(`[data-testid=ptx-view] .monaco-editor[data-line="${line}"]`).waitFor();
+    // the fault line's decoration comes with a later render (screens refresh up to 4 times a second)
+    await page.locator('[data-testid=ptx-view] .ptx-fault-line').first().waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid=ptx-view] .ptx-fault-line').count()).toBeGreaterThan(0);
     expectNoPageErrors(errors);
   });
