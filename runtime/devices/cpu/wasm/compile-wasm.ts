@@ -29,6 +29,7 @@ import { selfLoopPlan, type SelfLoopPlan } from './self-loop-checks.js';
 import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
+import { fusedMaddAvailable } from './fused-madd.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -81,9 +82,14 @@ const SEEN_SHARED = 1 << 31;
 
 export type WasmCompileResult = { kernel: WasmKernel } | { unsupported: string };
 
-export function compileWasmKernel(module: PtxModule, entry: PtxFunction): WasmCompileResult {
+export interface WasmCompileOptions {
+  /** `fma.rn.f64` as one fused `f64x2.relaxed_madd`; default: where the engine's is measured fused (fused-madd.ts). */
+  fusedMadd?: boolean;
+}
+
+export function compileWasmKernel(module: PtxModule, entry: PtxFunction, options: WasmCompileOptions = {}): WasmCompileResult {
   try {
-    return { kernel: new KernelCompiler(module, entry).compile() };
+    return { kernel: new KernelCompiler(module, entry, options.fusedMadd ?? fusedMaddAvailable()).compile() };
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
@@ -116,8 +122,9 @@ class KernelCompiler extends ModuleDataEmitter {
    */
   private readonly uniformSlots = new Map<string, { global: number; local: number; type: ValType }>();
 
-  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction) {
+  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fusedMadd: boolean) {
     super();
+    this.fusedMadd = fusedMadd;
   }
 
   compile(): WasmKernel {

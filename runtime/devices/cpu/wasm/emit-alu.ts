@@ -18,6 +18,9 @@ export abstract class AluEmitter extends IntEmitter {
   /** Instructions run as imported JavaScript functions (js-bridge.ts), in import order after IMPORTS. */
   readonly bridges: BridgeCall[] = [];
 
+  /** Whether `fma.rn.f64` is one fused `f64x2.relaxed_madd` (fused-madd.ts) rather than fma64.ts's transformations. */
+  protected fusedMadd = false;
+
   /** Bridged functions by their source, so repeats (a loop copied for its checks) share one import. */
   private readonly bridgeIndex = new Map<Instruction, number>();
 
@@ -444,7 +447,7 @@ export abstract class AluEmitter extends IntEmitter {
       this.set(l.b);
       this.read(o[3], 'f64');
       this.set(l.c);
-      emitFma64(this.c, l, IMPORT.fma64);
+      emitFma64(this.c, l, IMPORT.fma64, this.fusedMadd);
       this.write(o[0], 'f64');
       return;
     }

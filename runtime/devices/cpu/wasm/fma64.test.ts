@@ -4,6 +4,8 @@ import type { KernelArg } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
+import { getKernel } from '../ptx-cache.js';
+import { fusedMaddAvailable } from './fused-madd.js';
 
 const PTX = `.version 8.0\n.target sm_75\n.address_size 64\n.visible .entry f(.param .u64 p0, .param .u32 p1)
 {
@@ -58,7 +60,8 @@ function exactFma(a: number, b: number, c: number): number {
   return neg ? -v : v;
 }
 
-function runWasm(cases: [number, number, number][]): { out: number[]; backend: string | undefined; bridged: string[] } {
+/** Runs the kernel on `cases` as Wasm, fma.rn.f64 compiled fused (one relaxed_madd) or by fma64.ts's transformations. */
+function runWasm(cases: [number, number, number][], fused: boolean): { out: number[]; backend: string | undefined; bridged: string[] } {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const bytes = new Uint8Array(memory.buffer);
   const dv = new DataView(memory.buffer);
@@ -68,16 +71,24 @@ function runWasm(cases: [number, number, number][]): { out: number[]; backend: s
     dv.setFloat64(1024 + i * 32 + 16, c, true);
   });
   const dev = new CpuDevice({ wasmKernels: true });
-  const k = dev.loadKernel(PTX, `fma64-${Math.random()}`, 'f');
+  const hash = `fma64-${Math.random()}`;
+  const k = dev.loadKernel(PTX, hash, 'f');
+  const m = parsePtx(PTX);
+  const r = compileWasmKernel(m, m.functions.get('f')!, { fusedMadd: fused });
+  if (!('kernel' in r)) throw new Error(`refused: ${r.unsupported}`);
+  getKernel(PTX, hash, 'f').wasm = r.kernel;
   const n = cases.length;
   const args: KernelArg[] = [{ kind: 'pointer', offset: 1024, length: 32 * n }, { kind: 'scalar', tag: 'u32', bytes: new Uint8Array(new Uint32Array([n]).buffer) }];
   dev.launch({ kernel: k, grid: [1, 1, 1], block: [n, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args });
-  const m = parsePtx(PTX);
-  const r = compileWasmKernel(m, m.functions.get('f')!);
-  return { out: cases.map((_, i) => dv.getFloat64(1024 + i * 32 + 24, true)), backend: dev.lastBackend, bridged: 'kernel' in r ? r.kernel.bridged : ['refused'] };
+  return { out: cases.map((_, i) => dv.getFloat64(1024 + i * 32 + 24, true)), backend: dev.lastBackend, bridged: r.kernel.bridged };
 }
 
-describe('fma.rn.f64 on the WebAssembly backend, natively (fma64.ts)', () => {
+// both native forms: fma64.ts's error-free transformations, and one fused relaxed_madd where the
+// engine's is fused (fused-madd.ts; on this x64 machine with FMA3 it is: see fused-madd.test.ts)
+describe.each([
+  { form: 'error-free transformations', fused: false },
+  ...(fusedMaddAvailable() ? [{ form: 'fused relaxed_madd', fused: true }] : []),
+])('fma.rn.f64 on the WebAssembly backend, natively ($form)', ({ fused }) => {
   it('is natively compiled (no bridge) and rounds once, exactly, at and around halfway cases', () => {
     // a = 1 + i·2^-26, b = 1 + j·2^-27: a·b has up to 54 significant bits, so a·b + c often lands on
     // or next to a tie of the f64 grid; c moves it by a few ulps or by tiny amounts either way
@@ -91,7 +102,7 @@ describe('fma.rn.f64 on the WebAssembly backend, natively (fma64.ts)', () => {
       .filter(([a, b, c]) => Math.abs(a * b) > 1e-250 && Math.abs(a * b + c) > 1e-250);
     fc.assert(
       fc.property(fc.array(fc.oneof(near, anyNormal), { minLength: 1, maxLength: 64 }), (cases) => {
-        const r = runWasm(cases);
+        const r = runWasm(cases, fused);
         expect(r.backend).toBe('wasm');
         expect(r.bridged).toEqual([]);
         cases.forEach(([a, b, c], i) => expect(Object.is(r.out[i], exactFma(a, b, c)) || (r.out[i] === 0 && exactFma(a, b, c) === 0), `fma(${a}, ${b}, ${c})`).toBe(true));
@@ -102,7 +113,7 @@ describe('fma.rn.f64 on the WebAssembly backend, natively (fma64.ts)', () => {
 
   it('gives IEEE results for zeros, infinities, NaN and the ends of the range (the exact slow path)', () => {
     const cases: [number, number, number][] = [[0, 5, -0], [-0, 5, 0], [Infinity, 0, 1], [Infinity, 1, -Infinity], [1e308, 10, -Infinity], [1e308, 10, -1e308], [2 ** -1074, 0.5, 0], [3 * 2 ** -1074, 0.5, 0], [NaN, 1, 2]];
-    const r = runWasm(cases);
+    const r = runWasm(cases, fused);
     // independent expectations: IEEE 754 fma (the product is exact, one rounding)
     expect(Object.is(r.out[0], 0)).toBe(true); // +0 + -0 = +0
     expect(Object.is(r.out[1], 0)).toBe(true); // -0 + +0 = +0

@@ -8,6 +8,11 @@
  * sum must stay normal; outside those ranges (1e290, 1e300, 1e-290 below, with margin), and for
  * zeros, infinities and NaNs, the instruction calls the imported exact fma (math.ts fmaF64, whose
  * rare paths round with BigInts), as does the JavaScript backend for every fma.
+ *
+ * Where the engine's `f64x2.relaxed_madd` is measured to be fused (fused-madd.ts), the kernel uses
+ * that one hardware instruction instead: a finite result of a fused multiply-add is the exactly
+ * rounded one, and a non-finite one (overflow, infinities, NaN) takes the imported exact fma, so
+ * NaN and infinity results are the JavaScript backend's on both paths.
  */
 import { type Bytes, OP } from './encoder.js';
 
@@ -23,7 +28,8 @@ export interface Fma64Locals {
  * Emits code leaving fma(a, b, c) on the stack; a, b, c are in their locals already. `slowCall`
  * is the imported exact fma's function index.
  */
-export function emitFma64(code: Bytes, l: Fma64Locals, slowCall: number): void {
+export function emitFma64(code: Bytes, l: Fma64Locals, slowCall: number, fused = false): void {
+  if (fused) return emitFusedFma64(code, l, slowCall);
   const get = (i: number): void => void code.byte(OP.local_get).u32(i);
   const set = (i: number): void => void code.byte(OP.local_set).u32(i);
   const tee = (i: number): void => void code.byte(OP.local_tee).u32(i);
@@ -175,4 +181,36 @@ export function emitFma64(code: Bytes, l: Fma64Locals, slowCall: number): void {
   get(l.c);
   code.byte(OP.call).u32(slowCall);
   op(OP.end); // $out
+}
+
+/** 0xFD-prefixed SIMD opcodes (relaxed SIMD: f64x2.relaxed_madd is 0x107). */
+const SIMD = { f64x2_splat: 0x14, f64x2_extract_lane: 0x21, f64x2_relaxed_madd: 0x107 } as const;
+
+/** fma(a, b, c) by one `f64x2.relaxed_madd` on splatted operands (lane 0); non-finite results go the exact way. */
+function emitFusedFma64(code: Bytes, l: Fma64Locals, slowCall: number): void {
+  const get = (i: number): void => void code.byte(OP.local_get).u32(i);
+  const simd = (x: number): void => void code.byte(0xfd).u32(x);
+  code.byte(OP.block).byte(0x7c); // $out (result f64)
+  code.byte(OP.block).byte(0x40); // $slow
+  for (const x of [l.a, l.b, l.c]) {
+    get(x);
+    simd(SIMD.f64x2_splat);
+  }
+  simd(SIMD.f64x2_relaxed_madd);
+  simd(SIMD.f64x2_extract_lane);
+  code.byte(0);
+  code.byte(OP.local_tee).u32(l.p);
+  code.byte(OP.f64_abs);
+  code.byte(OP.f64_const).f64(Infinity);
+  code.byte(OP.f64_lt); // finite (false for NaN)
+  code.byte(OP.i32_eqz);
+  code.byte(OP.br_if).u32(0);
+  get(l.p);
+  code.byte(OP.br).u32(1); // $out
+  code.byte(OP.end); // $slow: the exact import
+  get(l.a);
+  get(l.b);
+  get(l.c);
+  code.byte(OP.call).u32(slowCall);
+  code.byte(OP.end); // $out
 }
