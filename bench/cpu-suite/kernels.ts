@@ -2,8 +2,10 @@
  * The CPU-device bench's kernels (issue 18, "a bench no one tuned to"): the usual CUDA teaching
  * and benchmark patterns, each compiled by nvcc (fixtures/bench-kernels/, and the first six from
  * fixtures/cuda/, the previous bench's set) with a native C version of the same algorithm in
- * bench/native/suite/. `launch('bench')` is sized so that one launch on the CPU device takes
- * ≥ 100 ms; `launch('small')` is the conformance test's size (bench/cpu-suite/suite.test.ts).
+ * bench/native/suite/. `launch('bench', scale)` is the bench's size with its problem grown about
+ * `scale` times (a power of two: the bench picks it so that one launch on the CPU device takes
+ * ≥ 100 ms, bench/cpu-device.bench.ts); `launch('small')` is the conformance test's size
+ * (bench/cpu-suite/suite.test.ts).
  */
 import { ImageBuilder, random, uniform, type Region } from './image.js';
 
@@ -32,7 +34,8 @@ export interface BenchKernel {
    * satisfy |d − r| ≤ t · (|r| + mean |r| over the output).
    */
   tolerance?: number;
-  launch(size: Size): Launch;
+  /** `scale` (bench size only; default 1): grow the problem about that many times (a power of two). */
+  launch(size: Size, scale?: number): Launch;
 }
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
@@ -47,8 +50,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/cuda/vector_add.sm_75.ptx',
     entry: 'vector_add',
     tolerance: 0,
-    launch(size) {
-      const n = size === 'bench' ? 32 * MI : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 32 * MI * scale : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(1, -10, 10));
       const y = b.region('f32', n, uniform(2, -10, 10));
@@ -61,8 +64,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/cuda/saxpy.sm_75.ptx',
     entry: 'saxpy',
     tolerance: 1e-6,
-    launch(size) {
-      const n = size === 'bench' ? 32 * MI : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 32 * MI * scale : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(3, -10, 10));
       const y = b.region('f32', n, uniform(4, -10, 10));
@@ -75,8 +78,9 @@ export const KERNELS: BenchKernel[] = [
       ptx: `fixtures/cuda/${entry}.sm_75.ptx`,
       entry,
       tolerance: 1e-5,
-      launch(size) {
-        const n = size === 'bench' ? 320 : 40; // 40: the tiled kernel's partial last tile
+      launch(size, scale = 1) {
+        // O(n^3) work: n grows by the cube root, to a whole number of 16-wide tiles
+        const n = size === 'bench' ? 16 * Math.round((320 * Math.cbrt(scale)) / 16) : 40; // 40: the tiled kernel's partial last tile
         const b = new ImageBuilder();
         const A = b.region('f32', n * n, uniform(5, -1, 1));
         const B = b.region('f32', n * n, uniform(6, -1, 1));
@@ -90,8 +94,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/cuda/reduce_block.sm_75.ptx',
     entry: 'reduce_block',
     tolerance: 0,
-    launch(size) {
-      const n = size === 'bench' ? 16 * MI : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 16 * MI * scale : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(7, -1, 1));
       const out = b.region('f32', cdiv(n, 256));
@@ -102,8 +106,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'atomic histogram',
     ptx: 'fixtures/cuda/histogram.sm_75.ptx',
     entry: 'histogram',
-    launch(size) {
-      const n = size === 'bench' ? 16 * MI : 20000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 16 * MI * scale : 20000;
       const b = new ImageBuilder();
       const next = random(8);
       const data = b.region('u8', n, () => next() >>> 24);
@@ -116,8 +120,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/grid_stride.sm_75.ptx',
     entry: 'grid_stride',
     tolerance: 1e-6,
-    launch(size) {
-      const n = size === 'bench' ? 8 * MI : 7000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 8 * MI * scale : 7000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(9, -10, 10));
       const y = b.region('f32', n);
@@ -128,8 +132,8 @@ export const KERNELS: BenchKernel[] = [
     name: '3-D indexing',
     ptx: 'fixtures/bench-kernels/index3d.sm_75.ptx',
     entry: 'index3d',
-    launch(size) {
-      const [nx, ny, nz] = size === 'bench' ? [512, 256, 128] : [37, 19, 11];
+    launch(size, scale = 1) {
+      const [nx, ny, nz] = size === 'bench' ? [512, 256, 128 * scale] : [37, 19, 11];
       const n = nx * ny * nz;
       const b = new ImageBuilder();
       const next = random(10);
@@ -143,8 +147,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/warp_reduce.sm_75.ptx',
     entry: 'warp_reduce',
     tolerance: 0,
-    launch(size) {
-      const n = size === 'bench' ? MI / 2 : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? (MI / 2) * scale : 5000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(11, -1, 1));
       const out = b.region('f32', cdiv(n, 256));
@@ -156,8 +160,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/float_math.sm_75.ptx',
     entry: 'float_math',
     tolerance: 1e-5,
-    launch(size) {
-      const n = size === 'bench' ? MI / 8 : 2000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? (MI / 8) * scale : 2000;
       const b = new ImageBuilder();
       const x = b.region('f32', n, uniform(12, -20, 20));
       const y = b.region('f32', n);
@@ -169,8 +173,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/double_poly.sm_75.ptx',
     entry: 'double_poly',
     tolerance: 1e-12,
-    launch(size) {
-      const n = size === 'bench' ? 1 * MI : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? MI * scale : 5000;
       const b = new ImageBuilder();
       const next = random(13);
       const x = b.region('f64', n, () => (next() / 2 ** 32) * 4 - 2);
@@ -182,8 +186,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'divergence',
     ptx: 'fixtures/bench-kernels/divergence.sm_75.ptx',
     entry: 'divergence',
-    launch(size) {
-      const n = size === 'bench' ? 4 * MI : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 4 * MI * scale : 5000;
       const b = new ImageBuilder();
       const next = random(14);
       const x = b.region('u32', n, () => next());
@@ -195,8 +199,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'bit operations',
     ptx: 'fixtures/bench-kernels/bit_ops.sm_75.ptx',
     entry: 'bit_ops',
-    launch(size) {
-      const n = size === 'bench' ? MI / 16 : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? (MI / 16) * scale : 5000;
       const b = new ImageBuilder();
       const next = random(15);
       const x = b.region('u32', n, () => next());
@@ -209,8 +213,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'transpose (shared)',
     ptx: 'fixtures/bench-kernels/transpose.sm_75.ptx',
     entry: 'transpose',
-    launch(size) {
-      const [w, h] = size === 'bench' ? [4096, 4096] : [100, 70];
+    launch(size, scale = 1) {
+      const [w, h] = size === 'bench' ? [4096, 4096 * scale] : [100, 70];
       const b = new ImageBuilder();
       const x = b.region('f32', w * h, uniform(16, -1, 1));
       const y = b.region('f32', w * h);
@@ -221,8 +225,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'prefix scan',
     ptx: 'fixtures/bench-kernels/scan_block.sm_75.ptx',
     entry: 'scan_block',
-    launch(size) {
-      const n = size === 'bench' ? 4 * MI : 3000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 4 * MI * scale : 3000;
       const b = new ImageBuilder();
       const next = random(17);
       const x = b.region('u32', n, () => next() >>> 8);
@@ -234,8 +238,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'bitonic sort',
     ptx: 'fixtures/bench-kernels/bitonic_sort.sm_75.ptx',
     entry: 'bitonic_sort',
-    launch(size) {
-      const blocks = size === 'bench' ? 128 : 2;
+    launch(size, scale = 1) {
+      const blocks = size === 'bench' ? 128 * scale : 2;
       const b = new ImageBuilder();
       const next = random(18);
       const keys = b.region('u32', blocks * 1024, () => next());
@@ -247,8 +251,9 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/nbody.sm_75.ptx',
     entry: 'nbody',
     tolerance: 1e-4,
-    launch(size) {
-      const n = size === 'bench' ? 2048 : 300;
+    launch(size, scale = 1) {
+      // O(n^2) work: n grows by the square root, to whole 256-thread blocks
+      const n = size === 'bench' ? 256 * Math.round((2048 * Math.sqrt(scale)) / 256) : 300;
       const b = new ImageBuilder();
       const coord = uniform(19, -10, 10);
       const mass = uniform(20, 0.5, 1.5);
@@ -262,8 +267,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/conv2d.sm_75.ptx',
     entry: 'conv2d',
     tolerance: 1e-5,
-    launch(size) {
-      const [w, h] = size === 'bench' ? [2048, 2048] : [70, 45];
+    launch(size, scale = 1) {
+      const [w, h] = size === 'bench' ? [2048, 2048 * scale] : [70, 45];
       const b = new ImageBuilder();
       const img = b.region('f32', w * h, uniform(21, 0, 1));
       const filter = b.region('f32', 25, uniform(22, -1, 1));
@@ -276,8 +281,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/stencil.sm_75.ptx',
     entry: 'stencil',
     tolerance: 1e-6,
-    launch(size) {
-      const [w, h] = size === 'bench' ? [4096, 4096] : [70, 45];
+    launch(size, scale = 1) {
+      const [w, h] = size === 'bench' ? [4096, 4096 * scale] : [70, 45];
       const b = new ImageBuilder();
       const x = b.region('f32', w * h, uniform(23, 0, 1));
       const y = b.region('f32', w * h);
@@ -289,8 +294,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/spmv_csr.sm_75.ptx',
     entry: 'spmv_csr',
     tolerance: 1e-5,
-    launch(size) {
-      const rows = size === 'bench' ? 1 * MI : 1000;
+    launch(size, scale = 1) {
+      const rows = size === 'bench' ? MI * scale : 1000;
       const next = random(24);
       // 0 to 32 entries per row (16 on average), at random columns
       const lengths = Array.from({ length: rows }, () => next() % 33);
@@ -311,8 +316,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/softmax.sm_75.ptx',
     entry: 'softmax',
     tolerance: 1e-5,
-    launch(size) {
-      const [rows, cols] = size === 'bench' ? [128, 1024] : [9, 700];
+    launch(size, scale = 1) {
+      const [rows, cols] = size === 'bench' ? [128 * scale, 1024] : [9, 700];
       const b = new ImageBuilder();
       const x = b.region('f32', rows * cols, uniform(27, -8, 8));
       const y = b.region('f32', rows * cols);
@@ -324,8 +329,8 @@ export const KERNELS: BenchKernel[] = [
     ptx: 'fixtures/bench-kernels/layernorm.sm_75.ptx',
     entry: 'layernorm',
     tolerance: 1e-5,
-    launch(size) {
-      const [rows, cols] = size === 'bench' ? [1024, 1024] : [9, 700];
+    launch(size, scale = 1) {
+      const [rows, cols] = size === 'bench' ? [1024 * scale, 1024] : [9, 700];
       const b = new ImageBuilder();
       const x = b.region('f32', rows * cols, uniform(28, -3, 5));
       const gamma = b.region('f32', cols, uniform(29, 0.5, 1.5));
@@ -345,8 +350,10 @@ export const KERNELS: BenchKernel[] = [
     name: 'Mandelbrot',
     ptx: 'fixtures/bench-kernels/mandelbrot.sm_75.ptx',
     entry: 'mandelbrot',
-    launch(size) {
-      const [w, h] = size === 'bench' ? [768, 768] : [80, 60];
+    launch(size, scale = 1) {
+      // the same region of the plane at a finer step: both sides grow by the square root
+      const side = 16 * Math.round((768 * Math.sqrt(scale)) / 16);
+      const [w, h] = size === 'bench' ? [side, side] : [80, 60];
       const step = Math.fround(3 / w);
       const b = new ImageBuilder();
       const iters = b.region('u32', w * h);
@@ -363,8 +370,8 @@ export const KERNELS: BenchKernel[] = [
     name: 'integer hashing',
     ptx: 'fixtures/bench-kernels/hash.sm_75.ptx',
     entry: 'hash',
-    launch(size) {
-      const n = size === 'bench' ? 4 * MI : 5000;
+    launch(size, scale = 1) {
+      const n = size === 'bench' ? 4 * MI * scale : 5000;
       const b = new ImageBuilder();
       const keys = b.region('u32', n, (i) => i);
       const out = b.region('u32', n);
