@@ -33,6 +33,8 @@ export function isDead(m: PoolMember): boolean {
 export class BlockPool {
   private members: PoolMember[] = [];
   private supervisor: Worker | undefined;
+  /** The supervisor's heartbeat word, its last value seen and when that value was first seen. */
+  private beat: { word: Int32Array; seen: number; at: number } | undefined;
   private nextId = 0;
   /** Workers this pool has started, for tests and diagnostics. */
   started = 0;
@@ -87,6 +89,34 @@ export class BlockPool {
     this.members = this.members.filter((m) => m !== member);
   }
 
+  /**
+   * How long (ms, at `now`) the supervisor's heartbeat has not moved, as far as the calls to this
+   * method saw (a launch calls it while it waits). A supervisor that stopped without its exit
+   * handler running (its event loop is the one that would report anything) takes its workers with
+   * it and tells no one: only its silence does.
+   */
+  supervisorSilentFor(now: number): number {
+    const b = this.beat;
+    if (!b) return 0;
+    const v = Atomics.load(b.word, 0);
+    // not beaten yet: still loading (seconds from TypeScript sources), and its workers with it
+    if (v === 0) return 0;
+    if (v !== b.seen) {
+      b.seen = v;
+      b.at = now;
+    }
+    return now - b.at;
+  }
+
+  /** The supervisor is gone (silent while no block finished): its workers are too; the next take() starts over. */
+  supervisorLost(): void {
+    for (const m of this.members) m.retired = true;
+    this.members = [];
+    void this.supervisor?.terminate();
+    this.supervisor = undefined;
+    this.beat = undefined;
+  }
+
   /** Ends every worker; the next take() starts fresh ones. */
   discard(): void {
     for (const m of [...this.members]) this.retire(m);
@@ -99,7 +129,9 @@ export class BlockPool {
 
   private request(message: SupervisorRequest, transfer: MessagePort[] = []): void {
     if (!this.supervisor) {
-      const supervisor = startWorker(import.meta.url, './pool-supervisor');
+      const heartbeat = new SharedArrayBuffer(4);
+      const supervisor = startWorker(import.meta.url, './pool-supervisor', { workerData: { heartbeat } });
+      this.beat = { word: new Int32Array(heartbeat), seen: 0, at: performance.now() };
       supervisor.unref();
       // The supervisor runs no guest code; should it end all the same, its workers ended with it.
       const gone = (): void => {

@@ -19,8 +19,10 @@ let current: { ctl: Int32Array; slot: number } | undefined;
  * out of memory or its native code aborts; `terminate`: it asks its owner to terminate() it and
  * waits, as a thread ended from outside.
  */
-let dieNext: 'exit' | 'vanish' | 'terminate' | undefined;
-type TestHook = { type: 'crash-next' } | { type: 'die-next'; how: 'exit' | 'vanish' | 'terminate' };
+let dieNext: DieHow | undefined;
+/** `supervisor`: the pool's supervisor stops without running any handler while this thread runs blocks (both end). */
+type DieHow = 'exit' | 'vanish' | 'terminate' | 'supervisor';
+type TestHook = { type: 'crash-next' } | { type: 'die-next'; how: DieHow };
 
 function finish(ctl: Int32Array): void {
   Atomics.add(ctl, CTL.finished, 1);
@@ -61,10 +63,10 @@ port.on('message', (task: PoolTask | TestHook) => {
     finish(ctl);
   }
 });
-function die(how: 'exit' | 'vanish' | 'terminate'): never {
+function die(how: DieHow): never {
   if (how === 'exit') process.exit(70);
   if (how === 'vanish') (process as unknown as { reallyExit(code: number): never }).reallyExit(70);
-  parentPort!.postMessage({ type: 'terminate-me' });
+  parentPort!.postMessage({ type: how === 'supervisor' ? 'supervisor-vanish' : 'terminate-me' });
   const never = new Int32Array(new SharedArrayBuffer(4));
   for (;;) Atomics.wait(never, 0, 0);
 }

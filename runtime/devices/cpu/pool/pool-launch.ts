@@ -42,8 +42,13 @@ export function pooledLaunches(): number {
   return pooled;
 }
 
-/** Tests only: the caller runs no block itself, so every block runs on the pool's workers. */
-export const poolTesting = { callerSkips: false };
+/**
+ * `callerSkips` (tests only): the caller runs no block itself, so every block runs on the pool's
+ * workers. `supervisorSilenceMs`: how long a launch waits with neither a supervisor heartbeat nor
+ * a finished block before it counts the supervisor, and so every worker, gone (a block running
+ * that long alone is fine: the supervisor still beats; a starved supervisor beats late, not never).
+ */
+export const poolTesting = { callerSkips: false, supervisorSilenceMs: 10_000 };
 
 export interface PoolPlan {
   /** Threads to run the blocks on, the caller included (≥ 2 to use the pool). */
@@ -169,8 +174,15 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     if (Atomics.compareExchange(ctl, CTL.threads + THREAD_WORDS * k, OUTCOME.posted, OUTCOME.skipped) === OUTCOME.posted) waitFor--;
   }
   // the others' part: woken by each one that finishes, and every 50 ms to report progress
+  let lastDone = -1;
+  let progressAt = performance.now();
   for (let f = Atomics.load(ctl, CTL.finished); f < waitFor; f = Atomics.load(ctl, CTL.finished)) {
     Atomics.wait(ctl, CTL.finished, f, 50);
+    const now = performance.now();
+    const done = Atomics.load(ctl, CTL.done);
+    if (done !== lastDone) [lastDone, progressAt] = [done, now];
+    const silence = poolTesting.supervisorSilenceMs;
+    if (pool.supervisorSilentFor(now) > silence && now - progressAt > silence) pool.supervisorLost();
     reapDead(ctl, members);
     try {
       progress();

@@ -32,6 +32,13 @@ export const MEMBER = {
   dead: 1,
 } as const;
 
+/**
+ * How often the supervisor beats (adds 1 to its heartbeat word): a launch that sees neither a beat
+ * nor a finished block for a long while knows the supervisor, and with it every worker, is gone
+ * (block-pool.ts supervisorSilentFor, pool-launch.ts).
+ */
+export const SUPERVISOR_BEAT_MS = 200;
+
 /** What the launching thread asks of the supervisor (pool-supervisor.ts). */
 export type SupervisorRequest =
   /** Start a block worker listening on `port`, with `state` (MEMBER words) as its ready and dead words. */

@@ -10,9 +10,15 @@
  * The launching thread still talks to each worker directly (a MessagePort it made) and never
  * through here, so a launch costs no extra hop.
  */
-import { parentPort, type Worker } from 'node:worker_threads';
+import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { startWorker } from '../../../node/worker-url.js';
-import { MEMBER, type SupervisorRequest } from './pool-protocol.js';
+import { MEMBER, SUPERVISOR_BEAT_MS, type SupervisorRequest } from './pool-protocol.js';
+
+// Its own death cannot be reported by anyone (its children end with it), so it proves it is alive
+// instead: a launch waiting on its workers watches this word (block-pool.ts supervisorSilentFor).
+const heartbeat = new Int32Array((workerData as { heartbeat: SharedArrayBuffer }).heartbeat);
+Atomics.add(heartbeat, 0, 1);
+setInterval(() => Atomics.add(heartbeat, 0, 1), SUPERVISOR_BEAT_MS);
 
 const workers = new Map<number, { worker: Worker; state: Int32Array }>();
 
@@ -37,9 +43,11 @@ parentPort!.on('message', (m: SupervisorRequest) => {
   };
   worker.on('error', gone);
   worker.on('exit', gone);
-  // a test hook (block-worker.ts): a worker ended from outside while it runs blocks
+  // test hooks (block-worker.ts): a worker ended from outside while it runs blocks; this thread
+  // stopping without running any handler (as out of memory would), its workers with it
   worker.on('message', (msg: { type?: string }) => {
     if (msg?.type === 'terminate-me') void worker.terminate();
+    if (msg?.type === 'supervisor-vanish') (process as unknown as { reallyExit(code: number): never }).reallyExit(70);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * A block-pool worker that dies in the middle of a launch, however it dies — process.exit inside
- * it, a stop that runs no handler (out of memory, a native abort), terminate() from outside — ends
+ * it, a stop that runs no handler (out of memory, a native abort), terminate() from outside, or
+ * with its supervisor, which stopped without running any handler — ends
  * that launch with the documented -7 internal error instead of leaving the caller blocked forever,
  * and the pool replaces the worker: the next launch runs on a fresh one and gives the right bytes.
  */
@@ -14,7 +15,7 @@ interface Outcome {
   replaced: number;
 }
 
-const HOWS = ['exit', 'vanish', 'terminate'];
+const HOWS = ['exit', 'vanish', 'terminate', 'supervisor'];
 
 /** What worker-death.worker.ts reported for each way of dying; 'hung' for those it never reached (a launch did not end). */
 function scenario(timeoutMs: number): Promise<Map<string, Outcome | 'hung'>> {

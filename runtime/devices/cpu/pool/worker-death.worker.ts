@@ -16,7 +16,7 @@ import { CpuDevice } from '../cpu-device.js';
 import { blockPool } from './block-pool.js';
 import { poolTesting } from './pool-launch.js';
 
-const { hows } = workerData as { hows: ('exit' | 'vanish' | 'terminate')[] };
+const { hows } = workerData as { hows: ('exit' | 'vanish' | 'terminate' | 'supervisor')[] };
 const ptx = readFileSync(join(defaultFixtureDir(), 'vector_add.sm_75.ptx'), 'utf8');
 const device = new CpuDevice({ workers: 2, poolMinThreads: 1, adaptivePool: false });
 const kernel = device.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), 'vector_add');
@@ -32,6 +32,8 @@ function run(): boolean {
 
 // every block runs on the pool's worker, so the one that dies surely holds some
 poolTesting.callerSkips = true;
+// a vanished supervisor is noticed by its silence: 1 s here instead of 10
+poolTesting.supervisorSilenceMs = 1000;
 const pool = blockPool();
 if (!pool.warm(1)) throw new Error('the pool worker did not start');
 const before = run();
