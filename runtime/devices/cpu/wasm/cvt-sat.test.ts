@@ -6,33 +6,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
-import { ptr, u32 } from '../../../test-support/kernel-args.js';
-
+import { elementwisePtx, launchElementwise } from '../../../test-support/elementwise-kernel.js';
 
 /** Per thread: (f32 x, pad, f64 y) in; cvt.sat.f32.f32 x, cvt.rni.sat.f32.f32 x, cvt.rn.sat.f32.f64 y, cvt.sat.f64.f32 x out. */
-const PTX = `.version 8.0
-.target sm_75
-.address_size 64
-.visible .entry sat(.param .u64 p0, .param .u64 p1, .param .u32 p2)
-{
-  .reg .pred %p<2>;
-  .reg .b32 %r<6>;
-  .reg .f32 %f<6>;
-  .reg .f64 %fd<4>;
-  .reg .b64 %rd<8>;
-  ld.param.u64 %rd1, [p0];
-  ld.param.u64 %rd2, [p1];
-  ld.param.u32 %r1, [p2];
-  mov.u32 %r2, %tid.x;
-  mov.u32 %r3, %ctaid.x;
-  mov.u32 %r4, %ntid.x;
-  mad.lo.s32 %r5, %r3, %r4, %r2;
-  setp.ge.u32 %p1, %r5, %r1;
-  @%p1 bra $L_end;
-  mul.wide.u32 %rd3, %r5, 16;
+const PTX = elementwisePtx(
+  'sat',
+  `  .reg .f32 %f<6>;
+  .reg .f64 %fd<4>;`,
+  `  mul.wide.u32 %rd3, %r5, 16;
   add.s64 %rd4, %rd1, %rd3;
   ld.global.f32 %f1, [%rd4];
   ld.global.f64 %fd1, [%rd4+8];
@@ -45,25 +28,16 @@ const PTX = `.version 8.0
   st.global.f32 [%rd6], %f2;
   st.global.f32 [%rd6+4], %f3;
   st.global.f32 [%rd6+8], %f4;
-  st.global.f64 [%rd6+16], %fd2;
-$L_end:
-  ret;
-}
-`;
+  st.global.f64 [%rd6+16], %fd2;`,
+);
 
 function run(cases: [number, number][], wasm: boolean): string[] {
   const n = cases.length;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((256 + n * 40) / 65536) + 1 });
-  const dv = new DataView(memory.buffer);
-  cases.forEach(([x, y], i) => {
-    dv.setFloat32(256 + i * 16, x, true);
-    dv.setFloat64(256 + i * 16 + 8, y, true);
-  });
-  const dev = new CpuDevice({ wasmKernels: wasm });
-  const k = dev.loadKernel(PTX, 'wasm-cvt-sat', 'sat');
-  const out = 256 + n * 16;
-  dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 16), ptr(out, n * 24), u32(n)] });
-  expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+  const write = (dv: DataView, at: number, i: number): void => {
+    dv.setFloat32(at, cases[i]![0], true);
+    dv.setFloat64(at + 8, cases[i]![1], true);
+  };
+  const { dv, out } = launchElementwise({ ptx: PTX, entry: 'sat', hash: 'wasm-cvt-sat', n, inBytes: 16, outBytes: 24, write }, wasm);
   // saturated results are never NaN: the bits compare exactly
   return Array.from({ length: n }, (_, i) => [0, 4, 8].map((q) => dv.getUint32(out + i * 24 + q, true).toString(16)).join(',') + ',' + dv.getBigUint64(out + i * 24 + 16, true).toString(16));
 }

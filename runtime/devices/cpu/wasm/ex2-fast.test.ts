@@ -6,52 +6,27 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CpuDevice } from '../cpu-device.js';
-import { ptr, u32 } from '../../../test-support/kernel-args.js';
-
+import { elementwisePtx, launchElementwise } from '../../../test-support/elementwise-kernel.js';
 
 /** Per thread: x in, (ex2.approx.f32 x, ex2.approx.ftz.f32 x) out. */
-const PTX = `.version 8.0
-.target sm_75
-.address_size 64
-.visible .entry ex2k(.param .u64 p0, .param .u64 p1, .param .u32 p2)
-{
-  .reg .pred %p<2>;
-  .reg .b32 %r<6>;
-  .reg .f32 %f<4>;
-  .reg .b64 %rd<8>;
-  ld.param.u64 %rd1, [p0];
-  ld.param.u64 %rd2, [p1];
-  ld.param.u32 %r1, [p2];
-  mov.u32 %r2, %tid.x;
-  mov.u32 %r3, %ctaid.x;
-  mov.u32 %r4, %ntid.x;
-  mad.lo.s32 %r5, %r3, %r4, %r2;
-  setp.ge.u32 %p1, %r5, %r1;
-  @%p1 bra $L_end;
-  mul.wide.u32 %rd3, %r5, 4;
+const PTX = elementwisePtx(
+  'ex2k',
+  `  .reg .f32 %f<4>;`,
+  `  mul.wide.u32 %rd3, %r5, 4;
   add.s64 %rd4, %rd1, %rd3;
   ld.global.f32 %f1, [%rd4];
   ex2.approx.f32 %f2, %f1;
   ex2.approx.ftz.f32 %f3, %f1;
   mul.wide.u32 %rd5, %r5, 8;
   add.s64 %rd6, %rd2, %rd5;
-  st.global.v2.f32 [%rd6], {%f2, %f3};
-$L_end:
-  ret;
-}
-`;
+  st.global.v2.f32 [%rd6], {%f2, %f3};`,
+);
 
 function run(xs: number[], wasm: boolean): number[] {
   const n = xs.length;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((256 + n * 12) / 65536) + 1 });
-  const dv = new DataView(memory.buffer);
-  xs.forEach((x, i) => dv.setFloat32(256 + i * 4, x, true));
-  const dev = new CpuDevice({ wasmKernels: wasm });
-  const k = dev.loadKernel(PTX, 'wasm-ex2-fast', 'ex2k');
-  const out = 256 + Math.ceil(n / 2) * 8; // 8-aligned for the v2 stores
-  dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 4), ptr(out, n * 8), u32(n)] });
-  expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+  const write = (dv: DataView, at: number, i: number): void => dv.setFloat32(at, xs[i]!, true);
+  // outputs 8-aligned for the v2 stores
+  const { dv, out } = launchElementwise({ ptx: PTX, entry: 'ex2k', hash: 'wasm-ex2-fast', n, inBytes: 4, outBytes: 8, write }, wasm);
   return Array.from({ length: n * 2 }, (_, i) => dv.getUint32(out + i * 4, true));
 }
 

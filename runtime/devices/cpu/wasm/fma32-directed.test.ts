@@ -6,32 +6,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
-import { ptr, u32 } from '../../../test-support/kernel-args.js';
-
+import { elementwisePtx, launchElementwise } from '../../../test-support/elementwise-kernel.js';
 
 /** Per thread: (a, b, c, _) in, (fma.rz, fma.rm, fma.rp, mad.rm) of them out. */
-const PTX = `.version 8.0
-.target sm_75
-.address_size 64
-.visible .entry fmad(.param .u64 p0, .param .u64 p1, .param .u32 p2)
-{
-  .reg .pred %p<2>;
-  .reg .b32 %r<6>;
-  .reg .f32 %f<9>;
-  .reg .b64 %rd<8>;
-  ld.param.u64 %rd1, [p0];
-  ld.param.u64 %rd2, [p1];
-  ld.param.u32 %r1, [p2];
-  mov.u32 %r2, %tid.x;
-  mov.u32 %r3, %ctaid.x;
-  mov.u32 %r4, %ntid.x;
-  mad.lo.s32 %r5, %r3, %r4, %r2;
-  setp.ge.u32 %p1, %r5, %r1;
-  @%p1 bra $L_end;
-  mul.wide.u32 %rd3, %r5, 16;
+const PTX = elementwisePtx(
+  'fmad',
+  `  .reg .f32 %f<9>;`,
+  `  mul.wide.u32 %rd3, %r5, 16;
   add.s64 %rd4, %rd1, %rd3;
   ld.global.v4.f32 {%f1, %f2, %f3, %f4}, [%rd4];
   fma.rz.f32 %f5, %f1, %f2, %f3;
@@ -39,29 +22,16 @@ const PTX = `.version 8.0
   fma.rp.f32 %f7, %f1, %f2, %f3;
   mad.rm.f32 %f8, %f1, %f2, %f3;
   add.s64 %rd6, %rd2, %rd3;
-  st.global.v4.f32 [%rd6], {%f5, %f6, %f7, %f8};
-$L_end:
-  ret;
-}
-`;
+  st.global.v4.f32 [%rd6], {%f5, %f6, %f7, %f8};`,
+);
 
 const bitsF = (b: number): number => new Float32Array(new Uint32Array([b >>> 0]).buffer)[0]!;
 
 /** The result bits of each case's four fmas, on one backend. */
 function run(cases: [number, number, number][], wasm: boolean): number[] {
   const n = cases.length;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((256 + n * 32) / 65536) + 1 });
-  const dv = new DataView(memory.buffer);
-  cases.forEach(([a, b, c], i) => {
-    dv.setFloat32(256 + i * 16, a, true);
-    dv.setFloat32(256 + i * 16 + 4, b, true);
-    dv.setFloat32(256 + i * 16 + 8, c, true);
-  });
-  const dev = new CpuDevice({ wasmKernels: wasm });
-  const k = dev.loadKernel(PTX, 'wasm-fma-directed', 'fmad');
-  const out = 256 + n * 16;
-  dev.launch({ kernel: k, grid: [Math.ceil(n / 64), 1, 1], block: [64, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(256, n * 16), ptr(out, n * 16), u32(n)] });
-  expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+  const write = (dv: DataView, at: number, i: number): void => cases[i]!.forEach((x, j) => dv.setFloat32(at + 4 * j, x, true));
+  const { dv, out } = launchElementwise({ ptx: PTX, entry: 'fmad', hash: 'wasm-fma-directed', n, inBytes: 16, outBytes: 16, write }, wasm);
   return Array.from({ length: n * 4 }, (_, i) => dv.getUint32(out + i * 4, true));
 }
 
