@@ -29,7 +29,7 @@ import { selfLoopPlan, type SelfLoopPlan } from './self-loop-checks.js';
 import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
-import { fusedMaddAvailable } from './fused-madd.js';
+import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -85,11 +85,14 @@ export type WasmCompileResult = { kernel: WasmKernel } | { unsupported: string }
 export interface WasmCompileOptions {
   /** `fma.rn.f64` as one fused `f64x2.relaxed_madd`; default: where the engine's is measured fused (fused-madd.ts). */
   fusedMadd?: boolean;
+  /** `fma.rn.f32` (and `mad.rn.f32`) as one fused `f32x4.relaxed_madd`; the same default. */
+  fusedMadd32?: boolean;
 }
 
 export function compileWasmKernel(module: PtxModule, entry: PtxFunction, options: WasmCompileOptions = {}): WasmCompileResult {
   try {
-    return { kernel: new KernelCompiler(module, entry, options.fusedMadd ?? fusedMaddAvailable()).compile() };
+    const fused = { f64: options.fusedMadd ?? fusedMaddAvailable(), f32: options.fusedMadd32 ?? fusedMadd32Available() };
+    return { kernel: new KernelCompiler(module, entry, fused).compile() };
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
@@ -122,9 +125,10 @@ class KernelCompiler extends ModuleDataEmitter {
    */
   private readonly uniformSlots = new Map<string, { global: number; local: number; type: ValType }>();
 
-  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fusedMadd: boolean) {
+  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fused: { f64: boolean; f32: boolean }) {
     super();
-    this.fusedMadd = fusedMadd;
+    this.fusedMadd = fused.f64;
+    this.fusedMadd32 = fused.f32;
   }
 
   compile(): WasmKernel {

@@ -11,6 +11,9 @@ import { MIN_NORMAL_BITS_X2, TIE_BITS, TIE_MASK, emitTieFix } from './fma32.js';
 import { type DirectedMode, emitFmaDirected32 } from './fma32-directed.js';
 import { emitEx2Fast } from './ex2-fast.js';
 
+/** 0xFD-prefixed SIMD opcodes of the fused f32 fma (relaxed SIMD: f32x4.relaxed_madd is 0x105). */
+const SIMD_F32X4 = { splat: 0x13, extract_lane: 0x1f, relaxed_madd: 0x105 } as const;
+
 export abstract class AluEmitter extends IntEmitter {
   /** The kernel's register declarations (for the bridge's JavaScript, js-bridge.ts). */
   protected readonly regDecls = new Map<string, RegDecl>();
@@ -20,6 +23,9 @@ export abstract class AluEmitter extends IntEmitter {
 
   /** Whether `fma.rn.f64` is one fused `f64x2.relaxed_madd` (fused-madd.ts) rather than fma64.ts's transformations. */
   protected fusedMadd = false;
+
+  /** Whether `fma.rn.f32` is one fused `f32x4.relaxed_madd` first (fused-madd.ts), fma32.ts's f64 sum only for non-finite results. */
+  protected fusedMadd32 = false;
 
   /** Bridged functions by their source, so repeats (a loop copied for its checks) share one import. */
   private readonly bridgeIndex = new Map<Instruction, number>();
@@ -480,6 +486,33 @@ export abstract class AluEmitter extends IntEmitter {
    * A directed mode (.rz/.rm/.rp) steps from the same sum instead (fma32-directed.ts).
    */
   protected fma32(o: Operand[], directed?: DirectedMode): void {
+    const res = this.tmp('f32', 0);
+    if (directed || !this.fusedMadd32) {
+      this.fma32Exact(o, directed);
+    } else {
+      // one hardware fused multiply-add (lane 0 of splats); a non-finite result (overflow, NaN,
+      // infinities) goes the f64 way below, so its bits are what they always were
+      this.open(OP.block, 'fma_fused');
+      for (const k of [1, 2, 3]) {
+        this.read(o[k], 'f32');
+        this.c.byte(0xfd).u32(SIMD_F32X4.splat);
+      }
+      this.c.byte(0xfd).u32(SIMD_F32X4.relaxed_madd);
+      this.c.byte(0xfd).u32(SIMD_F32X4.extract_lane).byte(0);
+      this.c.byte(OP.local_tee).u32(res);
+      this.op(OP.f32_abs);
+      this.c.byte(OP.f32_const).f32bits(0x7f800000);
+      this.op(OP.f32_lt);
+      this.br('fma_fused', true);
+      this.fma32Exact(o);
+      this.close();
+    }
+    this.get(res);
+    this.write(o[0], 'f32');
+  }
+
+  /** fma.rn.f32 (or a directed mode) from the f64 sum, left in the f32 temporary 0. */
+  private fma32Exact(o: Operand[], directed?: DirectedMode): void {
     const c32 = this.tmp('f32', 2), res = this.tmp('f32', 0), sbits = this.tmp('i64', 0);
     const sum = this.tmp('f64', 0), prod = this.tmp('f64', 1), err = this.tmp('f64', 2);
     this.read(o[1], 'f32');
@@ -497,8 +530,6 @@ export abstract class AluEmitter extends IntEmitter {
     this.set(res);
     if (directed) {
       emitFmaDirected32(this.c, { sum, prod, c32, res, err }, directed);
-      this.get(res);
-      this.write(o[0], 'f32');
       return;
     }
     this.open(OP.block, 'fma_done');
@@ -526,8 +557,6 @@ export abstract class AluEmitter extends IntEmitter {
     this.close();
     emitTieFix(this.c, { sum, prod, c32, res, err });
     this.close();
-    this.get(res);
-    this.write(o[0], 'f32');
   }
 
   /** PTX shifts clamp: an amount ≥ the width gives 0 (or the sign for shr.s), unlike Wasm's modulo. */
