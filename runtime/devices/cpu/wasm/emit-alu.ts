@@ -157,6 +157,7 @@ export abstract class AluEmitter extends IntEmitter {
       case 'sqrt':
       case 'rcp': {
         const cls = classOf(t);
+        if (op === 'rcp' && t === 'f32' && (mods.join('.') === 'approx' || mods.join('.') === 'approx.ftz')) return this.rcpApprox32(ins, mods.includes('ftz'));
         if ((cls !== 'f32' && cls !== 'f64') || mods.join('.') !== 'rn') unsupported(`line ${ins.line}: '${ins.opcode}'`);
         if (op === 'rcp') {
           if (cls === 'f32') this.c.byte(OP.f32_const).f32bits(0x3f800000);
@@ -477,6 +478,36 @@ export abstract class AluEmitter extends IntEmitter {
       return;
     }
     unsupported(`line ${ins.line}: '${ins.opcode}'`);
+  }
+
+  /**
+   * rcp.approx(.ftz).f32 as the JavaScript backend computes it: fround(1 / a), which is f32
+   * division (an f64 quotient rounded to f32 is the correctly rounded f32 one), with .ftz's
+   * subnormal source and result as zeros of their sign (math.ts ftz).
+   */
+  private rcpApprox32(ins: Instruction, ftz: boolean): void {
+    const o = ins.operands;
+    this.c.byte(OP.f32_const).f32bits(0x3f800000);
+    this.read(o[1], 'f32');
+    if (ftz) this.ftz32();
+    this.op(OP.f32_div);
+    if (ftz) this.ftz32();
+    this.write(o[0], 'f32');
+  }
+
+  /** The f32 on the stack, a subnormal replaced by the zero of its sign (.ftz). */
+  private ftz32(): void {
+    const x = this.tmp('f32', 1);
+    this.set(x);
+    this.c.byte(OP.f32_const).f32bits(0);
+    this.get(x);
+    this.op(OP.f32_copysign);
+    this.get(x);
+    this.get(x);
+    this.op(OP.f32_abs);
+    this.c.byte(OP.f32_const).f32bits(0x00800000); // 2^-126, the least normal f32
+    this.op(OP.f32_lt);
+    this.op(OP.select);
   }
 
   /**
