@@ -49,7 +49,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -169,7 +169,8 @@ class KernelCompiler extends WarpEmitter {
     this.cfg = cfg;
     if (this.sync && !this.warp) this.planEntries();
     else if (!this.sync) this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
-    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFastPath(cfg.blocks) }, () => this.emitBody(cfg));
+    const warpFast = warpFastPath(cfg.blocks);
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -195,7 +196,7 @@ class KernelCompiler extends WarpEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {

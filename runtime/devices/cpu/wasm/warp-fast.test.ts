@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
 import { DeviceError } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
+import { lastStats, pooledLaunches, poolTesting } from '../pool/pool-launch.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 import { warpBlocksInJavaScript } from './warp-launch.js';
@@ -195,12 +196,11 @@ function randomInput(seed: number, n: number): Uint32Array {
 }
 
 /** Launches `entry` with out (128 bytes per thread) and in, then `rest`; the out words, the backend and the blocks the JavaScript scheduler finished. */
-function launch(ptx: string, entry: string, wasm: boolean, shape: Shape, input: Uint32Array, rest: KernelArg[]): { out: number[]; backend: string | undefined; jsBlocks: number } {
+function launch(ptx: string, entry: string, wasm: boolean, shape: Shape, input: Uint32Array, rest: KernelArg[], dev = new CpuDevice({ wasmKernels: wasm, workers: 1 })): { out: number[]; backend: string | undefined; jsBlocks: number } {
   const threads = threadsOf(shape);
   const memory = new WebAssembly.Memory({ initial: 1 });
   const inAt = 1024, outAt = inAt + threads * 4;
   new Uint32Array(memory.buffer, inAt, threads).set(input.subarray(0, threads));
-  const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
   const k = dev.loadKernel(ptx, `warp-fast-${entry}`, entry);
   const before = warpBlocksInJavaScript();
   dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0], shape.block[1], 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(outAt, threads * 128), ptr(inAt, threads * 4), ...rest] });
@@ -302,5 +302,67 @@ describe('warp-level sites computed in WebAssembly (warp-emit.ts)', () => {
       }),
       { numRuns: Number(process.env.WARP_RUNS ?? 20) },
     );
+  });
+
+  it('run on the block pool, uniform and diverging warps alike, with the JavaScript backend’s bits (fast-check)', () => {
+    // one pooled device for every case: its workers start once; the caller runs no block, so the
+    // worker runs them all, diverging ones too (its own JavaScript scheduler)
+    const dev = new CpuDevice({ wasmKernels: true, workers: 2, poolMinThreads: 1, adaptivePool: false });
+    poolTesting.callerSkips = true;
+    try {
+      fc.assert(
+        fc.property(fc.constantFrom(...SHAPES.filter((s) => s.grid > 1)), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 2 ** 31 }), (shape, bits, seed) => {
+          const input = randomInput(seed, threadsOf(shape));
+          for (const [ptx, entry, rest] of [[UNIFORM, 'uniform', [u32(bits), u32(3), u32(0x81f), u32(1)]], [MIXED, 'mixed', [u32(bits)]]] as const) {
+            const before = pooledLaunches();
+            const pooled = launch(ptx, entry, true, shape, input, [...rest], dev);
+            const js = launch(ptx, entry, false, shape, input, [...rest]);
+            expect(pooled.backend).toBe('wasm');
+            expect(pooledLaunches()).toBe(before + 1);
+            expect(lastStats?.blocksPerThread).toEqual([0, shape.grid]);
+            expect(firstDifference(pooled.out, js.out)).toBe('none');
+          }
+        }),
+        { numRuns: Number(process.env.WARP_RUNS ?? 8) },
+      );
+    } finally {
+      poolTesting.callerSkips = false;
+    }
+  });
+
+  it('keep a kernel whose match.any has a predicate destination on one thread, with the JavaScript backend’s bits', () => {
+    // the predicate of match.any is a RESP word the scheduler never writes for it: its value comes
+    // from the launch's one warpOp history, so every group goes through it, in block order
+    const ptx = `${HEADER}.visible .entry anyp(.param .u64 pout, .param .u64 pin)
+{
+  .reg .pred %p<4>;
+  .reg .b32 %r<40>;
+  .reg .b64 %rd<10>;
+  ld.param.u64 %rd1, [pout];
+  ld.param.u64 %rd2, [pin];
+${PROLOGUE}
+  and.b32 %r14, %r12, 3;
+  shfl.sync.down.b32 %r15|%p1, %r12, %r14, 31, -1;
+  match.any.sync.b32 %r16|%p2, %r14, -1;
+  selp.u32 %r17, 1, 0, %p2;
+  st.global.u32 [%rd4], %r15;
+  st.global.u32 [%rd4+4], %r16;
+  st.global.u32 [%rd4+8], %r17;
+  ret;
+}
+`;
+    const m = parsePtx(ptx);
+    const r = compileWasmKernel(m, m.functions.get('anyp')!);
+    expect('kernel' in r && r.kernel.warp?.fast).toBe(false);
+    const shape = SHAPES[4]!;
+    const input = randomInput(5, threadsOf(shape));
+    const before = pooledLaunches();
+    const dev = new CpuDevice({ wasmKernels: true, workers: 2, poolMinThreads: 1, adaptivePool: false });
+    const wasm = launch(ptx, 'anyp', true, shape, input, [], dev);
+    const js = launch(ptx, 'anyp', false, shape, input, []);
+    expect(wasm.backend).toBe('wasm');
+    expect(pooledLaunches()).toBe(before);
+    expect(wasm.jsBlocks).toBe(shape.grid);
+    expect(firstDifference(wasm.out, js.out)).toBe('none');
   });
 });

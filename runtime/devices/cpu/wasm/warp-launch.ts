@@ -44,8 +44,14 @@ export function warpBlocksInJavaScript(): number {
   return blocksFinishedHere;
 }
 
+/** What the launch of a warp kernel needs of it (a WasmKernel has it; a pool worker gets it in its task). */
+export interface WarpKernelInfo {
+  warp: NonNullable<WasmKernel['warp']>;
+  slotBytes: number;
+}
+
 /** Runs blocks [b0, b1) of the launch, one after another. */
-export function runWarpBlocks(wasm: WasmKernel, run: RunFn, memory: WebAssembly.Memory, E: WarpEnv, a: WarpLaunchArgs, b0: number, b1: number): void {
+export function runWarpBlocks(wasm: Pick<WasmKernel, 'warp' | 'slotBytes'>, run: RunFn, memory: WebAssembly.Memory, E: WarpEnv, a: WarpLaunchArgs, b0: number, b1: number): void {
   const n = a.bx * a.by * a.bz;
   // t0 | t1 << 16 passes a warp's range (the device allows 1024 threads per block)
   if (n > 0xffff || E.wa.length < n) throw new DeviceError(-7, `internal: ${n} threads per block for a warp-scheduled WebAssembly kernel`);
@@ -62,11 +68,27 @@ export function runWarpBlocks(wasm: WasmKernel, run: RunFn, memory: WebAssembly.
 }
 
 /**
+ * A block pool thread's `run(first, end, ...rest)` for a warp kernel (rest: grid, block, the
+ * thread's scratch, window table, parameters, as block-runner.ts passes them): whole blocks in
+ * WebAssembly, a block whose lanes diverge finished here with this thread's own warpOp arrays.
+ * Only for kernels whose results never depend on those arrays' history (WasmKernel.warp.fast).
+ */
+export function pooledWarpRun(info: WarpKernelInfo, run: RunFn, memory: WebAssembly.Memory): (first: number, end: number, ...rest: (number | bigint)[]) => void {
+  let E: WarpEnv | undefined;
+  return (first, end, ...rest) => {
+    const [gx, gy, gz, bx, by, bz, sh, shSize, resumeBase, slotBase, table, nwin] = rest as number[];
+    const n = bx! * by! * bz!;
+    if (!E || E.wa.length < n) E = { wa: new Int32Array(n), wb: new Int32Array(n), wc: new Int32Array(n), wm: new Int32Array(n), res: new Int32Array(n), resp: new Uint8Array(n) };
+    runWarpBlocks(info, run, memory, E, { gx: gx!, gy: gy!, gz: gz!, bx: bx!, by: by!, bz: bz!, sh: sh!, shSize: shSize!, resumeBase: resumeBase!, slotBase: slotBase!, table: table!, nwin: nwin!, params: rest.slice(12) }, first, end);
+  };
+}
+
+/**
  * Block b from where `run` left it: each warp in turn runs
  * passes of its ready lanes, its lowest warp-level site's group getting the scheduler's warpOp,
  * until no lane waits at one; then the barrier releases; until no thread waits.
  */
-export function finishBlock(wasm: WasmKernel, run: RunFn, memory: WebAssembly.Memory, E: WarpEnv, a: WarpLaunchArgs, argv: (number | bigint)[], b: number): void {
+export function finishBlock(wasm: Pick<WasmKernel, 'warp' | 'slotBytes'>, run: RunFn, memory: WebAssembly.Memory, E: WarpEnv, a: WarpLaunchArgs, argv: (number | bigint)[], b: number): void {
   blocksFinishedHere++;
   const warp = wasm.warp!;
   const n = a.bx * a.by * a.bz;
