@@ -48,7 +48,7 @@ export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
 
 export abstract class WarpEmitter extends ModuleDataEmitter {
   /** The locals of the scheduler below (allocated when `run` is emitted). */
-  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4', number>;
+  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv', number>;
 
   private plan!: WarpRunPlan;
 
@@ -57,7 +57,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.plan = plan;
     const { P, L } = this;
     const v = (): number => this.localFor('i32');
-    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v() };
+    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v() };
     const W = this.W;
     // n threads per block, in warps of 32
     this.get(P.ntx);
@@ -121,16 +121,11 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.get(L.b);
     this.op(OP.return);
     this.close();
+    // at0: the warp's first slots
+    this.slotAddress(W.wb);
+    this.set(W.at0);
+    // the result, and the group resumes (in the operation's last loop over its lanes)
     this.collective();
-    // the group resumes: -2 - r back to r
-    this.forGroupLanes(() => {
-      this.resumeAddress(W.u);
-      this.i32(-2);
-      this.resumeAddress(W.u);
-      this.c.byte(OP.i32_load).u32(2).u32(0);
-      this.op(OP.i32_sub);
-      this.c.byte(OP.i32_store).u32(2).u32(0);
-    });
     this.br('sched');
     this.close();
     // no lane of this warp waits at a warp-level site: the next warp
@@ -321,11 +316,17 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.close();
   }
 
-  /** Each lane u of the warp in `group`, with `lane` = u - wb. */
-  private forGroupLanes(each: () => void, counter = this.W.u, lane = this.W.lane): void {
+  /**
+   * Each lane u of the warp in `group`, with `lane` = u - wb and `at` its slots' address; with
+   * `resume`, the lane then resumes (its word -2 - r back to r): the operation's last loop.
+   */
+  private forGroupLanes(each: () => void, o: { resume?: boolean; counter?: number; lane?: number; at?: number } = {}): void {
     const { W } = this;
+    const counter = o.counter ?? W.u, lane = o.lane ?? W.lane, at = o.at ?? W.at;
     this.get(W.wb);
     this.set(counter);
+    this.get(W.at0);
+    this.set(at);
     this.forLanes(counter, W.we, () => {
       this.open(OP.block, 'not_member');
       this.get(counter);
@@ -336,7 +337,19 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.op(OP.i32_eqz);
       this.br('not_member', true);
       each();
+      if (o.resume) {
+        this.resumeAddress(counter);
+        this.i32(-2);
+        this.resumeAddress(counter);
+        this.c.byte(OP.i32_load).u32(2).u32(0);
+        this.op(OP.i32_sub);
+        this.c.byte(OP.i32_store).u32(2).u32(0);
+      }
       this.close();
+      this.get(at);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(at);
     });
   }
 
@@ -366,6 +379,8 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.set(W.mixed);
     this.get(W.wb);
     this.set(W.u);
+    this.slotAddress(W.wb);
+    this.set(W.at);
     this.forLanes(W.u, W.we, () => {
       this.open(OP.block, 'lane_next');
       this.resumeAddress(W.u);
@@ -373,7 +388,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.i32(-2);
       this.op(OP.i32_gt_s);
       this.br('lane_next', true);
-      this.loadWord(W.u, 'site');
+      this.loadWord(W.at, 'site');
       this.set(W.x1);
       this.isBarrier(W.x1);
       this.open(OP.if, 'at_barrier');
@@ -404,6 +419,10 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.op(OP.i32_or);
       this.set(W.group);
       this.close();
+      this.get(W.at);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(W.at);
     });
   }
 
@@ -449,11 +468,11 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     switch (kind) {
       case 'activemask':
       case 'syncwarp':
-        return this.forGroupLanes(() => this.storeWord(W.u, 'res', () => this.get(W.group)));
+        return this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.group)), { resume: true });
       case 'vote':
         return this.vote(mode);
       case 'shfl':
-        return this.forGroupLanes(() => this.shuffle(mode));
+        return this.forGroupLanes(() => this.shuffle(mode), { resume: true });
       case 'redux':
         return this.redux(mode);
       case 'match':
@@ -469,7 +488,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.i32(0);
     this.set(W.acc);
     this.forGroupLanes(() => {
-      this.loadWord(W.u, 'wa');
+      this.loadWord(W.at, 'wa');
       this.open(OP.if, 'set');
       this.get(W.acc);
       this.i32(1);
@@ -497,18 +516,18 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.op(OP.i32_or);
     }
     this.set(W.flag);
-    this.forGroupLanes(() => this.storeWord(W.u, 'res', () => this.get(W.flag)));
+    this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.flag)), { resume: true });
   }
 
   /** shfl of lane u: the source lane j and predicate as scheduler.ts warpOp computes them; a source outside the group gives u's own value. */
   private shuffle(mode: string): void {
     const { W } = this;
     // x1 = b & 31, x2 = c, x3 = segmask, x4 (below) = maxLane
-    this.loadWord(W.u, 'wb');
+    this.loadWord(W.at, 'wb');
     this.i32(31);
     this.op(OP.i32_and);
     this.set(W.x1);
-    this.loadWord(W.u, 'wc');
+    this.loadWord(W.at, 'wc');
     this.set(W.x2);
     this.get(W.x2);
     this.i32(8);
@@ -562,17 +581,19 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.get(W.lane);
     this.set(W.r);
     this.close();
-    // the source thread: wb + j when j is in the group, else u
-    this.get(W.wb);
+    // the source thread's slots: wb + j's when j is in the group, else u's
+    this.get(W.at0);
     this.get(W.r);
+    this.i32(this.plan.stride);
+    this.op(OP.i32_mul);
     this.op(OP.i32_add);
-    this.get(W.u);
+    this.get(W.at);
     this.get(W.r);
     this.memberBit();
     this.op(OP.select);
-    this.set(W.v);
-    this.storeWord(W.u, 'res', () => this.loadWord(W.v, 'wa'));
-    this.storeWord(W.u, 'resp', () => this.get(W.flag));
+    this.set(W.atv);
+    this.storeWord(W.at, 'res', () => this.loadWord(W.atv, 'wa'));
+    this.storeWord(W.at, 'resp', () => this.get(W.flag));
   }
 
   /** redux: the group's values folded in thread order (unsigned min/max for .u32, signed otherwise; any other op is xor, as warpOp). */
@@ -584,7 +605,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.i32(1);
     this.set(W.flag);
     this.forGroupLanes(() => {
-      this.loadWord(W.u, 'wa');
+      this.loadWord(W.at, 'wa');
       this.set(W.x1);
       this.get(W.flag);
       this.open(OP.if, 'first');
@@ -609,23 +630,25 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.set(W.acc);
       this.close();
     });
-    this.forGroupLanes(() => this.storeWord(W.u, 'res', () => this.get(W.acc)));
+    this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.acc)), { resume: true });
   }
 
   /** match.all: the group when every value equals the first lane's (predicate 1), else 0 (predicate 0). */
   private matchAll(): void {
     const { W } = this;
-    this.get(W.wb);
+    this.get(W.at0);
     this.get(W.group);
     this.op(OP.i32_ctz);
+    this.i32(this.plan.stride);
+    this.op(OP.i32_mul);
     this.op(OP.i32_add);
-    this.set(W.v);
-    this.loadWord(W.v, 'wa');
+    this.set(W.atv);
+    this.loadWord(W.atv, 'wa');
     this.set(W.x1);
     this.i32(1);
     this.set(W.flag);
     this.forGroupLanes(() => {
-      this.loadWord(W.u, 'wa');
+      this.loadWord(W.at, 'wa');
       this.get(W.x1);
       this.op(OP.i32_ne);
       this.open(OP.if, 'differs');
@@ -633,28 +656,32 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.set(W.flag);
       this.close();
     });
-    this.forGroupLanes(() => {
-      this.storeWord(W.u, 'res', () => {
-        this.get(W.group);
-        this.i32(0);
-        this.get(W.flag);
-        this.op(OP.select);
-      });
-      this.storeWord(W.u, 'resp', () => this.get(W.flag));
-    });
+    this.forGroupLanes(
+      () => {
+        this.storeWord(W.at, 'res', () => {
+          this.get(W.group);
+          this.i32(0);
+          this.get(W.flag);
+          this.op(OP.select);
+        });
+        this.storeWord(W.at, 'resp', () => this.get(W.flag));
+      },
+      { resume: true },
+    );
   }
 
   /** match.any: per lane, the members of the group holding its value (its RESP word untouched, as warpOp leaves it). */
   private matchAny(): void {
     const { W } = this;
-    this.forGroupLanes(() => {
-      this.loadWord(W.u, 'wa');
+    this.forGroupLanes(
+      () => {
+      this.loadWord(W.at, 'wa');
       this.set(W.x1);
       this.i32(0);
       this.set(W.acc);
       this.forGroupLanes(
         () => {
-          this.loadWord(W.v, 'wa');
+          this.loadWord(W.atv, 'wa');
           this.get(W.x1);
           this.op(OP.i32_eq);
           this.open(OP.if, 'same');
@@ -666,11 +693,12 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
           this.set(W.acc);
           this.close();
         },
-        W.v,
-        W.x2,
+        { counter: W.v, lane: W.x2, at: W.atv },
       );
-      this.storeWord(W.u, 'res', () => this.get(W.acc));
-    });
+      this.storeWord(W.at, 'res', () => this.get(W.acc));
+      },
+      { resume: true },
+    );
   }
 
   /** resumeBase + 4 · t. */
@@ -691,13 +719,14 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.op(OP.i32_add);
   }
 
-  private loadWord(t: number, word: Word): void {
-    this.slotAddress(t);
+  /** The warp word of the thread whose slots start at `at` (a local). */
+  private loadWord(at: number, word: Word): void {
+    this.get(at);
     this.c.byte(OP.i32_load).u32(2).u32(this.plan.wordsAt + WARP_WORD[word]);
   }
 
-  private storeWord(t: number, word: Word, value: () => void): void {
-    this.slotAddress(t);
+  private storeWord(at: number, word: Word, value: () => void): void {
+    this.get(at);
     value();
     this.c.byte(OP.i32_store).u32(2).u32(this.plan.wordsAt + WARP_WORD[word]);
   }
