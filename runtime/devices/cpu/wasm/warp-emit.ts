@@ -13,7 +13,8 @@
  *   diverged — lanes at different sites, or some at a barrier and some at a warp-level site (a
  *   partial group) — right after that warp's pass, its group not yet computed: the launch
  *   (warp-launch.ts) finishes block b with the general scheduler in JavaScript and calls again
- *   from b + 1. As the scheduler's rules are the same in both, so are the results.
+ *   from b + 1. As the scheduler's rules are the same in both, so are the results. (With
+ *   WarpRunPlan.fast false, every warp-level group goes to JavaScript.)
  * - b1 < 0, one pass: b1 = ~(t0 | t1 << 16); each thread t0 <= t < t1 of block b0 whose resume
  *   word is not negative runs until it exits (word -1) or stops at a site (word -2 - resume).
  *   The JavaScript scheduler's step. Returns -1.
@@ -675,27 +676,27 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     const { W } = this;
     this.forGroupLanes(
       () => {
-      this.loadWord(W.at, 'wa');
-      this.set(W.x1);
-      this.i32(0);
-      this.set(W.acc);
-      this.forGroupLanes(
-        () => {
-          this.loadWord(W.atv, 'wa');
-          this.get(W.x1);
-          this.op(OP.i32_eq);
-          this.open(OP.if, 'same');
-          this.get(W.acc);
-          this.i32(1);
-          this.get(W.x2);
-          this.op(OP.i32_shl);
-          this.op(OP.i32_or);
-          this.set(W.acc);
-          this.close();
-        },
-        { counter: W.v, lane: W.x2, at: W.atv },
-      );
-      this.storeWord(W.at, 'res', () => this.get(W.acc));
+        this.loadWord(W.at, 'wa');
+        this.set(W.x1);
+        this.i32(0);
+        this.set(W.acc);
+        this.forGroupLanes(
+          () => {
+            this.loadWord(W.atv, 'wa');
+            this.get(W.x1);
+            this.op(OP.i32_eq);
+            this.open(OP.if, 'same');
+            this.get(W.acc);
+            this.i32(1);
+            this.get(W.x2);
+            this.op(OP.i32_shl);
+            this.op(OP.i32_or);
+            this.set(W.acc);
+            this.close();
+          },
+          { counter: W.v, lane: W.x2, at: W.atv },
+        );
+        this.storeWord(W.at, 'res', () => this.get(W.acc));
       },
       { resume: true },
     );
