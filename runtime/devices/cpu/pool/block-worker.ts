@@ -10,6 +10,7 @@ import { HELPERS } from '../helpers.js';
 import { fmaF64 } from '../math.js';
 import { CTL, OUTCOME, THREAD_WORDS, runChunks } from './block-runner.js';
 import type { PoolTask } from './pool-protocol.js';
+import { pooledWarpRun } from '../wasm/warp-launch.js';
 
 const { port, ready } = workerData as { port: MessagePort; ready: SharedArrayBuffer };
 let current: { ctl: Int32Array; slot: number } | undefined;
@@ -51,7 +52,8 @@ port.on('message', (task: PoolTask | TestHook) => {
   try {
     if (dieNext) die(dieNext);
     const exports = new WebAssembly.Instance(task.module, { env: { memory: task.memory, fma64: fmaF64, ...bridgesOf(task.bridgeSources) } }).exports;
-    const error = runChunks(exports.run as (...a: (number | bigint)[]) => void, task.rest, ctl, task.slot, task.total, task.chunk);
+    const run = exports.run as (...a: (number | bigint)[]) => void;
+    const error = runChunks(task.warp ? pooledWarpRun(task.warp, run, task.memory) : run, task.rest, ctl, task.slot, task.total, task.chunk);
     if (error !== undefined && !(error instanceof WebAssembly.RuntimeError)) port.postMessage({ slot: task.slot, message: error instanceof Error ? error.message : String(error) });
   } catch (error) {
     // instantiation failed (out of memory, say): no block of this part ran

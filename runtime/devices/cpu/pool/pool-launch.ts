@@ -22,6 +22,7 @@ import type { WasmKernel } from '../wasm/compile-wasm.js';
 import { FAULT_RECORD } from '../wasm/ptx-types.js';
 import { findScratch, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
 import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
+import { pooledWarpRun, type WarpKernelInfo } from '../wasm/warp-launch.js';
 import { blockPool, isDead, type PoolMember } from './block-pool.js';
 import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
 import { MAX_PAGES, sharedModuleOf } from './shared-module.js';
@@ -102,9 +103,10 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   // A kernel with bridged instructions runs here too: the workers rebuild the bridges from their
   // sources (block-worker.ts). Not a kernel of a module with .global or .const variables: they are
   // copied into one thread's scratch area (wasm-launch.ts), and the threads of a pool would each
-  // write their own copy. Nor a kernel with warp-level sites: its blocks are scheduled pass by pass
-  // from JavaScript (warp-launch.ts).
-  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || kernel.wasm.warp) return false;
+  // write their own copy. A kernel with warp-level sites runs here too (each thread finishes a block
+  // whose lanes diverge with its own scheduler, warp-launch.ts pooledWarpRun), unless some result
+  // depends on the launch's one warpOp history (WasmKernel.warp.fast false).
+  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || (kernel.wasm.warp && !kernel.wasm.warp.fast)) return false;
   const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
   const windows = E.windows;
   const windowBytes = windows.reduce((s, w) => s + w.length, 0);
@@ -140,8 +142,9 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const members = pool.take(threads - 1);
   for (const m of members) pool.failures(m); // stale reports of an earlier launch
   pooled++;
+  const warp: WarpKernelInfo | undefined = kernel.wasm.warp ? { warp: kernel.wasm.warp, slotBytes: kernel.wasm.slotBytes } : undefined;
   const k0 = performance.now();
-  members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk, bridgeSources: kernel.wasm.bridgeSources }));
+  members.forEach((m, i) => pool.post(m, { type: 'run', ctl: ctl.buffer as SharedArrayBuffer, slot: i + 1, module, memory, rest: rest(i + 1), total, chunk, bridgeSources: kernel.wasm.bridgeSources, ...(warp ? { warp } : {}) }));
   let reported = 0;
   const progress = (): void => {
     if (!request.onProgress) return;
@@ -162,7 +165,8 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
   };
   try {
-    const run = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.wasm.bridges } }).exports.run as (...a: (number | bigint)[]) => void;
+    const exported = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.wasm.bridges } }).exports.run as (...a: (number | bigint)[]) => void;
+    const run = warp ? pooledWarpRun(warp, exported, memory) : exported;
     const mine = rest(0);
     if (!poolTesting.callerSkips) own = runChunks(run, mine, ctl, 0, total, chunk, progress);
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { WarpKernelInfo } from '../wasm/warp-launch.js';
 
 /** What the block pool sends a worker for one launch (structured clone: the module and the shared memory are shared, not copied). */
 export interface PoolTask {
@@ -16,6 +17,8 @@ export interface PoolTask {
   chunk: number;
   /** The kernel's bridged instructions' JavaScript sources by import name (js-bridge.ts): the worker rebuilds the functions. */
   bridgeSources: Record<string, string>;
+  /** A kernel with warp-level sites: its sites and slot layout (warp-launch.ts pooledWarpRun finishes a block whose lanes diverge). */
+  warp?: WarpKernelInfo;
 }
 
 /** A failure that is not a trap, sent on the worker's port. */

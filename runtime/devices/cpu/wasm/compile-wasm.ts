@@ -20,7 +20,6 @@ import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
-import { ModuleDataEmitter } from './emit-module-data.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -30,6 +29,7 @@ import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
+import { WarpEmitter, warpFastPath } from './warp-emit.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -47,9 +47,10 @@ export interface WasmKernel {
   /**
    * Warp-level sites (warp-sites.ts): the kernel's sync sites in program order (barriers too,
    * numbered as the JavaScript backend numbers them) and where each thread's warp words start in
-   * its slots; `run` then runs one pass of one block's threads (warp-launch.ts). Absent: none.
+   * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
+   * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -99,7 +100,7 @@ export function compileWasmKernel(module: PtxModule, entry: PtxFunction, options
   }
 }
 
-class KernelCompiler extends ModuleDataEmitter {
+class KernelCompiler extends WarpEmitter {
   /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
   private sync = false;
 
@@ -179,7 +180,8 @@ class KernelCompiler extends ModuleDataEmitter {
     this.cfg = cfg;
     if (this.sync && !this.warp) this.planEntries();
     else if (!this.sync) this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
-    if (this.warp) this.emitWarpPass(() => this.emitBody(cfg));
+    const warpFast = warpFastPath(cfg.blocks);
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -191,7 +193,7 @@ class KernelCompiler extends ModuleDataEmitter {
       memory: { module: 'env', name: 'memory' },
       globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
-        { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' },
+        { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
         { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
         // at FAULT_FUNC_AT: records a memcheck fault and traps
@@ -205,7 +207,7 @@ class KernelCompiler extends ModuleDataEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -1314,79 +1316,6 @@ class KernelCompiler extends ModuleDataEmitter {
     this.get(P.gy);
     this.op(OP.i32_div_u);
     this.set(L.cz);
-  }
-
-  /**
-   * `run` of a kernel with warp sites: one pass of block b0's threads t0 <= t < t1 (b1 = t0 |
-   * t1 << 16): each thread whose resume word is not negative runs from there until it exits
-   * (word -1) or stops at a site (word -2 - resume, warp-launch.ts schedules the sites as the
-   * JavaScript backend's scheduler does). The launch zeroes shared memory and the resume words as
-   * a block starts.
-   */
-  private emitWarpPass(body: () => void): void {
-    const { P, L } = this;
-    const stride = this.slotStride();
-    this.get(P.b0);
-    this.set(L.b);
-    this.blockCoordinatesOfFirst();
-    this.get(P.b1);
-    this.i32(0xffff);
-    this.op(OP.i32_and);
-    this.set(L.t);
-    this.get(P.b1);
-    this.i32(16);
-    this.op(OP.i32_shr_u);
-    this.set(L.lim);
-    this.loopWhileBelow('threads', L.t, L.lim);
-    this.open(OP.block, 'next');
-    this.get(P.resumeBase);
-    this.get(L.t);
-    this.i32(2);
-    this.op(OP.i32_shl);
-    this.op(OP.i32_add);
-    this.c.byte(OP.local_tee).u32(L.ra);
-    this.c.byte(OP.i32_load).u32(2).u32(0);
-    this.c.byte(OP.local_tee).u32(L.pc);
-    this.i32(0);
-    this.op(OP.i32_lt_s);
-    this.br('next', true);
-    this.get(P.slotBase);
-    this.get(L.t);
-    this.i32(stride);
-    this.op(OP.i32_mul);
-    this.op(OP.i32_add);
-    this.set(L.sb);
-    // tx, ty, tz of t
-    this.get(L.t);
-    this.get(P.ntx);
-    this.op(OP.i32_rem_u);
-    this.set(L.tx);
-    this.get(L.t);
-    this.get(P.ntx);
-    this.op(OP.i32_div_u);
-    this.set(L.q);
-    this.get(L.q);
-    this.get(P.nty);
-    this.op(OP.i32_rem_u);
-    this.set(L.ty);
-    this.get(L.q);
-    this.get(P.nty);
-    this.op(OP.i32_div_u);
-    this.set(L.tz);
-    for (const r of this.regs.values()) {
-      const t = valType(r.cls);
-      if (t === 'i32') this.i32(0);
-      else if (t === 'i64') this.i64(0n);
-      else if (t === 'f32') this.c.byte(OP.f32_const).f32bits(0);
-      else this.c.byte(OP.f64_const).f64(0);
-      this.set(r.local);
-    }
-    body();
-    this.close();
-    this.inc(L.t);
-    this.br('threads');
-    this.close();
-    this.close();
   }
 
   private restore(block: number): void {

@@ -1,0 +1,734 @@
+/**
+ * `run` of a kernel with warp-level sites (warp-sites.ts), emitted into the kernel's module. Two
+ * modes, chosen by its second argument b1:
+ *
+ * - b1 >= 0, whole blocks: runs blocks b0 <= b < b1 with the JavaScript scheduler's rules
+ *   (scheduler.ts runSyncBlock, as warp-launch.ts applies them), entirely in WebAssembly while
+ *   every warp's lanes stay together: each warp in turn runs a pass of its ready lanes; when the
+ *   lanes still running (not exited) all wait at the same warp-level site, that site's collective
+ *   result (shfl, vote, activemask, redux, match, bar.warp.sync — the code below computes what
+ *   scheduler.ts warpOp computes) is written to their RES/RESP words and they resume, until no
+ *   lane of the warp waits at a warp-level site; with every warp at a barrier or done, the
+ *   barrier releases. Returns -1 when every block is done, or the block b where some warp's lanes
+ *   diverged — lanes at different sites, or some at a barrier and some at a warp-level site (a
+ *   partial group) — right after that warp's pass, its group not yet computed: the launch
+ *   (warp-launch.ts) finishes block b with the general scheduler in JavaScript and calls again
+ *   from b + 1. As the scheduler's rules are the same in both, so are the results. (With
+ *   WarpRunPlan.fast false, every warp-level group goes to JavaScript.)
+ * - b1 < 0, one pass: b1 = ~(t0 | t1 << 16); each thread t0 <= t < t1 of block b0 whose resume
+ *   word is not negative runs until it exits (word -1) or stops at a site (word -2 - resume).
+ *   The JavaScript scheduler's step. Returns -1.
+ */
+import type { SiteKind } from '../compile/compile.js';
+import { ModuleDataEmitter } from './emit-module-data.js';
+import { OP } from './encoder.js';
+import { valType, type BasicBlock } from './ptx-types.js';
+import { WARP_WORD } from './warp-sites.js';
+
+type Word = keyof typeof WARP_WORD;
+
+/** What emitWarpRun needs of the kernel. */
+export interface WarpRunPlan {
+  /** Bytes of a thread's slots and where its warp words start in them. */
+  stride: number;
+  wordsAt: number;
+  /** The kernel's sync sites in program order (barriers too). */
+  sites: readonly { kind: SiteKind; mode: string }[];
+  /** Whether the collective results may be computed here (false: every warp-level group goes to JavaScript). */
+  fast: boolean;
+}
+
+/**
+ * Whether the whole-block mode may compute the kernel's collective results: not when some
+ * `match.any` has a predicate destination, which reads a RESP word no rule of the scheduler
+ * writes (its value then depends on the JavaScript scheduler's history of that thread).
+ */
+export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
+  return !blocks.some((b) => b.warp?.kind === 'match' && b.warp.mode !== 'all' && b.warp.results.some((r) => r.word === 'resp'));
+}
+
+export abstract class WarpEmitter extends ModuleDataEmitter {
+  /** The locals of the scheduler below (allocated when `run` is emitted). */
+  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv', number>;
+
+  private plan!: WarpRunPlan;
+
+  /** Emits `run` (see the file's comment); `body` runs one thread from the resume block in L.pc (its `next` label ends the thread's turn). */
+  protected emitWarpRun(plan: WarpRunPlan, body: () => void): void {
+    this.plan = plan;
+    const { P, L } = this;
+    const v = (): number => this.localFor('i32');
+    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v() };
+    const W = this.W;
+    // n threads per block, in warps of 32
+    this.get(P.ntx);
+    this.get(P.nty);
+    this.op(OP.i32_mul);
+    this.get(P.ntz);
+    this.op(OP.i32_mul);
+    this.set(W.n);
+    this.get(W.n);
+    this.i32(31);
+    this.op(OP.i32_add);
+    this.i32(5);
+    this.op(OP.i32_shr_u);
+    this.set(W.nWarps);
+    this.get(P.b0);
+    this.set(L.b);
+    this.get(P.b1);
+    this.i32(0);
+    this.op(OP.i32_lt_s);
+    this.open(OP.if, 'one_pass');
+    // one pass: ~b1 = t0 | t1 << 16
+    this.get(P.b1);
+    this.i32(-1);
+    this.op(OP.i32_xor);
+    this.set(W.x1);
+    this.get(W.x1);
+    this.i32(0xffff);
+    this.op(OP.i32_and);
+    this.set(W.wb);
+    this.get(W.x1);
+    this.i32(16);
+    this.op(OP.i32_shr_u);
+    this.set(W.we);
+    this.blockCoordinates();
+    this.i32(1);
+    this.set(W.pass);
+    this.c.byte(OP.else);
+    this.returnIfPastBlocks();
+    this.startBlock();
+    this.close();
+    this.open(OP.loop, 'sched');
+    this.threadPass(body);
+    this.get(W.pass);
+    this.open(OP.if, 'pass_only');
+    this.i32(-1);
+    this.op(OP.return);
+    this.close();
+    this.open(OP.block, 'no_site');
+    this.scanWarp();
+    this.get(W.site);
+    this.i32(0);
+    this.op(OP.i32_lt_s);
+    this.br('no_site', true);
+    // diverged (or a kernel whose results go to JavaScript): the launch finishes this block
+    if (!plan.fast) {
+      this.i32(1);
+      this.set(W.mixed);
+    }
+    this.get(W.mixed);
+    this.open(OP.if, 'diverged');
+    this.get(L.b);
+    this.op(OP.return);
+    this.close();
+    // at0: the warp's first slots
+    this.slotAddress(W.wb);
+    this.set(W.at0);
+    // the result, and the group resumes (in the operation's last loop over its lanes)
+    this.collective();
+    this.br('sched');
+    this.close();
+    // no lane of this warp waits at a warp-level site: the next warp
+    this.inc(W.warp);
+    this.get(W.warp);
+    this.get(W.nWarps);
+    this.op(OP.i32_lt_u);
+    this.open(OP.if, 'next_warp');
+    this.warpRange();
+    this.br('sched');
+    this.close();
+    // every warp at a barrier or done: the barrier releases every waiting thread
+    this.i32(0);
+    this.set(W.flag);
+    this.i32(0);
+    this.set(W.u);
+    this.forLanes(W.u, W.n, () => {
+      this.resumeAddress(W.u);
+      this.c.byte(OP.i32_load).u32(2).u32(0);
+      this.set(W.r);
+      this.get(W.r);
+      this.i32(-2);
+      this.op(OP.i32_le_s);
+      this.open(OP.if, 'waiting');
+      this.i32(1);
+      this.set(W.flag);
+      this.resumeAddress(W.u);
+      this.i32(-2);
+      this.get(W.r);
+      this.op(OP.i32_sub);
+      this.c.byte(OP.i32_store).u32(2).u32(0);
+      this.close();
+    });
+    this.get(W.flag);
+    this.open(OP.if, 'released');
+    this.i32(0);
+    this.set(W.warp);
+    this.warpRange();
+    this.br('sched');
+    this.close();
+    // the block is done: the next one
+    this.inc(L.b);
+    this.returnIfPastBlocks();
+    this.startBlock();
+    this.br('sched');
+    this.close();
+    this.op(OP.unreachable);
+  }
+
+  /** Returns -1 when L.b has reached b1. */
+  private returnIfPastBlocks(): void {
+    this.get(this.L.b);
+    this.get(this.P.b1);
+    this.op(OP.i32_ge_u);
+    this.open(OP.if, 'blocks_done');
+    this.i32(-1);
+    this.op(OP.return);
+    this.close();
+  }
+
+  /** Block L.b starts: its coordinates, shared memory zeroed, every thread at the kernel's start (resume word 0), warp 0 first. */
+  private startBlock(): void {
+    const { P, W } = this;
+    this.blockCoordinates();
+    this.get(P.sh);
+    this.i32(0);
+    this.get(P.shSize);
+    this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
+    this.get(P.resumeBase);
+    this.i32(0);
+    this.get(W.n);
+    this.i32(2);
+    this.op(OP.i32_shl);
+    this.c.byte(0xfc).u32(11).byte(0x00);
+    this.i32(0);
+    this.set(W.warp);
+    this.warpRange();
+  }
+
+  /** cx, cy, cz of block L.b: b = cx + gx · (cy + gy · cz). */
+  private blockCoordinates(): void {
+    const { P, L } = this;
+    this.get(L.b);
+    this.get(P.gx);
+    this.op(OP.i32_rem_u);
+    this.set(L.cx);
+    this.get(L.b);
+    this.get(P.gx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_rem_u);
+    this.set(L.cy);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_div_u);
+    this.set(L.cz);
+  }
+
+  /** wb, we: the threads of warp `warp` (the last one may be partial). */
+  private warpRange(): void {
+    const { W } = this;
+    this.get(W.warp);
+    this.i32(5);
+    this.op(OP.i32_shl);
+    this.set(W.wb);
+    this.get(W.wb);
+    this.i32(32);
+    this.op(OP.i32_add);
+    this.set(W.we);
+    this.get(W.we);
+    this.get(W.n);
+    this.op(OP.i32_gt_u);
+    this.open(OP.if, 'partial');
+    this.get(W.n);
+    this.set(W.we);
+    this.close();
+  }
+
+  /** One pass of threads wb <= t < we: each ready one (resume word >= 0) runs from there. */
+  private threadPass(body: () => void): void {
+    const { P, L, W } = this;
+    this.get(W.wb);
+    this.set(L.t);
+    // tx, ty, tz of the first thread, then counted along (no divisions per thread)
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_rem_u);
+    this.set(L.tx);
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_rem_u);
+    this.set(L.ty);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_div_u);
+    this.set(L.tz);
+    this.forLanes(L.t, W.we, () => {
+      this.open(OP.block, 'next');
+      this.get(P.resumeBase);
+      this.get(L.t);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.c.byte(OP.local_tee).u32(L.ra);
+      this.c.byte(OP.i32_load).u32(2).u32(0);
+      this.c.byte(OP.local_tee).u32(L.pc);
+      this.i32(0);
+      this.op(OP.i32_lt_s);
+      this.br('next', true);
+      this.get(P.slotBase);
+      this.get(L.t);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_mul);
+      this.op(OP.i32_add);
+      this.set(L.sb);
+      for (const r of this.regs.values()) {
+        const t = valType(r.cls);
+        if (t === 'i32') this.i32(0);
+        else if (t === 'i64') this.i64(0n);
+        else if (t === 'f32') this.c.byte(OP.f32_const).f32bits(0);
+        else this.c.byte(OP.f64_const).f64(0);
+        this.set(r.local);
+      }
+      body();
+      this.close();
+      this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
+    });
+  }
+
+  /** `counter` from its value up to `limit` (exclusive), running `each` per value. */
+  private forLanes(counter: number, limit: number, each: () => void): void {
+    this.open(OP.block, 'lanes_done');
+    this.open(OP.loop, 'lanes');
+    this.get(counter);
+    this.get(limit);
+    this.op(OP.i32_ge_u);
+    this.br('lanes_done', true);
+    each();
+    this.inc(counter);
+    this.br('lanes');
+    this.close();
+    this.close();
+  }
+
+  /**
+   * Each lane u of the warp in `group`, with `lane` = u - wb and `at` its slots' address; with
+   * `resume`, the lane then resumes (its word -2 - r back to r): the operation's last loop.
+   */
+  private forGroupLanes(each: () => void, o: { resume?: boolean; counter?: number; lane?: number; at?: number } = {}): void {
+    const { W } = this;
+    const counter = o.counter ?? W.u, lane = o.lane ?? W.lane, at = o.at ?? W.at;
+    this.get(W.wb);
+    this.set(counter);
+    this.get(W.at0);
+    this.set(at);
+    this.forLanes(counter, W.we, () => {
+      this.open(OP.block, 'not_member');
+      this.get(counter);
+      this.get(W.wb);
+      this.op(OP.i32_sub);
+      this.c.byte(OP.local_tee).u32(lane);
+      this.memberBit();
+      this.op(OP.i32_eqz);
+      this.br('not_member', true);
+      each();
+      if (o.resume) {
+        this.resumeAddress(counter);
+        this.i32(-2);
+        this.resumeAddress(counter);
+        this.c.byte(OP.i32_load).u32(2).u32(0);
+        this.op(OP.i32_sub);
+        this.c.byte(OP.i32_store).u32(2).u32(0);
+      }
+      this.close();
+      this.get(at);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(at);
+    });
+  }
+
+  /** (group >> [stack top]) & 1. */
+  private memberBit(): void {
+    const { W } = this;
+    this.set(W.x4);
+    this.get(W.group);
+    this.get(W.x4);
+    this.op(OP.i32_shr_u);
+    this.i32(1);
+    this.op(OP.i32_and);
+  }
+
+  /**
+   * After a warp's pass: `site` the warp-level site its waiting lanes stopped at (-1: none),
+   * `group` those lanes, `mixed` set when they are not one group of every waiting lane (another
+   * warp-level site, or a barrier).
+   */
+  private scanWarp(): void {
+    const { W } = this;
+    this.i32(-1);
+    this.set(W.site);
+    this.i32(0);
+    this.set(W.group);
+    this.i32(0);
+    this.set(W.mixed);
+    this.get(W.wb);
+    this.set(W.u);
+    this.slotAddress(W.wb);
+    this.set(W.at);
+    this.forLanes(W.u, W.we, () => {
+      this.open(OP.block, 'lane_next');
+      this.resumeAddress(W.u);
+      this.c.byte(OP.i32_load).u32(2).u32(0);
+      this.i32(-2);
+      this.op(OP.i32_gt_s);
+      this.br('lane_next', true);
+      this.loadWord(W.at, 'site');
+      this.set(W.x1);
+      this.isBarrier(W.x1);
+      this.open(OP.if, 'at_barrier');
+      this.i32(1);
+      this.set(W.mixed);
+      this.br('lane_next');
+      this.close();
+      this.get(W.site);
+      this.i32(0);
+      this.op(OP.i32_lt_s);
+      this.open(OP.if, 'first');
+      this.get(W.x1);
+      this.set(W.site);
+      this.c.byte(OP.else);
+      this.get(W.x1);
+      this.get(W.site);
+      this.op(OP.i32_ne);
+      this.get(W.mixed);
+      this.op(OP.i32_or);
+      this.set(W.mixed);
+      this.close();
+      this.get(W.group);
+      this.i32(1);
+      this.get(W.u);
+      this.get(W.wb);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_or);
+      this.set(W.group);
+      this.close();
+      this.get(W.at);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(W.at);
+    });
+  }
+
+  /** Whether site index `s` (a local) is a barrier. */
+  private isBarrier(s: number): void {
+    const bars = this.plan.sites.flatMap((x, k) => (x.kind === 'bar' ? [k] : []));
+    this.i32(0);
+    for (const k of bars) {
+      this.get(s);
+      this.i32(k);
+      this.op(OP.i32_eq);
+      this.op(OP.i32_or);
+    }
+  }
+
+  /** The collective result of the group's site (one body per kind and mode, for every site of it). */
+  private collective(): void {
+    const { W } = this;
+    const forms = new Map<string, { kind: SiteKind; mode: string; at: number[] }>();
+    this.plan.sites.forEach((s, k) => {
+      if (s.kind === 'bar') return;
+      const key = `${s.kind}.${s.mode}`;
+      const f = forms.get(key);
+      if (f) f.at.push(k);
+      else forms.set(key, { kind: s.kind, mode: s.mode, at: [k] });
+    });
+    for (const f of forms.values()) {
+      this.i32(0);
+      for (const k of f.at) {
+        this.get(W.site);
+        this.i32(k);
+        this.op(OP.i32_eq);
+        this.op(OP.i32_or);
+      }
+      this.open(OP.if, 'site_kind');
+      this.operation(f.kind, f.mode);
+      this.close();
+    }
+  }
+
+  private operation(kind: SiteKind, mode: string): void {
+    const { W } = this;
+    switch (kind) {
+      case 'activemask':
+      case 'syncwarp':
+        return this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.group)), { resume: true });
+      case 'vote':
+        return this.vote(mode);
+      case 'shfl':
+        return this.forGroupLanes(() => this.shuffle(mode), { resume: true });
+      case 'redux':
+        return this.redux(mode);
+      case 'match':
+        return mode === 'all' ? this.matchAll() : this.matchAny();
+      default:
+        throw new Error(`internal: unexpected warp site kind ${kind}`);
+    }
+  }
+
+  /** vote: the ballot of the group's predicates, then each mode's value of it (scheduler.ts warpOp). */
+  private vote(mode: string): void {
+    const { W } = this;
+    this.i32(0);
+    this.set(W.acc);
+    this.forGroupLanes(() => {
+      this.loadWord(W.at, 'wa');
+      this.open(OP.if, 'set');
+      this.get(W.acc);
+      this.i32(1);
+      this.get(W.lane);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_or);
+      this.set(W.acc);
+      this.close();
+    });
+    if (mode === 'ballot') this.get(W.acc);
+    else if (mode === 'any') {
+      this.get(W.acc);
+      this.i32(0);
+      this.op(OP.i32_ne);
+    } else if (mode === 'all') {
+      this.get(W.acc);
+      this.get(W.group);
+      this.op(OP.i32_eq);
+    } else {
+      this.get(W.acc);
+      this.op(OP.i32_eqz);
+      this.get(W.acc);
+      this.get(W.group);
+      this.op(OP.i32_eq);
+      this.op(OP.i32_or);
+    }
+    this.set(W.flag);
+    this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.flag)), { resume: true });
+  }
+
+  /** shfl of lane u: the source lane j and predicate as scheduler.ts warpOp computes them; a source outside the group gives u's own value. */
+  private shuffle(mode: string): void {
+    const { W } = this;
+    // x1 = b & 31, x2 = c, x3 = segmask, x4 (below) = maxLane
+    this.loadWord(W.at, 'wb');
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.set(W.x1);
+    this.loadWord(W.at, 'wc');
+    this.set(W.x2);
+    this.get(W.x2);
+    this.i32(8);
+    this.op(OP.i32_shr_s);
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.set(W.x3);
+    // maxLane = (lane & segmask) | (c & 31 & ~segmask), kept in acc
+    this.get(W.lane);
+    this.get(W.x3);
+    this.op(OP.i32_and);
+    this.get(W.x2);
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.get(W.x3);
+    this.i32(-1);
+    this.op(OP.i32_xor);
+    this.op(OP.i32_and);
+    this.op(OP.i32_or);
+    this.set(W.acc);
+    // j (in r)
+    if (mode === 'up' || mode === 'down') {
+      this.get(W.lane);
+      this.get(W.x1);
+      this.op(mode === 'up' ? OP.i32_sub : OP.i32_add);
+    } else if (mode === 'bfly') {
+      this.get(W.lane);
+      this.get(W.x1);
+      this.op(OP.i32_xor);
+    } else {
+      this.get(W.lane);
+      this.get(W.x3);
+      this.op(OP.i32_and);
+      this.get(W.x1);
+      this.get(W.x3);
+      this.i32(-1);
+      this.op(OP.i32_xor);
+      this.op(OP.i32_and);
+      this.op(OP.i32_or);
+    }
+    this.set(W.r);
+    // pval: up j >= maxLane, else j <= maxLane (signed: j < 0 for up past lane 0)
+    this.get(W.r);
+    this.get(W.acc);
+    this.op(mode === 'up' ? OP.i32_ge_s : OP.i32_le_s);
+    this.set(W.flag);
+    // out of range: the lane's own (j is then in 0..31 in every mode)
+    this.get(W.flag);
+    this.op(OP.i32_eqz);
+    this.open(OP.if, 'own');
+    this.get(W.lane);
+    this.set(W.r);
+    this.close();
+    // the source thread's slots: wb + j's when j is in the group, else u's
+    this.get(W.at0);
+    this.get(W.r);
+    this.i32(this.plan.stride);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.get(W.at);
+    this.get(W.r);
+    this.memberBit();
+    this.op(OP.select);
+    this.set(W.atv);
+    this.storeWord(W.at, 'res', () => this.loadWord(W.atv, 'wa'));
+    this.storeWord(W.at, 'resp', () => this.get(W.flag));
+  }
+
+  /** redux: the group's values folded in thread order (unsigned min/max for .u32, signed otherwise; any other op is xor, as warpOp). */
+  private redux(mode: string): void {
+    const { W } = this;
+    const [op, type] = mode.split('.');
+    const lt = type === 'u32' ? OP.i32_lt_u : OP.i32_lt_s;
+    const gt = type === 'u32' ? OP.i32_gt_u : OP.i32_gt_s;
+    this.i32(1);
+    this.set(W.flag);
+    this.forGroupLanes(() => {
+      this.loadWord(W.at, 'wa');
+      this.set(W.x1);
+      this.get(W.flag);
+      this.open(OP.if, 'first');
+      this.get(W.x1);
+      this.set(W.acc);
+      this.i32(0);
+      this.set(W.flag);
+      this.c.byte(OP.else);
+      if (op === 'min' || op === 'max') {
+        // Math.min / Math.max: acc if it is below / above the value, else the value
+        this.get(W.acc);
+        this.get(W.x1);
+        this.get(W.acc);
+        this.get(W.x1);
+        this.op(op === 'min' ? lt : gt);
+        this.op(OP.select);
+      } else {
+        this.get(W.acc);
+        this.get(W.x1);
+        this.op(op === 'add' ? OP.i32_add : op === 'and' ? OP.i32_and : op === 'or' ? OP.i32_or : OP.i32_xor);
+      }
+      this.set(W.acc);
+      this.close();
+    });
+    this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.acc)), { resume: true });
+  }
+
+  /** match.all: the group when every value equals the first lane's (predicate 1), else 0 (predicate 0). */
+  private matchAll(): void {
+    const { W } = this;
+    this.get(W.at0);
+    this.get(W.group);
+    this.op(OP.i32_ctz);
+    this.i32(this.plan.stride);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.set(W.atv);
+    this.loadWord(W.atv, 'wa');
+    this.set(W.x1);
+    this.i32(1);
+    this.set(W.flag);
+    this.forGroupLanes(() => {
+      this.loadWord(W.at, 'wa');
+      this.get(W.x1);
+      this.op(OP.i32_ne);
+      this.open(OP.if, 'differs');
+      this.i32(0);
+      this.set(W.flag);
+      this.close();
+    });
+    this.forGroupLanes(
+      () => {
+        this.storeWord(W.at, 'res', () => {
+          this.get(W.group);
+          this.i32(0);
+          this.get(W.flag);
+          this.op(OP.select);
+        });
+        this.storeWord(W.at, 'resp', () => this.get(W.flag));
+      },
+      { resume: true },
+    );
+  }
+
+  /** match.any: per lane, the members of the group holding its value (its RESP word untouched, as warpOp leaves it). */
+  private matchAny(): void {
+    const { W } = this;
+    this.forGroupLanes(
+      () => {
+        this.loadWord(W.at, 'wa');
+        this.set(W.x1);
+        this.i32(0);
+        this.set(W.acc);
+        this.forGroupLanes(
+          () => {
+            this.loadWord(W.atv, 'wa');
+            this.get(W.x1);
+            this.op(OP.i32_eq);
+            this.open(OP.if, 'same');
+            this.get(W.acc);
+            this.i32(1);
+            this.get(W.x2);
+            this.op(OP.i32_shl);
+            this.op(OP.i32_or);
+            this.set(W.acc);
+            this.close();
+          },
+          { counter: W.v, lane: W.x2, at: W.atv },
+        );
+        this.storeWord(W.at, 'res', () => this.get(W.acc));
+      },
+      { resume: true },
+    );
+  }
+
+  /** resumeBase + 4 · t. */
+  private resumeAddress(t: number): void {
+    this.get(this.P.resumeBase);
+    this.get(t);
+    this.i32(2);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_add);
+  }
+
+  /** slotBase + stride · t (the word's offset goes in the access). */
+  private slotAddress(t: number): void {
+    this.get(this.P.slotBase);
+    this.get(t);
+    this.i32(this.plan.stride);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+  }
+
+  /** The warp word of the thread whose slots start at `at` (a local). */
+  private loadWord(at: number, word: Word): void {
+    this.get(at);
+    this.c.byte(OP.i32_load).u32(2).u32(this.plan.wordsAt + WARP_WORD[word]);
+  }
+
+  private storeWord(at: number, word: Word, value: () => void): void {
+    this.get(at);
+    value();
+    this.c.byte(OP.i32_store).u32(2).u32(this.plan.wordsAt + WARP_WORD[word]);
+  }
+}
