@@ -43,8 +43,10 @@ function scenario(timeoutMs: number): Promise<Map<string, Outcome | 'hung'>> {
 describe('a pool worker that dies mid-launch', () => {
   let outcomes: Promise<Map<string, Outcome | 'hung'>> | undefined;
   it.each(HOWS)('(%s) fails that launch with -7 internal and the next launch runs on a fresh worker', async (how) => {
-    // one thread runs every case in turn: starting a thread from the sources costs seconds here
-    outcomes ??= scenario(30_000);
+    // one thread runs every case in turn: starting a thread from the sources costs seconds here, and
+    // each case starts one or two (a worker; the supervisor case a supervisor too) — 30 s in all was
+    // too little inside a loaded npm test; a launch that really hangs still shows as 'hung'
+    outcomes ??= scenario(120_000);
     const got = (await outcomes).get(how);
     expect(got).not.toBe('hung');
     const r = got as Outcome;
@@ -52,5 +54,5 @@ describe('a pool worker that dies mid-launch', () => {
     expect(r.error).toEqual({ code: -7, message: expect.stringMatching(/^internal: a CPU device worker thread stopped while it ran blocks of kernel 'vector_add'/) });
     expect(r.after).toBe(true);
     expect(r.replaced).toBe(1);
-  }, 40_000);
+  }, 130_000);
 });
