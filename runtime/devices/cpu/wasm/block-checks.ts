@@ -121,6 +121,30 @@ export function definitionForm(ins: Instruction, form: (reg: string) => Form | u
   }
 }
 
+/** Where a block's threads can go next. */
+function successors(blocks: BasicBlock[], labelOf: Map<string, number>, b: number): number[] {
+  const t = blocks[b]!.term;
+  const next = b + 1 < blocks.length ? [b + 1] : [];
+  if (!t) return next;
+  if (t.kind === 'ret') return [];
+  if (t.kind === 'bra') return t.guard ? [labelOf.get(t.target)!, ...next] : [labelOf.get(t.target)!];
+  return next;
+}
+
+/** The blocks reachable from each block, itself included (computed on demand, kept). */
+function reachability(blocks: BasicBlock[], labelOf: Map<string, number>): (from: number) => Set<number> {
+  const memo = new Map<number, Set<number>>();
+  return (from) => {
+    const known = memo.get(from);
+    if (known) return known;
+    const seen = new Set<number>([from]);
+    const todo = [from];
+    while (todo.length > 0) for (const s of successors(blocks, labelOf, todo.pop()!)) if (!seen.has(s)) seen.add(s), todo.push(s);
+    memo.set(from, seen);
+    return seen;
+  };
+}
+
 /**
  * The block-checkable global ld/st sites of a kernel without barriers. `remat`: each register's
  * single pure definition (compile-wasm.ts findRemat); `order`: a register's definitions, dependencies first.
@@ -133,20 +157,38 @@ export function blockCheckedSites(
   const { blocks, labelOf } = cfg;
   const targets = new Set<number>();
   for (const b of blocks) if (b.term?.kind === 'bra') targets.add(labelOf.get(b.term.target)!);
-  // the entry block and the blocks only reached by falling through from the one before
+  // the entry block and the blocks only reached by falling through from the one before; where a
+  // thread can leave it (a guarded branch, its end), the position it has run to
   const position = new Map<Instruction, number>();
-  const twice = new Set<Instruction>();
+  const seenIn = new Map<Instruction, number>();
+  for (const b of blocks) for (const ins of b.instrs) seenIn.set(ins, (seenIn.get(ins) ?? 0) + 1);
+  const twice = new Set([...seenIn].filter(([, n]) => n > 1).map(([ins]) => ins));
   const chain: Instruction[] = [];
+  const inChain = new Set<number>();
+  const exits: { to: number[]; at: number }[] = [];
   for (let b = 0; b < blocks.length; b++) {
+    inChain.add(b);
     for (const ins of blocks[b]!.instrs) {
-      if (position.has(ins)) twice.add(ins);
       position.set(ins, chain.length);
       chain.push(ins);
     }
     const t = blocks[b]!.term;
-    if (t && !(t.kind === 'bra' && t.guard)) break;
-    if (targets.has(b + 1)) break;
+    if (t && !(t.kind === 'bra' && t.guard)) {
+      exits.push({ to: successors(blocks, labelOf, b), at: chain.length });
+      break;
+    }
+    if (t) exits.push({ to: [labelOf.get(t.target)!], at: chain.length });
+    if (targets.has(b + 1)) {
+      exits.push({ to: [b + 1], at: chain.length });
+      break;
+    }
   }
+  // a site in a block off the chain: the definitions must come before every exit from which the
+  // site's block is reachable, or before the site in its own block
+  const reach = reachability(blocks, labelOf);
+  const limitOf = (b: number): number => Math.min(...exits.filter((e) => e.to.some((t) => reach(t).has(b))).map((e) => e.at));
+  const blockOf = new Map<Instruction, number>();
+  blocks.forEach((b, k) => b.instrs.forEach((ins) => blockOf.set(ins, k)));
   const forms = new Map<string, Form | undefined>();
   const form = (reg: string): Form | undefined => {
     if (forms.has(reg)) return forms.get(reg);
@@ -157,7 +199,9 @@ export function blockCheckedSites(
     return f;
   };
   const out: BlockCheckedSite[] = [];
-  for (const ins of chain) {
+  const noYield = blocks.every((b) => b.term?.kind !== 'yield');
+  const candidates = noYield ? blocks.flatMap((b) => b.instrs) : chain;
+  for (const ins of candidates) {
     const p = ins.parts;
     if ((p[0] !== 'ld' && p[0] !== 'st') || !p.includes('global')) continue;
     const addr = p[0] === 'ld' ? ins.operands[1] : ins.operands[0];
@@ -167,10 +211,15 @@ export function blockCheckedSites(
     const f = form(addr.base);
     if (!f || !fits(f, 64)) continue;
     // every definition it derives from runs before it, and is among those the compiler re-evaluates
-    const at = position.get(ins)!;
     const defs = order([addr.base]);
     if (twice.has(ins) || defs.length !== derivedFrom(addr.base, remat).size) continue;
-    if (!defs.every((d) => !twice.has(d) && (position.get(d) ?? Infinity) < at)) continue;
+    const home = blockOf.get(ins)!;
+    const before = (d: Instruction): boolean => {
+      if (inChain.has(home)) return (position.get(d) ?? Infinity) < position.get(ins)!;
+      if (blockOf.get(d) === home) return blocks[home]!.instrs.indexOf(d) < blocks[home]!.instrs.indexOf(ins);
+      return (position.get(d) ?? Infinity) < limitOf(home);
+    };
+    if (!defs.every((d) => !twice.has(d) && before(d))) continue;
     const siteForms = new Map<string, Form>();
     for (const d of defs) {
       const r = d.operands[0];
