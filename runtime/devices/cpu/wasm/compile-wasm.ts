@@ -23,6 +23,7 @@ import { liveIn, useDef } from '../compile/liveness.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
+import { BlockProof } from './block-check-emit.js';
 import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
 import { selfLoopPlan, type SelfLoopPlan } from './self-loop-checks.js';
 import { idlePrefix, type IdleNode } from './idle-threads.js';
@@ -815,66 +816,27 @@ class KernelCompiler extends WarpEmitter {
   private blockSites: BlockCheckedSite[] = [];
 
   /**
-   * A block's threads, without barriers: when every block-checkable site's addresses, for the
-   * first and the last %tid.x, lie in one window, aligned, k·(ntx-1) apart, the block runs a copy
-   * of the thread loop without those sites' checks; otherwise the checked one (same faults as ever).
+   * A block's threads, without barriers: when every block-checkable site's addresses, over all the
+   * block's threads, provably lie in one window, aligned (block-check-emit.ts), the block runs a
+   * copy of the thread loop without those sites' checks; otherwise the checked one (same faults as ever).
    */
   private blockCheckedLoops(body: () => void): void {
     const sites = this.blockSites;
     if (sites.length === 0) return this.threadLoop(body);
-    const { L, P } = this;
-    const ok = this.localFor('i32'), first = this.localFor('i64'), last = this.localFor('i64');
-    const lastTx = (): void => {
-      this.get(P.ntx);
-      this.i32(1);
-      this.op(OP.i32_sub);
-    };
+    const { P } = this;
+    const ok = this.localFor('i32');
     this.i32(0);
     this.set(ok);
     this.open(OP.block, 'pre');
-    // 1 <= ntx <= 2^16 (a 32-bit part then spans under 2^32: block-checks.ts)
-    lastTx();
-    this.i32(0xffff);
-    this.op(OP.i32_gt_u);
-    this.br('pre', true);
-    for (const s of sites) {
-      const r = this.regs.get(s.base)!;
-      const defs = this.rematOrder([s.base]);
-      const addressAt = (tx: () => void, into: number): void => {
-        tx();
-        this.set(L.tx);
-        this.forgetAll();
-        for (const d of defs) this.instruction(d);
-        this.get(r.local);
-        if (s.offset !== 0) {
-          this.i64(BigInt(s.offset));
-          this.op(OP.i64_add);
-        }
-        this.set(into);
-      };
-      addressAt(() => this.i32(0), first);
-      addressAt(lastTx, last);
-      // last - first == k (ntx - 1): no 32-bit part wrapped between them
-      this.get(last);
-      this.get(first);
-      this.op(OP.i64_sub);
-      this.i64(s.k);
-      lastTx();
-      this.op(OP.i64_extend_i32_u);
-      this.op(OP.i64_mul);
-      this.op(OP.i64_ne);
-      this.br('pre', true);
-      if (s.size > 1) {
-        this.get(first);
-        this.i64(BigInt(s.size - 1));
-        this.op(OP.i64_and);
-        this.op(OP.i64_eqz);
-        this.op(OP.i32_eqz);
-        this.br('pre', true);
-      }
-      const [lo, hi] = s.k >= 0n ? [first, last] : [last, first];
-      this.oneWindow(lo, hi, s.size, 'pre');
-    }
+    this.forgetAll();
+    const proof = new BlockProof({
+      get: (i) => this.get(i), set: (i) => this.set(i), op: (c) => this.op(c), i32: (v) => this.i32(v), i64: (v) => this.i64(v),
+      br: (label, conditional) => this.br(label, conditional), localI64: () => this.localFor('i64'),
+      instruction: (ins) => this.instruction(ins), reg: (name) => this.regs.get(name)!, special: (name) => this.special(name),
+      ntid: [P.ntx, P.nty, P.ntz], oneWindow: (lo, hi, size, fail) => this.oneWindow(lo, hi, size, fail),
+    }, 'pre');
+    proof.start();
+    for (const s of sites) proof.site(s);
     this.i32(1);
     this.set(ok);
     this.close();

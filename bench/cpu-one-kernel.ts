@@ -1,0 +1,36 @@
+/**
+ * One kernel of the CPU-device bench, launched alone: for profiling (`node --cpu-prof --import tsx
+ * bench/cpu-one-kernel.ts …`) and for before/after comparisons on a loaded machine, where the
+ * process's CPU time per launch (on one worker) drifts less than wall time.
+ *
+ * Run: npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9]
+ * Prints the backend, the wall-clock minimum and median of a launch, and the minimum CPU time of
+ * a launch together with resetting the memory to the launch's image before it.
+ */
+import { deviceRunner } from './cpu-suite/device.js';
+import { KERNELS } from './cpu-suite/kernels.js';
+import { repoRoot } from './repo-root.js';
+
+const [name = '', workersArg = '1', launchesArg = '9'] = process.argv.slice(2);
+const kernel = KERNELS.find((k) => k.name === name || k.entry === name);
+if (!kernel) {
+  console.error(`no bench kernel named '${name.slice(0, 80)}'; one of: ${KERNELS.map((k) => k.entry).join(', ')}`);
+  process.exit(2);
+}
+const workers = Number(workersArg);
+const launches = Math.max(1, Number(launchesArg));
+const runner = deviceRunner(repoRoot(import.meta.dirname), kernel, kernel.launch('bench'), { workers });
+const wall: number[] = [];
+const cpu: number[] = [];
+let backend = '?';
+for (let i = 0; i < launches; i++) {
+  const c0 = process.cpuUsage();
+  const r = await runner.launch();
+  const c = process.cpuUsage(c0);
+  wall.push(r.ns / 1e6);
+  cpu.push((c.user + c.system) / 1000);
+  backend = r.backend;
+}
+wall.sort((a, b) => a - b);
+cpu.sort((a, b) => a - b);
+console.log(`${kernel.name} (${kernel.entry}): ${workers} worker(s), ${backend}; wall min ${wall[0]!.toFixed(1)} ms, median ${wall[Math.floor(launches / 2)]!.toFixed(1)} ms; cpu min ${cpu[0]!.toFixed(1)} ms (with the image reset)`);
