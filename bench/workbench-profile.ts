@@ -149,6 +149,33 @@ if (which.includes('frames')) {
   await page.waitForSelector('[data-testid=result-value]', { timeout: 120_000 });
   }
 }
+if (which.includes('cpu')) {
+  // Main-thread CPU time (thread time, not wall time: it holds up better on a loaded machine)
+  // while streaming on FRAMES_SCREEN, per kind of trace event, per second of stream.
+  const screen = process.env.FRAMES_SCREEN ?? 'launches';
+  const ms = Number(process.env.FRAMES_MS ?? 5000);
+  for (let rep = 0; rep < Number(process.env.FRAMES_REPEAT ?? 1); rep++) {
+    await page.click('[data-testid=invoke]');
+    await page.click(`[data-testid=nav-${screen}]`);
+    const events: (TraceEvent & { tdur?: number; tid: number; pid: number })[] = [];
+    const collect = (d: { value: unknown }) => events.push(...(d.value as typeof events));
+    cdp.on('Tracing.dataCollected', collect);
+    const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink.user_timing,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+    await page.evaluate(`new Promise((r) => { performance.mark('cpu-probe'); setTimeout(r, ${ms}); })`);
+    await cdp.send('Tracing.end');
+    await done;
+    cdp.off('Tracing.dataCollected', collect);
+    const probe = events.find((e) => e.name === 'cpu-probe')!;
+    const main = events.filter((e) => e.pid === probe.pid && e.tid === probe.tid && e.ph === 'X' && e.tdur !== undefined);
+    const by = new Map<string, number>();
+    for (const e of main) by.set(e.name, (by.get(e.name) ?? 0) + e.tdur! / 1000);
+    const perS = (name: string) => ((by.get(name) ?? 0) / (ms / 1000)).toFixed(0);
+    console.log(`cpu on ${screen}, main thread ms per s: tasks ${perS('RunTask')} | FunctionCall ${perS('FunctionCall')} FireAnimationFrame ${perS('FireAnimationFrame')} TimerFire ${perS('TimerFire')} | UpdateLayoutTree ${perS('UpdateLayoutTree')} Layout ${perS('Layout')} PrePaint ${perS('PrePaint')} Paint ${perS('Paint')} Commit ${perS('Commit')} | MinorGC ${perS('MinorGC')} MajorGC ${perS('MajorGC')}`);
+    await page.click('[data-testid=nav-invoke]');
+    await page.waitForSelector('[data-testid=result-value]', { timeout: 120_000 });
+  }
+}
 if (which.includes('misses')) {
   // Frames that missed the 60 Hz deadline while streaming on FRAMES_SCREEN, and what the main
   // thread did in each: a rAF loop marks every frame (user timing goes into the trace), then the
