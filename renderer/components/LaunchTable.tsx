@@ -32,6 +32,13 @@ export function LaunchTable() {
   const [follow, setFollow] = useState(true);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(BODY_H);
+  // Another run's launches (a new run, a past one reopened): follow its newest again.
+  const [shownItems, setShownItems] = useState(items);
+  if (shownItems !== items) {
+    setShownItems(items);
+    setFollow(true);
+    setScrollTop(0);
+  }
 
   useEffect(() => {
     const el = parent.current;
