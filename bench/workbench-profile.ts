@@ -140,10 +140,75 @@ async function traced(label: string, f: () => Promise<unknown>) {
 }
 if (which.includes('frames')) {
   const screen = process.env.FRAMES_SCREEN ?? 'launches';
+  for (let rep = 0; rep < Number(process.env.FRAMES_REPEAT ?? 1); rep++) {
   await page.click('[data-testid=invoke]');
   await page.click(`[data-testid=nav-${screen}]`);
-  const r = await page.evaluate(`new Promise((resolve) => { const frames = []; let longest = 0; const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest = Math.max(longest, e.duration); }); obs.observe({ type: 'longtask' }); let last = performance.now(); const end = last + 5000; const tick = (now) => { frames.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else { obs.disconnect(); const s = frames.slice(1).sort((a, b) => a - b); resolve({ p50: s[Math.floor(s.length/2)], p95: s[Math.ceil(s.length * 0.95) - 1], n: s.length, longest }); } }; requestAnimationFrame(tick); })`);
+  const r = await page.evaluate(`new Promise((resolve) => { const frames = []; let longest = 0; const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest = Math.max(longest, e.duration); }); obs.observe({ type: 'longtask' }); let last = performance.now(); const end = last + ${Number(process.env.FRAMES_MS ?? 5000)}; const tick = (now) => { frames.push(now - last); last = now; if (now < end) requestAnimationFrame(tick); else { obs.disconnect(); const s = frames.slice(1).sort((a, b) => a - b); resolve({ p50: s[Math.floor(s.length/2)], p95: s[Math.ceil(s.length * 0.95) - 1], n: s.length, over20: s.filter((f) => f > 20).length, longest }); } }; requestAnimationFrame(tick); })`);
   console.log('frames on', screen, JSON.stringify(r));
+  await page.click('[data-testid=nav-invoke]');
+  await page.waitForSelector('[data-testid=result-value]', { timeout: 120_000 });
+  }
+}
+if (which.includes('cpu')) {
+  // Main-thread CPU time (thread time, not wall time: it holds up better on a loaded machine)
+  // while streaming on FRAMES_SCREEN, per kind of trace event, per second of stream.
+  const screen = process.env.FRAMES_SCREEN ?? 'launches';
+  const ms = Number(process.env.FRAMES_MS ?? 5000);
+  for (let rep = 0; rep < Number(process.env.FRAMES_REPEAT ?? 1); rep++) {
+    await page.click('[data-testid=invoke]');
+    await page.click(`[data-testid=nav-${screen}]`);
+    const events: (TraceEvent & { tdur?: number; tid: number; pid: number })[] = [];
+    const collect = (d: { value: unknown }) => events.push(...(d.value as typeof events));
+    cdp.on('Tracing.dataCollected', collect);
+    const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+    await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink.user_timing,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+    await page.evaluate(`new Promise((r) => { performance.mark('cpu-probe'); setTimeout(r, ${ms}); })`);
+    await cdp.send('Tracing.end');
+    await done;
+    cdp.off('Tracing.dataCollected', collect);
+    const probe = events.find((e) => e.name === 'cpu-probe')!;
+    const main = events.filter((e) => e.pid === probe.pid && e.tid === probe.tid && e.ph === 'X' && e.tdur !== undefined);
+    const by = new Map<string, number>();
+    for (const e of main) by.set(e.name, (by.get(e.name) ?? 0) + e.tdur! / 1000);
+    const perS = (name: string) => ((by.get(name) ?? 0) / (ms / 1000)).toFixed(0);
+    console.log(`cpu on ${screen}, main thread ms per s: tasks ${perS('RunTask')} | FunctionCall ${perS('FunctionCall')} FireAnimationFrame ${perS('FireAnimationFrame')} TimerFire ${perS('TimerFire')} | UpdateLayoutTree ${perS('UpdateLayoutTree')} Layout ${perS('Layout')} PrePaint ${perS('PrePaint')} Paint ${perS('Paint')} Commit ${perS('Commit')} | MinorGC ${perS('MinorGC')} MajorGC ${perS('MajorGC')}`);
+    await page.click('[data-testid=nav-invoke]');
+    await page.waitForSelector('[data-testid=result-value]', { timeout: 120_000 });
+  }
+}
+if (which.includes('misses')) {
+  // Frames that missed the 60 Hz deadline while streaming on FRAMES_SCREEN, and what the main
+  // thread did in each: a rAF loop marks every frame (user timing goes into the trace), then the
+  // main thread's events between two marks more than 20 ms apart are listed by kind.
+  const screen = process.env.FRAMES_SCREEN ?? 'launches';
+  await page.click('[data-testid=invoke]');
+  await page.click(`[data-testid=nav-${screen}]`);
+  const events: (TraceEvent & { ts: number; tid: number; pid: number; args?: { data?: { url?: string; functionName?: string; lineNumber?: number; stackTrace?: { functionName: string; url: string; lineNumber: number }[] }; name?: string } })[] = [];
+  cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as unknown as typeof events)));
+  const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink.user_timing,v8,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+  await page.evaluate(`new Promise((resolve) => { const end = performance.now() + ${Number(process.env.FRAMES_MS ?? 5000)}; const tick = (now) => { performance.mark('frame'); if (now < end) requestAnimationFrame(tick); else resolve(); }; requestAnimationFrame(tick); })`);
+  await cdp.send('Tracing.end');
+  await done;
+  const marks = events.filter((e) => e.name === 'frame' && (e.ph === 'R' || e.ph === 'I' || e.ph === 'n' || e.ph === 'b' || e.ph === 'X')).map((e) => e.ts).sort((a, b) => a - b);
+  const main = events.find((e) => e.name === 'frame')!;
+  const mainEvents = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur);
+  let misses = 0;
+  const kinds = new Map<string, number>();
+  for (let i = 1; i < marks.length; i++) {
+    const gap = (marks[i]! - marks[i - 1]!) / 1000;
+    if (gap <= 20) continue;
+    misses++;
+    const inGap = mainEvents.filter((e) => e.ts + e.dur! > marks[i - 1]! && e.ts < marks[i]! && e.dur! > 1000 && e.name !== 'RunTask' && e.name !== 'ThreadControllerImpl::RunTask');
+    const desc = inGap.map((e) => {
+      const d = e.args?.data;
+      const where = d?.url ? ` ${d.functionName ?? ''}@${d.url.split('/').pop()}:${d.lineNumber ?? ''}` : '';
+      return `${e.name}${where} ${(e.dur! / 1000).toFixed(1)}`;
+    });
+    for (const e of inGap) kinds.set(e.name, (kinds.get(e.name) ?? 0) + e.dur! / 1000);
+    console.log(`miss ${gap.toFixed(1)} ms: ${desc.slice(0, 14).join(' | ')}`);
+  }
+  console.log(`${misses} of ${marks.length - 1} frames over 20 ms on ${screen}; in them (ms):`, [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
   await page.click('[data-testid=nav-invoke]');
   await page.waitForSelector('[data-testid=result-value]', { timeout: 120_000 });
 }

@@ -10,8 +10,15 @@ import { FakeEngine } from '../workbench/fake-engine.test-util.js';
 export const RATE = Number(process.env.WB_BENCH_RATE ?? 10_000);
 export const SECONDS = Number(process.env.WB_BENCH_SECONDS ?? 10);
 
-/** The scripted engine: export `stream` emits RATE launches per second for SECONDS, in 10 ms bursts. */
+/**
+ * The scripted engine: export `stream` emits `rate` launches per second for `seconds` (RATE and
+ * SECONDS unless given), in 10 ms bursts. The e2e spec of the launch table streams slower.
+ */
 export class StreamingEngine extends FakeEngine {
+  constructor(private readonly stream: { rate: number; seconds: number } = { rate: RATE, seconds: SECONDS }) {
+    super();
+  }
+
   override async load(source: string | Uint8Array, name?: string): Promise<{ ref: ModuleRef; description: ModuleDescription }> {
     const loaded = await super.load(source, name);
     loaded.description.exports = [{ name: 'stream', kind: 'func', signature: { params: [], results: ['i32'] }, callableFromJson: true }, ...loaded.description.exports];
@@ -24,13 +31,15 @@ export class StreamingEngine extends FakeEngine {
     const emit = (e: RunEvent) => options.onEvent?.(e);
     const t0 = Date.now();
     emit({ type: 'started', runId, t: t0, moduleHash: ref.hash, export: exportName, device: 'cpu' });
-    const total = RATE * SECONDS;
-    const perBurst = Math.max(1, Math.round(RATE / 100));
+    const { rate, seconds } = this.stream;
+    const total = rate * seconds;
+    const perBurst = Math.max(1, Math.round(rate / 100));
     let seq = 0;
     await new Promise<void>((resolve, reject) => {
-      options.signal?.addEventListener('abort', () => reject(new Error('cancelled')));
+      options.signal?.addEventListener('abort', () => reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('cancelled')));
       const burst = () => {
-        const due = Math.min(total, Math.round(((Date.now() - t0) / 1000) * RATE) + perBurst);
+        if (options.signal?.aborted) return;
+        const due = Math.min(total, Math.round(((Date.now() - t0) / 1000) * rate) + perBurst);
         for (; seq < due; ) {
           seq++;
           const t = Date.now();

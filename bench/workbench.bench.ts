@@ -10,7 +10,8 @@
  * Prints each figure with MET / NOT MET.
  *
  *   npm run bench -- workbench
- *   WB_BENCH_RATE=10000 WB_BENCH_SECONDS=10 to change the stream; TENSOR_WASM_CHROMIUM for the browser.
+ *   WB_BENCH_RATE=10000 WB_BENCH_SECONDS=10 to change the stream; TENSOR_WASM_CHROMIUM for the browser;
+ *   UI_DIR=<a renderer build> to measure another build (dist/renderer, rebuilt if stale, by default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
     console.log('skipped: no Chromium (set TENSOR_WASM_CHROMIUM)');
     return;
   }
-  const uiDir = await buildRendererIfStale();
+  // UI_DIR: another build of the renderer (before/after comparisons in the same window).
+  const uiDir = process.env.UI_DIR ?? (await buildRendererIfStale());
   const dataDir = mkdtempSync(join(tmpdir(), 'tw-bench-wb-'));
   const engine = new StreamingEngine();
   const app = await buildServer({ engine, dataDir, uiDir });

@@ -1,10 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatMs } from '../lib/format.js';
 import { useWorkbench } from '../store/store.js';
 
+/** How long the elapsed time may stand still while nothing else renders this. */
+const QUIET_MS = 300;
+
 /**
  * While a run is in progress: elapsed time against the deadline, launches per second, and the
- * launch in flight (block progress that has no launch event yet). Ticks four times a second.
+ * launch in flight (block progress that has no launch event yet). Shows the time at least every
+ * QUIET_MS.
  */
 export function RunProgress() {
   const running = useWorkbench((s) => s.activeRunId);
@@ -14,10 +18,19 @@ export function RunProgress() {
   const items = useWorkbench((s) => s.launches.items);
   const progress = useWorkbench((s) => s.progress);
   const progressSeq = useWorkbench((s) => s.progressSeq);
-  const [now, setNow] = useState(() => Date.now());
+  // The clock is read when rendering. While launches stream the store's updates (4 a second)
+  // render this anyway; the ticker renders only when they stopped (a long kernel, a quiet guest):
+  // a tick of its own was a render, layout and paint out of step with the store's, and each could
+  // cost a streaming frame its deadline.
+  const [, tick] = useState(0);
+  const rendered = useRef(0);
+  const now = Date.now();
+  rendered.current = now;
   useEffect(() => {
     if (!running) return;
-    const timer = setInterval(() => setNow(Date.now()), 250);
+    const timer = setInterval(() => {
+      if (Date.now() - rendered.current >= QUIET_MS) tick((n) => n + 1);
+    }, 100);
     return () => clearInterval(timer);
   }, [running]);
   if (!running || startedAt === undefined) return null;

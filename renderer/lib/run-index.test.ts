@@ -4,7 +4,7 @@ import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
 import { runFaults } from '../../contract/launch-faults.js';
 import { kernelSummary } from '../../contract/run-stats.js';
 import { createFrameBatcher } from './frame-batcher.js';
-import { medianOf, RunIndex } from './run-index.js';
+import { RunIndex } from './run-index.js';
 import { buildTracks, timeExtent, type Track } from './timeline-model.js';
 
 const launch = (seq: number, start: number, dur: number, extra: Partial<LaunchEvent> = {}): LaunchEvent => ({ type: 'launch', runId: 'r', t: start + dur, seq, kernel: `k${seq % 3}`, ptxHash: 'h', grid: [1, 1, 1], block: [1, 1, 1], sharedMemBytes: 0, args: '', device: 'cpu', startMs: start, endMs: start + dur, kernelMs: dur, ...extra });
@@ -139,18 +139,5 @@ describe('frame batcher', () => {
     expect(times[0]).toBe(0);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(250);
     expect(times.length).toBeGreaterThanOrEqual(6);
-  });
-});
-
-describe('medianOf', () => {
-  it('is the interpolated middle of the sorted values, as quantile(sorted, 0.5) (property)', () => {
-    fc.assert(
-      fc.property(fc.array(fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 200 }), (values) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const pos = (sorted.length - 1) / 2;
-        const want = sorted[Math.floor(pos)]! + (sorted[Math.ceil(pos)]! - sorted[Math.floor(pos)]!) * (pos - Math.floor(pos));
-        expect(medianOf(values) === want).toBe(true); // === : -0 and 0 are the same median
-      }),
-    );
   });
 });

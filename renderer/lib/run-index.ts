@@ -3,12 +3,14 @@
  * the timeline's tracks (sorted slices, extent), launch durations grouped by kernel, the faults,
  * the offload count. The store owns one per shown run and appends each batch of events to it, so
  * opening a screen or a batch arriving costs the batch, never a pass over 100,000 launches
- * (rebuilding the tracks on mount was 0.7 s; the kernel summary's sort every refresh, 100 ms).
+ * (rebuilding the tracks on mount was 0.7 s; the kernel summary's sort every refresh, 100 ms; its
+ * median by selection, 10-20 ms of a streaming frame: the statistics are now kept per launch).
  * Pure (no DOM, no React); `buildTracks`, `kernelSummary` and `runFaults` stay the references.
  */
 import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
 import { launchFault, type LaunchFault } from '../../contract/launch-faults.js';
 import type { KernelSummaryRow } from '../../contract/run-stats.js';
+import { RunningStats } from './running-stats.js';
 import type { Slice, TimelineInput, Track } from './timeline-model.js';
 
 /** Inserts keeping `list` sorted by start; equal starts keep arrival order. Appending is the common case. */
@@ -28,51 +30,6 @@ function insertByStart(list: Slice[], slice: Slice): void {
   list.splice(lo, 0, slice);
 }
 
-/** Puts the k-th smallest of `a` at index k, smaller ones before it, larger after (Hoare's quickselect: O(n) on average). */
-function selectKth(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
-}
-
-/**
- * The median as contract/run-stats.ts's `quantile(sorted, 0.5)` gives it (the two middle values
- * interpolated), found by selection instead of sorting: a live run's summary is refreshed twice a
- * second over every launch, and sorting 100,000 durations was a 100 ms task.
- */
-export function medianOf(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const a = Float64Array.from(values);
-  const pos = (a.length - 1) * 0.5;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const low = selectKth(a, lo);
-  if (hi === lo) return low;
-  // After selecting lo, everything from lo + 1 on is >= it: the next order statistic is their minimum.
-  let high = Infinity;
-  for (let i = lo + 1; i < a.length; i++) if (a[i]! < high) high = a[i]!;
-  return low + (high - low) * (pos - lo);
-}
-
 export class RunIndex {
   private run?: { startMs: number; endMs?: number; label: string };
   private invocation?: Slice;
@@ -83,8 +40,8 @@ export class RunIndex {
   private readonly stdout: Slice[] = [];
   private start = Infinity;
   private end = -Infinity;
-  /** Kernel durations by kernel name, in arrival order. */
-  private readonly durations = new Map<string, number[]>();
+  /** Kernel duration statistics by kernel name, kept as launches arrive (running-stats.ts). */
+  private readonly durations = new Map<string, RunningStats>();
   private cachedSummary?: { at: number; when: number; rows: KernelSummaryRow[] };
   /** Slice labels by kernel (and loop): one string per kernel, not one per launch (100,000 strings of garbage). */
   private readonly labels = new Map<string, string>();
@@ -161,8 +118,8 @@ export class RunIndex {
     this.widen(kernel);
     this.updateInvocation();
     let times = this.durations.get(l.kernel);
-    if (!times) this.durations.set(l.kernel, (times = []));
-    times.push(l.kernelMs);
+    if (!times) this.durations.set(l.kernel, (times = new RunningStats()));
+    times.add(l.kernelMs);
     const fault = launchFault(l);
     if (fault) this.faults.push(fault);
   }
@@ -204,39 +161,27 @@ export class RunIndex {
   }
 
   /**
-   * `kernelSummary` of the launches so far, computed from the grouped durations (the median by
-   * selection, not a sort); reused until a launch arrives, or while it is younger
-   * than `staleOkMs` (a live run's view refreshes twice a second anyway: reopening the screen
-   * mid-run shows the last one instead of sorting 100,000 durations in the switch).
+   * `kernelSummary` of the launches so far, from the statistics kept per kernel (O(kernels));
+   * reused until a launch arrives, or while it is younger than `staleOkMs` (a live run's view
+   * refreshes twice a second anyway).
    */
   kernelSummary(staleOkMs = 0, now = 0): KernelSummaryRow[] {
     const cached = this.cachedSummary;
     if (cached && (cached.at === this.launches || now - cached.when < staleOkMs)) return cached.rows;
     let grand = 0;
-    for (const times of this.durations.values()) for (const t of times) grand += t;
+    for (const times of this.durations.values()) grand += times.total;
     const rows: KernelSummaryRow[] = [];
     for (const [kernel, times] of this.durations) {
-      let total = 0;
-      let min = Infinity;
-      let max = -Infinity;
-      for (const t of times) {
-        total += t;
-        if (t < min) min = t;
-        if (t > max) max = t;
-      }
-      const mean = total / times.length;
-      let squares = 0;
-      if (times.length > 1) for (const t of times) squares += (t - mean) ** 2;
       rows.push({
         kernel,
-        timePercent: grand > 0 ? (total / grand) * 100 : 0,
-        totalMs: total,
-        instances: times.length,
-        meanMs: mean,
-        medianMs: medianOf(times),
-        minMs: min,
-        maxMs: max,
-        stdDevMs: Math.sqrt(times.length > 1 ? squares / (times.length - 1) : 0),
+        timePercent: grand > 0 ? (times.total / grand) * 100 : 0,
+        totalMs: times.total,
+        instances: times.count,
+        meanMs: times.meanValue(),
+        medianMs: times.median(),
+        minMs: times.min,
+        maxMs: times.max,
+        stdDevMs: Math.sqrt(times.variance()),
       });
     }
     rows.sort((a, b) => b.totalMs - a.totalMs || a.kernel.localeCompare(b.kernel));

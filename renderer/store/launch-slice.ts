@@ -1,5 +1,6 @@
 import type { LaunchEvent, OffloadEvent } from '../../contract/events.js';
 import type { PtxSource, RunRecord, WorkbenchEvent } from '../../contract/workbench.js';
+import { LaunchInterner } from '../lib/launch-interner.js';
 import { RunIndex } from '../lib/run-index.js';
 import type { ConsoleLine } from './invoke-slice.js';
 import type { SliceCreator } from './types.js';
@@ -36,6 +37,10 @@ export interface LaunchSlice {
    * rebuild it.
    */
   runIndex: RunIndex;
+  /**
+   * Block progress of launches whose launch event has not arrived yet (a launch event says its
+   * grid is done): not one entry per launch of the run.
+   */
   progress: Map<number, BlockProgress>;
   /** The highest launch number with block progress (the grid shows it): kept here, not found by scanning `progress`. */
   progressSeq: number;
@@ -78,6 +83,8 @@ export interface LaunchSlice {
 export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, get) => {
   /** What quiet ingests took in and the screens were not told yet. */
   let unannounced: { runId?: string; progressSeq: number } | undefined;
+  /** Shares equal parts of the streamed run's launches (one per run: its memory goes with the run). */
+  let interner = new LaunchInterner();
   return {
   fetchPtx: (moduleId, ptxHash) => api.getPtx(moduleId, ptxHash),
   launches: { items: [] },
@@ -87,16 +94,15 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
   progressSeq: 0,
   launchVersion: 0,
   focusPtxLine: (seq, line) => set({ selectedSeq: seq, ptxFocusLine: line }),
-  beginLaunches: (runId) => set({ launchRunId: runId, launchModuleId: get().module?.moduleId, ptxFocusLine: undefined, shownRun: undefined, timelineB: undefined, launches: { items: [] }, marks: emptyMarks(), runIndex: new RunIndex(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
+  beginLaunches: (runId) => {
+    interner = new LaunchInterner();
+    set({ launchRunId: runId, launchModuleId: get().module?.moduleId, ptxFocusLine: undefined, shownRun: undefined, timelineB: undefined, launches: { items: [] }, marks: emptyMarks(), runIndex: new RunIndex(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
+  },
   resetLaunches: () => set({ launchRunId: undefined, launches: { items: [] }, marks: emptyMarks(), runIndex: new RunIndex(), progress: new Map(), progressSeq: 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined }),
   selectLaunch: (seq) => set({ selectedSeq: seq, ptxFocusLine: undefined }),
   showRun: (record) => {
     const items = [...record.launches];
     const progress = new Map<number, BlockProgress>();
-    for (const l of items) {
-      const blocks = l.grid[0] * l.grid[1] * l.grid[2];
-      progress.set(l.seq, { completed: blocks, total: blocks });
-    }
     const marks: RunMarks = { ...emptyMarks(), run: { startMs: record.startedAt, endMs: record.startedAt + record.durationMs, label: `${record.exportName}(${record.argsJson.slice(1, -1).slice(0, 60)})` }, offload: [...record.offloadEvents] };
     const runIndex = RunIndex.from({ ...(marks.run ? { run: marks.run } : {}), launches: items, offload: marks.offload });
     set({ launchRunId: record.runId, launchModuleId: record.moduleId, ptxFocusLine: undefined, shownRun: record.runId, timelineB: undefined, launches: { items }, marks, runIndex, progress, progressSeq: items.at(-1)?.seq ?? 0, launchVersion: get().launchVersion + 1, selectedSeq: undefined });
@@ -117,8 +123,7 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
       if (items.length && items[items.length - 1]!.seq > l.seq) inOrder = false;
       items.push(l);
       if (inOrder) state.runIndex.addLaunch(l);
-      const blocks = l.grid[0] * l.grid[1] * l.grid[2];
-      state.progress.set(l.seq, { completed: blocks, total: blocks });
+      state.progress.delete(l.seq);
     }
     items.sort((a, b) => a.seq - b.seq);
     // Launches the stream lost, filled in between others: the index is built again, once.
@@ -147,14 +152,16 @@ export const createLaunchSlice: SliceCreator<LaunchSlice> = ({ api }) => (set, g
         if (e.runId !== runId) continue;
         if (e.type === 'launch') {
           if (items.length > 0 && items[items.length - 1]!.seq >= e.seq && items.some((l) => l.seq === e.seq)) continue;
-          items.push(e);
+          items.push(interner.intern(e));
           index.addLaunch(e);
-          progress.set(e.seq, { completed: e.grid[0] * e.grid[1] * e.grid[2], total: e.grid[0] * e.grid[1] * e.grid[2] });
+          progress.delete(e.seq);
           if (e.seq > progressSeq) progressSeq = e.seq;
           touched = true;
         } else if (e.type === 'block-progress') {
           const old = progress.get(e.launchSeq);
-          if (!old || old.completed < e.completedBlocks) progress.set(e.launchSeq, { completed: e.completedBlocks, total: e.totalBlocks });
+          // Progress of a launch whose launch event came first (launches arrive in seq order) is not kept.
+          const arrived = items.length > 0 && items[items.length - 1]!.seq >= e.launchSeq;
+          if (!arrived && (!old || old.completed < e.completedBlocks)) progress.set(e.launchSeq, { completed: e.completedBlocks, total: e.totalBlocks });
           if (e.launchSeq > progressSeq) progressSeq = e.launchSeq;
           touched = true;
         } else if (e.type === 'started') {
