@@ -20,7 +20,8 @@ import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
-import { ModuleDataEmitter } from './emit-module-data.js';
+import { LockstepEmitter } from './lockstep-emit.js';
+import { lockstepPlan } from './lockstep-loop.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -60,6 +61,8 @@ export interface WasmKernel {
   blockChecks: number;
   /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
   selfLoopChecks: number;
+  /** Whether its blocks run their threads in lock-step through its grid-stride loop when the launch allows (lockstep-loop.ts). */
+  lockstep: boolean;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
   modvarBytes: number;
   /** Bytes of the module's .const variables the launch copies in below them (0: none). */
@@ -90,7 +93,7 @@ export function compileWasmKernel(module: PtxModule, entry: PtxFunction): WasmCo
   }
 }
 
-class KernelCompiler extends ModuleDataEmitter {
+class KernelCompiler extends LockstepEmitter {
   /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
   private sync = false;
 
@@ -167,7 +170,13 @@ class KernelCompiler extends ModuleDataEmitter {
     this.windowGlobals = this.uniformSlots.size;
     this.cfg = cfg;
     if (this.sync && !this.warp) this.planEntries();
-    else if (!this.sync) this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
+    else if (!this.sync) {
+      this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
+      // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
+      this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
+      // its count of lock-step blocks comes before the window caches
+      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+    }
     if (this.warp) this.emitWarpPass(() => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
@@ -178,13 +187,14 @@ class KernelCompiler extends ModuleDataEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
         { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
         // at FAULT_FUNC_AT: records a memcheck fault and traps
         faultFunction(),
+        ...(this.lockstep ? [this.lockstepCountFunction()] : []),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -194,7 +204,7 @@ class KernelCompiler extends ModuleDataEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -790,7 +800,8 @@ class KernelCompiler extends ModuleDataEmitter {
       this.get(L.seen);
       this.br('phase', true);
       this.close();
-    } else this.blockCheckedLoops(body);
+    } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
+    else this.blockCheckedLoops(body);
     this.inc(L.b);
     this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
     this.br('blocks');
@@ -936,7 +947,7 @@ class KernelCompiler extends ModuleDataEmitter {
    * one window, aligned (self-loop-checks.ts): step > 0, i never wraps before the exit test
    * fails (max(i0, bound - 1) + step in the test's range), A(i0) and A(max) in one window.
    */
-  private selfLoopEntry(plan: SelfLoopPlan): void {
+  protected selfLoopEntry(plan: SelfLoopPlan): void {
     const ok = this.localFor('i32'), i0 = this.localFor('i64'), max = this.localFor('i64'), step = this.localFor('i64');
     const lo = this.localFor('i64'), hi = this.localFor('i64');
     const ext = plan.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u;
@@ -1018,7 +1029,7 @@ class KernelCompiler extends ModuleDataEmitter {
    * One pass over the block's threads, each running `body` (the `next` label ends a thread's turn);
    * with `range` (two locals, lo <= hi), only those with lo <= tx < hi.
    */
-  private threadLoop(body: () => void, range?: { lo: number; hi: number }): void {
+  protected threadLoop(body: () => void, range?: { lo: number; hi: number }): void {
     const { L, P } = this;
     // nested loops over tz, ty and tx (t counts along): the innermost one, run per thread, has one
     // test and no carries
@@ -1153,6 +1164,7 @@ class KernelCompiler extends ModuleDataEmitter {
    * any, is on the stack).
    */
   private emitBlock(b: number, branch: (j: number, conditional: boolean) => void): void {
+    if (this.parking && b === this.lockstep?.block) return this.parkAtLoop();
     const block = this.cfg.blocks[b]!;
     const t = block.term;
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
@@ -1179,9 +1191,7 @@ class KernelCompiler extends ModuleDataEmitter {
       if (j === b) this.close();
     };
     const plan = j === b ? selfLoopPlan(block) : undefined;
-    const is32 = (o: Operand): boolean => o.kind === 'int' || (o.kind === 'reg' && (this.regs.get(o.name)?.cls === 'i32' || (!this.regs.has(o.name) && SPECIAL.test(o.name))));
-    const fits = plan && this.regs.get(plan.i)?.cls === 'i32' && is32(plan.step) && is32(plan.bound) && plan.sites.every((s) => this.regs.get(s.inv)?.cls === 'i64');
-    if (!plan || !fits) return code();
+    if (!plan || !this.selfLoopFits(plan)) return code();
     // a self-loop whose accesses every iteration can run are proven in one window: a copy without their checks
     this.selfLoopEntry(plan);
     this.open(OP.if, 'loop_checked');
@@ -1192,6 +1202,16 @@ class KernelCompiler extends ModuleDataEmitter {
     this.c.byte(OP.else);
     code();
     this.close();
+  }
+
+  /** Whether the once-per-loop check can be emitted for `plan` (32-bit i, step and bound; 64-bit invariants). */
+  private selfLoopFits(plan: SelfLoopPlan): boolean {
+    const is32 = (o: Operand): boolean => o.kind === 'int' || (o.kind === 'reg' && (this.regs.get(o.name)?.cls === 'i32' || (!this.regs.has(o.name) && SPECIAL.test(o.name))));
+    return this.regs.get(plan.i)?.cls === 'i32' && is32(plan.step) && is32(plan.bound) && plan.sites.every((s) => this.regs.get(s.inv)?.cls === 'i64');
+  }
+
+  protected cfgBlocks(): BasicBlock[] {
+    return this.cfg.blocks;
   }
 
   /** The thread is done: with barriers, it is marked so later phases skip it. */
@@ -1281,7 +1301,7 @@ class KernelCompiler extends ModuleDataEmitter {
 
   /** Bytes of one thread's slots: its saved registers, and with warp sites its warp words after them. */
   private slotStride(): number {
-    return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0);
+    return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0) + this.lockstepSlotBytes();
   }
 
   /** cx, cy, cz of block b0 (the launch's first block): b0 = cx + gx · (cy + gy · cz). */
