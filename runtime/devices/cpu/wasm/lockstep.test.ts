@@ -189,6 +189,38 @@ describe('grid-stride loops in lock-step', () => {
     expect(clean).toBeGreaterThan(25);
   });
 
+  it('plans lock-step only for the grid-stride shape: one self-loop, no effect outside its planned accesses', () => {
+    const base: Shape = { step: 'grid', earlyExit: true, carried: true, guarded: true, inPlace: false, float: true, offset: 0, reversed: false, perThread: false };
+    const planned = (ptx: string): boolean => {
+      const module = parsePtx(ptx);
+      const verdict = compileWasmKernel(module, [...module.functions.values()][0]!);
+      if (!('kernel' in verdict)) throw new Error(verdict.unsupported);
+      return verdict.kernel.lockstep;
+    };
+    const ptx = gridStrideKernel(base, 0);
+    expect(planned(ptx)).toBe(true);
+    for (const f of ['fixtures/cuda/grid_stride.sm_75.ptx', 'fixtures/cuda/grid_stride.sm_90.ptx', 'fixtures/bench-kernels/grid_stride.sm_75.ptx']) expect(planned(readFileSync(f, 'utf8')), f).toBe(true);
+    const loopEnd = 'add.s32 %r10, %r10, %r11;';
+    const refused: Record<string, string> = {
+      // a store before the loop: the park pass would have an effect
+      'store before the loop': ptx.replace('cvta.to.global.u64 %rd4, %rd2;', 'cvta.to.global.u64 %rd4, %rd2;\n  st.global.u32 [%rd4], %r3;'),
+      // an atomic in the loop: not a planned site
+      'atomic in the loop': ptx.replace(loopEnd, `atom.global.add.u32 %r19, [%rd4], 1;\n  ${loopEnd}`),
+      // %tid.x read in the loop: rounds do not track the thread's coordinates
+      '%tid.x in the loop': ptx.replace(loopEnd, `add.s32 %r13, %r13, %tid.x;\n  ${loopEnd}`),
+      // a barrier: phases, not rounds
+      'a barrier': ptx.replace('$L_end:\n  ret;', '$L_end:\n  bar.sync 0;\n  ret;'),
+      // a load the plan cannot bound (not affine in i)
+      'an unplanned load': ptx.replace(loopEnd, `ld.global.u32 %r19, [%rd4];\n  ${loopEnd}`),
+      // a carry chain through the loop
+      'a carry in the loop': ptx.replace(loopEnd, `add.cc.u32 %r19, %r19, 1;\n  addc.u32 %r13, %r13, 0;\n  ${loopEnd}`),
+    };
+    for (const [what, text] of Object.entries(refused)) {
+      expect(text, what).not.toBe(ptx);
+      expect(planned(text), what).toBe(false);
+    }
+  });
+
   it('runs the bench fixture grid_stride.cu in lock-step, as the JavaScript backend computes it', () => {
     const ptx = readFileSync('fixtures/bench-kernels/grid_stride.sm_75.ptx', 'utf8');
     const n = 5003;
