@@ -20,8 +20,8 @@ import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
-import { LockstepEmitter } from './lockstep-emit.js';
-import { lockstepPlan } from './lockstep-loop.js';
+import { LockstepEmitter, LockstepRetry } from './lockstep-emit.js';
+import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -86,7 +86,13 @@ export type WasmCompileResult = { kernel: WasmKernel } | { unsupported: string }
 
 export function compileWasmKernel(module: PtxModule, entry: PtxFunction): WasmCompileResult {
   try {
-    return { kernel: new KernelCompiler(module, entry).compile() };
+    try {
+      return { kernel: new KernelCompiler(module, entry).compile() };
+    } catch (e) {
+      // a lock-step loop would have needed a shared check: the kernel without lock-step (lockstep-emit.ts)
+      if (!(e instanceof LockstepRetry)) throw e;
+      return { kernel: new KernelCompiler(module, entry, false).compile() };
+    }
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
@@ -119,7 +125,7 @@ class KernelCompiler extends LockstepEmitter {
    */
   private readonly uniformSlots = new Map<string, { global: number; local: number; type: ValType }>();
 
-  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction) {
+  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, private readonly lockstepAllowed = true) {
     super();
   }
 
@@ -169,11 +175,15 @@ class KernelCompiler extends LockstepEmitter {
     this.planSaves(cfg.blocks, cfg.labelOf, uniform);
     this.windowGlobals = this.uniformSlots.size;
     this.cfg = cfg;
-    if (this.sync && !this.warp) this.planEntries();
-    else if (!this.sync) {
+    if (this.sync && !this.warp) {
+      this.planEntries();
+      // a grid-stride loop in one barrier phase, in lock-step (lockstep-loop.ts)
+      if (this.lockstepAllowed) this.lockstep = this.phaseLockstep(cfg);
+      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+    } else if (!this.sync) {
       this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
       // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
-      this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
+      if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
       // its count of lock-step blocks comes before the window caches
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
     }
@@ -538,7 +548,7 @@ class KernelCompiler extends LockstepEmitter {
   }
 
   /** One phase's code from an entry, its blocks in `order`: forward branches only, no dispatch. */
-  private emitStraight(order: number[]): void {
+  protected emitStraight(order: number[]): void {
     const { blocks, labelOf } = this.cfg;
     const pos = new Map(order.map((b, i) => [b, i]));
     const targets = new Set<number>();
@@ -774,7 +784,8 @@ class KernelCompiler extends LockstepEmitter {
         this.close();
         const { order, idle } = this.entries[e]!;
         if (idle) this.emitIdlePrefix(e, idle);
-        if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
+        if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
+        else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
         this.br('phase_end');
       }
       this.close();
@@ -1204,10 +1215,30 @@ class KernelCompiler extends LockstepEmitter {
     this.close();
   }
 
+  /** The first barrier phase (a straight entry without idle threads) whose grid-stride loop can run in lock-step. */
+  private phaseLockstep(cfg: { blocks: BasicBlock[]; labelOf: Map<string, number> }): ReturnType<typeof lockstepPhasePlan> {
+    const reads = new Set<string>();
+    for (const b of cfg.blocks) {
+      for (const ins of b.instrs) for (const u of useDef(ins).uses) reads.add(u);
+      const t = b.term;
+      if (t && t.kind !== 'ret' && t.guard) reads.add(t.guard.name);
+    }
+    for (const [e, { block, order, idle }] of this.entries.entries()) {
+      if (!order || idle || this.entryOf.get(block) !== e) continue;
+      const plan = lockstepPhasePlan(cfg.blocks, cfg.labelOf, e, order, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p), (r) => this.restores.get(r) ?? [], (r) => !reads.has(r));
+      if (plan) return plan;
+    }
+    return undefined;
+  }
+
   /** Whether the once-per-loop check can be emitted for `plan` (32-bit i, step and bound; 64-bit invariants). */
   private selfLoopFits(plan: SelfLoopPlan): boolean {
     const is32 = (o: Operand): boolean => o.kind === 'int' || (o.kind === 'reg' && (this.regs.get(o.name)?.cls === 'i32' || (!this.regs.has(o.name) && SPECIAL.test(o.name))));
     return this.regs.get(plan.i)?.cls === 'i32' && is32(plan.step) && is32(plan.bound) && plan.sites.every((s) => this.regs.get(s.inv)?.cls === 'i64');
+  }
+
+  protected lockstepSlotOffset(): number {
+    return 8 * this.slots.size;
   }
 
   protected cfgBlocks(): BasicBlock[] {

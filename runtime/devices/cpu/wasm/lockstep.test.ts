@@ -208,8 +208,8 @@ describe('grid-stride loops in lock-step', () => {
       'atomic in the loop': ptx.replace(loopEnd, `atom.global.add.u32 %r19, [%rd4], 1;\n  ${loopEnd}`),
       // %tid.x read in the loop: rounds do not track the thread's coordinates
       '%tid.x in the loop': ptx.replace(loopEnd, `add.s32 %r13, %r13, %tid.x;\n  ${loopEnd}`),
-      // a barrier: phases, not rounds
-      'a barrier': ptx.replace('$L_end:\n  ret;', '$L_end:\n  bar.sync 0;\n  ret;'),
+      // a warp-level site: its passes are scheduled from JavaScript (a barrier instead: lockstep-phase.test.ts)
+      'a shuffle': ptx.replace('$L_end:\n  ret;', '$L_end:\n  shfl.sync.idx.b32 %r19, %r3, 0, 31, -1;\n  ret;'),
       // a load the plan cannot bound (not affine in i)
       'an unplanned load': ptx.replace(loopEnd, `ld.global.u32 %r19, [%rd4];\n  ${loopEnd}`),
       // a carry chain through the loop
