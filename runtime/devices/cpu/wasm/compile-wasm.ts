@@ -14,6 +14,8 @@
  * or once for many threads or iterations when its address allows it (block-checks.ts: affine in
  * %tid.x, once per block; self-loop-checks.ts: affine in a loop's induction register, once per
  * loop entry); a fault reports what the JavaScript backend's memcheck (memcheck.ts) reports.
+ * A grid-stride loop whose threads provably see nothing of each other runs a block's threads in
+ * lock-step, one iteration of each per round (lockstep-loop.ts, lockstep-emit.ts).
  */
 import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
 import { carryIn, carryOut } from '../carry.js';
