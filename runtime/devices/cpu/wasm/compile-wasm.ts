@@ -14,12 +14,16 @@
  * or once for many threads or iterations when its address allows it (block-checks.ts: affine in
  * %tid.x, once per block; self-loop-checks.ts: affine in a loop's induction register, once per
  * loop entry); a fault reports what the JavaScript backend's memcheck (memcheck.ts) reports.
+ * A grid-stride loop whose threads provably see nothing of each other runs a block's threads in
+ * lock-step, one iteration of each per round (lockstep-loop.ts, lockstep-emit.ts).
  */
 import type { Instruction, Operand, PtxFunction, PtxModule } from '../ast.js';
 import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
+import { LockstepEmitter, LockstepRetry } from './lockstep-emit.js';
+import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -30,7 +34,7 @@ import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
-import { WarpEmitter, warpFastPath } from './warp-emit.js';
+import { warpFastPath } from './warp-emit.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -63,6 +67,8 @@ export interface WasmKernel {
   blockChecks: number;
   /** Global access sites in self-loops checked once as the loop is entered when every iteration's address allows it (self-loop-checks.ts). */
   selfLoopChecks: number;
+  /** Whether its blocks run their threads in lock-step through its grid-stride loop when the launch allows (lockstep-loop.ts). */
+  lockstep: boolean;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
   modvarBytes: number;
   /** Bytes of the module's .const variables the launch copies in below them (0: none). */
@@ -94,14 +100,20 @@ export interface WasmCompileOptions {
 export function compileWasmKernel(module: PtxModule, entry: PtxFunction, options: WasmCompileOptions = {}): WasmCompileResult {
   try {
     const fused = { f64: options.fusedMadd ?? fusedMaddAvailable(), f32: options.fusedMadd32 ?? fusedMadd32Available() };
-    return { kernel: new KernelCompiler(module, entry, fused).compile() };
+    try {
+      return { kernel: new KernelCompiler(module, entry, fused).compile() };
+    } catch (e) {
+      // a lock-step loop would have needed a shared check: the kernel without lock-step (lockstep-emit.ts)
+      if (!(e instanceof LockstepRetry)) throw e;
+      return { kernel: new KernelCompiler(module, entry, fused, false).compile() };
+    }
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
   }
 }
 
-class KernelCompiler extends WarpEmitter {
+class KernelCompiler extends LockstepEmitter {
   /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
   private sync = false;
 
@@ -127,7 +139,7 @@ class KernelCompiler extends WarpEmitter {
    */
   private readonly uniformSlots = new Map<string, { global: number; local: number; type: ValType }>();
 
-  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fused: { f64: boolean; f32: boolean }) {
+  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fused: { f64: boolean; f32: boolean }, private readonly lockstepAllowed = true) {
     super();
     this.fusedMadd = fused.f64;
     this.fusedMadd32 = fused.f32;
@@ -179,8 +191,18 @@ class KernelCompiler extends WarpEmitter {
     this.planSaves(cfg.blocks, cfg.labelOf, uniform);
     this.windowGlobals = this.uniformSlots.size;
     this.cfg = cfg;
-    if (this.sync && !this.warp) this.planEntries();
-    else if (!this.sync) this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
+    if (this.sync && !this.warp) {
+      this.planEntries();
+      // a grid-stride loop in one barrier phase, in lock-step (lockstep-loop.ts)
+      if (this.lockstepAllowed) this.lockstep = this.phaseLockstep(cfg);
+      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+    } else if (!this.sync) {
+      this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
+      // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
+      if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
+      // its count of lock-step blocks comes before the window caches
+      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+    }
     const warpFast = warpFastPath(cfg.blocks);
     if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
@@ -192,13 +214,14 @@ class KernelCompiler extends WarpEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
         { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
         // at FAULT_FUNC_AT: records a memcheck fault and traps
         faultFunction(),
+        ...(this.lockstep ? [this.lockstepCountFunction()] : []),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -208,7 +231,7 @@ class KernelCompiler extends WarpEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -542,7 +565,7 @@ class KernelCompiler extends WarpEmitter {
   }
 
   /** One phase's code from an entry, its blocks in `order`: forward branches only, no dispatch. */
-  private emitStraight(order: number[]): void {
+  protected emitStraight(order: number[]): void {
     const { blocks, labelOf } = this.cfg;
     const pos = new Map(order.map((b, i) => [b, i]));
     const targets = new Set<number>();
@@ -778,7 +801,8 @@ class KernelCompiler extends WarpEmitter {
         this.close();
         const { order, idle } = this.entries[e]!;
         if (idle) this.emitIdlePrefix(e, idle);
-        if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
+        if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
+        else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
         this.br('phase_end');
       }
       this.close();
@@ -804,7 +828,8 @@ class KernelCompiler extends WarpEmitter {
       this.get(L.seen);
       this.br('phase', true);
       this.close();
-    } else this.blockCheckedLoops(body);
+    } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
+    else this.blockCheckedLoops(body);
     this.inc(L.b);
     this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
     this.br('blocks');
@@ -911,7 +936,7 @@ class KernelCompiler extends WarpEmitter {
    * one window, aligned (self-loop-checks.ts): step > 0, i never wraps before the exit test
    * fails (max(i0, bound - 1) + step in the test's range), A(i0) and A(max) in one window.
    */
-  private selfLoopEntry(plan: SelfLoopPlan): void {
+  protected selfLoopEntry(plan: SelfLoopPlan): void {
     const ok = this.localFor('i32'), i0 = this.localFor('i64'), max = this.localFor('i64'), step = this.localFor('i64');
     const lo = this.localFor('i64'), hi = this.localFor('i64');
     const ext = plan.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u;
@@ -993,7 +1018,7 @@ class KernelCompiler extends WarpEmitter {
    * One pass over the block's threads, each running `body` (the `next` label ends a thread's turn);
    * with `range` (two locals, lo <= hi), only those with lo <= tx < hi.
    */
-  private threadLoop(body: () => void, range?: { lo: number; hi: number }): void {
+  protected threadLoop(body: () => void, range?: { lo: number; hi: number }): void {
     const { L, P } = this;
     // nested loops over tz, ty and tx (t counts along): the innermost one, run per thread, has one
     // test and no carries
@@ -1128,6 +1153,7 @@ class KernelCompiler extends WarpEmitter {
    * any, is on the stack).
    */
   private emitBlock(b: number, branch: (j: number, conditional: boolean) => void): void {
+    if (this.parking && b === this.lockstep?.block) return this.parkAtLoop();
     const block = this.cfg.blocks[b]!;
     const t = block.term;
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
@@ -1154,9 +1180,7 @@ class KernelCompiler extends WarpEmitter {
       if (j === b) this.close();
     };
     const plan = j === b ? selfLoopPlan(block) : undefined;
-    const is32 = (o: Operand): boolean => o.kind === 'int' || (o.kind === 'reg' && (this.regs.get(o.name)?.cls === 'i32' || (!this.regs.has(o.name) && SPECIAL.test(o.name))));
-    const fits = plan && this.regs.get(plan.i)?.cls === 'i32' && is32(plan.step) && is32(plan.bound) && plan.sites.every((s) => this.regs.get(s.inv)?.cls === 'i64');
-    if (!plan || !fits) return code();
+    if (!plan || !this.selfLoopFits(plan)) return code();
     // a self-loop whose accesses every iteration can run are proven in one window: a copy without their checks
     this.selfLoopEntry(plan);
     this.open(OP.if, 'loop_checked');
@@ -1167,6 +1191,36 @@ class KernelCompiler extends WarpEmitter {
     this.c.byte(OP.else);
     code();
     this.close();
+  }
+
+  /** The first barrier phase (a straight entry without idle threads) whose grid-stride loop can run in lock-step. */
+  private phaseLockstep(cfg: { blocks: BasicBlock[]; labelOf: Map<string, number> }): ReturnType<typeof lockstepPhasePlan> {
+    const reads = new Set<string>();
+    for (const b of cfg.blocks) {
+      for (const ins of b.instrs) for (const u of useDef(ins).uses) reads.add(u);
+      const t = b.term;
+      if (t && t.kind !== 'ret' && t.guard) reads.add(t.guard.name);
+    }
+    for (const [e, { block, order, idle }] of this.entries.entries()) {
+      if (!order || idle || this.entryOf.get(block) !== e) continue;
+      const plan = lockstepPhasePlan(cfg.blocks, cfg.labelOf, e, order, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p), (r) => this.restores.get(r) ?? [], (r) => !reads.has(r));
+      if (plan) return plan;
+    }
+    return undefined;
+  }
+
+  /** Whether the once-per-loop check can be emitted for `plan` (32-bit i, step and bound; 64-bit invariants). */
+  private selfLoopFits(plan: SelfLoopPlan): boolean {
+    const is32 = (o: Operand): boolean => o.kind === 'int' || (o.kind === 'reg' && (this.regs.get(o.name)?.cls === 'i32' || (!this.regs.has(o.name) && SPECIAL.test(o.name))));
+    return this.regs.get(plan.i)?.cls === 'i32' && is32(plan.step) && is32(plan.bound) && plan.sites.every((s) => this.regs.get(s.inv)?.cls === 'i64');
+  }
+
+  protected lockstepSlotOffset(): number {
+    return 8 * this.slots.size;
+  }
+
+  protected cfgBlocks(): BasicBlock[] {
+    return this.cfg.blocks;
   }
 
   /** The thread is done: with barriers, it is marked so later phases skip it. */
@@ -1256,7 +1310,7 @@ class KernelCompiler extends WarpEmitter {
 
   /** Bytes of one thread's slots: its saved registers, and with warp sites its warp words after them. */
   private slotStride(): number {
-    return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0);
+    return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0) + this.lockstepSlotBytes();
   }
 
   /** cx, cy, cz of block b0 (the launch's first block): b0 = cx + gx · (cy + gy · cz). */

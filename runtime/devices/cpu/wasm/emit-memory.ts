@@ -213,6 +213,7 @@ export abstract class MemoryEmitter extends WasmEmitter {
       return;
     }
     if (!this.blockChecked) this.sharedChecks++; // counted in one copy of the thread loop (compile-wasm.ts blockCheckedLoops)
+    this.sharedCheckCode++; // every copy (lockstep-emit.ts)
     this.c.byte(OP.local_tee).u32(L.aa);
     const shift = Math.log2(size);
     if (shift > 0) {
@@ -398,6 +399,9 @@ export abstract class MemoryEmitter extends WasmEmitter {
 
   /** Shared accesses compiled with a bounds check (the others: inside the static shared variables, or a repeat). */
   protected sharedChecks = 0;
+
+  /** Shared checks emitted in all copies (lockstep-emit.ts: a lock-step loop must have none). */
+  protected sharedCheckCode = 0;
 
   /** Global access sites, each with a cached window in two globals (start, limit). */
   protected sites = 0;

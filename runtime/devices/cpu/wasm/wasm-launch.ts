@@ -26,15 +26,18 @@ type RunFn = (...args: (number | bigint)[]) => void;
  * One instance per kernel and guest memory, reused by every launch (instantiating costs a few µs,
  * more than a small launch); `reset` empties its window caches, which belong to one launch.
  */
-const instances = new WeakMap<WebAssembly.Memory, WeakMap<WasmKernel, { run: RunFn; reset: () => void }>>();
+const instances = new WeakMap<WebAssembly.Memory, WeakMap<WasmKernel, { run: RunFn; reset: () => void; lockstepBlocks?: () => number }>>();
 
-function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: RunFn; reset: () => void } {
+/** Blocks that ran their threads in lock-step on this thread's launches (lockstep-emit.ts), for tests and stats. */
+export const lockstepStats = { blocks: 0 };
+
+function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: RunFn; reset: () => void; lockstepBlocks?: () => number } {
   let perMemory = instances.get(memory);
   if (!perMemory) instances.set(memory, (perMemory = new WeakMap()));
   let inst = perMemory.get(kernel);
   if (!inst) {
     const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
-    inst = { run: exports.run as RunFn, reset: exports.reset as () => void };
+    inst = { run: exports.run as RunFn, reset: exports.reset as () => void, ...(exports.lockstepBlocks ? { lockstepBlocks: exports.lockstepBlocks as () => number } : {}) };
     perMemory.set(kernel, inst);
   }
   return inst;
@@ -78,7 +81,8 @@ export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const shSize = kernel.wasm.usesShared ? E.shSize : 0;
   const shPad = align16(shSize);
   const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
-  const slotBytes = kernel.wasm.sync ? align16(n * kernel.wasm.slotBytes) : 0;
+  // (a kernel without barriers has slots only for its lock-step rounds: lockstep-emit.ts)
+  const slotBytes = align16(n * kernel.wasm.slotBytes);
   const faultAt = shPad + resumeBytes + slotBytes + kernel.wasm.constBytes + kernel.wasm.modvarBytes;
   const tableEntries = E.windows.length + (kernel.wasm.modvarBytes > 0 ? 1 : 0);
   return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * tableEntries + kernel.wasm.frameBytes * n, tableEntries };
@@ -133,7 +137,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   if (modvarBytes > 0 && E.mv.u8.length !== modvarBytes) return false;
   const scratch = findScratch(windows, bytes.length, scratchSize);
   if (scratch < 0) return false;
-  const { run, reset } = instanceFor(kernel.wasm, memory);
+  const { run, reset, lockstepBlocks } = instanceFor(kernel.wasm, memory);
   reset();
   // i64 parameters pass as BigInt; pointers are already device addresses (2^40 + offset) in `params`
   const args = paramValues(kernel, params);
@@ -159,6 +163,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
     // what the kernel wrote to the module's variables stays, a fault or not (as on the JavaScript backend)
     if (modvarBytes > 0) E.mv.u8.set(new Uint8Array(memory.buffer, modvarAt, modvarBytes));
     new Uint8Array(memory.buffer).set(saved, scratch);
+    if (lockstepBlocks) lockstepStats.blocks += lockstepBlocks();
   }
   return true;
 }
