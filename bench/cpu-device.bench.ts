@@ -70,9 +70,9 @@ interface Row {
 /**
  * The power of two the kernel's bench size is grown by so that a launch on every core takes
  * ≥ MIN_LAUNCH_MS (with a margin: times drift), as far as MAX_IMAGE_BYTES allows. Measured, not
- * extrapolated (small launches are mostly fixed costs): the second of two launches (the first
- * compiles and tiers up), the faster of the next two, at the base size, then at each larger size
- * the time says is needed.
+ * extrapolated (small launches are mostly fixed costs): after one launch that compiles and tiers
+ * up, the faster of the next two, at the base size, then at each larger size the time says is
+ * needed.
  */
 async function pickScale(k: BenchKernel): Promise<number> {
   if (process.env.BENCH_SCALE) return Number(process.env.BENCH_SCALE);
