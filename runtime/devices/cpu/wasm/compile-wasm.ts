@@ -755,7 +755,7 @@ class KernelCompiler extends LockstepEmitter {
     this.set(L.n);
     // block coordinates of b0, once; then carried like the thread counters (a division inside the
     // loops would be recomputed per thread by V8's scheduler)
-    this.blockCoordinatesOfFirst();
+    this.blockCoordinates(this.P.b0); // the launch's first block
     this.get(P.b0);
     this.set(L.b);
     this.loopWhileBelow('blocks', L.b, P.b1);
@@ -1311,27 +1311,6 @@ class KernelCompiler extends LockstepEmitter {
   /** Bytes of one thread's slots: its saved registers, and with warp sites its warp words after them. */
   private slotStride(): number {
     return 8 * this.slots.size + (this.warp ? WARP_WORDS_BYTES : 0) + this.lockstepSlotBytes();
-  }
-
-  /** cx, cy, cz of block b0 (the launch's first block): b0 = cx + gx · (cy + gy · cz). */
-  private blockCoordinatesOfFirst(): void {
-    const { P, L } = this;
-    this.get(P.b0);
-    this.get(P.gx);
-    this.op(OP.i32_rem_u);
-    this.set(L.cx);
-    this.get(P.b0);
-    this.get(P.gx);
-    this.op(OP.i32_div_u);
-    this.set(L.q);
-    this.get(L.q);
-    this.get(P.gy);
-    this.op(OP.i32_rem_u);
-    this.set(L.cy);
-    this.get(L.q);
-    this.get(P.gy);
-    this.op(OP.i32_div_u);
-    this.set(L.cz);
   }
 
   private restore(block: number): void {

@@ -79,6 +79,27 @@ export abstract class WasmEmitter {
     this.c.byte(conditional ? OP.br_if : OP.br).u32(this.depth(label));
   }
 
+  /** cx, cy, cz of the block whose linear index is in local or parameter `b`: b = cx + gx · (cy + gy · cz). */
+  protected blockCoordinates(b: number): void {
+    const { P, L } = this;
+    this.get(b);
+    this.get(P.gx);
+    this.op(OP.i32_rem_u);
+    this.set(L.cx);
+    this.get(b);
+    this.get(P.gx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_rem_u);
+    this.set(L.cy);
+    this.get(L.q);
+    this.get(P.gy);
+    this.op(OP.i32_div_u);
+    this.set(L.cz);
+  }
+
   protected get(i: number): void {
     this.c.byte(OP.local_get).u32(i);
   }

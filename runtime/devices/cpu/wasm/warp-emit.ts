@@ -92,7 +92,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.i32(16);
     this.op(OP.i32_shr_u);
     this.set(W.we);
-    this.blockCoordinates();
+    this.blockCoordinates(this.L.b);
     this.i32(1);
     this.set(W.pass);
     this.c.byte(OP.else);
@@ -190,7 +190,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
   /** Block L.b starts: its coordinates, shared memory zeroed, every thread at the kernel's start (resume word 0), warp 0 first. */
   private startBlock(): void {
     const { P, W } = this;
-    this.blockCoordinates();
+    this.blockCoordinates(this.L.b);
     this.get(P.sh);
     this.i32(0);
     this.get(P.shSize);
@@ -204,27 +204,6 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.i32(0);
     this.set(W.warp);
     this.warpRange();
-  }
-
-  /** cx, cy, cz of block L.b: b = cx + gx · (cy + gy · cz). */
-  private blockCoordinates(): void {
-    const { P, L } = this;
-    this.get(L.b);
-    this.get(P.gx);
-    this.op(OP.i32_rem_u);
-    this.set(L.cx);
-    this.get(L.b);
-    this.get(P.gx);
-    this.op(OP.i32_div_u);
-    this.set(L.q);
-    this.get(L.q);
-    this.get(P.gy);
-    this.op(OP.i32_rem_u);
-    this.set(L.cy);
-    this.get(L.q);
-    this.get(P.gy);
-    this.op(OP.i32_div_u);
-    this.set(L.cz);
   }
 
   /** wb, we: the threads of warp `warp` (the last one may be partial). */
