@@ -21,8 +21,10 @@ export class GuestMemory {
   /** Set when the bytes are a WebAssembly.Memory's, as a real guest's are (then passed to launches). */
   readonly wasmMemory: WebAssembly.Memory | undefined;
 
-  constructor(size = 4 << 20, private readonly random: () => number, asWasmMemory = false) {
-    this.wasmMemory = asWasmMemory ? new WebAssembly.Memory({ initial: Math.ceil(size / 65536) }) : undefined;
+  /** `asWasmMemory` 'shared': a shared WebAssembly.Memory, as a guest built with threads declares. */
+  constructor(size = 4 << 20, private readonly random: () => number, asWasmMemory: boolean | 'shared' = false) {
+    const pages = Math.ceil(size / 65536);
+    this.wasmMemory = asWasmMemory ? new WebAssembly.Memory(asWasmMemory === 'shared' ? { initial: pages, maximum: pages, shared: true } : { initial: pages }) : undefined;
     this.bytes = this.wasmMemory ? new Uint8Array(this.wasmMemory.buffer) : new Uint8Array(size);
     for (let i = 0; i < size; i += 4) this.bytes[i] = Math.floor(random() * 256); // junk to detect stray writes
     this.dv = new DataView(this.bytes.buffer);

@@ -7,7 +7,7 @@ import { GLOBAL_BASE, regionOf, type Region } from './address-space.js';
 import type { CompiledKernel } from './compile/compile.js';
 import { createEnv } from './launch-env.js';
 import type { Window } from './memcheck.js';
-import { recordKernelTime } from './pool/pool-choice.js';
+import { longEnoughToPool } from './pool/pool-choice.js';
 import { runPooledLaunch, type PoolPlan } from './pool/pool-launch.js';
 import { runBlock } from './scheduler.js';
 import { runWasmLaunch, wasmUsable } from './wasm/wasm-launch.js';
@@ -55,7 +55,8 @@ export interface LaunchInput {
   useWasm: boolean;
   /**
    * Run a Wasm launch's blocks on this many threads (CpuDevice option workers) when it has at
-   * least two blocks and `minThreads` threads in all; absent: on the calling thread only.
+   * least two blocks and `minThreads` threads in all, or the kernel's last launch says it is long
+   * (pool-choice.ts longEnoughToPool); absent: on the calling thread only.
    */
   pool?: PoolPlan & { minThreads: number };
 }
@@ -107,12 +108,8 @@ export function runLaunch(input: LaunchInput): 'js' | 'wasm' {
   const every = Math.max(1, Math.ceil(total / PROGRESS_SAMPLES));
   if (input.useWasm && wasmUsable(input.kernel, request)) {
     const pool = input.pool;
-    if (pool && pool.threads > 1 && total >= 2 && total * nThreads >= pool.minThreads && runPooledLaunch(input.kernel, request, E, bytes, every, pool)) return 'wasm';
-    const t0 = performance.now();
-    if (runWasmLaunch(input.kernel, request, E, bytes, every)) {
-      recordKernelTime(input.kernel.wasm, performance.now() - t0, total, 1);
-      return 'wasm';
-    }
+    if (pool && pool.threads > 1 && total >= 2 && (total * nThreads >= pool.minThreads || longEnoughToPool(input.kernel.wasm, total)) && runPooledLaunch(input.kernel, request, E, bytes, every, pool)) return 'wasm';
+    if (runWasmLaunch(input.kernel, request, E, bytes, every)) return 'wasm';
   }
   const clearShared = sharedBytes > 0;
   let done = 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TensorWasmError } from '../../../../contract/errors.js';
 import { CPU_WORKERS_ENV, CpuDevice, defaultCpuWorkers } from '../cpu-device.js';
 import type { WasmKernel } from '../wasm/compile-wasm.js';
-import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
+import { POOL_MIN_MS, longEnoughToPool, recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
 
 const kernel = (): WasmKernel => ({}) as WasmKernel;
 
@@ -20,6 +20,19 @@ describe('pool choice', () => {
     // a pooled launch's time counts as threads × its time
     recordKernelTime(k, 10, 1024, 2);
     expect(worthPooling(k, 1024, 2, 100 << 20)).toBe(false);
+  });
+});
+
+describe('the pool for a small grid of a long kernel', () => {
+  it(`takes a launch under poolMinThreads when the kernel's last launch says its blocks take ${POOL_MIN_MS} ms or more`, () => {
+    const k = kernel();
+    expect(longEnoughToPool(k, 1 << 20)).toBe(false); // no launch yet: nothing known
+    recordKernelTime(k, 10, 20, 1); // 0.5 ms a block on one thread
+    expect(longEnoughToPool(k, 4)).toBe(true);
+    expect(longEnoughToPool(k, 3)).toBe(false);
+    recordKernelTime(k, 10, 20, 2); // on two threads: 1 ms a block
+    expect(longEnoughToPool(k, 2)).toBe(true);
+    expect(longEnoughToPool(k, 1)).toBe(false);
   });
 });
 

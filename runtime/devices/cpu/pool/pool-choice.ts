@@ -20,6 +20,18 @@ export function worthPooling(kernel: WasmKernel, blocks: number, threads: number
   return saved > 1.5 * 2 * windowBytes * copyMsPerByte;
 }
 
+/**
+ * A launch under poolMinThreads threads still goes to the pool when the kernel's last launch says
+ * it runs this long on one thread (n-body: 23 blocks, each thread looping over every body).
+ */
+export const POOL_MIN_MS = 2;
+
+/** Whether the kernel's last launch says `blocks` of it take at least POOL_MIN_MS on one thread (false before its first launch). */
+export function longEnoughToPool(kernel: WasmKernel, blocks: number): boolean {
+  const perBlock = msPerBlock.get(kernel);
+  return perBlock !== undefined && perBlock * blocks >= POOL_MIN_MS;
+}
+
 /** A launch's kernel time on `threads` threads (1: the calling thread alone). */
 export function recordKernelTime(kernel: WasmKernel, ms: number, blocks: number, threads: number): void {
   if (blocks > 0 && ms >= 0) msPerBlock.set(kernel, (ms * threads) / blocks);

@@ -4,8 +4,11 @@
  * counter (block-runner.ts). Blocks are independent between a launch's start and end, so any
  * order gives CUDA's results, save the order of atomics and of racing writes.
  *
- * The guest's memory is not shared (a guest module declares an unshared memory), so the launch
- * runs in a shared WebAssembly.Memory of the device's (kept for the next launch, see
+ * When the guest's memory is itself shared (a guest built with threads declares a shared
+ * memory), the launch runs in it in place: the threads' scratch areas go into a gap no window
+ * overlaps, saved before and put back after, as one thread's is (wasm-launch.ts), and nothing
+ * else is copied. Otherwise (a guest module declares an unshared memory, the usual case) the
+ * launch runs in a shared WebAssembly.Memory of the device's (kept for the next launch, see
  * launchMemory): every pointer window is copied in at its guest
  * offset (device addresses, and so the kernel's code, stay the same), each thread gets a scratch
  * area (wasm-launch.ts's layout) in a gap no window overlaps, and after the launch — faulted or
@@ -20,7 +23,7 @@ import type { LaunchEnv } from '../launch-env.js';
 import { fmaF64 } from '../math.js';
 import type { WasmKernel } from '../wasm/compile-wasm.js';
 import { FAULT_RECORD } from '../wasm/ptx-types.js';
-import { findScratch, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
+import { findScratch, guestMemoryShared, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
 import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
 import { pooledWarpRun, type WarpKernelInfo } from '../wasm/warp-launch.js';
 import { blockPool, isDead, type PoolMember } from './block-pool.js';
@@ -34,7 +37,7 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 const CHUNKS_PER_THREAD = 16;
 
 /** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
-export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number } | undefined;
+export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number; inPlace: boolean } | undefined;
 
 let pooled = 0;
 
@@ -109,24 +112,31 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   if (threads < 2 || total >= 2 ** 30 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || (kernel.wasm.warp && !kernel.wasm.warp.fast)) return false;
   const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
   const windows = E.windows;
-  const windowBytes = windows.reduce((s, w) => s + w.length, 0);
+  // a guest memory that is itself shared is the launch memory: nothing to copy in or out
+  const inPlace = guestMemoryShared(request);
+  const windowBytes = inPlace ? 0 : windows.reduce((s, w) => s + w.length, 0);
   if (pooledBytes(windowBytes, scratchSize, threads) > plan.budgetBytes) return false;
   if (plan.adaptive && !worthPooling(kernel.wasm, total, threads, windowBytes)) return false;
   const stride = align16(scratchSize);
-  const scratch = findScratch(windows, MAX_PAGES * PAGE, threads * stride);
+  const room = inPlace ? request.wasmMemory!.buffer.byteLength : MAX_PAGES * PAGE;
+  const scratch = findScratch(windows, room, threads * stride);
   const end = Math.max(scratch + threads * stride, ...windows.map((w) => w.offset + w.length));
-  if (scratch < 0 || end > MAX_PAGES * PAGE) return false;
+  if (scratch < 0 || end > room) return false;
   const pages = Math.ceil(end / PAGE);
   // under a cap the launch memory counts as the device's for the launch and is not kept after it
   const capped = plan.budgetBytes !== Infinity;
-  if (capped && pooledBytes(pages * PAGE, 0, 0) > plan.budgetBytes) return false;
-  const memory = launchMemory(pages, !capped);
+  if (!inPlace && capped && pooledBytes(pages * PAGE, 0, 0) > plan.budgetBytes) return false;
+  const memory = inPlace ? request.wasmMemory! : launchMemory(pages, !capped);
   if (!memory) return false; // the process could not reserve it: one thread, in the guest's memory
   const bytes = new Uint8Array(memory.buffer);
   const guest = request.memory;
-  const c0 = performance.now();
-  for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
-  recordCopy(windowBytes, performance.now() - c0);
+  // in place, the scratch areas lie in a gap of the guest's memory that no window overlaps: saved here, put back after
+  const saved = inPlace ? bytes.slice(scratch, scratch + threads * stride) : undefined;
+  if (!inPlace) {
+    const c0 = performance.now();
+    for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
+    recordCopy(windowBytes, performance.now() - c0);
+  }
   const dv = new DataView(memory.buffer);
   const args = paramValues(kernel, params);
   const rest = (k: number): (number | bigint)[] => {
@@ -195,12 +205,15 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
   }
   const k1 = performance.now();
-  for (const w of windows) guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
-  recordCopy(windowBytes, performance.now() - k1);
+  if (!inPlace) {
+    for (const w of windows) guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
+    recordCopy(windowBytes, performance.now() - k1);
+  }
   lastStats = {
     threads,
     blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
     trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
+    inPlace,
   };
   // per block, as the threads that ran blocks spent it (a worker that never started did not)
   if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, Math.max(1, lastStats.blocksPerThread.filter((b) => b > 0).length));
@@ -208,7 +221,11 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   members.forEach((m, i) => {
     if (Atomics.load(ctl, CTL.threads + THREAD_WORDS * (i + 1)) === OUTCOME.died) pool.retire(m);
   });
-  settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
+  try {
+    settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
+  } finally {
+    if (saved) bytes.set(saved, scratch);
+  }
   if (request.onProgress && reported < total) request.onProgress(total, total);
   return true;
 }

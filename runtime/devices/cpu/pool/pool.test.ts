@@ -99,13 +99,13 @@ const SETUPS: Setup[] = [
   },
 ];
 
-/** Guest memory after one launch of `setup` on `workers` threads, from the same seeded start. */
-function bytesAfter(setup: Setup, workers: number, grid: Dim3, pick: number, seed: number): Uint8Array {
+/** Guest memory after one launch of `setup` on `workers` threads, from the same seeded start (`shared`: the guest's memory is a shared one). */
+function bytesAfter(setup: Setup, workers: number, grid: Dim3, pick: number, seed: number, shared = false): Uint8Array {
   const device = threadsOf(workers);
   try {
     const kernel = load(device, setup.name);
     const random = rng(seed);
-    const mem = new GuestMemory(1 << 20, random, true);
+    const mem = new GuestMemory(1 << 20, random, shared ? 'shared' : true);
     const block = setup.block(pick);
     launch(device, kernel, mem, grid, block, setup.args(mem, grid, block, random));
     expect(device.lastBackend).toBe('wasm');
@@ -115,8 +115,8 @@ function bytesAfter(setup: Setup, workers: number, grid: Dim3, pick: number, see
   }
 }
 
-/** Property: a launch of a fixtures/cuda kernel leaves the same guest bytes with workers=1 and workers=`workers`. */
-function propertySameBytes(workers = 2): void {
+/** Property: a launch of a fixtures/cuda kernel leaves the same guest bytes with workers=1 and workers=`workers` (`shared`: in a shared guest memory, where the pool copies nothing). */
+function propertySameBytes(workers = 2, shared = false): void {
   fc.assert(
     fc.property(
       fc.constantFrom(...SETUPS),
@@ -126,8 +126,9 @@ function propertySameBytes(workers = 2): void {
       (setup, grid, pick, seed) => {
         const g: Dim3 = setup.xOnly ? [grid[0], 1, 1] : grid;
         const one = bytesAfter(setup, 1, g, pick, seed);
-        const many = bytesAfter(setup, workers, g, pick, seed);
+        const many = bytesAfter(setup, workers, g, pick, seed, shared);
         expect(Buffer.compare(one, many), `${setup.name} grid ${g.join('x')}`).toBe(0);
+        expect(lastStats?.inPlace).toBe(shared);
       },
     ),
     { numRuns: 25 },
@@ -161,6 +162,40 @@ describe('the CPU device block pool', () => {
   it('gives the bytes one thread gives with the caller and a worker sharing the blocks', () => {
     propertySameBytes();
     expect(existingBlockPool()?.started).toBe(2);
+  });
+
+  it('runs in a shared guest memory in place: the same bytes, junk in the scratch gap put back, no window copied', () => {
+    propertySameBytes(2, true);
+  });
+
+  it('runs a shared guest memory launch on one thread in that memory too (the kernel variant that imports a shared memory)', () => {
+    const device = threadsOf(1);
+    const kernel = load(device, 'vector_add');
+    const mem = new GuestMemory(1 << 20, rng(3), 'shared');
+    const a = mem.f32([1, 2, 3]), b = mem.f32([4, 5, 6]), c = mem.f32([0, 0, 0]);
+    launch(device, kernel, mem, [1, 1, 1], [32, 1, 1], [a, b, c, ['i32', 3]]);
+    expect(device.lastBackend).toBe('wasm');
+    expect(mem.readF32(c)).toEqual([5, 7, 9]);
+  });
+
+  it("sends a small grid of a long kernel to the pool once its first launch has shown it long (64 threads, each looping 2^17 times)", async () => {
+    const { pooledLaunches } = await import('./pool-launch.js');
+    const device = new CpuDevice({ workers: 2 }); // the default poolMinThreads (16384) and the adaptive choice
+    const kernel = load(device, 'grid_stride');
+    const n = 1 << 23;
+    const mem = new GuestMemory(80 << 20, rng(5), 'shared'); // in place: no copies for the adaptive choice to weigh
+    const x = mem.i32(Array.from({ length: n }, (_, i) => i)), y = mem.i32(new Array(n).fill(0));
+    const before = pooledLaunches();
+    launch(device, kernel, mem, [2, 1, 1], [32, 1, 1], [x, y, ['i32', n]]);
+    expect(pooledLaunches()).toBe(before); // nothing known of it yet: one thread
+    launch(device, kernel, mem, [2, 1, 1], [32, 1, 1], [x, y, ['i32', n]]);
+    expect(pooledLaunches()).toBe(before + 1);
+    expect(lastStats?.inPlace).toBe(true);
+    const out = new Int32Array(mem.bytes.buffer, y.offset, n);
+    let wrong = 0;
+    for (let i = 0; i < n; i++) if (out[i] !== 2 * i) wrong++; // in[i] * 3 - i
+    expect(wrong).toBe(0);
+    device.dispose();
   });
 
   it('counts every global atomic across threads: a histogram of 2^18 bytes is exact', () => {

@@ -19,6 +19,8 @@ import { fmaF64 } from '../math.js';
 import { FAULT, FAULT_RECORD, type WasmKernel } from './compile-wasm.js';
 import { modvarAddress } from './emit-module-data.js';
 import { runWarpBlocks } from './warp-launch.js';
+import { sharedModuleOf } from '../pool/shared-module.js';
+import { recordKernelTime } from '../pool/pool-choice.js';
 
 type RunFn = (...args: (number | bigint)[]) => void;
 
@@ -36,17 +38,24 @@ function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: Run
   if (!perMemory) instances.set(memory, (perMemory = new WeakMap()));
   let inst = perMemory.get(kernel);
   if (!inst) {
-    const exports = new WebAssembly.Instance(kernel.module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
+    // a guest's shared memory (a guest built with threads) needs the variant that imports one
+    const module = memory.buffer instanceof SharedArrayBuffer ? sharedModuleOf(kernel) : kernel.module;
+    const exports = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
     inst = { run: exports.run as RunFn, reset: exports.reset as () => void, ...(exports.lockstepBlocks ? { lockstepBlocks: exports.lockstepBlocks as () => number } : {}) };
     perMemory.set(kernel, inst);
   }
   return inst;
 }
 
-/** Whether this launch can use the kernel's Wasm form: it has one, and the memory is the guest's Wasm memory itself. */
+/** Whether this launch can use the kernel's Wasm form: it has one, and the memory is the guest's Wasm memory itself (shared or not). */
 export function wasmUsable(kernel: CompiledKernel, request: LaunchRequest): kernel is CompiledKernel & { wasm: WasmKernel } {
   const m = request.wasmMemory;
-  return kernel.wasm !== undefined && m !== undefined && request.memory.buffer === m.buffer && request.memory.byteOffset === 0 && !(m.buffer instanceof SharedArrayBuffer);
+  return kernel.wasm !== undefined && m !== undefined && request.memory.buffer === m.buffer && request.memory.byteOffset === 0;
+}
+
+/** Whether the launch's guest memory is itself shared (a guest built with threads): the block pool then runs in it, copying nothing (pool/pool-launch.ts). */
+export function guestMemoryShared(request: LaunchRequest): boolean {
+  return request.wasmMemory !== undefined && request.wasmMemory.buffer instanceof SharedArrayBuffer && request.memory.buffer === request.wasmMemory.buffer && request.memory.byteOffset === 0;
 }
 
 /** The kernel parameters as Wasm arguments, read from the parameter buffer the launch laid out. */
@@ -148,14 +157,17 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   writeFaultRecordAndTable(dv, record, windows, kernel.wasm.frameBytes * bx * by * bz, modvarBytes);
   if (constBytes > 0) bytes.set(kernel.layout.constInit.subarray(0, constBytes), constAt);
   if (modvarBytes > 0) bytes.set(E.mv.u8, modvarAt);
+  const total = gx * gy * gz;
+  // the blocks' time alone (not the instance's making): what pool-choice.ts extrapolates from
+  const t0 = performance.now();
   try {
-    const total = gx * gy * gz;
     for (let b = 0; b < total; b += progressEvery) {
       const end = Math.min(total, b + progressEvery);
       if (kernel.wasm.warp) runWarpBlocks(kernel.wasm, run, memory, E, { gx, gy, gz, bx, by, bz, sh: scratch, shSize, resumeBase: scratch + shPad, slotBase: scratch + shPad + resumeBytes, table, nwin: tableEntries, params: args }, b, end);
       else run(b, end, gx, gy, gz, bx, by, bz, scratch, shSize, scratch + shPad, scratch + shPad + resumeBytes, table, tableEntries, ...args);
       request.onProgress?.(end, total);
     }
+    recordKernelTime(kernel.wasm, performance.now() - t0, total, 1);
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) reportFault(kernel, E, dv, record, gx, gy);
     throw error;
