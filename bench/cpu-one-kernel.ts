@@ -3,15 +3,16 @@
  * bench/cpu-one-kernel.ts …`) and for before/after comparisons on a loaded machine, where the
  * process's CPU time per launch (on one worker) drifts less than wall time.
  *
- * Run: npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9]
+ * Run: npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9] [shared]
+ * (`shared`: the guest memory is a shared one, as a guest built with threads declares: the pool runs in it in place)
  * Prints the backend, the wall-clock minimum and median of a launch, and the minimum CPU time of
  * a launch together with resetting the memory to the launch's image before it.
  */
-import { deviceRunner } from './cpu-suite/device.js';
+import { deviceRunner, guestMemoryFor } from './cpu-suite/device.js';
 import { KERNELS } from './cpu-suite/kernels.js';
 import { repoRoot } from './repo-root.js';
 
-const [name = '', workersArg = '1', launchesArg = '9'] = process.argv.slice(2);
+const [name = '', workersArg = '1', launchesArg = '9', memoryArg = ''] = process.argv.slice(2);
 const kernel = KERNELS.find((k) => k.name === name || k.entry === name);
 if (!kernel) {
   console.error(`no bench kernel named '${name.slice(0, 80)}'; one of: ${KERNELS.map((k) => k.entry).join(', ')}`);
@@ -19,7 +20,8 @@ if (!kernel) {
 }
 const workers = Number(workersArg);
 const launches = Math.max(1, Number(launchesArg));
-const runner = deviceRunner(repoRoot(import.meta.dirname), kernel, kernel.launch('bench'), { workers });
+const l = kernel.launch('bench');
+const runner = deviceRunner(repoRoot(import.meta.dirname), kernel, l, { workers, memory: guestMemoryFor(l, memoryArg === 'shared') });
 const wall: number[] = [];
 const cpu: number[] = [];
 let backend = '?';
@@ -33,4 +35,4 @@ for (let i = 0; i < launches; i++) {
 }
 wall.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
-console.log(`${kernel.name} (${kernel.entry}): ${workers} worker(s), ${backend}; wall min ${wall[0]!.toFixed(1)} ms, median ${wall[Math.floor(launches / 2)]!.toFixed(1)} ms; cpu min ${cpu[0]!.toFixed(1)} ms (with the image reset)`);
+console.log(`${kernel.name} (${kernel.entry}): ${workers} worker(s)${memoryArg === 'shared' ? ', shared guest memory' : ''}, ${backend}; wall min ${wall[0]!.toFixed(1)} ms, median ${wall[Math.floor(launches / 2)]!.toFixed(1)} ms; cpu min ${cpu[0]!.toFixed(1)} ms (with the image reset)`);

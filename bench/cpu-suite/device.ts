@@ -25,8 +25,10 @@ function kernelArg(a: Arg): KernelArg {
  * the WebAssembly backend keeps a launch's scratch (shared memory, saved registers) there, and
  * leaves a kernel to the JavaScript backend when it finds none.
  */
-export function guestMemoryFor(l: Launch): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial: Math.ceil((l.image.length + (1 << 20)) / 65536) });
+export function guestMemoryFor(l: Launch, shared = false): WebAssembly.Memory {
+  const pages = Math.ceil((l.image.length + (1 << 20)) / 65536);
+  // shared: as a guest built with threads declares its memory (the block pool then runs in it, copying nothing)
+  return new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
 }
 
 export interface DeviceRunner {

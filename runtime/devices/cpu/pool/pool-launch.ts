@@ -23,6 +23,7 @@ import type { LaunchEnv } from '../launch-env.js';
 import { fmaF64 } from '../math.js';
 import type { WasmKernel } from '../wasm/compile-wasm.js';
 import { FAULT_RECORD } from '../wasm/ptx-types.js';
+import { MODVAR_BASE_WORD } from '../wasm/emit-module-data.js';
 import { findScratch, guestMemoryShared, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
 import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
 import { pooledWarpRun, type WarpKernelInfo } from '../wasm/warp-launch.js';
@@ -104,23 +105,29 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const total = gx * gy * gz;
   const threads = Math.min(plan.threads, total);
   // A kernel with bridged instructions runs here too: the workers rebuild the bridges from their
-  // sources (block-worker.ts). Not a kernel of a module with .global or .const variables: they are
-  // copied into one thread's scratch area (wasm-launch.ts), and the threads of a pool would each
-  // write their own copy. A kernel with warp-level sites runs here too (each thread finishes a block
+  // sources (block-worker.ts). A kernel of a module with .global or .const variables too: each
+  // thread reads its own copy of the const bytes, and all share one copy of the .global
+  // variables (emit-module-data.ts: the module base word). A kernel with warp-level sites runs here too (each thread finishes a block
   // whose lanes diverge with its own scheduler, warp-launch.ts pooledWarpRun), unless some result
   // depends on the launch's one warpOp history (WasmKernel.warp.fast false).
-  if (threads < 2 || total >= 2 ** 30 || kernel.wasm.modvarBytes + kernel.wasm.constBytes > 0 || (kernel.wasm.warp && !kernel.wasm.warp.fast)) return false;
-  const { shSize, shPad, resumeBytes, faultAt, scratchSize } = scratchLayout(kernel, request, E);
+  if (threads < 2 || total >= 2 ** 30 || (kernel.wasm.warp && !kernel.wasm.warp.fast)) return false;
+  const { modvarBytes, constBytes } = kernel.wasm;
+  // the module's .global bytes as this launch holds them (cpu-device.ts pads them to 16, as the kernel was compiled for)
+  if (modvarBytes > 0 && E.mv.u8.length !== modvarBytes) return false;
+  const { shSize, shPad, resumeBytes, faultAt, scratchSize, tableEntries } = scratchLayout(kernel, request, E);
   const windows = E.windows;
   // a guest memory that is itself shared is the launch memory: nothing to copy in or out
   const inPlace = guestMemoryShared(request);
   const windowBytes = inPlace ? 0 : windows.reduce((s, w) => s + w.length, 0);
-  if (pooledBytes(windowBytes, scratchSize, threads) > plan.budgetBytes) return false;
+  if (pooledBytes(windowBytes, scratchSize, threads) + modvarBytes > plan.budgetBytes) return false;
   if (plan.adaptive && !worthPooling(kernel.wasm, total, threads, windowBytes)) return false;
   const stride = align16(scratchSize);
+  // the threads' scratch areas, then the one copy of the module's .global variables they all share
+  const area = threads * stride + modvarBytes;
   const room = inPlace ? request.wasmMemory!.buffer.byteLength : MAX_PAGES * PAGE;
-  const scratch = findScratch(windows, room, threads * stride);
-  const end = Math.max(scratch + threads * stride, ...windows.map((w) => w.offset + w.length));
+  const scratch = findScratch(windows, room, area);
+  const sharedModvars = scratch + threads * stride;
+  const end = Math.max(scratch + area, ...windows.map((w) => w.offset + w.length));
   if (scratch < 0 || end > room) return false;
   const pages = Math.ceil(end / PAGE);
   // under a cap the launch memory counts as the device's for the launch and is not kept after it
@@ -131,7 +138,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const bytes = new Uint8Array(memory.buffer);
   const guest = request.memory;
   // in place, the scratch areas lie in a gap of the guest's memory that no window overlaps: saved here, put back after
-  const saved = inPlace ? bytes.slice(scratch, scratch + threads * stride) : undefined;
+  const saved = inPlace ? bytes.slice(scratch, scratch + area) : undefined;
   if (!inPlace) {
     const c0 = performance.now();
     for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
@@ -139,10 +146,15 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   }
   const dv = new DataView(memory.buffer);
   const args = paramValues(kernel, params);
+  if (modvarBytes > 0) bytes.set(E.mv.u8, sharedModvars);
   const rest = (k: number): (number | bigint)[] => {
     const at = scratch + k * stride;
-    writeFaultRecordAndTable(dv, at + faultAt, windows, kernel.wasm.frameBytes * bx * by * bz);
-    return [gx, gy, gz, bx, by, bz, at, shSize, at + shPad, at + shPad + resumeBytes, at + faultAt + 32, windows.length, ...args];
+    writeFaultRecordAndTable(dv, at + faultAt, windows, kernel.wasm.frameBytes * bx * by * bz, modvarBytes);
+    // each thread's own copy of the (read-only) const bytes; its module base word points at the shared .global copy
+    const constAt = at + faultAt - modvarBytes - constBytes;
+    if (constBytes > 0) bytes.set(kernel.layout.constInit.subarray(0, constBytes), constAt);
+    if (modvarBytes > 0) dv.setInt32(constAt - MODVAR_BASE_WORD, sharedModvars, true);
+    return [gx, gy, gz, bx, by, bz, at, shSize, at + shPad, at + shPad + resumeBytes, at + faultAt + 32, tableEntries, ...args];
   };
   const ctl = new Int32Array(new SharedArrayBuffer(4 * controlWords(threads)));
   ctl[CTL.limit] = total;
@@ -222,6 +234,8 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     if (Atomics.load(ctl, CTL.threads + THREAD_WORDS * (i + 1)) === OUTCOME.died) pool.retire(m);
   });
   try {
+    // what the kernel wrote to the module's variables stays, a fault or not (as on one thread)
+    if (modvarBytes > 0) E.mv.u8.set(bytes.subarray(sharedModvars, sharedModvars + modvarBytes));
     settle(kernel, E, dv, ctl, threads, own, members.map((m) => pool.failures(m)), (k) => scratch + k * stride + faultAt, gx, gy);
   } finally {
     if (saved) bytes.set(saved, scratch);

@@ -14,9 +14,12 @@
  *   copy the launch puts below the module's `.global` variables. Nothing writes it (.const is
  *   read-only: PTX has no st.const, and generic addresses are not taken by this backend).
  *
- * Scratch layout (wasm-launch.ts scratchLayout): … | const (constBytes) | .global (modvarBytes) |
- * fault record (32) | window table | frames; both sizes are compile-time constants, so the
- * kernel finds them at winBase − 32 − modvarBytes (− constBytes).
+ * Scratch layout (wasm-launch.ts scratchLayout): … | module base word (16, with .global variables
+ * only) | const (constBytes) | .global (modvarBytes) | fault record (32) | window table | frames;
+ * both sizes are compile-time constants, so the kernel finds the const bytes at winBase − 32 −
+ * modvarBytes − constBytes. The `.global` variables are where the module base word says: one
+ * thread's launch points it at its own copy just below the fault record; the block pool points
+ * every thread's at one copy they all share, as a GPU's blocks share a module's globals.
  */
 import type { Instruction, Operand } from '../ast.js';
 import { MODVAR_HI } from '../address-space.js';
@@ -25,6 +28,9 @@ import { OP } from './encoder.js';
 import { CACHE_QUALIFIERS, FAULT, LOADS, unsupported, type Cls } from './ptx-types.js';
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** Bytes of the module base word's slot, below the const bytes (only in kernels of a module with .global variables). */
+export const MODVAR_BASE_WORD = 16;
 
 /** The device address of the module variable at `offset` (the JavaScript backend's symbolAddress). */
 export const modvarAddress = (offset: number): bigint => (BigInt(MODVAR_HI) << 32n) + BigInt(offset);
@@ -43,11 +49,17 @@ export abstract class ModuleDataEmitter extends AluEmitter {
     this.constBytes = this.lay.constInit.length;
   }
 
-  /** Pushes winBase − 32 − modvarBytes − extra: the module variables' base (extra 0) or the const bytes' (constBytes). */
+  /** Pushes winBase − 32 − modvarBytes − extra: the const bytes' base (extra constBytes) or, with extra constBytes + 16, the module base word's address. */
   private regionBase(extra: number): void {
     this.get(this.P.winBase);
     this.i32(32 + this.modvarBytes + extra);
     this.op(OP.i32_sub);
+  }
+
+  /** Pushes the module `.global` variables' base: the module base word (MODVAR_BASE_WORD below the const bytes). */
+  private modvarBase(): void {
+    this.regionBase(this.constBytes + MODVAR_BASE_WORD);
+    this.c.byte(OP.i32_load).u32(2).u32(0);
   }
 
   protected override read(o: Operand | undefined, want: Cls): void {
@@ -89,7 +101,7 @@ export abstract class ModuleDataEmitter extends AluEmitter {
     this.i32(1);
     this.op(OP.i32_and);
     this.op(OP.i32_sub);
-    this.regionBase(0);
+    this.modvarBase();
     this.op(OP.i32_and);
     this.op(OP.i32_add);
   }
@@ -101,7 +113,7 @@ export abstract class ModuleDataEmitter extends AluEmitter {
    */
   private modvarSymbolAddress(at: number, size: number): void {
     if (at < 0 || at + size > this.lay.modvarSize || at % size !== 0) unsupported(`line ${this.line}: a .global variable access outside its bytes or misaligned`);
-    this.regionBase(0);
+    this.modvarBase();
     if (at !== 0) {
       this.i32(at);
       this.op(OP.i32_add);

@@ -17,7 +17,7 @@ import type { LaunchEnv } from '../launch-env.js';
 import { gfind, spaceFault, type Window } from '../memcheck.js';
 import { fmaF64 } from '../math.js';
 import { FAULT, FAULT_RECORD, type WasmKernel } from './compile-wasm.js';
-import { modvarAddress } from './emit-module-data.js';
+import { MODVAR_BASE_WORD, modvarAddress } from './emit-module-data.js';
 import { runWarpBlocks } from './warp-launch.js';
 import { sharedModuleOf } from '../pool/shared-module.js';
 import { recordKernelTime } from '../pool/pool-choice.js';
@@ -78,8 +78,8 @@ export function paramValues(kernel: CompiledKernel & { wasm: WasmKernel }, param
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
 /**
- * One thread's scratch area: shared | resume words | register slots | module .const bytes |
- * module .global bytes | fault record (32) | window table (16 each, plus one for the module's
+ * One thread's scratch area: shared | resume words | register slots | module base word (16, with
+ * module .global variables) | module .const bytes | module .global bytes | fault record (32) | window table (16 each, plus one for the module's
  * .global variables when it has some) | local frames (frameBytes per thread of the block, right
  * after the table, where the kernel finds them); offsets from its start (the block pool gives
  * each of its threads one).
@@ -92,7 +92,7 @@ export function scratchLayout(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const resumeBytes = kernel.wasm.sync ? align16(4 * n) : 0;
   // (a kernel without barriers has slots only for its lock-step rounds: lockstep-emit.ts)
   const slotBytes = align16(n * kernel.wasm.slotBytes);
-  const faultAt = shPad + resumeBytes + slotBytes + kernel.wasm.constBytes + kernel.wasm.modvarBytes;
+  const faultAt = shPad + resumeBytes + slotBytes + (kernel.wasm.modvarBytes > 0 ? MODVAR_BASE_WORD : 0) + kernel.wasm.constBytes + kernel.wasm.modvarBytes;
   const tableEntries = E.windows.length + (kernel.wasm.modvarBytes > 0 ? 1 : 0);
   return { shSize, shPad, resumeBytes, faultAt, scratchSize: faultAt + 32 + 16 * tableEntries + kernel.wasm.frameBytes * n, tableEntries };
 }
@@ -156,7 +156,10 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   const modvarAt = record - modvarBytes, constAt = modvarAt - constBytes;
   writeFaultRecordAndTable(dv, record, windows, kernel.wasm.frameBytes * bx * by * bz, modvarBytes);
   if (constBytes > 0) bytes.set(kernel.layout.constInit.subarray(0, constBytes), constAt);
-  if (modvarBytes > 0) bytes.set(E.mv.u8, modvarAt);
+  if (modvarBytes > 0) {
+    bytes.set(E.mv.u8, modvarAt);
+    dv.setInt32(constAt - MODVAR_BASE_WORD, modvarAt, true); // this thread's own copy (emit-module-data.ts)
+  }
   const total = gx * gy * gz;
   // the blocks' time alone (not the instance's making): what pool-choice.ts extrapolates from
   const t0 = performance.now();
