@@ -11,6 +11,10 @@
  *   BENCH_REPS    timed samples per side (default 5; --quick or BENCH_QUICK=1: 1)
  *   BENCH_KERNELS comma-separated entries to run only those (e.g. hash,nbody)
  *   BENCH_BACKEND=js keeps every kernel on the JavaScript backend
+ *   BENCH_GUEST_MEMORY=unshared launches over an unshared guest memory (a guest built without
+ *     threads: the block pool then copies the windows in and out, and leaves a launch on one
+ *     thread when that costs more than it saves); default shared, as a guest built with threads
+ *     declares its memory: the pool runs in it in place
  * All times are wall-clock medians; the C's runs bracket the device's launches, so both sides of a
  * ratio see the (shared, drifting) machine in about the same state.
  */
@@ -32,6 +36,7 @@ const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 5));
 const CORES = availableParallelism();
 const ONLY = process.env.BENCH_KERNELS?.split(',').map((s) => s.trim());
 const WASM = process.env.BENCH_BACKEND !== 'js';
+const SHARED_GUEST = process.env.BENCH_GUEST_MEMORY !== 'unshared';
 /** The scaling goal's "big grid": 16 384 blocks of 256 threads or more (grown as every kernel is), compute-bound, no barriers. */
 const SCALING_KERNEL = 'hash';
 /** Each launch should take at least this long, so the figures are not start-up costs. */
@@ -81,7 +86,7 @@ async function pickScale(k: BenchKernel): Promise<number> {
   for (;;) {
     settle();
     const l = k.launch('bench', scale);
-    const d = deviceRunner(root, k, l, { workers: CORES, wasmKernels: WASM });
+    const d = deviceRunner(root, k, l, { workers: CORES, wasmKernels: WASM, memory: guestMemoryFor(l, SHARED_GUEST) });
     await d.launch();
     // the faster of two: one slow sample (a collection, the pool starting) once kept layer norm at
     // its base size, a 16 ms launch
@@ -103,7 +108,7 @@ async function measure(dir: string, exes: { single: string; openmp: string }, k:
   const gcc1 = nativeRunner(exes.single, input, k, l);
   const omp = nativeRunner(exes.openmp, input, k, l);
   // one guest memory for both (each launch starts from the image): half the memory of two
-  const memory = guestMemoryFor(l);
+  const memory = guestMemoryFor(l, SHARED_GUEST);
   const devAll = deviceRunner(root, k, l, { workers: CORES, wasmKernels: WASM, memory });
   const dev1 = deviceRunner(root, k, l, { workers: 1, wasmKernels: WASM, memory });
 
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
   const kernels = KERNELS.filter((k) => !ONLY || ONLY.includes(k.entry));
   console.log(`machine: ${cpus()[0]?.model ?? '?'}, ${CORES} cores; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')} at start; node ${process.version}; ${gcc}`);
   console.log(
-    `${kernels.length} kernels; CPU device (${WASM ? 'Wasm where it compiles' : 'JavaScript backend forced'}) on ${CORES} workers and on 1, against gcc -O3 -march=native on 1 thread and with OpenMP (${CORES} threads);`,
+    `${kernels.length} kernels; CPU device (${WASM ? 'Wasm where it compiles' : 'JavaScript backend forced'}) on ${CORES} workers and on 1, over a ${SHARED_GUEST ? 'shared guest memory (a guest built with threads; BENCH_GUEST_MEMORY=unshared for one without)' : 'unshared guest memory (a guest built without threads: the pool copies windows)'}, against gcc -O3 -march=native on 1 thread and with OpenMP (${CORES} threads);`,
   );
   console.log(`wall-clock medians of ${REPS} launches per device configuration, alternating; each C figure the mean of two processes' medians of ${REPS} runs, one before and one after the launches; every output checked against the C first`);
   const head = ['kernel'.padEnd(22), `dev ${CORES}w ms`.padStart(10), 'dev 1w ms'.padStart(10), 'gcc ms'.padStart(8), 'omp ms'.padStart(8), 'dev/gcc'.padStart(8), 'dev/omp'.padStart(8), '1w/gcc'.padStart(8), 'backend'.padStart(8)];
