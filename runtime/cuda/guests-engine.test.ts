@@ -57,6 +57,13 @@ describe('wasi:cuda guests on the CPU device, through the engine', () => {
     expect(r.events.some((e) => e.type === 'block-progress' && e.completedBlocks === 4 && e.totalBlocks === 4)).toBe(true);
   });
 
+  it('vector add built with threads (a shared memory it imports) runs its kernel compiled to Wasm, in that memory', async () => {
+    // 1024 blocks: over the pool's threshold, so a device with workers runs it on the pool, in place
+    const r = await invoke('vector_add_shared.wasm', 'run_vector_add', '[262144]');
+    expect(r.results).toEqual([0]);
+    expect(launches(r.events)).toMatchObject([{ kernel: 'vector_add', grid: [1024, 1, 1], backend: 'wasm' }]);
+  });
+
   it('loading the same PTX on every call returns the same kernel id', async () => {
     const r = await invoke('vector_add.wasm', 'repeat_vector_add', '[300, 5]');
     expect(r.results).toEqual([0]);
