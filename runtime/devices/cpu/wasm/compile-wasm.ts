@@ -1286,6 +1286,7 @@ class KernelCompiler extends LockstepEmitter {
     this.get(L.sb);
     this.i32(site);
     this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD.site);
+    this.warpStopped(site);
     this.get(L.ra);
     this.i32(-2 - resume);
     this.c.byte(OP.i32_store).u32(2).u32(0);
@@ -1295,10 +1296,15 @@ class KernelCompiler extends LockstepEmitter {
   /** A warp site's resume block: its destinations from the thread's RES / RESP words (a predicate: word != 0). */
   private warpResults(form: WarpSiteForm): void {
     const base = 8 * this.slots.size;
+    // a shfl's result may be computed as the lane resumes (warp-emit.ts), into two locals
+    const computed = form.kind === 'shfl' ? this.warpSiteResults(form.mode, this.L.sb) : undefined;
     for (const r of form.results) {
       if (r.to.kind === 'sink') continue;
-      this.get(this.L.sb);
-      this.c.byte(OP.i32_load).u32(2).u32(base + WARP_WORD[r.word]);
+      if (computed) this.get(computed[r.word]);
+      else {
+        this.get(this.L.sb);
+        this.c.byte(OP.i32_load).u32(2).u32(base + WARP_WORD[r.word]);
+      }
       if (r.pred) {
         this.i32(0);
         this.op(OP.i32_ne);
