@@ -35,6 +35,7 @@ import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
 import { warpFastPath } from './warp-emit.js';
+import { shuffleChainLinks } from './warp-chain.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -55,7 +56,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains (warp-chain.ts) */ chains: number };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -204,7 +205,9 @@ class KernelCompiler extends LockstepEmitter {
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
     }
     const warpFast = warpFastPath(cfg.blocks);
-    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast }, () => this.emitBody(cfg));
+    // shfl sites whose resume blocks run as a loop over a woken group's lanes (warp-chain.ts)
+    const chains = this.warp ? shuffleChainLinks(cfg.blocks, (o) => o.kind === 'reg' && !this.regs.has(o.name)).map((l) => ({ site: l.site, link: () => this.chainLink(l.block) })) : [];
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -231,7 +234,7 @@ class KernelCompiler extends LockstepEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -1293,11 +1296,40 @@ class KernelCompiler extends LockstepEmitter {
     this.br('next');
   }
 
+  /**
+   * One lane's turn in a shuffle chain (warp-chain.ts, warp-emit.ts chainPass): resume block `r`
+   * as emitBlock emits it — its registers, the shfl's result (the group woke), its arithmetic, the
+   * stop at the next site — without the dispatch that finds it.
+   */
+  private chainLink(r: number): void {
+    const block = this.cfg.blocks[r]!;
+    const t = block.term;
+    if (t?.kind !== 'yield' || !block.warp) throw new Error('internal: a shuffle chain link without its stop');
+    this.restore(r);
+    this.warpResults(block.warp, true);
+    this.forgetAll();
+    for (const ins of block.instrs) this.instruction(ins);
+    this.yieldAt(t.resume, t.site, t.form);
+  }
+
+  /** A shfl's b and c when they are immediates or registers whose one definition moves an immediate (findRemat). */
+  private shflConsts(form: WarpSiteForm): { b?: number; c?: number } {
+    const constOf = (o: Operand | -1 | undefined): number | undefined => {
+      if (o === undefined || o === -1) return undefined;
+      if (o.kind === 'int') return Number(BigInt.asIntN(32, o.value));
+      if (o.kind !== 'reg' || !['b32', 'u32', 's32'].includes(this.regDecls.get(o.name)?.type ?? '')) return undefined;
+      const def = this.remat.get(o.name);
+      const src = def?.parts[0] === 'mov' ? def.operands[1] : undefined;
+      return src?.kind === 'int' ? Number(BigInt.asIntN(32, src.value)) : undefined;
+    };
+    return { b: constOf(form.stores.find((s) => s.word === 'wb')?.from), c: constOf(form.stores.find((s) => s.word === 'wc')?.from) };
+  }
+
   /** A warp site's resume block: its destinations from the thread's RES / RESP words (a predicate: word != 0). */
-  private warpResults(form: WarpSiteForm): void {
+  private warpResults(form: WarpSiteForm, woke = false): void {
     const base = 8 * this.slots.size;
     // a shfl's result may be computed as the lane resumes (warp-emit.ts), into two locals
-    const computed = form.kind === 'shfl' ? this.warpSiteResults(form.mode, this.L.sb) : undefined;
+    const computed = form.kind === 'shfl' ? this.warpSiteResults(form.mode, this.L.sb, this.shflConsts(form), woke) : undefined;
     for (const r of form.results) {
       if (r.to.kind === 'sink') continue;
       if (computed) this.get(computed[r.word]);

@@ -38,6 +38,12 @@ export interface WarpRunPlan {
   sites: readonly { kind: SiteKind; mode: string }[];
   /** Whether the collective results may be computed here (false: every warp-level group goes to JavaScript). */
   fast: boolean;
+  /**
+   * Shuffle chains (warp-chain.ts): per qualifying shfl site, `link` emits one lane's resume block
+   * — restore, result (the group woke: warpSiteResults with known), arithmetic, the stop at the
+   * next site (its `next` label ends the lane's turn) — for L.t with L.sb and L.ra set.
+   */
+  chains?: readonly { site: number; link: () => void }[];
 }
 
 /**
@@ -51,7 +57,7 @@ export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
 
 export abstract class WarpEmitter extends ModuleDataEmitter {
   /** The locals of the scheduler below (allocated when `run` is emitted). */
-  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp', number>;
+  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp' | 'ps', number>;
 
   private plan!: WarpRunPlan;
 
@@ -60,7 +66,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.plan = plan;
     const { P, L } = this;
     const v = (): number => this.localFor('i32');
-    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v(), g0: v(), wake: v(), sres: v(), sresp: v() };
+    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v(), g0: v(), wake: v(), sres: v(), sresp: v(), ps: v() };
     const W = this.W;
     // n threads per block, in warps of 32
     this.get(P.ntx);
@@ -106,13 +112,33 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     // lanes stop, tracked as each one stops (warpStopped), no scan of the warp after the pass
     this.get(W.group);
     this.set(W.g0);
+    this.get(W.site);
+    this.set(W.ps);
     this.i32(-1);
     this.set(W.site);
     this.i32(0);
     this.set(W.group);
     this.i32(0);
     this.set(W.mixed);
+    this.open(OP.block, 'passed');
+    const chains = plan.chains ?? [];
+    if (chains.length > 0) {
+      // a group that woke at a chain's shfl site: that site's lanes in one loop, not the general pass
+      this.get(W.wake);
+      this.open(OP.if, 'woke');
+      for (const ch of chains) {
+        this.get(W.ps);
+        this.i32(ch.site);
+        this.op(OP.i32_eq);
+        this.open(OP.if, 'chain');
+        this.chainPass(ch.link);
+        this.br('passed');
+        this.close();
+      }
+      this.close();
+    }
     this.threadPass(body);
+    this.close();
     this.get(W.pass);
     this.open(OP.if, 'pass_only');
     this.i32(-1);
@@ -243,24 +269,29 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
    * before this one has already run on past its next stop, so every lane first keeps its operand
    * in its WP word and such a source is read there (never for .down: j >= the lane). Otherwise
    * (the group's results written by a collective loop or by the launch in JavaScript) its RES and
-   * RESP words.
+   * RESP words. `consts`: b and c when the compiler knows them (its words then go unread); `known`:
+   * the group surely woke (a shuffle chain's loop), no test of wake.
    */
-  protected warpSiteResults(mode: string, sb: number): { res: number; resp: number } {
+  protected warpSiteResults(mode: string, sb: number, consts: { b?: number; c?: number } = {}, known = false): { res: number; resp: number } {
     const { W, L } = this;
     const earlier = mode !== 'down';
-    this.get(W.wake);
-    this.open(OP.if, 'woke');
+    if (!known) {
+      this.get(W.wake);
+      this.open(OP.if, 'woke');
+    }
     if (earlier) this.storeWord(sb, 'wp', () => this.loadWord(sb, 'wa'));
     this.get(L.t);
     this.get(W.wb);
     this.op(OP.i32_sub);
     this.set(W.lane);
     // x1 = b & 31, x2 = c, x3 = segmask, acc = maxLane = (lane & segmask) | (c & 31 & ~segmask)
-    this.loadWord(sb, 'wb');
+    if (consts.b !== undefined) this.i32(consts.b);
+    else this.loadWord(sb, 'wb');
     this.i32(31);
     this.op(OP.i32_and);
     this.set(W.x1);
-    this.loadWord(sb, 'wc');
+    if (consts.c !== undefined) this.i32(consts.c);
+    else this.loadWord(sb, 'wc');
     this.set(W.x2);
     this.get(W.x2);
     this.i32(8);
@@ -335,6 +366,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.set(W.atv);
     this.loadWord(W.atv, 'wa');
     this.set(W.sres);
+    if (known) return { res: W.sres, resp: W.sresp };
     this.c.byte(OP.else);
     this.loadWord(sb, 'res');
     this.set(W.sres);
@@ -399,28 +431,46 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.set(W.wake);
   }
 
+  /**
+   * The woken group's lanes (g0, all waiting at one chain site) each run `link` from their slots,
+   * in thread order, as the general pass would run them.
+   */
+  private chainPass(link: () => void): void {
+    const { P, L, W } = this;
+    this.firstThread();
+    this.get(W.at0);
+    this.set(L.sb);
+    this.forLanes(L.t, W.we, () => {
+      this.open(OP.block, 'next');
+      this.get(W.g0);
+      this.get(L.t);
+      this.get(W.wb);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_shr_u);
+      this.i32(1);
+      this.op(OP.i32_and);
+      this.op(OP.i32_eqz);
+      this.br('next', true);
+      this.get(P.resumeBase);
+      this.get(L.t);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.set(L.ra);
+      link();
+      this.close();
+      this.get(L.sb);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(L.sb);
+      this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
+    });
+  }
+
   /** One pass of threads wb <= t < we: each ready one (resume word >= 0) runs from there. */
   private threadPass(body: () => void): void {
     const { P, L, W } = this;
-    this.get(W.wb);
-    this.set(L.t);
-    // tx, ty, tz of the first thread, then counted along (no divisions per thread)
-    this.get(L.t);
-    this.get(P.ntx);
-    this.op(OP.i32_rem_u);
-    this.set(L.tx);
-    this.get(L.t);
-    this.get(P.ntx);
-    this.op(OP.i32_div_u);
-    this.set(L.q);
-    this.get(L.q);
-    this.get(P.nty);
-    this.op(OP.i32_rem_u);
-    this.set(L.ty);
-    this.get(L.q);
-    this.get(P.nty);
-    this.op(OP.i32_div_u);
-    this.set(L.tz);
+    this.firstThread();
     this.forLanes(L.t, W.we, () => {
       this.open(OP.block, 'next');
       this.get(P.resumeBase);
@@ -466,6 +516,29 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.close();
       this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
     });
+  }
+
+  /** L.t = wb, and its tx, ty, tz (then counted along: no divisions per thread). */
+  private firstThread(): void {
+    const { P, L, W } = this;
+    this.get(W.wb);
+    this.set(L.t);
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_rem_u);
+    this.set(L.tx);
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_rem_u);
+    this.set(L.ty);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_div_u);
+    this.set(L.tz);
   }
 
   /** `counter` from its value up to `limit` (exclusive), running `each` per value. */

@@ -1,11 +1,13 @@
 /**
- * shfl results computed as each lane resumes (warp-emit.ts warpSiteResults): a chain of four shuffles,
+ * shfl results computed as each lane resumes (warp-emit.ts warpSiteResults) and shuffle chains run
+ * as a loop over the woken group's lanes (warp-chain.ts): a chain of four shuffles,
  * each shuffling the previous one's result, in any modes, with b and c that differ per lane or
  * not, lanes that exit first, a guarded link, partial warps and warps spanning block rows. The
  * oracle is the JavaScript backend (its own scheduler and warpOp, no code shared with the module);
- * a lane that reads an earlier lane's operand after that lane ran on to the next site gives
- * other bits.
+ * a lane that reads an earlier lane's operand after that lane ran on to the next site, a
+ * chain that skips or repeats a lane, or a constant b or c folded wrongly gives other bits.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CpuDevice } from '../cpu-device.js';
@@ -20,23 +22,25 @@ type Mode = (typeof MODES)[number];
 
 /**
  * Thread g (block-linear index within its block %r7, lane %r13): x0 = in[g]; lanes whose bit in
- * `exit` is set leave; b = pb + ((x0 >> 3) & pvary) (per lane when pvary != 0), c = pc; then
- * x_{k+1} = shfl.modes[k](x_k, b, c) for k = 0..3 (the third one guarded by lane & pguard == 0
- * when `guard`), each result and predicate stored, and x4 + 1 shuffled once more after an add.
+ * `exit` is set leave; b = pb + ((x0 >> 3) & pvary) (per lane when pvary != 0; or the immediate
+ * `constB`), c = pc (or `constC` moved into a register); then x_{k+1} = shfl.modes[k](x_k, b, c)
+ * for k = 0..3 (the third one guarded by lane & pguard == 0 when `guard`), and x4 + 1 shuffled
+ * once more. Between the shuffles only arithmetic (each predicate kept with selp): so each link
+ * whose next stop is unguarded is a shuffle chain (warp-chain.ts); the stores come after.
  */
-function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | undefined): string {
+function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | undefined, constC?: number): string {
   const bOperand = constB === undefined ? '%r20' : String(constB);
   const links = modes
     .map((m, k) => {
       const g = guard && k === 2 ? '@%p2 ' : '';
-      // a guarded lane keeps its value (as a lane whose guard is false leaves its destination alone)
-      const keep = guard && k === 2 ? `  mov.b32 %r${31 + k}, %r${30 + k};\n  mov.u32 %r${41 + k}, 7;\n  setp.ne.u32 %p${5 + k}, %r13, %r13;\n` : '';
+      // a lane whose guard is false keeps its value and a predicate of 0
+      const keep = guard && k === 2 ? `  mov.b32 %r${31 + k}, %r${30 + k};\n  setp.ne.u32 %p${5 + k}, %r13, %r13;\n` : '';
       return `${keep}  ${g}shfl.sync.${m}.b32 %r${31 + k}|%p${5 + k}, %r${30 + k}, ${bOperand}, %r21, -1;
-  selp.u32 %r${41 + k}, 1, 0, %p${5 + k};
-  st.global.u32 [%rd4+${4 + 8 * k}], %r${31 + k};
-  st.global.u32 [%rd4+${8 + 8 * k}], %r${41 + k};`;
+  selp.u32 %r${41 + k}, 1, 0, %p${5 + k};`;
     })
     .join('\n');
+  const stores = modes.map((_, k) => `  st.global.u32 [%rd4+${4 + 8 * k}], %r${31 + k};\n  st.global.u32 [%rd4+${8 + 8 * k}], %r${41 + k};`).join('\n');
+  const c = constC === undefined ? '  ld.param.u32 %r21, [pc];' : `  mov.u32 %r21, ${constC};`;
   return `${HEADER}.visible .entry chain(.param .u64 pout, .param .u64 pin, .param .u32 pexit, .param .u32 pb, .param .u32 pvary, .param .u32 pc, .param .u32 pguard)
 {
   .reg .pred %p<12>;
@@ -47,7 +51,7 @@ function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | un
   ld.param.u32 %r1, [pexit];
   ld.param.u32 %r2, [pb];
   ld.param.u32 %r3, [pvary];
-  ld.param.u32 %r21, [pc];
+${c}
   ld.param.u32 %r22, [pguard];
   mov.u32 %r4, %tid.x;
   mov.u32 %r5, %tid.y;
@@ -76,6 +80,7 @@ function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | un
 ${links}
   add.s32 %r50, %r34, 1;
   shfl.sync.bfly.b32 %r51, %r50, 1, 31, -1;
+${stores}
   st.global.u32 [%rd4+36], %r51;
 $L_exit:
   ret;
@@ -108,7 +113,7 @@ function launch(ptx: string, wasm: boolean, shape: Shape, input: Uint32Array, ar
   const inAt = 1024, outAt = inAt + threads * 4;
   new Uint32Array(memory.buffer, inAt, threads).set(input.subarray(0, threads));
   const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
-  const k = dev.loadKernel(ptx, `warp-resume-${ptx.length}-${ptx.slice(-400)}`, 'chain');
+  const k = dev.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), 'chain');
   const before = warpBlocksInJavaScript();
   dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0], shape.block[1], 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(outAt, threads * 64), ptr(inAt, threads * 4), ...args.map(u32)] });
   return { out: Array.from(new Uint32Array(memory.buffer, outAt, threads * 16)), backend: dev.lastBackend, jsBlocks: warpBlocksInJavaScript() - before };
@@ -119,11 +124,15 @@ function firstDifference(a: number[], b: number[]): string {
   return i < 0 ? 'none' : `thread ${Math.floor(i / 16)}, word ${i % 16}: ${a[i]} vs ${b[i]}`;
 }
 
-describe('shfl results computed as lanes resume (warp-emit.ts)', () => {
-  it('compile the chain kernel to WebAssembly in every form', () => {
-    for (const ptx of [chainKernel(['up', 'down', 'bfly', 'idx'], true, undefined), chainKernel(['idx', 'idx', 'up', 'up'], false, 3)]) {
+describe('shfl results computed as lanes resume, and shuffle chains (warp-emit.ts, warp-chain.ts)', () => {
+  it('compile the chain kernel to WebAssembly, each link whose next stop is unguarded a shuffle chain', () => {
+    // unguarded: shfl 0 -> 1 -> 2 -> 3 -> the last bfly (four links; the bfly's block stores);
+    // guarded third shfl: the link into it and its own empty resume block are not chains
+    for (const [ptx, chains] of [[chainKernel(['up', 'down', 'bfly', 'idx'], true, undefined), 2], [chainKernel(['idx', 'idx', 'up', 'up'], false, 3, 0x1c07), 4]] as const) {
       const m = parsePtx(ptx);
-      expect(Object.keys(compileWasmKernel(m, m.functions.get('chain')!))).toEqual(['kernel']);
+      const r = compileWasmKernel(m, m.functions.get('chain')!);
+      expect(Object.keys(r)).toEqual(['kernel']);
+      expect('kernel' in r && r.kernel.warp?.chains).toBe(chains);
     }
   });
 
@@ -151,6 +160,7 @@ describe('shfl results computed as lanes resume (warp-emit.ts)', () => {
         fc.record({
           guard: fc.boolean(),
           constB: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+          constC: fc.option(fc.oneof(fc.constantFrom(0, 31, 0x81f, 0x1c07, 0x1f00), fc.integer({ min: 0, max: 0xffff })), { nil: undefined }),
           exit: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })),
           b: fc.integer({ min: 0, max: 40 }),
           vary: fc.constantFrom(0, 1, 3, 7, 31),
@@ -159,7 +169,7 @@ describe('shfl results computed as lanes resume (warp-emit.ts)', () => {
         }),
         fc.integer({ min: 1, max: 2 ** 31 }),
         (shape, modes, o, seed) => {
-          const ptx = chainKernel(modes, o.guard, o.constB);
+          const ptx = chainKernel(modes, o.guard, o.constB, o.constC);
           const input = randomInput(seed, threadsOf(shape));
           const args = [o.exit, o.b, o.vary, o.c, o.gmask];
           const wasm = launch(ptx, true, shape, input, args);
