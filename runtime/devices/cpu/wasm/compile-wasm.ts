@@ -206,7 +206,9 @@ class KernelCompiler extends LockstepEmitter {
     }
     const warpFast = warpFastPath(cfg.blocks);
     // shfl sites whose resume blocks run as a loop over a woken group's lanes (warp-chain.ts)
-    const chains = this.warp ? shuffleChainLinks(cfg.blocks, (o) => o.kind === 'reg' && !this.regs.has(o.name)).map((l) => ({ site: l.site, link: () => this.chainLink(l.block) })) : [];
+    const links = this.warp ? shuffleChainLinks(cfg.blocks, (o) => o.kind === 'reg' && !this.regs.has(o.name)) : [];
+    const chainSites = new Set(links.map((l) => l.site));
+    const chains = links.map((l) => ({ site: l.site, next: l.next, link: () => this.chainLink(l.block, chainSites.has(l.next)) }));
     if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
@@ -1271,10 +1273,16 @@ class KernelCompiler extends LockstepEmitter {
    * live after it, and stop with the resume word -(2 + resume) and the site's index (the launch
    * reads both: warp-launch.ts), the thread's turn over.
    */
-  private warpYield(resume: number, site: number, form: WarpSiteForm | undefined): void {
+  private warpYield(resume: number, site: number, form: WarpSiteForm | undefined, chain?: { nextIsChain: boolean }): void {
     const { L } = this;
     const base = 8 * this.slots.size;
+    // A shuffle chain's stop (chainPass): only what Wasm reads next — WA, and WB / WC unless the
+    // next shfl folds them; its lanes resume in Wasm (the group is every lane, so it never goes to
+    // JavaScript from here), and chainPass sets the tracking once. The resume and site words too
+    // unless the next site is a chain again, whose own stop writes them.
+    const consts = chain && form?.kind === 'shfl' ? this.shflConsts(form) : {};
     for (const st of form?.stores ?? []) {
+      if (chain && (st.word === 'wm' || (st.word === 'wb' && consts.b !== undefined) || (st.word === 'wc' && consts.c !== undefined))) continue;
       this.get(L.sb);
       if (st.from === -1) this.i32(-1);
       else this.read(st.from, st.cls);
@@ -1286,13 +1294,15 @@ class KernelCompiler extends LockstepEmitter {
       this.get(r.local);
       this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
     }
-    this.get(L.sb);
-    this.i32(site);
-    this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD.site);
-    this.warpStopped(site);
-    this.get(L.ra);
-    this.i32(-2 - resume);
-    this.c.byte(OP.i32_store).u32(2).u32(0);
+    if (!chain?.nextIsChain) {
+      this.get(L.sb);
+      this.i32(site);
+      this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD.site);
+      this.get(L.ra);
+      this.i32(-2 - resume);
+      this.c.byte(OP.i32_store).u32(2).u32(0);
+    }
+    if (!chain) this.warpStopped(site);
     this.br('next');
   }
 
@@ -1301,7 +1311,7 @@ class KernelCompiler extends LockstepEmitter {
    * as emitBlock emits it — its registers, the shfl's result (the group woke), its arithmetic, the
    * stop at the next site — without the dispatch that finds it.
    */
-  private chainLink(r: number): void {
+  private chainLink(r: number, nextIsChain: boolean): void {
     const block = this.cfg.blocks[r]!;
     const t = block.term;
     if (t?.kind !== 'yield' || !block.warp) throw new Error('internal: a shuffle chain link without its stop');
@@ -1309,7 +1319,7 @@ class KernelCompiler extends LockstepEmitter {
     this.warpResults(block.warp, true);
     this.forgetAll();
     for (const ins of block.instrs) this.instruction(ins);
-    this.yieldAt(t.resume, t.site, t.form);
+    this.warpYield(t.resume, t.site!, t.form, { nextIsChain });
   }
 
   /** A shfl's b and c when they are immediates or registers whose one definition moves an immediate (findRemat). */

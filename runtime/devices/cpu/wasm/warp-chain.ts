@@ -24,6 +24,8 @@ export interface ShuffleChainLink {
   site: number;
   /** Its resume block, which ends with an unguarded stop at the next site. */
   block: number;
+  /** That next site. */
+  next: number;
 }
 
 /** The kernel's shfl sites whose resume blocks qualify (see the file's comment). */
@@ -36,7 +38,7 @@ export function shuffleChainLinks(blocks: readonly BasicBlock[], isSpecial: (o: 
     const next = r?.term;
     if (!r || next?.kind !== 'yield' || next.guard) continue;
     const pure = r.instrs.every((ins) => PURE.has(ins.parts[0]!) && !ins.parts.some((p) => IMPURE_PARTS.has(p)) && !ins.operands.some((o) => o.kind === 'addr' || o.kind === 'sym' || isSpecial(o)));
-    if (pure) links.push({ site: t.site!, block: t.resume });
+    if (pure) links.push({ site: t.site!, block: t.resume, next: next.site! });
   }
   return links;
 }

@@ -25,10 +25,10 @@ type Mode = (typeof MODES)[number];
  * `exit` is set leave; b = pb + ((x0 >> 3) & pvary) (per lane when pvary != 0; or the immediate
  * `constB`), c = pc (or `constC` moved into a register); then x_{k+1} = shfl.modes[k](x_k, b, c)
  * for k = 0..3 (the third one guarded by lane & pguard == 0 when `guard`), and x4 + 1 shuffled
- * once more. Between the shuffles only arithmetic (each predicate kept with selp): so each link
+ * once more (after a barrier when `barrier`: the last link then stops at the barrier). Between the shuffles only arithmetic (each predicate kept with selp): so each link
  * whose next stop is unguarded is a shuffle chain (warp-chain.ts); the stores come after.
  */
-function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | undefined, constC?: number): string {
+function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | undefined, constC?: number, barrier = false): string {
   const bOperand = constB === undefined ? '%r20' : String(constB);
   const links = modes
     .map((m, k) => {
@@ -79,7 +79,7 @@ ${c}
   setp.eq.u32 %p2, %r23, 0;
 ${links}
   add.s32 %r50, %r34, 1;
-  shfl.sync.bfly.b32 %r51, %r50, 1, 31, -1;
+${barrier ? '  bar.sync 0;\n' : ''}  shfl.sync.bfly.b32 %r51, %r50, 1, 31, -1;
 ${stores}
   st.global.u32 [%rd4+36], %r51;
 $L_exit:
@@ -128,7 +128,7 @@ describe('shfl results computed as lanes resume, and shuffle chains (warp-emit.t
   it('compile the chain kernel to WebAssembly, each link whose next stop is unguarded a shuffle chain', () => {
     // unguarded: shfl 0 -> 1 -> 2 -> 3 -> the last bfly (four links; the bfly's block stores);
     // guarded third shfl: the link into it and its own empty resume block are not chains
-    for (const [ptx, chains] of [[chainKernel(['up', 'down', 'bfly', 'idx'], true, undefined), 2], [chainKernel(['idx', 'idx', 'up', 'up'], false, 3, 0x1c07), 4]] as const) {
+    for (const [ptx, chains] of [[chainKernel(['up', 'down', 'bfly', 'idx'], true, undefined), 2], [chainKernel(['idx', 'idx', 'up', 'up'], false, 3, 0x1c07), 4], [chainKernel(['down', 'down', 'down', 'down'], false, 1, 31, true), 4]] as const) {
       const m = parsePtx(ptx);
       const r = compileWasmKernel(m, m.functions.get('chain')!);
       expect(Object.keys(r)).toEqual(['kernel']);
@@ -166,10 +166,11 @@ describe('shfl results computed as lanes resume, and shuffle chains (warp-emit.t
           vary: fc.constantFrom(0, 1, 3, 7, 31),
           c: fc.oneof(fc.constantFrom(0, 31, 0x81f, 0x1c07, 0x1f00, 0x1807), fc.integer({ min: 0, max: 0xffff })),
           gmask: fc.constantFrom(0, 1, 2, 5),
+          barrier: fc.boolean(),
         }),
         fc.integer({ min: 1, max: 2 ** 31 }),
         (shape, modes, o, seed) => {
-          const ptx = chainKernel(modes, o.guard, o.constB, o.constC);
+          const ptx = chainKernel(modes, o.guard, o.constB, o.constC, o.barrier);
           const input = randomInput(seed, threadsOf(shape));
           const args = [o.exit, o.b, o.vary, o.c, o.gmask];
           const wasm = launch(ptx, true, shape, input, args);
