@@ -43,7 +43,7 @@ export interface WarpRunPlan {
    * — restore, result (the group woke: warpSiteResults with known), arithmetic, the stop at the
    * next site (its `next` label ends the lane's turn) — for L.t with L.sb and L.ra set.
    */
-  chains?: readonly { site: number; next: number; link: () => void }[];
+  chains?: readonly { site: number; next?: number; link: () => void }[];
 }
 
 /**
@@ -132,8 +132,10 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
         this.op(OP.i32_eq);
         this.open(OP.if, 'chain');
         this.chainPass(ch.link);
-        // every lane of the group stopped at the next site (the links write no tracking)
-        if (plan.sites[ch.next]!.kind === 'bar') {
+        // a straight chain: every lane of the group stopped at the next site (its stops write no tracking)
+        if (ch.next === undefined) {
+          // (a region's stops tracked themselves)
+        } else if (plan.sites[ch.next]!.kind === 'bar') {
           this.i32(1);
           this.set(W.mixed);
         } else {

@@ -25,21 +25,24 @@ type Mode = (typeof MODES)[number];
  * `exit` is set leave; b = pb + ((x0 >> 3) & pvary) (per lane when pvary != 0; or the immediate
  * `constB`), c = pc (or `constC` moved into a register); then x_{k+1} = shfl.modes[k](x_k, b, c)
  * for k = 0..3 (the third one guarded by lane & pguard == 0 when `guard`), and x4 + 1 shuffled
- * once more (after a barrier when `barrier`: the last link then stops at the barrier). Between the shuffles only arithmetic (each predicate kept with selp): so each link
- * whose next stop is unguarded is a shuffle chain (warp-chain.ts); the stores come after.
+ * once more (after a barrier when `barrier`: the link before it then stops at the barrier). Each
+ * link's result and predicate are stored after the last link, or right after it when `spread`.
+ * Every shfl site's region branches only forward, so each is a shuffle chain (warp-chain.ts); the
+ * links whose block ends at an unguarded stop are straight.
  */
-function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | undefined, constC?: number, barrier = false): string {
+function chainKernel(modes: readonly Mode[], guard: boolean, constB: number | undefined, constC?: number, barrier = false, spread = false): string {
   const bOperand = constB === undefined ? '%r20' : String(constB);
   const links = modes
     .map((m, k) => {
       const g = guard && k === 2 ? '@%p2 ' : '';
       // a lane whose guard is false keeps its value and a predicate of 0
       const keep = guard && k === 2 ? `  mov.b32 %r${31 + k}, %r${30 + k};\n  setp.ne.u32 %p${5 + k}, %r13, %r13;\n` : '';
+      const store = `  st.global.u32 [%rd4+${4 + 8 * k}], %r${31 + k};\n  st.global.u32 [%rd4+${8 + 8 * k}], %r${41 + k};`;
       return `${keep}  ${g}shfl.sync.${m}.b32 %r${31 + k}|%p${5 + k}, %r${30 + k}, ${bOperand}, %r21, -1;
-  selp.u32 %r${41 + k}, 1, 0, %p${5 + k};`;
+  selp.u32 %r${41 + k}, 1, 0, %p${5 + k};${spread ? `\n${store}` : ''}`;
     })
     .join('\n');
-  const stores = modes.map((_, k) => `  st.global.u32 [%rd4+${4 + 8 * k}], %r${31 + k};\n  st.global.u32 [%rd4+${8 + 8 * k}], %r${41 + k};`).join('\n');
+  const stores = spread ? '' : modes.map((_, k) => `  st.global.u32 [%rd4+${4 + 8 * k}], %r${31 + k};\n  st.global.u32 [%rd4+${8 + 8 * k}], %r${41 + k};`).join('\n');
   const c = constC === undefined ? '  ld.param.u32 %r21, [pc];' : `  mov.u32 %r21, ${constC};`;
   return `${HEADER}.visible .entry chain(.param .u64 pout, .param .u64 pin, .param .u32 pexit, .param .u32 pb, .param .u32 pvary, .param .u32 pc, .param .u32 pguard)
 {
@@ -125,14 +128,21 @@ function firstDifference(a: number[], b: number[]): string {
 }
 
 describe('shfl results computed as lanes resume, and shuffle chains (warp-emit.ts, warp-chain.ts)', () => {
-  it('compile the chain kernel to WebAssembly, each link whose next stop is unguarded a shuffle chain', () => {
-    // unguarded: shfl 0 -> 1 -> 2 -> 3 -> the last bfly (four links; the bfly's block stores);
-    // guarded third shfl: the link into it and its own empty resume block are not chains
-    for (const [ptx, chains] of [[chainKernel(['up', 'down', 'bfly', 'idx'], true, undefined), 2], [chainKernel(['idx', 'idx', 'up', 'up'], false, 3, 0x1c07), 4], [chainKernel(['down', 'down', 'down', 'down'], false, 1, 31, true), 4]] as const) {
+  it('compile the chain kernel to WebAssembly, every shfl site a shuffle chain and each link whose block ends at an unguarded stop a straight one', () => {
+    // five shfl sites; straight: shfl 0 -> 1 -> 2 -> 3 -> the last bfly (or the barrier before it),
+    // not the last bfly (its region exits); with the third shfl guarded, not the link into it nor
+    // its own (empty) resume block's
+    const cases = [
+      [chainKernel(['up', 'down', 'bfly', 'idx'], true, undefined), 2],
+      [chainKernel(['idx', 'idx', 'up', 'up'], false, 3, 0x1c07), 4],
+      [chainKernel(['down', 'down', 'down', 'down'], false, 1, 31, true), 4],
+      [chainKernel(['down', 'up', 'down', 'bfly'], false, undefined, undefined, false, true), 4],
+    ] as const;
+    for (const [ptx, straight] of cases) {
       const m = parsePtx(ptx);
       const r = compileWasmKernel(m, m.functions.get('chain')!);
       expect(Object.keys(r)).toEqual(['kernel']);
-      expect('kernel' in r && r.kernel.warp?.chains).toBe(chains);
+      expect('kernel' in r && [r.kernel.warp?.chains, r.kernel.warp?.straightChains]).toEqual([5, straight]);
     }
   });
 
@@ -167,10 +177,11 @@ describe('shfl results computed as lanes resume, and shuffle chains (warp-emit.t
           c: fc.oneof(fc.constantFrom(0, 31, 0x81f, 0x1c07, 0x1f00, 0x1807), fc.integer({ min: 0, max: 0xffff })),
           gmask: fc.constantFrom(0, 1, 2, 5),
           barrier: fc.boolean(),
+          spread: fc.boolean(),
         }),
         fc.integer({ min: 1, max: 2 ** 31 }),
         (shape, modes, o, seed) => {
-          const ptx = chainKernel(modes, o.guard, o.constB, o.constC, o.barrier);
+          const ptx = chainKernel(modes, o.guard, o.constB, o.constC, o.barrier, o.spread);
           const input = randomInput(seed, threadsOf(shape));
           const args = [o.exit, o.b, o.vary, o.c, o.gmask];
           const wasm = launch(ptx, true, shape, input, args);
