@@ -39,9 +39,10 @@ export interface WarpRunPlan {
   /** Whether the collective results may be computed here (false: every warp-level group goes to JavaScript). */
   fast: boolean;
   /**
-   * Shuffle chains (warp-chain.ts): per qualifying shfl site, `link` emits one lane's resume block
-   * — restore, result (the group woke: warpSiteResults with known), arithmetic, the stop at the
-   * next site (its `next` label ends the lane's turn) — for L.t with L.sb and L.ra set.
+   * Shuffle chains (warp-chain.ts): per qualifying shfl site, `link` emits one lane's turn from
+   * its resume block — restore, result (the group woke: warpSiteResults with known), the region's
+   * code on to a stop or the exit (their `next` label ends the turn) — for L.t with L.sb and L.ra
+   * set; `next`: the site a straight region's block stops at.
    */
   chains?: readonly { site: number; next?: number; link: () => void }[];
 }
@@ -132,13 +133,12 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
         this.op(OP.i32_eq);
         this.open(OP.if, 'chain');
         this.chainPass(ch.link);
-        // a straight chain: every lane of the group stopped at the next site (its stops write no tracking)
-        if (ch.next === undefined) {
-          // (a region's stops tracked themselves)
-        } else if (plan.sites[ch.next]!.kind === 'bar') {
+        // a straight chain: every lane of the group stopped at the next site (its stops write no
+        // tracking; a region's other stops track themselves)
+        if (ch.next !== undefined && plan.sites[ch.next]!.kind === 'bar') {
           this.i32(1);
           this.set(W.mixed);
-        } else {
+        } else if (ch.next !== undefined) {
           this.i32(ch.next);
           this.set(W.site);
           this.get(W.g0);
