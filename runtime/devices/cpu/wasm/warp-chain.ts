@@ -17,6 +17,9 @@ import type { BasicBlock } from './ptx-types.js';
 /** Blocks a region may span: beyond, the copy's code would cost more than the dispatch it saves. */
 const REGION_BLOCKS_MAX = 32;
 
+/** Blocks copied into regions in all (a kernel with hundreds of shfl sites keeps its module's size and compile time near the general body's). */
+const REGION_BLOCKS_TOTAL = 512;
+
 export interface ShuffleChainLink {
   /** The shfl site the group resumes from. */
   site: number;
@@ -31,11 +34,13 @@ export interface ShuffleChainLink {
 /** The kernel's shfl sites whose regions qualify (see the file's comment). */
 export function shuffleChainLinks(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>): ShuffleChainLink[] {
   const links: ShuffleChainLink[] = [];
+  let copied = 0;
   for (const b of blocks) {
     const t = b.term;
     if (t?.kind !== 'yield' || t.form?.kind !== 'shfl') continue;
     const region = forwardRegion(blocks, labelOf, t.resume);
-    if (!region) continue;
+    if (!region || copied + region.length > REGION_BLOCKS_TOTAL) continue;
+    copied += region.length;
     const r = blocks[t.resume]!;
     const straight = region.length === 1 && r.term?.kind === 'yield' && !r.term.guard;
     links.push({ site: t.site!, block: t.resume, blocks: region, ...(straight && r.term?.kind === 'yield' ? { next: r.term.site! } : {}) });

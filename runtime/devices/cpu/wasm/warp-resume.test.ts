@@ -146,6 +146,37 @@ describe('shfl results computed as lanes resume, and shuffle chains (warp-emit.t
     }
   });
 
+  it('copy at most 512 blocks into shuffle chains, and give the JavaScript backend’s bits past them', () => {
+    // 520 shuffles in a row: each site's region is its one resume block, so the first 512 are chains
+    const shuffles = Array.from({ length: 520 }, () => '  shfl.sync.bfly.b32 %r2, %r2, 1, 31, -1;\n  add.s32 %r2, %r2, 3;').join('\n');
+    const ptx = `${HEADER}.visible .entry many(.param .u64 pout)
+{
+  .reg .b32 %r<4>;
+  .reg .b64 %rd<4>;
+  ld.param.u64 %rd1, [pout];
+  mov.u32 %r1, %tid.x;
+  mul.lo.s32 %r2, %r1, 7;
+${shuffles}
+  mul.wide.u32 %rd2, %r1, 4;
+  add.s64 %rd3, %rd1, %rd2;
+  st.global.u32 [%rd3], %r2;
+  ret;
+}
+`;
+    const m = parsePtx(ptx);
+    const r = compileWasmKernel(m, m.functions.get('many')!);
+    expect('kernel' in r && [r.kernel.warp?.chains, r.kernel.warp?.straightChains]).toEqual([512, 512]);
+    const out = [false, true].map((wasm) => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
+      const k = dev.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), 'many');
+      dev.launch({ kernel: k, grid: [1, 1, 1], block: [40, 1, 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(1024, 160)] });
+      return { words: Array.from(new Uint32Array(memory.buffer, 1024, 40)), backend: dev.lastBackend };
+    });
+    expect(out.map((o) => o.backend)).toEqual(['js', 'wasm']);
+    expect(out[1]!.words).toEqual(out[0]!.words);
+  });
+
   it('write a guarded shfl’s result and predicate on both backends when the guard is not read after it (the ISA’s text)', () => {
     // @p shfl.up by 0 with c = 0: j = lane >= maxLane = 0, so every lane whose guard holds gets its
     // own value and predicate 1 (PTX ISA, shfl.sync). The JavaScript backend read the guard again as
