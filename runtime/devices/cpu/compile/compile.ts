@@ -188,7 +188,8 @@ export function compileKernel(module: PtxModule, entry: PtxFunction, options: Co
       const rb = newBlock();
       sites[k]!.resume = rb.id;
       flows.push({ resumeBlock: rb.id, syncBlock, guarded: g !== undefined });
-      rb.steps.push({ uses: [], defs: ud.defs, kills: !g });
+      // a guarded site's resume block reads its guard again (`if (g) { after }`): live across the yield
+      rb.steps.push({ uses: ins.guard ? [ins.guard.name] : [], defs: ud.defs, kills: !g });
       if (sync.after) rb.code.push(g ? `if (${g}) { ${sync.after} }` : sync.after);
       continue;
     }

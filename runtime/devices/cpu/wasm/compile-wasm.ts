@@ -35,6 +35,7 @@ import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
 import { warpFastPath } from './warp-emit.js';
+import { shuffleChainLinks, type ShuffleChainLink } from './warp-chain.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -55,7 +56,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -204,7 +205,11 @@ class KernelCompiler extends LockstepEmitter {
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
     }
     const warpFast = warpFastPath(cfg.blocks);
-    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast }, () => this.emitBody(cfg));
+    // shfl sites whose resume blocks run as a loop over a woken group's lanes (warp-chain.ts)
+    const links = this.warp ? shuffleChainLinks(cfg.blocks, cfg.labelOf) : [];
+    const chainSites = new Set(links.map((l) => l.site));
+    const chains = links.map((l) => ({ site: l.site, ...(l.next !== undefined ? { next: l.next } : {}), link: () => this.chainLink(l, l.next !== undefined && chainSites.has(l.next)) }));
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -231,7 +236,7 @@ class KernelCompiler extends LockstepEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -1152,13 +1157,13 @@ class KernelCompiler extends LockstepEmitter {
    * and its terminator; `branch(j, conditional)` emits a jump to another block (the guard, if
    * any, is on the stack).
    */
-  private emitBlock(b: number, branch: (j: number, conditional: boolean) => void): void {
+  private emitBlock(b: number, branch: (j: number, conditional: boolean) => void, woke = false): void {
     if (this.parking && b === this.lockstep?.block) return this.parkAtLoop();
     const block = this.cfg.blocks[b]!;
     const t = block.term;
     const j = t?.kind === 'bra' ? this.cfg.labelOf.get(t.target)! : undefined;
     if (block.resume) this.restore(b);
-    if (block.warp) this.warpResults(block.warp);
+    if (block.warp) this.warpResults(block.warp, woke);
     const code = (): void => {
       if (j === b) this.open(OP.loop, `S${b}`);
       this.forgetAll(); // a block is entered from elsewhere: nothing proven yet
@@ -1268,10 +1273,16 @@ class KernelCompiler extends LockstepEmitter {
    * live after it, and stop with the resume word -(2 + resume) and the site's index (the launch
    * reads both: warp-launch.ts), the thread's turn over.
    */
-  private warpYield(resume: number, site: number, form: WarpSiteForm | undefined): void {
+  private warpYield(resume: number, site: number, form: WarpSiteForm | undefined, chain?: { nextIsChain: boolean }): void {
     const { L } = this;
     const base = 8 * this.slots.size;
+    // A shuffle chain's stop (chainPass): only what Wasm reads next — WA, and WB / WC unless the
+    // next shfl folds them; its lanes resume in Wasm (the group is every lane, so it never goes to
+    // JavaScript from here), and chainPass sets the tracking once. The resume and site words too
+    // unless the next site is a chain again, whose own stop writes them.
+    const consts = chain && form?.kind === 'shfl' ? this.shflConsts(form) : {};
     for (const st of form?.stores ?? []) {
+      if (chain && (st.word === 'wm' || (st.word === 'wb' && consts.b !== undefined) || (st.word === 'wc' && consts.c !== undefined))) continue;
       this.get(L.sb);
       if (st.from === -1) this.i32(-1);
       else this.read(st.from, st.cls);
@@ -1283,22 +1294,79 @@ class KernelCompiler extends LockstepEmitter {
       this.get(r.local);
       this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * this.slots.get(name)!);
     }
-    this.get(L.sb);
-    this.i32(site);
-    this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD.site);
-    this.get(L.ra);
-    this.i32(-2 - resume);
-    this.c.byte(OP.i32_store).u32(2).u32(0);
+    if (!chain?.nextIsChain) {
+      this.get(L.sb);
+      this.i32(site);
+      this.c.byte(OP.i32_store).u32(2).u32(base + WARP_WORD.site);
+      this.get(L.ra);
+      this.i32(-2 - resume);
+      this.c.byte(OP.i32_store).u32(2).u32(0);
+    }
+    if (!chain) this.warpStopped(site);
     this.br('next');
   }
 
+  /**
+   * One lane's turn in a shuffle chain (warp-chain.ts, warp-emit.ts chainPass): the region of the
+   * site's resume block as emitBody emits it — the registers, the shfl's result (the group woke),
+   * the code, on to a stop or the exit (their `br next`) — without the dispatch that finds it. A
+   * straight region's stop writes less (warpYield).
+   */
+  private chainLink(link: ShuffleChainLink, nextIsChain: boolean): void {
+    const r = link.block;
+    const block = this.cfg.blocks[r]!;
+    const t = block.term;
+    if (!block.warp) throw new Error('internal: a shuffle chain link without its site');
+    if (link.next !== undefined && t?.kind === 'yield') {
+      this.restore(r);
+      this.warpResults(block.warp, true);
+      this.forgetAll();
+      for (const ins of block.instrs) this.instruction(ins);
+      this.warpYield(t.resume, t.site!, t.form, { nextIsChain });
+      return;
+    }
+    // every block of the region but the first is a branch target: the nearest innermost
+    const targets = link.blocks.slice(1);
+    for (const j of [...targets].sort((x, y) => y - x)) this.open(OP.block, `C${j}`);
+    for (const i of link.blocks) {
+      if (i !== r) {
+        if (this.labels[this.labels.length - 1] !== `C${i}`) throw new Error(`internal: label C${i} is not innermost`);
+        this.close();
+      }
+      this.emitBlock(i, (j, conditional) => {
+        if (j <= i) throw new Error('internal: a backward branch in a shuffle chain');
+        this.br(`C${j}`, conditional);
+      }, i === r);
+    }
+    // each path ended in a stop or the exit (br next): nothing falls out of the last block
+    this.op(OP.unreachable);
+  }
+
+  /** A shfl's b and c when they are immediates or registers whose one definition moves an immediate (findRemat). */
+  private shflConsts(form: WarpSiteForm): { b?: number; c?: number } {
+    const constOf = (o: Operand | -1 | undefined): number | undefined => {
+      if (o === undefined || o === -1) return undefined;
+      if (o.kind === 'int') return Number(BigInt.asIntN(32, o.value));
+      if (o.kind !== 'reg' || !['b32', 'u32', 's32'].includes(this.regDecls.get(o.name)?.type ?? '')) return undefined;
+      const def = this.remat.get(o.name);
+      const src = def?.parts[0] === 'mov' ? def.operands[1] : undefined;
+      return src?.kind === 'int' ? Number(BigInt.asIntN(32, src.value)) : undefined;
+    };
+    return { b: constOf(form.stores.find((s) => s.word === 'wb')?.from), c: constOf(form.stores.find((s) => s.word === 'wc')?.from) };
+  }
+
   /** A warp site's resume block: its destinations from the thread's RES / RESP words (a predicate: word != 0). */
-  private warpResults(form: WarpSiteForm): void {
+  private warpResults(form: WarpSiteForm, woke = false): void {
     const base = 8 * this.slots.size;
+    // a shfl's result may be computed as the lane resumes (warp-emit.ts), into two locals
+    const computed = form.kind === 'shfl' ? this.warpSiteResults(form.mode, this.L.sb, this.shflConsts(form), woke) : undefined;
     for (const r of form.results) {
       if (r.to.kind === 'sink') continue;
-      this.get(this.L.sb);
-      this.c.byte(OP.i32_load).u32(2).u32(base + WARP_WORD[r.word]);
+      if (computed) this.get(computed[r.word]);
+      else {
+        this.get(this.L.sb);
+        this.c.byte(OP.i32_load).u32(2).u32(base + WARP_WORD[r.word]);
+      }
       if (r.pred) {
         this.i32(0);
         this.op(OP.i32_ne);

@@ -5,10 +5,12 @@
  * - b1 >= 0, whole blocks: runs blocks b0 <= b < b1 with the JavaScript scheduler's rules
  *   (scheduler.ts runSyncBlock, as warp-launch.ts applies them), entirely in WebAssembly while
  *   every warp's lanes stay together: each warp in turn runs a pass of its ready lanes; when the
- *   lanes still running (not exited) all wait at the same warp-level site, that site's collective
- *   result (shfl, vote, activemask, redux, match, bar.warp.sync — the code below computes what
- *   scheduler.ts warpOp computes) is written to their RES/RESP words and they resume, until no
- *   lane of the warp waits at a warp-level site; with every warp at a barrier or done, the
+ *   lanes still running (not exited) all wait at the same warp-level site (tracked as each lane
+ *   stops: warpStopped), that site's collective result (vote, activemask, redux, match,
+ *   bar.warp.sync — the code below computes what scheduler.ts warpOp computes) is written to
+ *   their RES/RESP words and they resume — a shfl's group instead resumes in the next pass by
+ *   itself, each lane computing its own result (warpSiteResults) —, until no lane of the warp
+ *   waits at a warp-level site; with every warp at a barrier or done, the
  *   barrier releases. Returns -1 when every block is done, or the block b where some warp's lanes
  *   diverged — lanes at different sites, or some at a barrier and some at a warp-level site (a
  *   partial group) — right after that warp's pass, its group not yet computed: the launch
@@ -36,6 +38,13 @@ export interface WarpRunPlan {
   sites: readonly { kind: SiteKind; mode: string }[];
   /** Whether the collective results may be computed here (false: every warp-level group goes to JavaScript). */
   fast: boolean;
+  /**
+   * Shuffle chains (warp-chain.ts): per qualifying shfl site, `link` emits one lane's turn from
+   * its resume block — restore, result (the group woke: warpSiteResults with known), the region's
+   * code on to a stop or the exit (their `next` label ends the turn) — for L.t with L.sb and L.ra
+   * set; `next`: the site a straight region's block stops at.
+   */
+  chains?: readonly { site: number; next?: number; link: () => void }[];
 }
 
 /**
@@ -49,7 +58,7 @@ export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
 
 export abstract class WarpEmitter extends ModuleDataEmitter {
   /** The locals of the scheduler below (allocated when `run` is emitted). */
-  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv', number>;
+  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp' | 'ps', number>;
 
   private plan!: WarpRunPlan;
 
@@ -58,7 +67,7 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.plan = plan;
     const { P, L } = this;
     const v = (): number => this.localFor('i32');
-    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v() };
+    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v(), g0: v(), wake: v(), sres: v(), sresp: v(), ps: v() };
     const W = this.W;
     // n threads per block, in warps of 32
     this.get(P.ntx);
@@ -100,14 +109,54 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.startBlock();
     this.close();
     this.open(OP.loop, 'sched');
+    // g0: the group that resumes in this pass (with wake); site, group, mixed: where this pass's
+    // lanes stop, tracked as each one stops (warpStopped), no scan of the warp after the pass
+    this.get(W.group);
+    this.set(W.g0);
+    this.get(W.site);
+    this.set(W.ps);
+    this.i32(-1);
+    this.set(W.site);
+    this.i32(0);
+    this.set(W.group);
+    this.i32(0);
+    this.set(W.mixed);
+    this.open(OP.block, 'passed');
+    const chains = plan.chains ?? [];
+    if (chains.length > 0) {
+      // a group that woke at a chain's shfl site: that site's lanes in one loop, not the general pass
+      this.get(W.wake);
+      this.open(OP.if, 'woke');
+      for (const ch of chains) {
+        this.get(W.ps);
+        this.i32(ch.site);
+        this.op(OP.i32_eq);
+        this.open(OP.if, 'chain');
+        this.chainPass(ch.link);
+        // a straight chain: every lane of the group stopped at the next site (its stops write no
+        // tracking; a region's other stops track themselves)
+        if (ch.next !== undefined && plan.sites[ch.next]!.kind === 'bar') {
+          this.i32(1);
+          this.set(W.mixed);
+        } else if (ch.next !== undefined) {
+          this.i32(ch.next);
+          this.set(W.site);
+          this.get(W.g0);
+          this.set(W.group);
+        }
+        this.br('passed');
+        this.close();
+      }
+      this.close();
+    }
     this.threadPass(body);
+    this.close();
     this.get(W.pass);
     this.open(OP.if, 'pass_only');
     this.i32(-1);
     this.op(OP.return);
     this.close();
     this.open(OP.block, 'no_site');
-    this.scanWarp();
     this.get(W.site);
     this.i32(0);
     this.op(OP.i32_lt_s);
@@ -122,10 +171,18 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.get(L.b);
     this.op(OP.return);
     this.close();
-    // at0: the warp's first slots
-    this.slotAddress(W.wb);
-    this.set(W.at0);
-    // the result, and the group resumes (in the operation's last loop over its lanes)
+    // a shfl: the group resumes in the next pass (wake), each lane computing its own result as it
+    // resumes (warpSiteResults), with no loop over the lanes here
+    this.i32(0);
+    for (const k of this.sitesOf('shfl')) {
+      this.get(W.site);
+      this.i32(k);
+      this.op(OP.i32_eq);
+      this.op(OP.i32_or);
+    }
+    this.c.byte(OP.local_tee).u32(W.wake);
+    this.br('sched', true);
+    // another kind: the result, and the group resumes (in the operation's last loop over its lanes)
     this.collective();
     this.br('sched');
     this.close();
@@ -176,6 +233,161 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.op(OP.unreachable);
   }
 
+  /** The indices of the kernel's sites of `kind`. */
+  private sitesOf(kind: SiteKind): number[] {
+    return this.plan.sites.flatMap((x, k) => (x.kind === kind ? [k] : []));
+  }
+
+  /**
+   * As thread L.t stops at site k (after its words are stored): the pass's tracking of where its
+   * lanes stop — a barrier makes the pass mixed, a warp-level site joins the group, and a second
+   * site makes it mixed (what a scan of the warp after the pass found before).
+   */
+  protected warpStopped(k: number): void {
+    const { W, L } = this;
+    if (this.plan.sites[k]!.kind === 'bar') {
+      this.i32(1);
+      this.set(W.mixed);
+      return;
+    }
+    // mixed |= site >= 0 && site != k; site = k
+    this.get(W.site);
+    this.i32(k);
+    this.op(OP.i32_ne);
+    this.get(W.site);
+    this.i32(0);
+    this.op(OP.i32_ge_s);
+    this.op(OP.i32_and);
+    this.get(W.mixed);
+    this.op(OP.i32_or);
+    this.set(W.mixed);
+    this.i32(k);
+    this.set(W.site);
+    this.get(W.group);
+    this.i32(1);
+    this.get(L.t);
+    this.get(W.wb);
+    this.op(OP.i32_sub);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_or);
+    this.set(W.group);
+  }
+
+  /**
+   * A shfl site's resume block, thread L.t with its slots at `sb`: its result and predicate, in
+   * the two locals returned. When its warp's group resumed by itself (wake), computed here as
+   * scheduler.ts warpOp computes it — the source lane j from the lane's own b and c words, the
+   * lane's own value when j is outside the group (g0) — reading j's operand word; a source lane
+   * before this one has already run on past its next stop, so every lane first keeps its operand
+   * in its WP word and such a source is read there (never for .down: j >= the lane). Otherwise
+   * (the group's results written by a collective loop or by the launch in JavaScript) its RES and
+   * RESP words. `consts`: b and c when the compiler knows them (its words then go unread); `known`:
+   * the group surely woke (a shuffle chain's loop), no test of wake.
+   */
+  protected warpSiteResults(mode: string, sb: number, consts: { b?: number; c?: number } = {}, known = false): { res: number; resp: number } {
+    const { W, L } = this;
+    const earlier = mode !== 'down';
+    if (!known) {
+      this.get(W.wake);
+      this.open(OP.if, 'woke');
+    }
+    if (earlier) this.storeWord(sb, 'wp', () => this.loadWord(sb, 'wa'));
+    this.get(L.t);
+    this.get(W.wb);
+    this.op(OP.i32_sub);
+    this.set(W.lane);
+    // x1 = b & 31, x2 = c, x3 = segmask, acc = maxLane = (lane & segmask) | (c & 31 & ~segmask)
+    if (consts.b !== undefined) this.i32(consts.b);
+    else this.loadWord(sb, 'wb');
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.set(W.x1);
+    if (consts.c !== undefined) this.i32(consts.c);
+    else this.loadWord(sb, 'wc');
+    this.set(W.x2);
+    this.get(W.x2);
+    this.i32(8);
+    this.op(OP.i32_shr_s);
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.set(W.x3);
+    this.get(W.lane);
+    this.get(W.x3);
+    this.op(OP.i32_and);
+    this.get(W.x2);
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.get(W.x3);
+    this.i32(-1);
+    this.op(OP.i32_xor);
+    this.op(OP.i32_and);
+    this.op(OP.i32_or);
+    this.set(W.acc);
+    // j (in r)
+    this.get(W.lane);
+    if (mode === 'up' || mode === 'down') {
+      this.get(W.x1);
+      this.op(mode === 'up' ? OP.i32_sub : OP.i32_add);
+    } else if (mode === 'bfly') {
+      this.get(W.x1);
+      this.op(OP.i32_xor);
+    } else {
+      this.get(W.x3);
+      this.op(OP.i32_and);
+      this.get(W.x1);
+      this.get(W.x3);
+      this.i32(-1);
+      this.op(OP.i32_xor);
+      this.op(OP.i32_and);
+      this.op(OP.i32_or);
+    }
+    this.set(W.r);
+    // pval: up j >= maxLane, else j <= maxLane (signed: j < 0 for up past lane 0); out of range: the lane's own
+    this.get(W.r);
+    this.get(W.acc);
+    this.op(mode === 'up' ? OP.i32_ge_s : OP.i32_le_s);
+    this.c.byte(OP.local_tee).u32(W.sresp);
+    this.op(OP.i32_eqz);
+    this.open(OP.if, 'own');
+    this.get(W.lane);
+    this.set(W.r);
+    this.close();
+    // the source's slots: j's when j is in the group, else the lane's own
+    this.get(W.at0);
+    this.get(W.r);
+    this.i32(this.plan.stride);
+    this.op(OP.i32_mul);
+    this.op(OP.i32_add);
+    this.get(sb);
+    this.get(W.g0);
+    this.get(W.r);
+    this.op(OP.i32_shr_u);
+    this.i32(1);
+    this.op(OP.i32_and);
+    this.op(OP.select);
+    if (earlier) {
+      // a source before this lane: its kept operand (WP), not its next stop's
+      this.i32(WARP_WORD.wp - WARP_WORD.wa);
+      this.i32(0);
+      this.get(W.r);
+      this.get(W.lane);
+      this.op(OP.i32_lt_u);
+      this.op(OP.select);
+      this.op(OP.i32_add);
+    }
+    this.set(W.atv);
+    this.loadWord(W.atv, 'wa');
+    this.set(W.sres);
+    if (known) return { res: W.sres, resp: W.sresp };
+    this.c.byte(OP.else);
+    this.loadWord(sb, 'res');
+    this.set(W.sres);
+    this.loadWord(sb, 'resp');
+    this.set(W.sresp);
+    this.close();
+    return { res: W.sres, resp: W.sresp };
+  }
+
   /** Returns -1 when L.b has reached b1. */
   private returnIfPastBlocks(): void {
     this.get(this.L.b);
@@ -224,30 +436,53 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.get(W.n);
     this.set(W.we);
     this.close();
+    // at0: the warp's first slots; no group resumes by itself in its first pass
+    this.slotAddress(W.wb);
+    this.set(W.at0);
+    this.i32(0);
+    this.set(W.wake);
+  }
+
+  /**
+   * The woken group's lanes (g0, all waiting at one chain site) each run `link` from their slots,
+   * in thread order, as the general pass would run them.
+   */
+  private chainPass(link: () => void): void {
+    const { P, L, W } = this;
+    this.firstThread();
+    this.get(W.at0);
+    this.set(L.sb);
+    this.forLanes(L.t, W.we, () => {
+      this.open(OP.block, 'next');
+      this.get(W.g0);
+      this.get(L.t);
+      this.get(W.wb);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_shr_u);
+      this.i32(1);
+      this.op(OP.i32_and);
+      this.op(OP.i32_eqz);
+      this.br('next', true);
+      this.get(P.resumeBase);
+      this.get(L.t);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.set(L.ra);
+      link();
+      this.close();
+      this.get(L.sb);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(L.sb);
+      this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
+    });
   }
 
   /** One pass of threads wb <= t < we: each ready one (resume word >= 0) runs from there. */
   private threadPass(body: () => void): void {
     const { P, L, W } = this;
-    this.get(W.wb);
-    this.set(L.t);
-    // tx, ty, tz of the first thread, then counted along (no divisions per thread)
-    this.get(L.t);
-    this.get(P.ntx);
-    this.op(OP.i32_rem_u);
-    this.set(L.tx);
-    this.get(L.t);
-    this.get(P.ntx);
-    this.op(OP.i32_div_u);
-    this.set(L.q);
-    this.get(L.q);
-    this.get(P.nty);
-    this.op(OP.i32_rem_u);
-    this.set(L.ty);
-    this.get(L.q);
-    this.get(P.nty);
-    this.op(OP.i32_div_u);
-    this.set(L.tz);
+    this.firstThread();
     this.forLanes(L.t, W.we, () => {
       this.open(OP.block, 'next');
       this.get(P.resumeBase);
@@ -260,7 +495,21 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.c.byte(OP.local_tee).u32(L.pc);
       this.i32(0);
       this.op(OP.i32_lt_s);
+      this.open(OP.if, 'waiting');
+      // done (-1), or waiting (-2 - r) while no group resumes by itself: not this pass
+      this.get(W.wake);
+      this.op(OP.i32_eqz);
+      this.get(L.pc);
+      this.i32(-1);
+      this.op(OP.i32_eq);
+      this.op(OP.i32_or);
       this.br('next', true);
+      // the shfl group resumes (wake: every lane still waiting is in it) at r
+      this.i32(-2);
+      this.get(L.pc);
+      this.op(OP.i32_sub);
+      this.set(L.pc);
+      this.close();
       this.get(P.slotBase);
       this.get(L.t);
       this.i32(this.plan.stride);
@@ -279,6 +528,29 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
       this.close();
       this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
     });
+  }
+
+  /** L.t = wb, and its tx, ty, tz (then counted along: no divisions per thread). */
+  private firstThread(): void {
+    const { P, L, W } = this;
+    this.get(W.wb);
+    this.set(L.t);
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_rem_u);
+    this.set(L.tx);
+    this.get(L.t);
+    this.get(P.ntx);
+    this.op(OP.i32_div_u);
+    this.set(L.q);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_rem_u);
+    this.set(L.ty);
+    this.get(L.q);
+    this.get(P.nty);
+    this.op(OP.i32_div_u);
+    this.set(L.tz);
   }
 
   /** `counter` from its value up to `limit` (exclusive), running `each` per value. */
@@ -344,86 +616,13 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.op(OP.i32_and);
   }
 
-  /**
-   * After a warp's pass: `site` the warp-level site its waiting lanes stopped at (-1: none),
-   * `group` those lanes, `mixed` set when they are not one group of every waiting lane (another
-   * warp-level site, or a barrier).
-   */
-  private scanWarp(): void {
-    const { W } = this;
-    this.i32(-1);
-    this.set(W.site);
-    this.i32(0);
-    this.set(W.group);
-    this.i32(0);
-    this.set(W.mixed);
-    this.get(W.wb);
-    this.set(W.u);
-    this.slotAddress(W.wb);
-    this.set(W.at);
-    this.forLanes(W.u, W.we, () => {
-      this.open(OP.block, 'lane_next');
-      this.resumeAddress(W.u);
-      this.c.byte(OP.i32_load).u32(2).u32(0);
-      this.i32(-2);
-      this.op(OP.i32_gt_s);
-      this.br('lane_next', true);
-      this.loadWord(W.at, 'site');
-      this.set(W.x1);
-      this.isBarrier(W.x1);
-      this.open(OP.if, 'at_barrier');
-      this.i32(1);
-      this.set(W.mixed);
-      this.br('lane_next');
-      this.close();
-      this.get(W.site);
-      this.i32(0);
-      this.op(OP.i32_lt_s);
-      this.open(OP.if, 'first');
-      this.get(W.x1);
-      this.set(W.site);
-      this.c.byte(OP.else);
-      this.get(W.x1);
-      this.get(W.site);
-      this.op(OP.i32_ne);
-      this.get(W.mixed);
-      this.op(OP.i32_or);
-      this.set(W.mixed);
-      this.close();
-      this.get(W.group);
-      this.i32(1);
-      this.get(W.u);
-      this.get(W.wb);
-      this.op(OP.i32_sub);
-      this.op(OP.i32_shl);
-      this.op(OP.i32_or);
-      this.set(W.group);
-      this.close();
-      this.get(W.at);
-      this.i32(this.plan.stride);
-      this.op(OP.i32_add);
-      this.set(W.at);
-    });
-  }
-
-  /** Whether site index `s` (a local) is a barrier. */
-  private isBarrier(s: number): void {
-    const bars = this.plan.sites.flatMap((x, k) => (x.kind === 'bar' ? [k] : []));
-    this.i32(0);
-    for (const k of bars) {
-      this.get(s);
-      this.i32(k);
-      this.op(OP.i32_eq);
-      this.op(OP.i32_or);
-    }
-  }
-
   /** The collective result of the group's site (one body per kind and mode, for every site of it). */
   private collective(): void {
     const { W } = this;
     const forms = new Map<string, { kind: SiteKind; mode: string; at: number[] }>();
     this.plan.sites.forEach((s, k) => {
-      if (s.kind === 'bar') return;
+      // shfl: computed by each lane as it resumes (warpSiteResults)
+      if (s.kind === 'bar' || s.kind === 'shfl') return;
       const key = `${s.kind}.${s.mode}`;
       const f = forms.get(key);
       if (f) f.at.push(k);
@@ -451,8 +650,6 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
         return this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.group)), { resume: true });
       case 'vote':
         return this.vote(mode);
-      case 'shfl':
-        return this.forGroupLanes(() => this.shuffle(mode), { resume: true });
       case 'redux':
         return this.redux(mode);
       case 'match':
@@ -497,83 +694,6 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     }
     this.set(W.flag);
     this.forGroupLanes(() => this.storeWord(W.at, 'res', () => this.get(W.flag)), { resume: true });
-  }
-
-  /** shfl of lane u: the source lane j and predicate as scheduler.ts warpOp computes them; a source outside the group gives u's own value. */
-  private shuffle(mode: string): void {
-    const { W } = this;
-    // x1 = b & 31, x2 = c, x3 = segmask, x4 (below) = maxLane
-    this.loadWord(W.at, 'wb');
-    this.i32(31);
-    this.op(OP.i32_and);
-    this.set(W.x1);
-    this.loadWord(W.at, 'wc');
-    this.set(W.x2);
-    this.get(W.x2);
-    this.i32(8);
-    this.op(OP.i32_shr_s);
-    this.i32(31);
-    this.op(OP.i32_and);
-    this.set(W.x3);
-    // maxLane = (lane & segmask) | (c & 31 & ~segmask), kept in acc
-    this.get(W.lane);
-    this.get(W.x3);
-    this.op(OP.i32_and);
-    this.get(W.x2);
-    this.i32(31);
-    this.op(OP.i32_and);
-    this.get(W.x3);
-    this.i32(-1);
-    this.op(OP.i32_xor);
-    this.op(OP.i32_and);
-    this.op(OP.i32_or);
-    this.set(W.acc);
-    // j (in r)
-    if (mode === 'up' || mode === 'down') {
-      this.get(W.lane);
-      this.get(W.x1);
-      this.op(mode === 'up' ? OP.i32_sub : OP.i32_add);
-    } else if (mode === 'bfly') {
-      this.get(W.lane);
-      this.get(W.x1);
-      this.op(OP.i32_xor);
-    } else {
-      this.get(W.lane);
-      this.get(W.x3);
-      this.op(OP.i32_and);
-      this.get(W.x1);
-      this.get(W.x3);
-      this.i32(-1);
-      this.op(OP.i32_xor);
-      this.op(OP.i32_and);
-      this.op(OP.i32_or);
-    }
-    this.set(W.r);
-    // pval: up j >= maxLane, else j <= maxLane (signed: j < 0 for up past lane 0)
-    this.get(W.r);
-    this.get(W.acc);
-    this.op(mode === 'up' ? OP.i32_ge_s : OP.i32_le_s);
-    this.set(W.flag);
-    // out of range: the lane's own (j is then in 0..31 in every mode)
-    this.get(W.flag);
-    this.op(OP.i32_eqz);
-    this.open(OP.if, 'own');
-    this.get(W.lane);
-    this.set(W.r);
-    this.close();
-    // the source thread's slots: wb + j's when j is in the group, else u's
-    this.get(W.at0);
-    this.get(W.r);
-    this.i32(this.plan.stride);
-    this.op(OP.i32_mul);
-    this.op(OP.i32_add);
-    this.get(W.at);
-    this.get(W.r);
-    this.memberBit();
-    this.op(OP.select);
-    this.set(W.atv);
-    this.storeWord(W.at, 'res', () => this.loadWord(W.atv, 'wa'));
-    this.storeWord(W.at, 'resp', () => this.get(W.flag));
   }
 
   /** redux: the group's values folded in thread order (unsigned min/max for .u32, signed otherwise; any other op is xor, as warpOp). */

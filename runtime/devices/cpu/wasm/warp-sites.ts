@@ -7,14 +7,15 @@
  *
  * This file only reads the instruction: which site kind and mode it is, which operand goes into
  * which word, and where the results go. The words (per thread, after its register slots):
- * WA, WB, WC, WM (the operands, as E.wa/wb/wc/wm), RES, RESP (the results, as E.res/resp) and SITE
- * (the site index the thread waits at).
+ * WA, WB, WC, WM (the operands, as E.wa/wb/wc/wm), RES, RESP (the results, as E.res/resp), SITE
+ * (the site index the thread waits at) and WP (a shfl operand kept as the lane resumes, for lanes
+ * after it that read it once it has run on: warp-emit.ts warpSiteResults).
  */
 import type { Instruction, Operand } from '../ast.js';
 import type { SiteKind } from '../compile/compile.js';
 import { unsupported, type Cls } from './ptx-types.js';
 
-export const WARP_WORD = { wa: 0, wb: 4, wc: 8, wm: 12, res: 16, resp: 20, site: 24 } as const;
+export const WARP_WORD = { wa: 0, wb: 4, wc: 8, wm: 12, res: 16, resp: 20, site: 24, wp: 28 } as const;
 
 /** Bytes of warp words per thread (after its register slots). */
 export const WARP_WORDS_BYTES = 32;
