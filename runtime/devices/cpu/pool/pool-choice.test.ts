@@ -33,6 +33,10 @@ describe('the pool for a small grid of a long kernel', () => {
     recordKernelTime(k, 10, 20, 2); // on two threads: 1 ms a block
     expect(longEnoughToPool(k, 2)).toBe(true);
     expect(longEnoughToPool(k, 1)).toBe(false);
+    // a launch of one long block says nothing of four: only of up to twice the blocks measured
+    recordKernelTime(k, 50, 1, 1);
+    expect(longEnoughToPool(k, 2)).toBe(true);
+    expect(longEnoughToPool(k, 3)).toBe(false);
   });
 });
 

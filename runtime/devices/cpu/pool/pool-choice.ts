@@ -26,15 +26,26 @@ export function worthPooling(kernel: WasmKernel, blocks: number, threads: number
  */
 export const POOL_MIN_MS = 2;
 
-/** Whether the kernel's last launch says `blocks` of it take at least POOL_MIN_MS on one thread (false before its first launch). */
+/** The blocks of each kernel's last launch: longEnoughToPool extrapolates only from a launch of about the same size. */
+const lastBlocks = new WeakMap<WasmKernel, number>();
+
+/**
+ * Whether the kernel's last launch says `blocks` of it take at least POOL_MIN_MS on one thread:
+ * false before its first launch, and after a launch of fewer than half as many blocks (a one-block
+ * launch's time, on a busy machine or before V8 optimised the kernel, says little of four blocks).
+ */
 export function longEnoughToPool(kernel: WasmKernel, blocks: number): boolean {
   const perBlock = msPerBlock.get(kernel);
-  return perBlock !== undefined && perBlock * blocks >= POOL_MIN_MS;
+  const measured = lastBlocks.get(kernel);
+  return perBlock !== undefined && measured !== undefined && 2 * measured >= blocks && perBlock * blocks >= POOL_MIN_MS;
 }
 
 /** A launch's kernel time on `threads` threads (1: the calling thread alone). */
 export function recordKernelTime(kernel: WasmKernel, ms: number, blocks: number, threads: number): void {
-  if (blocks > 0 && ms >= 0) msPerBlock.set(kernel, (ms * threads) / blocks);
+  if (blocks > 0 && ms >= 0) {
+    msPerBlock.set(kernel, (ms * threads) / blocks);
+    lastBlocks.set(kernel, blocks);
+  }
 }
 
 /** Copying `bytes` (one way) took `ms`; a moving average over launches. */
