@@ -1,7 +1,8 @@
 /**
  * The workbench in browser mode, end to end: the real server (buildServer with uiDir, the real
  * engine) serving the vite-built renderer, driven in Debian Chromium through playwright-core.
- * Each test gets a fresh browser profile. Screenshots of every screen go to e2e/screenshots/tmp/
+ * Each test gets a fresh browser context, except a group of tests on add.wasm that share one page
+ * (useSharedPage). Screenshots of every screen go to e2e/screenshots/tmp/
  * (ignored), or to e2e/screenshots/ under `npm run screenshots` (helpers/screenshots.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
 import { startWorkbenchServer } from './helpers/server.js';
 import { ROOT as root, typeArgs, uploadFixture } from './helpers/workbench-page.js';
-import { useWorkbenchSuite } from './helpers/workbench-suite.js';
+import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
 const suite = useWorkbenchSuite();
 
@@ -56,20 +57,101 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.screenshot({ path: shotPath('module-details.png'), fullPage: true });
   }, 150_000); // the first test in this file also starts Chromium and waits for the renderer build other files may be doing
 
-  it('invokes an uploaded module with arguments typed in the editor and shows the result', async () => {
-    const page = await openPage();
-    await uploadFixture(page, 'fixtures/wasm/add.wasm');
-    await typeArgs(page, '[2, 40]');
-    await page.keyboard.press('Control+Enter');
-    await page.waitForSelector('[data-testid=result-value]');
-    expect(await page.textContent('[data-testid=result-value]')).toBe('[42]');
-    expect(await page.textContent('[data-testid=result-device]')).not.toBe('');
-    await page.screenshot({ path: shotPath('invoke-result.png') });
-    // add changes nothing and is short: the module screen says its calls need no worker.
-    await page.click('[data-testid=nav-module]');
-    await page.waitForSelector('[data-testid=module-details]');
-    expect(await page.locator('[data-testid=module-details] .badge', { hasText: 'inline' }).count()).toBe(3); // add, nothing, forty_two
-    await page.screenshot({ path: shotPath('module-inline.png'), fullPage: true });
+  // These four start from add.wasm on the Module screen of one page (useSharedPage: a page load
+  // is most of a short test's time); each opens the module itself.
+  describe('add.wasm, one page', () => {
+    const shared = useSharedPage(suite);
+    /** The shared page back on the Module screen; no page errors so far. */
+    async function addPage(): Promise<Page> {
+      const { page, errors } = shared;
+      expect(errors).toEqual([]);
+      await page.click('[data-testid=nav-module]');
+      await page.waitForSelector('[data-testid=screen-module]');
+      return page;
+    }
+
+    it('invokes an uploaded module with arguments typed in the editor and shows the result', async () => {
+      const page = await addPage();
+      await uploadFixture(page, 'fixtures/wasm/add.wasm');
+      await typeArgs(page, '[2, 40]');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForSelector('[data-testid=result-value]');
+      expect(await page.textContent('[data-testid=result-value]')).toBe('[42]');
+      expect(await page.textContent('[data-testid=result-device]')).not.toBe('');
+      await page.screenshot({ path: shotPath('invoke-result.png') });
+      // add changes nothing and is short: the module screen says its calls need no worker.
+      await page.click('[data-testid=nav-module]');
+      await page.waitForSelector('[data-testid=module-details]');
+      expect(await page.locator('[data-testid=module-details] .badge', { hasText: 'inline' }).count()).toBe(3); // add, nothing, forty_two
+      await page.screenshot({ path: shotPath('module-inline.png'), fullPage: true });
+    });
+
+    it('marks a bad argument in the editor as you type, and the engine rejects it with its code', async () => {
+      const page = await addPage();
+      await uploadFixture(page, 'fixtures/wasm/add.wasm');
+      await typeArgs(page, '[2, "x"]');
+      await page.waitForSelector('[data-testid=args-editor] .squiggly-error');
+      expect(await page.textContent('[data-testid=diagnostics]')).toContain('invalid_args');
+      await typeArgs(page, '[2, 1.5]');
+      await page.locator('[data-testid=diagnostics]', { hasText: 'type_mismatch' }).waitFor();
+      await page.click('[data-testid=invoke]');
+      await page.waitForSelector('[data-testid=error-code]');
+      expect(await page.textContent('[data-testid=error-code]')).toBe('type_mismatch');
+      await page.screenshot({ path: shotPath('invoke-bad-argument.png') });
+    });
+
+    it('takes a 20,000-character argument put in at once as one edit: the whole text is checked and run, one undo removes it', async () => {
+      const page = await addPage();
+      await uploadFixture(page, 'fixtures/wasm/add.wasm');
+      await typeArgs(page, '[]');
+      await page.keyboard.press('Control+A');
+      // insertText is one input event: Monaco would type it one character at a time (a 13 s task).
+      await page.keyboard.insertText(`[${'1, '.repeat(6666)}1]`);
+      await page.locator('[data-testid=diagnostics]', { hasText: 'invalid_args' }).waitFor();
+      expect(await page.textContent('[data-testid=diagnostics]')).toContain('invalid_args');
+      await page.click('[data-testid=invoke]');
+      await page.waitForSelector('[data-testid=error-code]');
+      expect(await page.textContent('[data-testid=error-code]')).toBe('invalid_args');
+      // The console line quotes the run's arguments: the editor's whole text reached the run.
+      await page.locator('[data-testid=console]', { hasText: '19,999 characters' }).waitFor();
+      // (not a click: the error's hover over the marked text would take it)
+      await page.focus('[data-testid=args-editor] textarea');
+      await page.keyboard.press('Control+Z');
+      await expect.poll(async () => (await page.textContent('[data-testid=args-editor] .view-lines'))?.replace(/\s/g, ''), { timeout: 10_000 }).toBe('[]');
+    });
+
+    it('keeps runs in the history, compares two side by side, and exports reports that parse', async () => {
+      const page = await addPage();
+      await uploadFixture(page, 'fixtures/wasm/add.wasm');
+      for (const args of ['[1, 2]', '[3, 4]']) {
+        await typeArgs(page, args);
+        await page.click('[data-testid=invoke]');
+        await page.locator('[data-testid=result-value]', { hasText: args === '[1, 2]' ? '[3]' : '[7]' }).waitFor();
+      }
+      await page.click('[data-testid=nav-runs]');
+      await page.waitForSelector('[data-testid=run-row]');
+      expect(await page.locator('[data-testid=run-row]').count()).toBeGreaterThanOrEqual(2);
+      await page.locator('[data-testid=pick-run]').nth(0).click();
+      await page.locator('[data-testid=pick-run]').nth(1).click();
+      await page.waitForSelector('[data-testid=run-compare]');
+      for (const format of ['json', 'chrome-trace', 'html'] as const) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=export-${format}]`).first().click()]);
+        const text = readFileSync((await download.path())!, 'utf8');
+        if (format === 'json') expect(JSON.parse(text)).toMatchObject({ format: 'tensor-wasm.run-report', run: { export: 'add', results: '[7]' } });
+        else if (format === 'chrome-trace') expect(JSON.parse(text).traceEvents.some((e: { cat?: string }) => e.cat === 'run')).toBe(true);
+        else expect(text).toMatch(/^<!doctype html>[\s\S]*report-data/);
+      }
+      await page.screenshot({ path: shotPath('runs.png'), fullPage: true });
+      // the history lives in the server's data dir: a fresh page sees it
+      const again = await shared.context.newPage();
+      try {
+        await again.goto(suite.server.url);
+        await again.click('[data-testid=nav-runs]');
+        await again.waitForSelector('[data-testid=run-row]');
+      } finally {
+        await again.close();
+      }
+    });
   });
 
   it('opens a dropped module and cancels a runaway guest', async () => {
@@ -82,40 +164,6 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.click('[data-testid=cancel]');
     await page.waitForSelector('[data-testid=error-code]');
     expect(await page.textContent('[data-testid=error-code]')).toBe('cancelled');
-  });
-
-  it('marks a bad argument in the editor as you type, and the engine rejects it with its code', async () => {
-    const page = await openPage();
-    await uploadFixture(page, 'fixtures/wasm/add.wasm');
-    await typeArgs(page, '[2, "x"]');
-    await page.waitForSelector('[data-testid=args-editor] .squiggly-error');
-    expect(await page.textContent('[data-testid=diagnostics]')).toContain('invalid_args');
-    await typeArgs(page, '[2, 1.5]');
-    await page.locator('[data-testid=diagnostics]', { hasText: 'type_mismatch' }).waitFor();
-    await page.click('[data-testid=invoke]');
-    await page.waitForSelector('[data-testid=error-code]');
-    expect(await page.textContent('[data-testid=error-code]')).toBe('type_mismatch');
-    await page.screenshot({ path: shotPath('invoke-bad-argument.png') });
-  });
-
-  it('takes a 20,000-character argument put in at once as one edit: the whole text is checked and run, one undo removes it', async () => {
-    const page = await openPage();
-    await uploadFixture(page, 'fixtures/wasm/add.wasm');
-    await typeArgs(page, '[]');
-    await page.keyboard.press('Control+A');
-    // insertText is one input event: Monaco would type it one character at a time (a 13 s task).
-    await page.keyboard.insertText(`[${'1, '.repeat(6666)}1]`);
-    await page.locator('[data-testid=diagnostics]', { hasText: 'invalid_args' }).waitFor();
-    expect(await page.textContent('[data-testid=diagnostics]')).toContain('invalid_args');
-    await page.click('[data-testid=invoke]');
-    await page.waitForSelector('[data-testid=error-code]');
-    expect(await page.textContent('[data-testid=error-code]')).toBe('invalid_args');
-    // The console line quotes the run's arguments: the editor's whole text reached the run.
-    await page.locator('[data-testid=console]', { hasText: '19,999 characters' }).waitFor();
-    // (not a click: the error's hover over the marked text would take it)
-    await page.focus('[data-testid=args-editor] textarea');
-    await page.keyboard.press('Control+Z');
-    await expect.poll(async () => (await page.textContent('[data-testid=args-editor] .view-lines'))?.replace(/\s/g, ''), { timeout: 10_000 }).toBe('[]');
   });
 
   it('fills the launch table, grid view and kernel summary from the vector-add guest', async () => {
@@ -175,35 +223,6 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 90_000 });
     expect(await page.locator('[data-testid=chart-sweep] .recharts-line-dots').first().locator('circle').count()).toBe(3);
     await page.screenshot({ path: shotPath('compare.png'), fullPage: true });
-  });
-
-  it('keeps runs in the history, compares two side by side, and exports reports that parse', async () => {
-    const page = await openPage();
-    await uploadFixture(page, 'fixtures/wasm/add.wasm');
-    for (const args of ['[1, 2]', '[3, 4]']) {
-      await typeArgs(page, args);
-      await page.click('[data-testid=invoke]');
-      await page.locator('[data-testid=result-value]', { hasText: args === '[1, 2]' ? '[3]' : '[7]' }).waitFor();
-    }
-    await page.click('[data-testid=nav-runs]');
-    await page.waitForSelector('[data-testid=run-row]');
-    expect(await page.locator('[data-testid=run-row]').count()).toBeGreaterThanOrEqual(2);
-    await page.locator('[data-testid=pick-run]').nth(0).click();
-    await page.locator('[data-testid=pick-run]').nth(1).click();
-    await page.waitForSelector('[data-testid=run-compare]');
-    for (const format of ['json', 'chrome-trace', 'html'] as const) {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=export-${format}]`).first().click()]);
-      const text = readFileSync((await download.path())!, 'utf8');
-      if (format === 'json') expect(JSON.parse(text)).toMatchObject({ format: 'tensor-wasm.run-report', run: { export: 'add', results: '[7]' } });
-      else if (format === 'chrome-trace') expect(JSON.parse(text).traceEvents.some((e: { cat?: string }) => e.cat === 'run')).toBe(true);
-      else expect(text).toMatch(/^<!doctype html>[\s\S]*report-data/);
-    }
-    await page.screenshot({ path: shotPath('runs.png'), fullPage: true });
-    // the history lives in the server's data dir: a fresh page sees it
-    const again = await suite.context!.newPage();
-    await again.goto(suite.server.url);
-    await again.click('[data-testid=nav-runs]');
-    await again.waitForSelector('[data-testid=run-row]');
   });
 
   it('settings persist, list devices with reasons, refuse bad values; dark theme follows the system', async () => {
