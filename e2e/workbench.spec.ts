@@ -209,15 +209,15 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     expect(firstRow).toContain('element-wise');
     await page.click('[data-testid=nav-compare]');
     await page.fill('[data-testid=compare-args]', '[4096, 7]');
-    await page.fill('[data-testid=compare-reps]', '3');
+    await page.fill('[data-testid=compare-reps]', '2');
     await page.click('[data-testid=compare-run]');
     await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
     expect(await page.textContent('[data-testid=outputs-equal]')).toBe('outputs equal');
     await page.waitForSelector('[data-testid=chart-per-run] .recharts-line');
-    expect(await page.locator('[data-testid=chart-per-run] .recharts-line-dots circle').count()).toBe(6);
+    expect(await page.locator('[data-testid=chart-per-run] .recharts-line-dots circle').count()).toBe(4); // a dot per timed run: 2 per side
     expect(await page.locator('[data-testid=chart-medians] .recharts-bar-rectangle').count()).toBe(2);
     expect(await page.textContent('[data-testid=speedup]')).toMatch(/^\d+\.\d\d×$/);
-    await page.fill('[data-testid=compare-reps]', '2');
+    await page.fill('[data-testid=compare-reps]', '1'); // the sweep's chart has a dot per size, whatever the repetitions
     await page.fill('[data-testid=compare-sweep]', '1024, 4096, 16384');
     await page.click('[data-testid=compare-run]');
     await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 90_000 });
@@ -246,9 +246,11 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
 
   it('drives a remote TensorWasm server as its target, always shown in the title bar', async () => {
     // a remote server answers pages from other origins only when it names them (--cors-origin)
+    // (started while the page loads: each takes seconds on a busy machine)
+    const opening = openPage();
     const remote = await startWorkbenchServer({ corsOrigins: [new URL(suite.server.url).origin] });
     try {
-      const page = await openPage();
+      const page = await opening;
       await page.click('[data-testid=nav-settings]');
       await page.fill('[data-testid=remote-url]', remote.url);
       await Promise.all([page.waitForEvent('load'), page.getByText('Use this server').click()]);
