@@ -1,7 +1,8 @@
 /**
  * The workbench's tools for repeated work (issue 17), end to end in Debian Chromium against the
  * real server and engine: presets (saved invocations re-run in one key), the offload comparison's
- * statistics and exports, two runs side by side in the timeline, and the PTX view.
+ * statistics and exports, two runs side by side in the timeline, and the PTX view. The tests share
+ * one page (useSharedPage), each opening its own module or example.
  */
 import { describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM } from './helpers/chromium.js';
@@ -12,8 +13,12 @@ import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 const suite = useWorkbenchSuite();
 
 describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
+  // One page for the file (useSharedPage: a page load is most of a short test's time); each test
+  // starts on the Module screen and opens its own module or example.
+  const shared = useSharedPage(suite);
+
   it('presets: save the current invocation, re-run it with Alt+1 after changing the arguments, keep it across a reload, delete it', async () => {
-    const { page, errors } = await suite.open();
+    const { page, errors } = await shared.atModule();
     await uploadFixture(page, 'fixtures/wasm/add.wasm');
     await page.selectOption('[data-testid=export-select]', 'add');
     await typeArgs(page, '[2, 40]');
@@ -40,7 +45,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
   });
 
   it('compare: warm-ups apart, outliers column, a dispatch marker per sweep point, log scale, HTML export, kept in Runs and reopened', async () => {
-    const { page, errors } = await suite.open();
+    const { page, errors } = await shared.atModule();
     await openExample(page, 'simd-saxpy');
     await page.click('[data-testid=nav-compare]');
     await page.fill('[data-testid=compare-args]', '[1024, 7]');
@@ -77,78 +82,66 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
     expectNoPageErrors(errors);
   });
 
-  // These two run multi-launch on one page (useSharedPage: a page load is most of a short test's
-  // time); each opens its example itself.
-  describe('multi-launch, one page', () => {
-    const shared = useSharedPage(suite);
-    /** The shared page back on the Module screen. */
-    async function atModule() {
-      await shared.page.click('[data-testid=nav-module]');
-      await shared.page.waitForSelector('[data-testid=screen-module]');
-      return shared;
-    }
-
-    it('timeline: two past runs side by side, B under A, aligned at their start; Close B leaves A', async () => {
-      const { page, errors } = await atModule();
-      await openExample(page, 'multi-launch');
-      for (let i = 0; i < 2; i++) {
-        await page.click('[data-testid=invoke]');
-        await page.locator('[data-testid=invoke]:not([disabled])').waitFor({ timeout: 60_000 });
-        await page.locator('[data-testid=result-value]').waitFor({ timeout: 60_000 });
-      }
-      await page.click('[data-testid=nav-runs]');
-      const picks = page.locator('[data-testid=pick-run]');
-      await expect.poll(() => picks.count()).toBeGreaterThanOrEqual(2);
-      await picks.nth(1).click();
-      await picks.nth(0).click();
-      await page.click('[data-testid=open-both-timeline]');
-      await page.waitForSelector('[data-testid=timeline-side-by-side]');
-      const tracks = (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.split('|');
-      expect(tracks).toEqual(expect.arrayContaining(['invocation', 'host', 'device:cpu', 'B/invocation', 'B/host', 'B/device:cpu']));
-      expect(tracks.indexOf('B/invocation')).toBeGreaterThan(tracks.indexOf('device:cpu'));
-      await page.screenshot({ path: shotPath('timeline-side-by-side.png'), fullPage: true });
-      await page.click('[data-testid=timeline-close-b]');
-      await expect.poll(async () => (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.includes('B/')).toBe(false);
-      expectNoPageErrors(errors);
-    });
-
-    it('launch details: the PTX in a read-only Monaco view at the entry, registers per thread from the PTX; a sanitizer row opens its PTX line', async () => {
-      const { page, errors } = await atModule();
-      await openExample(page, 'multi-launch');
+  it('timeline: two past runs side by side, B under A, aligned at their start; Close B leaves A', async () => {
+    const { page, errors } = await shared.atModule();
+    await openExample(page, 'multi-launch');
+    for (let i = 0; i < 2; i++) {
       await page.click('[data-testid=invoke]');
-      // (the page may still show the previous test's result of the same module: wait for this run's end)
       await page.locator('[data-testid=invoke]:not([disabled])').waitFor({ timeout: 60_000 });
       await page.locator('[data-testid=result-value]').waitFor({ timeout: 60_000 });
-      await page.click('[data-testid=nav-launches]');
-      await page.locator('[data-testid=launch-row]', { hasText: 'block_sum' }).first().click();
-      const view = page.locator('[data-testid=ptx-view]');
-      await view.waitFor();
-      // multi.ptx: `.visible .entry block_sum(` is line 57; its body declares %f<9>, %r<15>, %rd<9> (64-bit: twice) = 42
-      expect(await view.getAttribute('data-entry-line')).toBe('57');
-      await page.locator('[data-testid=ptx-view] .monaco-editor[data-line="57"]').waitFor();
-      expect(await page.locator('[data-testid=ptx-view] .view-lines').textContent()).toMatch(/\.entry\s+block_sum/); // Monaco draws spaces as no-break spaces
-      expect(await page.textContent('[data-testid=ptx-registers]')).toBe('42');
-      expect(await page.inputValue('[data-testid=occupancy-regs]')).toBe('42');
-      expect(await page.getAttribute('[data-testid=ptx-view] .monaco-editor textarea', 'readonly')).not.toBeNull();
-      await page.locator('[data-testid=ptx]').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: shotPath('launch-ptx.png'), fullPage: true });
+    }
+    await page.click('[data-testid=nav-runs]');
+    const picks = page.locator('[data-testid=pick-run]');
+    await expect.poll(() => picks.count()).toBeGreaterThanOrEqual(2);
+    await picks.nth(1).click();
+    await picks.nth(0).click();
+    await page.click('[data-testid=open-both-timeline]');
+    await page.waitForSelector('[data-testid=timeline-side-by-side]');
+    const tracks = (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.split('|');
+    expect(tracks).toEqual(expect.arrayContaining(['invocation', 'host', 'device:cpu', 'B/invocation', 'B/host', 'B/device:cpu']));
+    expect(tracks.indexOf('B/invocation')).toBeGreaterThan(tracks.indexOf('device:cpu'));
+    await page.screenshot({ path: shotPath('timeline-side-by-side.png'), fullPage: true });
+    await page.click('[data-testid=timeline-close-b]');
+    await expect.poll(async () => (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.includes('B/')).toBe(false);
+    expectNoPageErrors(errors);
+  });
 
-      // a fault's PTX line, from the sanitizer
-      await page.click('[data-testid=nav-module]');
-      await uploadFixture(page, 'fixtures/guests/wasm/explain.wasm');
-      await page.selectOption('[data-testid=export-select]', 'explain_out_of_bounds');
-      await page.click('[data-testid=invoke]');
-      await page.waitForSelector('[data-testid=run-status]', { timeout: 60_000 });
-      await page.click('[data-testid=nav-launches]');
-      const line = await page.locator('[data-testid=sanitizer] [data-testid=fault-ptx-line]').textContent();
-      expect(line).toMatch(/^\d+$/);
-      await page.click('[data-testid=sanitizer] [data-testid=fault-ptx-line]');
-      await page.locator(`[data-testid=ptx-view][data-target-line="${line}"]`).waitFor();
-      await page.locator(`[data-testid=ptx-view] .monaco-editor[data-line="${line}"]`).waitFor();
-      // the fault line's decoration comes with a later render (screens refresh up to 4 times a second)
-      await page.locator('[data-testid=ptx-view] .ptx-fault-line').first().waitFor({ timeout: 10_000 });
-      expect(await page.locator('[data-testid=ptx-view] .ptx-fault-line').count()).toBeGreaterThan(0);
-      expectNoPageErrors(errors);
-    });
+  it('launch details: the PTX in a read-only Monaco view at the entry, registers per thread from the PTX; a sanitizer row opens its PTX line', async () => {
+    const { page, errors } = await shared.atModule();
+    await openExample(page, 'multi-launch');
+    await page.click('[data-testid=invoke]');
+    // (the page may still show the previous test's result of the same module: wait for this run's end)
+    await page.locator('[data-testid=invoke]:not([disabled])').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid=result-value]').waitFor({ timeout: 60_000 });
+    await page.click('[data-testid=nav-launches]');
+    await page.locator('[data-testid=launch-row]', { hasText: 'block_sum' }).first().click();
+    const view = page.locator('[data-testid=ptx-view]');
+    await view.waitFor();
+    // multi.ptx: `.visible .entry block_sum(` is line 57; its body declares %f<9>, %r<15>, %rd<9> (64-bit: twice) = 42
+    expect(await view.getAttribute('data-entry-line')).toBe('57');
+    await page.locator('[data-testid=ptx-view] .monaco-editor[data-line="57"]').waitFor();
+    expect(await page.locator('[data-testid=ptx-view] .view-lines').textContent()).toMatch(/\.entry\s+block_sum/); // Monaco draws spaces as no-break spaces
+    expect(await page.textContent('[data-testid=ptx-registers]')).toBe('42');
+    expect(await page.inputValue('[data-testid=occupancy-regs]')).toBe('42');
+    expect(await page.getAttribute('[data-testid=ptx-view] .monaco-editor textarea', 'readonly')).not.toBeNull();
+    await page.locator('[data-testid=ptx]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shotPath('launch-ptx.png'), fullPage: true });
+
+    // a fault's PTX line, from the sanitizer
+    await page.click('[data-testid=nav-module]');
+    await uploadFixture(page, 'fixtures/guests/wasm/explain.wasm');
+    await page.selectOption('[data-testid=export-select]', 'explain_out_of_bounds');
+    await page.click('[data-testid=invoke]');
+    await page.waitForSelector('[data-testid=run-status]', { timeout: 60_000 });
+    await page.click('[data-testid=nav-launches]');
+    const line = await page.locator('[data-testid=sanitizer] [data-testid=fault-ptx-line]').textContent();
+    expect(line).toMatch(/^\d+$/);
+    await page.click('[data-testid=sanitizer] [data-testid=fault-ptx-line]');
+    await page.locator(`[data-testid=ptx-view][data-target-line="${line}"]`).waitFor();
+    await page.locator(`[data-testid=ptx-view] .monaco-editor[data-line="${line}"]`).waitFor();
+    // the fault line's decoration comes with a later render (screens refresh up to 4 times a second)
+    await page.locator('[data-testid=ptx-view] .ptx-fault-line').first().waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid=ptx-view] .ptx-fault-line').count()).toBeGreaterThan(0);
+    expectNoPageErrors(errors);
   });
 });

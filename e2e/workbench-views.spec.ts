@@ -1,14 +1,14 @@
 /**
  * The workbench's profiling views end to end in Debian Chromium (issue 17): the timeline (tracks,
  * live, pan/zoom with keys and wheel, selection), launch details with the occupancy calculator,
- * and reopening a past run.
+ * and reopening a past run. The tests share one page (useSharedPage), each running its own example.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
 import { expectNoPageErrors, openExample, ROOT } from './helpers/workbench-page.js';
-import { useWorkbenchSuite } from './helpers/workbench-suite.js';
+import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
 const suite = useWorkbenchSuite();
 
@@ -25,8 +25,12 @@ async function runExample(page: Page, id: string): Promise<void> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
+  // One page for the file (useSharedPage: a page load is most of a short test's time); each test
+  // starts on the Module screen and runs its own example.
+  const shared = useSharedPage(suite);
+
   it('timeline: tracks for the invocation, host calls and kernels; W/S/A/D and the wheel move the view; a click selects a launch', async () => {
-    const opened = await suite.open();
+    const opened = await shared.atModule();
     const { page, errors } = opened;
     await runExample(page, 'multi-launch');
     await page.keyboard.press('Control+4');
@@ -78,7 +82,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   // One page for both: reopening needs a second run after the first, and that run is the
   // vector-add whose launch details are read (a page and a run fewer than two tests).
   it('launch details: argv records, and the occupancy for a chosen GPU with its limiting factor; runs reopen: a past run shows in Timeline and Launches as it looked live', async () => {
-    const opened = await suite.open();
+    const opened = await shared.atModule();
     const { page, errors } = opened;
     await runExample(page, 'multi-launch');
     await page.click('[data-testid=nav-timeline]');
@@ -116,7 +120,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
   });
 
   it('progress: elapsed time against the deadline while a run is in progress; Esc cancels', async () => {
-    const opened = await suite.open();
+    const opened = await shared.atModule();
     const { page } = opened;
     await page.setInputFiles('[data-testid=file-input]', `${ROOT}/fixtures/wasm/loop.wasm`);
     await page.waitForSelector('[data-testid=screen-invoke]');

@@ -1,8 +1,8 @@
 /**
  * The workbench in browser mode, end to end: the real server (buildServer with uiDir, the real
  * engine) serving the vite-built renderer, driven in Debian Chromium through playwright-core.
- * Each test gets a fresh browser context, except a group of tests on add.wasm that share one page
- * (useSharedPage). Screenshots of every screen go to e2e/screenshots/tmp/
+ * Most tests share one page (useSharedPage, each opening its own module); a first start, the dark
+ * theme and a remote target get fresh contexts. Screenshots of every screen go to e2e/screenshots/tmp/
  * (ignored), or to e2e/screenshots/ under `npm run screenshots` (helpers/screenshots.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -57,21 +57,20 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     await page.screenshot({ path: shotPath('module-details.png'), fullPage: true });
   }, 150_000); // the first test in this file also starts Chromium and waits for the renderer build other files may be doing
 
-  // These four start from add.wasm on the Module screen of one page (useSharedPage: a page load
-  // is most of a short test's time); each opens the module itself.
-  describe('add.wasm, one page', () => {
+  // These start on the Module screen of one page (useSharedPage: a page load is most of a short
+  // test's time); each opens its module itself. The first test above needs a page of its own (a
+  // first start), and so do the dark theme (its own colour scheme) and the remote target (it
+  // switches the page to another server).
+  describe('one page', () => {
     const shared = useSharedPage(suite);
     /** The shared page back on the Module screen; no page errors so far. */
-    async function addPage(): Promise<Page> {
-      const { page, errors } = shared;
-      expect(errors).toEqual([]);
-      await page.click('[data-testid=nav-module]');
-      await page.waitForSelector('[data-testid=screen-module]');
-      return page;
+    async function modulePage(): Promise<Page> {
+      expect(shared.errors).toEqual([]);
+      return (await shared.atModule()).page;
     }
 
     it('invokes an uploaded module with arguments typed in the editor and shows the result', async () => {
-      const page = await addPage();
+      const page = await modulePage();
       await uploadFixture(page, 'fixtures/wasm/add.wasm');
       await typeArgs(page, '[2, 40]');
       await page.keyboard.press('Control+Enter');
@@ -87,7 +86,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     });
 
     it('marks a bad argument in the editor as you type, and the engine rejects it with its code', async () => {
-      const page = await addPage();
+      const page = await modulePage();
       await uploadFixture(page, 'fixtures/wasm/add.wasm');
       await typeArgs(page, '[2, "x"]');
       await page.waitForSelector('[data-testid=args-editor] .squiggly-error');
@@ -101,7 +100,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     });
 
     it('takes a 20,000-character argument put in at once as one edit: the whole text is checked and run, one undo removes it', async () => {
-      const page = await addPage();
+      const page = await modulePage();
       await uploadFixture(page, 'fixtures/wasm/add.wasm');
       await typeArgs(page, '[]');
       await page.keyboard.press('Control+A');
@@ -121,7 +120,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
     });
 
     it('keeps runs in the history, compares two side by side, and exports reports that parse', async () => {
-      const page = await addPage();
+      const page = await modulePage();
       await uploadFixture(page, 'fixtures/wasm/add.wasm');
       for (const args of ['[1, 2]', '[3, 4]']) {
         await typeArgs(page, args);
@@ -152,77 +151,77 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
         await again.close();
       }
     });
-  });
 
-  it('opens a dropped module and cancels a runaway guest', async () => {
-    const page = await openPage();
-    await dropFixture(page, 'fixtures/wasm/loop.wasm');
-    expect(await page.textContent('.titlebar')).toContain('loop.wasm');
-    await page.selectOption('[data-testid=export-select]', 'spin');
-    await typeArgs(page, '[]');
-    await page.click('[data-testid=invoke]');
-    await page.click('[data-testid=cancel]');
-    await page.waitForSelector('[data-testid=error-code]');
-    expect(await page.textContent('[data-testid=error-code]')).toBe('cancelled');
-  });
+    it('opens a dropped module and cancels a runaway guest', async () => {
+      const page = await modulePage();
+      await dropFixture(page, 'fixtures/wasm/loop.wasm');
+      expect(await page.textContent('.titlebar')).toContain('loop.wasm');
+      await page.selectOption('[data-testid=export-select]', 'spin');
+      await typeArgs(page, '[]');
+      await page.click('[data-testid=invoke]');
+      await page.click('[data-testid=cancel]');
+      await page.waitForSelector('[data-testid=error-code]');
+      expect(await page.textContent('[data-testid=error-code]')).toBe('cancelled');
+    });
 
-  it('fills the launch table, grid view and kernel summary from the vector-add guest', async () => {
-    const page = await openPage();
-    await page.click('[data-testid=example-vector-add]');
-    await page.waitForSelector('[data-testid=screen-invoke]');
-    await typeArgs(page, '[4096]');
-    await page.click('[data-testid=invoke]');
-    await page.waitForSelector('[data-testid=result-value]', { timeout: 60_000 });
-    expect(await page.textContent('[data-testid=result-value]')).toBe('[0]');
-    await page.click('[data-testid=nav-launches]');
-    await page.waitForSelector('[data-testid=launch-row]');
-    expect(await page.locator('[data-testid=launch-row]').count()).toBe(1);
-    expect(await page.textContent('[data-testid=launch-row]')).toContain('vector_add');
-    const grid = page.locator('[data-testid=grid-view]');
-    expect(await grid.getAttribute('data-total')).toBe('16');
-    expect(await grid.getAttribute('data-completed')).toBe('16');
-    expect(await page.textContent('[data-testid=kernel-summary]')).toContain('vector_add');
-    // a guest with several launches: every launch listed, the summary groups them per kernel
-    await page.click('[data-testid=nav-module]');
-    await page.click('[data-testid=example-multi-launch]');
-    await page.waitForSelector('[data-testid=screen-invoke]');
-    await page.click('[data-testid=invoke]');
-    await page.locator('[data-testid=result-value]', { hasText: '[0]' }).waitFor({ timeout: 60_000 });
-    await page.click('[data-testid=nav-launches]');
-    await page.locator('[data-testid=launch-count]', { hasText: '3' }).waitFor();
-    expect(await page.locator('[data-testid=kernel-summary] tbody tr').count()).toBe(2);
-    await page.locator('[data-testid=launch-row]').first().click();
-    expect(await grid.getAttribute('data-seq')).toBe('1');
-    await page.screenshot({ path: shotPath('launches.png'), fullPage: true });
-  });
+    it('fills the launch table, grid view and kernel summary from the vector-add guest', async () => {
+      const page = await modulePage();
+      await page.click('[data-testid=example-vector-add]');
+      await page.waitForSelector('[data-testid=screen-invoke]');
+      await typeArgs(page, '[4096]');
+      await page.click('[data-testid=invoke]');
+      await page.waitForSelector('[data-testid=result-value]', { timeout: 60_000 });
+      expect(await page.textContent('[data-testid=result-value]')).toBe('[0]');
+      await page.click('[data-testid=nav-launches]');
+      await page.waitForSelector('[data-testid=launch-row]');
+      expect(await page.locator('[data-testid=launch-row]').count()).toBe(1);
+      expect(await page.textContent('[data-testid=launch-row]')).toContain('vector_add');
+      const grid = page.locator('[data-testid=grid-view]');
+      expect(await grid.getAttribute('data-total')).toBe('16');
+      expect(await grid.getAttribute('data-completed')).toBe('16');
+      expect(await page.textContent('[data-testid=kernel-summary]')).toContain('vector_add');
+      // a guest with several launches: every launch listed, the summary groups them per kernel
+      await page.click('[data-testid=nav-module]');
+      await page.click('[data-testid=example-multi-launch]');
+      await page.waitForSelector('[data-testid=screen-invoke]');
+      await page.click('[data-testid=invoke]');
+      await page.locator('[data-testid=result-value]', { hasText: '[0]' }).waitFor({ timeout: 60_000 });
+      await page.click('[data-testid=nav-launches]');
+      await page.locator('[data-testid=launch-count]', { hasText: '3' }).waitFor();
+      expect(await page.locator('[data-testid=kernel-summary] tbody tr').count()).toBe(2);
+      await page.locator('[data-testid=launch-row]').first().click();
+      expect(await grid.getAttribute('data-seq')).toBe('1');
+      await page.screenshot({ path: shotPath('launches.png'), fullPage: true });
+    });
 
-  it('shows the SIMD saxpy example’s offload decisions, compares offload with fallback and draws the charts', async () => {
-    const page = await openPage();
-    await page.click('[data-testid=example-simd-saxpy]');
-    await page.waitForSelector('[data-testid=screen-invoke]');
-    await page.click('[data-testid=nav-module]');
-    await page.waitForSelector('[data-testid=offload-decisions]');
-    // promoted loops are listed first, each with the analyser's reason
-    const firstRow = await page.textContent('[data-testid=offload-decisions] tbody tr');
-    expect(firstRow).toContain('saxpy');
-    expect(firstRow).toContain('yes');
-    expect(firstRow).toContain('element-wise');
-    await page.click('[data-testid=nav-compare]');
-    await page.fill('[data-testid=compare-args]', '[4096, 7]');
-    await page.fill('[data-testid=compare-reps]', '2');
-    await page.click('[data-testid=compare-run]');
-    await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
-    expect(await page.textContent('[data-testid=outputs-equal]')).toBe('outputs equal');
-    await page.waitForSelector('[data-testid=chart-per-run] .recharts-line');
-    expect(await page.locator('[data-testid=chart-per-run] .recharts-line-dots circle').count()).toBe(4); // a dot per timed run: 2 per side
-    expect(await page.locator('[data-testid=chart-medians] .recharts-bar-rectangle').count()).toBe(2);
-    expect(await page.textContent('[data-testid=speedup]')).toMatch(/^\d+\.\d\d×$/);
-    await page.fill('[data-testid=compare-reps]', '1'); // the sweep's chart has a dot per size, whatever the repetitions
-    await page.fill('[data-testid=compare-sweep]', '1024, 4096, 16384');
-    await page.click('[data-testid=compare-run]');
-    await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 90_000 });
-    expect(await page.locator('[data-testid=chart-sweep] .recharts-line-dots').first().locator('circle').count()).toBe(3);
-    await page.screenshot({ path: shotPath('compare.png'), fullPage: true });
+    it('shows the SIMD saxpy example’s offload decisions, compares offload with fallback and draws the charts', async () => {
+      const page = await modulePage();
+      await page.click('[data-testid=example-simd-saxpy]');
+      await page.waitForSelector('[data-testid=screen-invoke]');
+      await page.click('[data-testid=nav-module]');
+      await page.waitForSelector('[data-testid=offload-decisions]');
+      // promoted loops are listed first, each with the analyser's reason
+      const firstRow = await page.textContent('[data-testid=offload-decisions] tbody tr');
+      expect(firstRow).toContain('saxpy');
+      expect(firstRow).toContain('yes');
+      expect(firstRow).toContain('element-wise');
+      await page.click('[data-testid=nav-compare]');
+      await page.fill('[data-testid=compare-args]', '[4096, 7]');
+      await page.fill('[data-testid=compare-reps]', '2');
+      await page.click('[data-testid=compare-run]');
+      await page.waitForSelector('[data-testid=compare-result]', { timeout: 90_000 });
+      expect(await page.textContent('[data-testid=outputs-equal]')).toBe('outputs equal');
+      await page.waitForSelector('[data-testid=chart-per-run] .recharts-line');
+      expect(await page.locator('[data-testid=chart-per-run] .recharts-line-dots circle').count()).toBe(4); // a dot per timed run: 2 per side
+      expect(await page.locator('[data-testid=chart-medians] .recharts-bar-rectangle').count()).toBe(2);
+      expect(await page.textContent('[data-testid=speedup]')).toMatch(/^\d+\.\d\d×$/);
+      await page.fill('[data-testid=compare-reps]', '1'); // the sweep's chart has a dot per size, whatever the repetitions
+      await page.fill('[data-testid=compare-sweep]', '1024, 4096, 16384');
+      await page.click('[data-testid=compare-run]');
+      await page.waitForSelector('[data-testid=chart-sweep] .recharts-line', { timeout: 90_000 });
+      expect(await page.locator('[data-testid=chart-sweep] .recharts-line-dots').first().locator('circle').count()).toBe(3);
+      await page.screenshot({ path: shotPath('compare.png'), fullPage: true });
+    });
   });
 
   it('settings persist, list devices with reasons, refuse bad values; dark theme follows the system', async () => {

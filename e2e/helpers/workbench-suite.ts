@@ -73,6 +73,8 @@ export interface SharedPage {
   readonly context: BrowserContext;
   /** The page's uncaught errors since it opened (all the group's tests). */
   readonly errors: string[];
+  /** The page back on the Module screen, where each test of the group starts. */
+  atModule(): Promise<{ page: Page; errors: string[]; context: BrowserContext }>;
 }
 
 /**
@@ -107,6 +109,12 @@ export function useSharedPage(suite: WorkbenchSuite, options: Omit<OpenOptions, 
     },
     get errors() {
       return get().errors;
+    },
+    async atModule() {
+      const opened = get();
+      await opened.page.click('[data-testid=nav-module]');
+      await opened.page.waitForSelector('[data-testid=screen-module]');
+      return opened;
     },
   };
 }
