@@ -1,8 +1,8 @@
 /**
  * The workbench in browser mode, end to end: the real server (buildServer with uiDir, the real
  * engine) serving the vite-built renderer, driven in Debian Chromium through playwright-core.
- * Most tests share one page (useSharedPage, each opening its own module); a first start, the dark
- * theme and a remote target get fresh contexts. Screenshots of every screen go to e2e/screenshots/tmp/
+ * The tests share one page (useSharedPage, each opening its own module), except the remote target's,
+ * which switches its page to another server. Screenshots of every screen go to e2e/screenshots/tmp/
  * (ignored), or to e2e/screenshots/ under `npm run screenshots` (helpers/screenshots.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -17,8 +17,8 @@ import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
 const suite = useWorkbenchSuite();
 
-async function openPage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const { page, errors } = await suite.open({ colorScheme });
+async function openPage(): Promise<Page> {
+  const { page, errors } = await suite.open();
   expect(errors).toEqual([]);
   return page;
 }
@@ -36,31 +36,9 @@ async function dropFixture(page: Page, rel: string): Promise<void> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
-  it('shows examples on first start; a WASI example runs in one click with its output', async () => {
-    const page = await openPage();
-    await expect(page.locator('[data-testid=target]').textContent()).resolves.toContain('this server');
-    await page.waitForSelector('[data-testid=example-wasi-hello]');
-    await page.screenshot({ path: shotPath('module-first-start.png') });
-    await page.click('[data-testid=example-wasi-hello]');
-    await page.waitForSelector('[data-testid=screen-invoke]');
-    await page.fill('[data-testid=wasi-args]', '3 two');
-    await page.click('[data-testid=invoke]');
-    await page.waitForSelector('[data-testid=result-value]');
-    expect(await page.textContent('[data-testid=result-value]')).toBe('exit code 3');
-    const consoleText = await page.textContent('[data-testid=console]');
-    expect(consoleText).toContain('hello from wasi');
-    expect(consoleText).toContain('arg 2: two');
-    expect(consoleText).toContain('a line on stderr');
-    await page.click('[data-testid=nav-module]');
-    await page.waitForSelector('[data-testid=module-details]');
-    expect(await page.textContent('[data-testid=module-details]')).toContain('WASI');
-    await page.screenshot({ path: shotPath('module-details.png'), fullPage: true });
-  }, 150_000); // the first test in this file also starts Chromium and waits for the renderer build other files may be doing
-
   // These start on the Module screen of one page (useSharedPage: a page load is most of a short
-  // test's time); each opens its module itself. The first test above needs a page of its own (a
-  // first start), and so do the dark theme (its own colour scheme) and the remote target (it
-  // switches the page to another server).
+  // test's time); each opens its module itself. The first is the page's first start. The remote
+  // target below gets a page of its own (it switches the page to another server).
   describe('one page', () => {
     const shared = useSharedPage(suite);
     /** The shared page back on the Module screen; no page errors so far. */
@@ -68,6 +46,27 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
       expect(shared.errors).toEqual([]);
       return (await shared.atModule()).page;
     }
+
+    it('shows examples on first start; a WASI example runs in one click with its output', async () => {
+      const page = await modulePage(); // the group's first test: the page has not opened a module yet
+      await expect(page.locator('[data-testid=target]').textContent()).resolves.toContain('this server');
+      await page.waitForSelector('[data-testid=example-wasi-hello]');
+      await page.screenshot({ path: shotPath('module-first-start.png') });
+      await page.click('[data-testid=example-wasi-hello]');
+      await page.waitForSelector('[data-testid=screen-invoke]');
+      await page.fill('[data-testid=wasi-args]', '3 two');
+      await page.click('[data-testid=invoke]');
+      await page.waitForSelector('[data-testid=result-value]');
+      expect(await page.textContent('[data-testid=result-value]')).toBe('exit code 3');
+      const consoleText = await page.textContent('[data-testid=console]');
+      expect(consoleText).toContain('hello from wasi');
+      expect(consoleText).toContain('arg 2: two');
+      expect(consoleText).toContain('a line on stderr');
+      await page.click('[data-testid=nav-module]');
+      await page.waitForSelector('[data-testid=module-details]');
+      expect(await page.textContent('[data-testid=module-details]')).toContain('WASI');
+      await page.screenshot({ path: shotPath('module-details.png'), fullPage: true });
+    }, 150_000); // the group's page opens before it, while other files may be building the renderer
 
     it('invokes an uploaded module with arguments typed in the editor and shows the result', async () => {
       const page = await modulePage();
@@ -222,25 +221,28 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench in the browser', () => {
       expect(await page.locator('[data-testid=chart-sweep] .recharts-line-dots').first().locator('circle').count()).toBe(3);
       await page.screenshot({ path: shotPath('compare.png'), fullPage: true });
     });
-  });
 
-  it('settings persist, list devices with reasons, refuse bad values; dark theme follows the system', async () => {
-    const page = await openPage('dark');
-    await page.click('[data-testid=nav-settings]');
-    await page.waitForSelector('[data-testid=devices] tbody tr');
-    expect(await page.textContent('[data-testid=devices]')).toMatch(/cpu/i);
-    await page.fill('[data-testid=setting-deadline]', '0');
-    await page.click('[data-testid=settings-save]');
-    await page.waitForSelector('[data-testid=settings-error]');
-    await page.fill('[data-testid=setting-deadline]', '12345');
-    await page.click('[data-testid=settings-save]');
-    await page.locator('[data-testid=settings-error]').waitFor({ state: 'detached' });
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
-    await page.screenshot({ path: shotPath('settings-dark.png'), fullPage: true });
-    await page.reload();
-    await page.click('[data-testid=nav-settings]');
-    await page.waitForSelector('[data-testid=setting-deadline]');
-    expect(await page.inputValue('[data-testid=setting-deadline]')).toBe('12345');
+    it('settings persist, list devices with reasons, refuse bad values; dark theme follows the system', async () => {
+      const page = await modulePage();
+      await page.emulateMedia({ colorScheme: 'dark' }); // the system's setting, as a fresh dark context has it
+      await page.click('[data-testid=nav-settings]');
+      await page.waitForSelector('[data-testid=devices] tbody tr');
+      expect(await page.textContent('[data-testid=devices]')).toMatch(/cpu/i);
+      await page.fill('[data-testid=setting-deadline]', '0');
+      await page.click('[data-testid=settings-save]');
+      await page.waitForSelector('[data-testid=settings-error]');
+      await page.fill('[data-testid=setting-deadline]', '12345');
+      await page.click('[data-testid=settings-save]');
+      await page.locator('[data-testid=settings-error]').waitFor({ state: 'detached' });
+      expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+      await page.screenshot({ path: shotPath('settings-dark.png'), fullPage: true });
+      await page.reload();
+      await page.click('[data-testid=nav-settings]');
+      await page.waitForSelector('[data-testid=setting-deadline]');
+      expect(await page.inputValue('[data-testid=setting-deadline]')).toBe('12345');
+      expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+    });
   });
 
   it('drives a remote TensorWasm server as its target, always shown in the title bar', async () => {
