@@ -19,23 +19,6 @@ function open(url?: string, before?: (c: BrowserContext) => Promise<void>): Prom
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180_000 }, () => {
-  it('1. an unreachable remote target never locks the user out of Settings; switching back works', async () => {
-    const { page } = await open();
-    await page.click('[data-testid=nav-settings]');
-    await page.fill('[data-testid=remote-url]', 'http://127.0.0.1:9'); // the discard port: nothing listens
-    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=use-remote]')]);
-    await page.click('[data-testid=nav-settings]');
-    const card = page.locator('[data-testid=target-card]');
-    await card.waitFor({ timeout: 15_000 });
-    await page.locator('[data-testid=settings-load-error]').waitFor({ timeout: 15_000 });
-    expect(await page.textContent('[data-testid=target-card]')).toContain('unreachable');
-    await page.screenshot({ path: shotPath('settings-unreachable-target.png'), fullPage: true });
-    await Promise.all([page.waitForEvent('load'), page.click('[data-testid=use-local]')]);
-    await page.locator('[data-testid=target]', { hasText: 'this server' }).waitFor();
-    await page.click('[data-testid=nav-settings]');
-    await page.waitForSelector('[data-testid=setting-deadline]');
-  });
-
   it('1. a UI served by a server with a token shows the rejection and takes the token', async () => {
     const guarded = await startWorkbenchServer({ token: 'e2e-secret-token' });
     try {
@@ -89,6 +72,23 @@ describe.skipIf(!HAVE_CHROMIUM)('bugs a new user hit (issue 17)', { timeout: 180
   // server, storage filled before the app starts, the event stream cut off.
   describe('one page', () => {
     const shared = useSharedPage(suite);
+
+    it('1. an unreachable remote target never locks the user out of Settings; switching back works', async () => {
+      const { page } = await shared.atModule(); // (it ends with the page back on this server)
+      await page.click('[data-testid=nav-settings]');
+      await page.fill('[data-testid=remote-url]', 'http://127.0.0.1:9'); // the discard port: nothing listens
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid=use-remote]')]);
+      await page.click('[data-testid=nav-settings]');
+      const card = page.locator('[data-testid=target-card]');
+      await card.waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid=settings-load-error]').waitFor({ timeout: 15_000 });
+      expect(await page.textContent('[data-testid=target-card]')).toContain('unreachable');
+      await page.screenshot({ path: shotPath('settings-unreachable-target.png'), fullPage: true });
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid=use-local]')]);
+      await page.locator('[data-testid=target]', { hasText: 'this server' }).waitFor();
+      await page.click('[data-testid=nav-settings]');
+      await page.waitForSelector('[data-testid=setting-deadline]');
+    });
 
     it('3. a kernel fault makes the run a visible "kernel fault", the block red and the fault listed', async () => {
       const { page } = await shared.atModule();
