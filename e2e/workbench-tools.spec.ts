@@ -1,19 +1,24 @@
 /**
  * The workbench's tools for repeated work (issue 17), end to end in Debian Chromium against the
  * real server and engine: presets (saved invocations re-run in one key), the offload comparison's
- * statistics and exports, two runs side by side in the timeline, and the PTX view.
+ * statistics and exports, two runs side by side in the timeline, and the PTX view. The tests share
+ * one page (useSharedPage), each opening its own module or example.
  */
 import { describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
 import { downloadText, expectNoPageErrors, openExample, typeArgs, uploadFixture } from './helpers/workbench-page.js';
-import { useWorkbenchSuite } from './helpers/workbench-suite.js';
+import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
 const suite = useWorkbenchSuite();
 
 describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
+  // One page for the file (useSharedPage: a page load is most of a short test's time); each test
+  // starts on the Module screen and opens its own module or example.
+  const shared = useSharedPage(suite);
+
   it('presets: save the current invocation, re-run it with Alt+1 after changing the arguments, keep it across a reload, delete it', async () => {
-    const { page, errors } = await suite.open();
+    const { page, errors } = await shared.atModule();
     await uploadFixture(page, 'fixtures/wasm/add.wasm');
     await page.selectOption('[data-testid=export-select]', 'add');
     await typeArgs(page, '[2, 40]');
@@ -40,11 +45,11 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
   });
 
   it('compare: warm-ups apart, outliers column, a dispatch marker per sweep point, log scale, HTML export, kept in Runs and reopened', async () => {
-    const { page, errors } = await suite.open();
+    const { page, errors } = await shared.atModule();
     await openExample(page, 'simd-saxpy');
     await page.click('[data-testid=nav-compare]');
     await page.fill('[data-testid=compare-args]', '[1024, 7]');
-    await page.fill('[data-testid=compare-reps]', '3');
+    await page.fill('[data-testid=compare-reps]', '2'); // 2 points × 2 sides × (1 warm-up + 2 timed): 12 runs
     await page.fill('[data-testid=compare-warmup-count]', '1');
     await page.fill('[data-testid=compare-sweep]', '1024, 32768'); // trip counts 256 and 8192 (four lanes per iteration): below and above the 4096 threshold
     await page.click('[data-testid=compare-run]');
@@ -78,7 +83,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
   });
 
   it('timeline: two past runs side by side, B under A, aligned at their start; Close B leaves A', async () => {
-    const { page, errors } = await suite.open();
+    const { page, errors } = await shared.atModule();
     await openExample(page, 'multi-launch');
     for (let i = 0; i < 2; i++) {
       await page.click('[data-testid=invoke]');
@@ -102,9 +107,11 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
   });
 
   it('launch details: the PTX in a read-only Monaco view at the entry, registers per thread from the PTX; a sanitizer row opens its PTX line', async () => {
-    const { page, errors } = await suite.open();
+    const { page, errors } = await shared.atModule();
     await openExample(page, 'multi-launch');
     await page.click('[data-testid=invoke]');
+    // (the page may still show the previous test's result of the same module: wait for this run's end)
+    await page.locator('[data-testid=invoke]:not([disabled])').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid=result-value]').waitFor({ timeout: 60_000 });
     await page.click('[data-testid=nav-launches]');
     await page.locator('[data-testid=launch-row]', { hasText: 'block_sum' }).first().click();

@@ -1,19 +1,22 @@
 /**
  * The workbench's profiling views end to end in Debian Chromium (issue 17): the timeline (tracks,
  * live, pan/zoom with keys and wheel, selection), launch details with the occupancy calculator,
- * and reopening a past run.
+ * and reopening a past run. The tests share one page (useSharedPage), each running its own example.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM } from './helpers/chromium.js';
 import { shotPath } from './helpers/screenshots.js';
 import { expectNoPageErrors, openExample, ROOT } from './helpers/workbench-page.js';
-import { useWorkbenchSuite } from './helpers/workbench-suite.js';
+import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
 const suite = useWorkbenchSuite();
 
 
 const view = async (page: Page) => (await page.getAttribute('[data-testid=timeline]', 'data-view'))!.split(',').map(Number) as [number, number];
+
+/** from, from + step, … below to. */
+const range = (from: number, to: number, step: number) => Array.from({ length: Math.max(0, Math.ceil((to - from) / step)) }, (_, i) => from + i * step);
 
 async function runExample(page: Page, id: string): Promise<void> {
   await openExample(page, id);
@@ -22,8 +25,12 @@ async function runExample(page: Page, id: string): Promise<void> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
+  // One page for the file (useSharedPage: a page load is most of a short test's time); each test
+  // starts on the Module screen and runs its own example.
+  const shared = useSharedPage(suite);
+
   it('timeline: tracks for the invocation, host calls and kernels; W/S/A/D and the wheel move the view; a click selects a launch', async () => {
-    const opened = await suite.open();
+    const opened = await shared.atModule();
     const { page, errors } = opened;
     await runExample(page, 'multi-launch');
     await page.keyboard.press('Control+4');
@@ -49,11 +56,19 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
     await expect.poll(async () => (await view(page))[1]).toBeGreaterThan(beforeWheel);
     await page.keyboard.press('f');
     await page.keyboard.press('z'); // nothing selected yet: zooms to the launches
-    // click along the first device row until a kernel is hit
+    // Click along the first device row until a kernel is hit. Z fitted the launches with four
+    // times their span on each side (Timeline.tsx), so they start at 4/9 of the plot (right of the
+    // 170-px labels): the search begins just before that instead of at the left edge (a click is
+    // a round trip and a render: ~120 clicks from the edge took 8 s), then covers the rest.
     const box = (await canvas.boundingBox())!;
     const deviceRow = tracks.indexOf('device:cpu');
     const y = 26 + deviceRow * 30 + 15;
-    for (let x = 172; x < box.width && !(await page.getAttribute('[data-testid=timeline]', 'data-selected')); x += 4) await canvas.click({ position: { x, y } });
+    const launchesStart = Math.floor(170 + ((box.width - 170) * 4) / 9) - 8;
+    const xs = [...range(launchesStart, box.width, 3), ...range(172, launchesStart, 3)];
+    for (const x of xs) {
+      if (await page.getAttribute('[data-testid=timeline]', 'data-selected')) break;
+      await canvas.click({ position: { x, y } });
+    }
     expect(await page.getAttribute('[data-testid=timeline]', 'data-selected')).toMatch(/^\d+$/);
     await page.waitForSelector('[data-testid=launch-details]');
     expect(await page.textContent('[data-testid=detail-kernel]')).not.toBe('');
@@ -64,10 +79,18 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
     expectNoPageErrors(errors);
   });
 
-  it('launch details: argv records, and the occupancy for a chosen GPU with its limiting factor', async () => {
-    const opened = await suite.open();
-    const { page } = opened;
+  // One page for both: reopening needs a second run after the first, and that run is the
+  // vector-add whose launch details are read (a page and a run fewer than two tests).
+  it('launch details: argv records, and the occupancy for a chosen GPU with its limiting factor; runs reopen: a past run shows in Timeline and Launches as it looked live', async () => {
+    const opened = await shared.atModule();
+    const { page, errors } = opened;
+    await runExample(page, 'multi-launch');
+    await page.click('[data-testid=nav-timeline]');
+    const live = Number(await page.getAttribute('[data-testid=timeline]', 'data-slices'));
+    await page.click('[data-testid=nav-module]');
     await runExample(page, 'vector-add');
+
+    // launch details of the vector-add launch
     await page.click('[data-testid=nav-launches]');
     await page.locator('[data-testid=launch-row]').first().click();
     await page.waitForSelector('[data-testid=launch-details]');
@@ -82,16 +105,8 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
     expect(await page.textContent('[data-testid=occupancy-limiter]')).toBe('registers');
     await page.locator('[data-testid=launch-details]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: shotPath('launch-details.png'), fullPage: true });
-  });
 
-  it('runs reopen: a past run shows in Timeline and Launches as it looked live', async () => {
-    const opened = await suite.open();
-    const { page } = opened;
-    await runExample(page, 'multi-launch');
-    await page.click('[data-testid=nav-timeline]');
-    const live = Number(await page.getAttribute('[data-testid=timeline]', 'data-slices'));
-    await page.click('[data-testid=nav-module]');
-    await runExample(page, 'vector-add');
+    // the multi-launch run, reopened from Runs
     await page.click('[data-testid=nav-runs]');
     await page.locator('[data-testid=run-row]', { hasText: 'run_multi' }).first().locator('[data-testid=open-run]').click();
     await page.waitForSelector('[data-testid=timeline-past-run]');
@@ -101,10 +116,11 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
     expect(reopened).toBeLessThanOrEqual(live);
     await page.click('[data-testid=nav-launches]');
     expect(await page.textContent('[data-testid=launch-count]')).toBe('3');
+    expectNoPageErrors(errors);
   });
 
   it('progress: elapsed time against the deadline while a run is in progress; Esc cancels', async () => {
-    const opened = await suite.open();
+    const opened = await shared.atModule();
     const { page } = opened;
     await page.setInputFiles('[data-testid=file-input]', `${ROOT}/fixtures/wasm/loop.wasm`);
     await page.waitForSelector('[data-testid=screen-invoke]');

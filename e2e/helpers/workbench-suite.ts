@@ -67,3 +67,54 @@ export function useWorkbenchSuite(): WorkbenchSuite {
     },
   };
 }
+
+export interface SharedPage {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** The page's uncaught errors since it opened (all the group's tests). */
+  readonly errors: string[];
+  /** The page back on the Module screen, where each test of the group starts. */
+  atModule(): Promise<{ page: Page; errors: string[]; context: BrowserContext }>;
+}
+
+/**
+ * One page for the tests of the describe block it is called in, opened once in its beforeAll and
+ * closed in its afterAll. A page load is the 3.8 MB renderer bundle parsed and run (2-3 s of CPU
+ * each, 5 s and more on a loaded machine), most of a short test: tests whose set-up is the same
+ * share it. Each test still does its own set-up from the Module screen (open the module, type its
+ * arguments), so it passes alone (`-t`) and does not need an earlier test's state.
+ */
+export function useSharedPage(suite: WorkbenchSuite, options: Omit<OpenOptions, 'url'> = {}): SharedPage {
+  let opened: { page: Page; errors: string[]; context: BrowserContext } | undefined;
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) return;
+    opened = await openWorkbench(suite.browser, suite.server.url, {
+      ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+      ...(options.before ? { before: options.before } : {}),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await opened?.context.close();
+  });
+  const get = () => {
+    if (!opened) throw new Error('the shared page did not open (no Chromium, or beforeAll failed)');
+    return opened;
+  };
+  return {
+    get page() {
+      return get().page;
+    },
+    get context() {
+      return get().context;
+    },
+    get errors() {
+      return get().errors;
+    },
+    async atModule() {
+      const opened = get();
+      await opened.page.click('[data-testid=nav-module]');
+      await opened.page.waitForSelector('[data-testid=screen-module]');
+      return opened;
+    },
+  };
+}
