@@ -89,6 +89,11 @@ function randomKernel(random: () => number, id: number): string {
   ];
   lines.push('add.s64 %rd10, %rd4, %rd6;', 'add.s64 %rd11, %rd4, %rd8;');
   for (let i = 0, n = int(1, 3); i < n; i++) pick(stores)();
+  // one word every thread reads, changes and writes back (the same site form in every lane: kx = 0)
+  if (random() < 0.25) {
+    const x = r(), y = r();
+    lines.push(`ld.global.u32 ${x}, [%rd4+${12 * MAX_THREADS + 16}];`, `add.s32 ${y}, ${x}, %r7;`, `st.global.u32 [%rd4+${12 * MAX_THREADS + 16}], ${y};`);
+  }
   // a load after the stores (of the next element: another lane's, when the output is the input)
   if (random() < 0.4) {
     const x = r();
