@@ -272,9 +272,30 @@ export abstract class LanesEmitter extends LockstepEmitter {
     for (let i = 0; i < 16; i++) this.c.byte(0);
   }
 
-  /** One group's code: uniform instructions once, varying ones in lanes, guarded exits on the lanes' masks. */
+  /**
+   * One group's code: uniform instructions once, varying ones in lanes, guarded exits on the
+   * lanes' masks. Consecutive instructions without a SIMD form run per lane together (one
+   * extraction of their inputs and one insertion of their results per lane, not per instruction).
+   */
   private groupBody(): void {
+    let batch: Instruction[] = [];
+    const flush = (): void => {
+      if (batch.length > 0) this.perLane(batch);
+      batch = [];
+    };
     for (const it of this.lanes!.items) {
+      if (it.kind === 'ins' && it.varying) {
+        const form = it.ins.guard ? undefined : this.formOf(it.ins);
+        if (!form) {
+          batch.push(it.ins);
+          continue;
+        }
+        flush();
+        this.forgetAll();
+        form();
+        continue;
+      }
+      flush();
       if (it.kind === 'exit') {
         this.pushMask({ kind: 'reg', name: it.guard.name } as Operand, it.guard.negate);
         const m = this.localFor('v128');
@@ -287,9 +308,9 @@ export abstract class LanesEmitter extends LockstepEmitter {
         continue;
       }
       this.forgetAll();
-      if (!it.varying) this.instruction(it.ins);
-      else if (!this.vectorForm(it.ins)) this.perLane(it.ins);
+      this.instruction(it.ins);
     }
+    flush();
   }
 
   // ---- operands as vectors --------------------------------------------------------------------
@@ -386,17 +407,10 @@ export abstract class LanesEmitter extends LockstepEmitter {
 
   // ---- instructions -----------------------------------------------------------------------------
 
-  /** Emits the instruction's SIMD form and returns true, or emits nothing and returns false. */
-  private vectorForm(ins: Instruction): boolean {
-    if (ins.guard) return false;
+  /** The instruction's SIMD form (emitted when called), or undefined when it has none here. */
+  private formOf(ins: Instruction): Emit | undefined {
     const p = ins.parts;
-    const o = ins.operands;
-    const t = p[p.length - 1]!;
-    const mods = p.slice(1, -1).join('.');
-    const e = this.formOf(ins, p[0]!, t, mods, o);
-    if (!e) return false;
-    e();
-    return true;
+    return this.simdForm(ins, p[0]!, p[p.length - 1]!, p.slice(1, -1).join('.'), ins.operands);
   }
 
   /** A 32-bit lane operation on `n` operands into `d`. */
@@ -421,7 +435,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
     };
   }
 
-  private formOf(ins: Instruction, op: string, t: string, mods: string, o: Operand[]): Emit | undefined {
+  private simdForm(ins: Instruction, op: string, t: string, mods: string, o: Operand[]): Emit | undefined {
     const i32 = INT32.test(t), i64 = INT64.test(t), f32 = t === 'f32';
     switch (op) {
       case 'add':
@@ -661,7 +675,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.get(r);
       this.set(d[0]!);
       this.c.byte(OP.else);
-      this.perLane(ins);
+      this.perLane([ins]);
       this.close();
     };
   }
@@ -713,27 +727,37 @@ export abstract class LanesEmitter extends LockstepEmitter {
         if (!store) this.set(this.dest(val, w)![h]!);
       }
       this.c.byte(OP.else);
-      this.perLane(ins);
+      this.perLane([ins]);
       this.close();
     };
   }
 
-  /** The scalar emitter's code once per lane, on each lane's registers; results put back in the lanes. */
-  private perLane(ins: Instruction): void {
+  /**
+   * The scalar emitter's code for `list` once per lane, on each lane's registers (every varying
+   * register they read or may leave unwritten, extracted first); their results put back in the lanes.
+   */
+  private perLane(list: Instruction[]): void {
     const { L } = this;
-    const { uses, defs } = useDef(ins);
+    const uses = new Set<string>(), defs = new Set<string>();
+    for (const ins of list) {
+      const u = useDef(ins);
+      for (const n of u.uses) uses.add(n);
+      for (const n of u.defs) defs.add(n);
+    }
     const varying = this.lanes!.varying;
     const inputs = [...new Set([...uses, ...defs])].filter((n) => varying.has(n) && this.vecs.has(n));
-    const outputs = [...new Set(defs)].filter((n) => varying.has(n) && this.vecs.has(n));
-    const tid = uses.includes('%tid.x');
+    const outputs = [...defs].filter((n) => varying.has(n) && this.vecs.has(n));
+    const tid = uses.has('%tid.x');
     for (let l = 0; l < 4; l++) {
       if (tid && l > 0) {
         this.inc(L.tx);
         this.inc(L.t);
       }
       for (const n of inputs) this.extract(n, l);
-      this.forgetAll();
-      this.instruction(ins);
+      for (const ins of list) {
+        this.forgetAll();
+        this.instruction(ins);
+      }
       for (const n of outputs) this.replace(n, l);
     }
     if (tid) {

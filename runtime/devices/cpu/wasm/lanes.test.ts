@@ -18,8 +18,10 @@ import { lanesStats } from './wasm-launch.js';
 
 /** Most threads a launch here has (the outputs' sections are laid out for it). */
 const MAX_THREADS = 1024;
-/** Where the 8-byte output slots start (after MAX_THREADS u32 ones). */
+/** Where the 8-byte output slots start (after MAX_THREADS u32 ones), then another u32 per thread, then one word for all. */
 const SECTION_B = 4 * MAX_THREADS;
+const SECTION_C = 12 * MAX_THREADS;
+const SHARED_WORD = 16 * MAX_THREADS + 16;
 
 function randomKernel(random: () => number, id: number): string {
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
@@ -71,33 +73,47 @@ function randomKernel(random: () => number, id: number): string {
     (): void => { const x = r(); lines.push(`cvt.rzi.s32.f32 ${x}, ${pick(F32)};`); I32.push(x); },
     (): void => { const x = r(); lines.push(`popc.b64 ${x}, ${pick(I64)};`); I32.push(x); },
     (): void => { const x = p(); lines.push(`setp.lt.u64 ${x}, ${pick(I64)}, ${pick(I64)};`); PRED.push(x); },
-    // a guarded write (per lane): the register keeps its value where the guard is false
+    // guarded writes (per lane): the register keeps its value where the guard is false
     (): void => {
       if (PRED.length === 0) return;
       const x = r();
       lines.push(`mov.b32 ${x}, ${pick(I32)};`, `@${random() < 0.5 ? '!' : ''}${pick(PRED)} add.s32 ${x}, ${x}, ${int(1, 9)};`);
       I32.push(x);
     },
+    (): void => {
+      if (PRED.length === 0) return;
+      const x = r();
+      lines.push(`mov.b32 ${x}, ${pick(I32)};`, `@${pick(PRED)} mov.b32 ${x}, ${pick(I32)};`);
+      I32.push(x);
+    },
   ];
   for (let i = 0, n = int(2, 14); i < n; i++) pick(ops)();
-  // stores: out[i] (u32 or f32), an 8-byte slot per i (u64, or f32 at +4)
-  const stores = [
-    (): void => void lines.push(`st.global.u32 [%rd10], ${pick(I32)};`),
-    (): void => void lines.push(`st.global.f32 [%rd10], ${pick(F32)};`),
-    (): void => void lines.push(`st.global.u64 [%rd11+${SECTION_B}], ${pick(I64)};`),
-    (): void => void lines.push(`st.global.f32 [%rd11+${SECTION_B + 4}], ${pick(F32)};`),
-  ];
+  // every value computed folded into two (so a wrong lane anywhere shows in the output): out[i], and an 8-byte slot per i
+  const acc = r(), acc64 = d();
+  lines.push(`mov.b32 ${acc}, ${int(0, 99)};`, `mov.b64 ${acc64}, ${int(0, 99)};`);
+  for (const x of I32) lines.push(`xor.b32 ${acc}, ${acc}, ${x};`, `shl.b32 ${acc}, ${acc}, 1;`);
+  for (const x of F32) {
+    const b = r();
+    lines.push(`mov.b32 ${b}, ${x};`, `add.s32 ${acc}, ${acc}, ${b};`);
+  }
+  for (const x of PRED) {
+    const b = r();
+    lines.push(`selp.b32 ${b}, ${int(1, 1 << 20)}, 0, ${x};`, `xor.b32 ${acc}, ${acc}, ${b};`);
+  }
+  for (const x of I64) lines.push(`xor.b64 ${acc64}, ${acc64}, ${x};`, `add.s64 ${acc64}, ${acc64}, ${x};`);
   lines.push('add.s64 %rd10, %rd4, %rd6;', 'add.s64 %rd11, %rd4, %rd8;');
-  for (let i = 0, n = int(1, 3); i < n; i++) pick(stores)();
+  lines.push(`st.global.u32 [%rd10], ${acc};`);
+  if (random() < 0.8) lines.push(`st.global.u64 [%rd11+${SECTION_B}], ${acc64};`);
+  else lines.push(`st.global.f32 [%rd11+${SECTION_B + 4}], ${pick(F32)};`);
   // one word every thread reads, changes and writes back (the same site form in every lane: kx = 0)
   if (random() < 0.25) {
     const x = r(), y = r();
-    lines.push(`ld.global.u32 ${x}, [%rd4+${12 * MAX_THREADS + 16}];`, `add.s32 ${y}, ${x}, %r7;`, `st.global.u32 [%rd4+${12 * MAX_THREADS + 16}], ${y};`);
+    lines.push(`ld.global.u32 ${x}, [%rd4+${SHARED_WORD}];`, `add.s32 ${y}, ${x}, %r7;`, `st.global.u32 [%rd4+${SHARED_WORD}], ${y};`);
   }
   // a load after the stores (of the next element: another lane's, when the output is the input)
   if (random() < 0.4) {
     const x = r();
-    lines.push(`ld.global.u32 ${x}, [%rd7+4];`, `st.global.u32 [%rd11+${SECTION_B}], ${x};`);
+    lines.push(`ld.global.u32 ${x}, [%rd7+4];`, `st.global.u32 [%rd10+${SECTION_C}], ${x};`);
   }
   return `.version 8.0
 .target sm_75
@@ -143,7 +159,7 @@ function run(ptx: string, entry: string, wasm: boolean, l: Launch): { bytes: Uin
   const memory = new WebAssembly.Memory({ initial: 2 });
   const bytes = new Uint8Array(memory.buffer);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + l.fill + (i >> 8)) & 0xff;
-  const IN = 4096, SIZE = 12 * MAX_THREADS + 64, OUT = l.aliased ? IN : IN + SIZE;
+  const IN = 4096, SIZE = SHARED_WORD + 64, OUT = l.aliased ? IN : IN + SIZE;
   const scalar = (tag: 'u32' | 'f32', v: number): KernelArg => {
     const b = new Uint8Array(4);
     if (tag === 'u32') new DataView(b.buffer).setUint32(0, v, true);
