@@ -209,7 +209,7 @@ class KernelCompiler extends LanesEmitter {
       // its count of lock-step blocks comes before the window caches
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
       // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
-      else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, new Set(this.blockSites.map((s) => s.ins)), (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
+      else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
       if (this.lanes) this.lanesGlobal = this.windowGlobals++;
     }
     const warpFast = warpFastPath(cfg.blocks);
@@ -871,7 +871,7 @@ class KernelCompiler extends LanesEmitter {
       ntid: [P.ntx, P.nty, P.ntz], oneWindow: (lo, hi, size, fail) => this.oneWindow(lo, hi, size, fail),
     }, 'pre');
     proof.start();
-    const laneSites: LaneSite[] = sites.map((s) => ({ ins: s.ins, ...proof.site(s), size: s.size, store: s.ins.parts[0] === 'st' }));
+    const laneSites: LaneSite[] = sites.map((s) => ({ ins: s.ins, base: s.base, ...proof.site(s), size: s.size, store: s.ins.parts[0] === 'st' }));
     this.i32(1);
     this.set(ok);
     this.close();

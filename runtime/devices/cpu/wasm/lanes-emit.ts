@@ -44,6 +44,7 @@ const INT64 = /^[bsu]64$/;
 /** What the lane code needs of a block-checked site: its address form and size (block-check-emit.ts). */
 export interface LaneSite {
   ins: Instruction;
+  base: string;
   lin: Lin;
   lo: number;
   hi: number;
@@ -65,6 +66,9 @@ export abstract class LanesEmitter extends LockstepEmitter {
 
   /** Per site, an i32 local: 1 when its 4 lanes' addresses are consecutive elements (kx == size). */
   private contig = new Map<Instruction, number>();
+
+  /** Per lane-0 base register (lanes-plan.ts lane0), the i64 local of its kx: lane l's address is lane 0's plus l·kx. */
+  private kxOf = new Map<string, number | undefined>();
 
   /** The exported `lanesBlocks`: returns the count and zeroes it (tests and stats see which path ran). */
   protected lanesCountFunction(): FuncSpec {
@@ -141,6 +145,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       }
     }
     for (const s of sites) {
+      if (plan.lane0.has(s.base)) this.kxOf.set(s.base, s.lin.k[0]);
       const l = this.localFor('i32');
       this.pushK(s.lin, 0);
       this.i64(BigInt(s.size));
@@ -284,6 +289,14 @@ export abstract class LanesEmitter extends LockstepEmitter {
       batch = [];
     };
     for (const it of this.lanes!.items) {
+      if (it.kind === 'ins' && it.lane0) {
+        // an address register's definition, once for lane 0 (its varying inputs: their lane 0)
+        flush();
+        for (const u of new Set(useDef(it.ins).uses)) if (this.lanes!.varying.has(u)) this.extract(u, 0);
+        this.forgetAll();
+        this.instruction(it.ins);
+        continue;
+      }
       if (it.kind === 'ins' && it.varying) {
         const form = it.ins.guard ? undefined : this.formOf(it.ins);
         if (!form) {
@@ -748,7 +761,21 @@ export abstract class LanesEmitter extends LockstepEmitter {
     const inputs = [...new Set([...uses, ...defs])].filter((n) => varying.has(n) && this.vecs.has(n));
     const outputs = [...defs].filter((n) => varying.has(n) && this.vecs.has(n));
     const tid = uses.has('%tid.x');
+    // lane-0 address registers step by kx to each lane's address, and back after lane 3
+    const bases = [...uses].filter((n) => this.lanes!.lane0.has(n) && this.kxOf.get(n) !== undefined);
+    const step = (n: string, times: number): void => {
+      const r = this.regs.get(n)!;
+      this.get(r.local);
+      this.get(this.kxOf.get(n)!);
+      if (times !== 1) {
+        this.i64(BigInt(times));
+        this.op(OP.i64_mul);
+      }
+      this.op(OP.i64_add);
+      this.set(r.local);
+    };
     for (let l = 0; l < 4; l++) {
+      if (l > 0) for (const n of bases) step(n, 1);
       if (tid && l > 0) {
         this.inc(L.tx);
         this.inc(L.t);
@@ -760,6 +787,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       }
       for (const n of outputs) this.replace(n, l);
     }
+    for (const n of bases) step(n, -3);
     if (tid) {
       for (const x of [L.tx, L.t]) {
         this.get(x);

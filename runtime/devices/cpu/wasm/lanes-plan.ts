@@ -14,14 +14,21 @@
 import type { Instruction, Operand } from '../ast.js';
 import { useDef } from '../compile/liveness.js';
 import { SPECIAL, type BasicBlock } from './ptx-types.js';
+import type { BlockCheckedSite } from './block-checks.js';
 
-export type LaneItem = { kind: 'ins'; ins: Instruction; varying: boolean } | { kind: 'exit'; guard: { name: string; negate: boolean } };
+export type LaneItem = { kind: 'ins'; ins: Instruction; varying: boolean; lane0?: boolean } | { kind: 'exit'; guard: { name: string; negate: boolean } };
 
 export interface LanesPlan {
   /** The kernel's code in order: instructions, and guarded exits (a thread whose guard holds is done). */
   items: LaneItem[];
-  /** Registers that may differ between the lanes of a group. */
+  /** Registers that may differ between the lanes of a group (one v128 or two each). */
   varying: Set<string>;
+  /**
+   * Address registers kept as lane 0's value only (scalar): affine in %tid.x by the block proof
+   * (block-checks.ts forms), used only as site bases or to define other such registers. Lane l's
+   * value is lane 0's plus l·kx (kx from the proof); their definitions run once, for lane 0.
+   */
+  lane0: Set<string>;
 }
 
 /** Instructions a lane group cannot run: side effects beyond global ld/st, or another thread's view. */
@@ -39,11 +46,12 @@ function operandNames(o: Operand | undefined, out: Operand[]): void {
  */
 export function lanesPlan(
   cfg: { blocks: BasicBlock[]; labelOf: Map<string, number> },
-  checked: Set<Instruction>,
+  sites: BlockCheckedSite[],
   isReg: (name: string) => boolean,
   isKernelParam: (name: string) => boolean,
 ): LanesPlan | undefined {
   const { blocks, labelOf } = cfg;
+  const checked = new Set(sites.map((s) => s.ins));
   const exitBlock = (j: number): boolean => {
     for (let k = j; k < blocks.length; k++) {
       const b = blocks[k]!;
@@ -112,5 +120,46 @@ export function lanesPlan(
     }
   }
   if (!items.some((it) => it.kind === 'ins' && it.varying)) return undefined;
-  return { items, varying };
+  const lane0 = lane0Registers(items, sites, varying);
+  for (const r of lane0) varying.delete(r);
+  for (const it of items) if (it.kind === 'ins' && it.varying && useDef(it.ins).defs.some((d) => lane0.has(d))) it.lane0 = true;
+  return { items, varying, lane0 };
+}
+
+/** The varying registers of the sites' affine address forms used only as site bases or in each other's definitions. */
+function lane0Registers(items: LaneItem[], sites: BlockCheckedSite[], varying: Set<string>): Set<string> {
+  const cand = new Set<string>();
+  for (const s of sites) {
+    for (const [r, f] of s.forms) if (!f.uniform && varying.has(r)) cand.add(r);
+    if (varying.has(s.base)) cand.add(s.base);
+  }
+  const defCount = new Map<string, number>();
+  for (const it of items) if (it.kind === 'ins') for (const d of useDef(it.ins).defs) defCount.set(d, (defCount.get(d) ?? 0) + 1);
+  for (const r of [...cand]) if (defCount.get(r) !== 1) cand.delete(r);
+  const bases = new Map(sites.map((s) => [s.ins, s.base]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const it of items) {
+      if (it.kind === 'exit') {
+        if (cand.delete(it.guard.name)) changed = true;
+        continue;
+      }
+      const { ins } = it;
+      const { uses, defs } = useDef(ins);
+      // a definition of a candidate (unguarded, one destination) may read candidates
+      if (!ins.guard && defs.length === 1 && cand.has(defs[0]!)) continue;
+      const base = bases.get(ins);
+      const ops: Operand[] = [];
+      for (const o of ins.operands) operandNames(o, ops);
+      for (const u of uses) {
+        if (!cand.has(u)) continue;
+        // as the address of its site only (not also a stored value or a guard)
+        const asValue = ops.some((o) => o.kind === 'reg' && o.name === u) || ins.guard?.name === u;
+        if (base === u && !asValue) continue;
+        cand.delete(u);
+        changed = true;
+      }
+    }
+  }
+  return cand;
 }
