@@ -210,6 +210,7 @@ class KernelCompiler extends LanesEmitter {
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
       // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
       else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
+      if (this.lanes && !this.lanesWorthIt()) this.lanes = undefined;
       if (this.lanes) this.lanesGlobal = this.windowGlobals++;
     }
     const warpFast = warpFastPath(cfg.blocks);

@@ -18,7 +18,7 @@ import { useDef } from '../compile/liveness.js';
 import { Bytes, OP, type FuncSpec } from './encoder.js';
 import { LOADS, SPECIAL } from './ptx-types.js';
 import { LockstepEmitter } from './lockstep-emit.js';
-import type { LanesPlan } from './lanes-plan.js';
+import type { LaneItem, LanesPlan } from './lanes-plan.js';
 import type { Lin } from './block-check-emit.js';
 
 /** 0xFD-prefixed opcodes (WebAssembly SIMD; relaxed_madd from relaxed SIMD). */
@@ -53,6 +53,14 @@ export interface LaneSite {
 }
 
 type Emit = () => void;
+
+/**
+ * When lanes pay: a kernel whose per-lane instructions (no SIMD form) fall into more runs than
+ * this keeps its scalar loop — each run moves its live values out of the lanes and back, and
+ * measured (bit operations: 7 runs) that costs more than the SIMD forms save. Tests raise it to
+ * cover the per-lane code on every kernel.
+ */
+export const lanesTuning = { maxPerLaneRuns: 2 };
 
 export abstract class LanesEmitter extends LockstepEmitter {
   /** The kernel's lane plan (lanes-plan.ts), when it has one. */
@@ -91,12 +99,26 @@ export abstract class LanesEmitter extends LockstepEmitter {
    * In the block-checked copy: the run-time independence test over `sites`; then the block runs
    * its threads in lane groups (counted), or `scalarLoop` (the proven scalar thread loop).
    */
-  protected lanesThreadLoop(body: Emit, sites: LaneSite[], scalarLoop: Emit): void {
+  /** Gives the varying registers their v128 locals; whether the kernel's per-lane runs are few enough for lanes to pay (lanesTuning). */
+  protected lanesWorthIt(): boolean {
     const plan = this.lanes!;
     for (const name of plan.varying) {
       if (this.vecs.has(name)) continue;
       this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
     }
+    let runs = 0, inRun = false;
+    for (const it of plan.items) {
+      if (it.kind !== 'ins' || !it.varying || it.lane0) continue;
+      const p = it.ins.parts[0];
+      const perLane = p !== 'ld' && p !== 'st' && (it.ins.guard !== undefined || !this.formOf(it.ins));
+      if (perLane && !inRun) runs++;
+      inRun = perLane;
+    }
+    return runs <= lanesTuning.maxPerLaneRuns;
+  }
+
+  protected lanesThreadLoop(body: Emit, sites: LaneSite[], scalarLoop: Emit): void {
+    const plan = this.lanes!;
     const ok = this.localFor('i32');
     this.i32(1);
     this.set(ok);
@@ -283,32 +305,55 @@ export abstract class LanesEmitter extends LockstepEmitter {
    * extraction of their inputs and one insertion of their results per lane, not per instruction).
    */
   private groupBody(): void {
+    const items = this.lanes!.items;
+    // the registers read at or after each item (so a per-lane run puts back only what is read later)
+    const after: Set<string>[] = [];
+    after[items.length] = new Set();
+    for (let k = items.length - 1; k >= 0; k--) {
+      const it = items[k]!;
+      const s = new Set(after[k + 1]);
+      if (it.kind === 'exit') s.add(it.guard.name);
+      else for (const u of useDef(it.ins).uses) s.add(u);
+      after[k] = s;
+    }
+    const lanesOnly = (it: LaneItem): it is Extract<LaneItem, { kind: 'ins' }> => it.kind === 'ins' && it.varying && !it.lane0;
+    const perLaneOnly = items.map((it) => lanesOnly(it) && (it.ins.guard !== undefined || !this.formOf(it.ins)));
+    // a SIMD form between per-lane instructions joins their run (cheaper than putting values back and taking them out again)
+    const joins = (k: number): boolean => {
+      const it = items[k]!;
+      if (!lanesOnly(it) || it.ins.parts[0] === 'ld' || it.ins.parts[0] === 'st') return false;
+      for (let j = k + 1; j < Math.min(items.length, k + 4); j++) {
+        if (perLaneOnly[j]) return true;
+        const x = items[j]!;
+        if (!lanesOnly(x) || x.ins.parts[0] === 'ld' || x.ins.parts[0] === 'st') return false;
+      }
+      return false;
+    };
     let batch: Instruction[] = [];
-    const flush = (): void => {
-      if (batch.length > 0) this.perLane(batch);
+    const flush = (k: number): void => {
+      if (batch.length > 0) this.perLane(batch, after[k]);
       batch = [];
     };
-    for (const it of this.lanes!.items) {
+    items.forEach((it, k) => {
       if (it.kind === 'ins' && it.lane0) {
         // an address register's definition, once for lane 0 (its varying inputs: their lane 0)
-        flush();
+        flush(k);
         for (const u of new Set(useDef(it.ins).uses)) if (this.lanes!.varying.has(u)) this.extract(u, 0);
         this.forgetAll();
         this.instruction(it.ins);
-        continue;
+        return;
       }
       if (it.kind === 'ins' && it.varying) {
-        const form = it.ins.guard ? undefined : this.formOf(it.ins);
-        if (!form) {
+        if (perLaneOnly[k] || (batch.length > 0 && joins(k))) {
           batch.push(it.ins);
-          continue;
+          return;
         }
-        flush();
+        flush(k);
         this.forgetAll();
-        form();
-        continue;
+        this.formOf(it.ins)!();
+        return;
       }
-      flush();
+      flush(k);
       if (it.kind === 'exit') {
         this.pushMask({ kind: 'reg', name: it.guard.name } as Operand, it.guard.negate);
         const m = this.localFor('v128');
@@ -318,12 +363,12 @@ export abstract class LanesEmitter extends LockstepEmitter {
         this.get(m);
         this.v(V.any_true);
         this.br('mixed', true);
-        continue;
+        return;
       }
       this.forgetAll();
       this.instruction(it.ins);
-    }
-    flush();
+    });
+    flush(items.length);
   }
 
   // ---- operands as vectors --------------------------------------------------------------------
@@ -746,20 +791,21 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   /**
-   * The scalar emitter's code for `list` once per lane, on each lane's registers (every varying
-   * register they read or may leave unwritten, extracted first); their results put back in the lanes.
+   * The scalar emitter's code for `list` once per lane, on each lane's registers (the varying ones
+   * they read, or a guard may leave unwritten, before writing them: extracted first); their
+   * results put back in the lanes (with `live`, only those read later).
    */
-  private perLane(list: Instruction[]): void {
+  private perLane(list: Instruction[], live?: Set<string>): void {
     const { L } = this;
-    const uses = new Set<string>(), defs = new Set<string>();
+    const varying = this.lanes!.varying;
+    const uses = new Set<string>(), defs = new Set<string>(), inputs = new Set<string>();
     for (const ins of list) {
       const u = useDef(ins);
+      for (const n of [...u.uses, ...(ins.guard ? u.defs : [])]) if (!defs.has(n) && varying.has(n) && this.vecs.has(n)) inputs.add(n);
       for (const n of u.uses) uses.add(n);
       for (const n of u.defs) defs.add(n);
     }
-    const varying = this.lanes!.varying;
-    const inputs = [...new Set([...uses, ...defs])].filter((n) => varying.has(n) && this.vecs.has(n));
-    const outputs = [...defs].filter((n) => varying.has(n) && this.vecs.has(n));
+    const outputs = [...defs].filter((n) => varying.has(n) && this.vecs.has(n) && (!live || live.has(n)));
     const tid = uses.has('%tid.x');
     // lane-0 address registers step by kx to each lane's address, and back after lane 3
     const bases = [...uses].filter((n) => this.lanes!.lane0.has(n) && this.kxOf.get(n) !== undefined);

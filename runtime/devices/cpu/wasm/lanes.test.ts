@@ -9,12 +9,14 @@
  * runs must include blocks that ran in lanes.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 import { lanesStats } from './wasm-launch.js';
+import { lanesTuning } from './lanes-emit.js';
 
 /** Most threads a launch here has (the outputs' sections are laid out for it). */
 const MAX_THREADS = 1024;
@@ -192,6 +194,15 @@ function source(words: readonly number[]): () => number {
 }
 
 describe('threads in SIMD lane groups', () => {
+  // every generated kernel in lanes, however many per-lane runs it has (the per-lane code is under test too)
+  const limit = lanesTuning.maxPerLaneRuns;
+  beforeAll(() => {
+    lanesTuning.maxPerLaneRuns = Infinity;
+  });
+  afterAll(() => {
+    lanesTuning.maxPerLaneRuns = limit;
+  });
+
   it('leave exactly the bytes the JavaScript backend leaves, on random straight-line kernels and launch shapes', () => {
     let id = 0;
     let laneBlocks = 0;
@@ -283,5 +294,22 @@ $L_end:
     const js = out(false), wasm = out(true);
     expect(wasm.blocks).toBe(0);
     expect(wasm.bytes.findIndex((b, i) => b !== js.bytes[i])).toBe(-1);
+  });
+});
+
+describe('which bench kernels run in lanes', () => {
+  const compile = (path: string, entry: string): boolean => {
+    const module = parsePtx(readFileSync(new URL(`../../../../${path}`, import.meta.url), 'utf8'));
+    const verdict = compileWasmKernel(module, module.functions.get(entry)!);
+    if (!('kernel' in verdict)) throw new Error(verdict.unsupported);
+    return verdict.kernel.lanes;
+  };
+  it('straight-line kernels of SIMD forms do; bit operations (7 per-lane runs) and kernels with loops keep the scalar loop', () => {
+    expect(compile('fixtures/cuda/saxpy.sm_75.ptx', 'saxpy')).toBe(true);
+    expect(compile('fixtures/cuda/vector_add.sm_75.ptx', 'vector_add')).toBe(true);
+    expect(compile('fixtures/bench-kernels/index3d.sm_75.ptx', 'index3d')).toBe(true);
+    expect(compile('fixtures/bench-kernels/hash.sm_75.ptx', 'hash')).toBe(true);
+    expect(compile('fixtures/bench-kernels/bit_ops.sm_75.ptx', 'bit_ops')).toBe(false);
+    expect(compile('fixtures/bench-kernels/grid_stride.sm_75.ptx', 'grid_stride')).toBe(false);
   });
 });
