@@ -102,10 +102,8 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** Gives the varying registers their v128 locals; whether the kernel's per-lane runs are few enough for lanes to pay (lanesTuning). */
   protected lanesWorthIt(): boolean {
     const plan = this.lanes!;
-    for (const name of plan.varying) {
-      if (this.vecs.has(name)) continue;
-      this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
-    }
+    // (forms are only looked at here, not emitted: no v128 locals for a kernel that keeps its scalar loop)
+    this.probing = true;
     let runs = 0, inRun = false;
     for (const it of plan.items) {
       if (it.kind !== 'ins' || !it.varying || it.lane0) continue;
@@ -114,11 +112,19 @@ export abstract class LanesEmitter extends LockstepEmitter {
       if (perLane && !inRun) runs++;
       inRun = perLane;
     }
+    this.probing = false;
     return runs <= lanesTuning.maxPerLaneRuns;
   }
 
+  /** While lanesWorthIt looks at forms: a varying destination stands for its (not yet allocated) locals. */
+  private probing = false;
+
   protected lanesThreadLoop(body: Emit, sites: LaneSite[], scalarLoop: Emit): void {
     const plan = this.lanes!;
+    for (const name of plan.varying) {
+      if (this.vecs.has(name)) continue;
+      this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
+    }
     const ok = this.localFor('i32');
     this.i32(1);
     this.set(ok);
@@ -456,7 +462,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** A varying destination register of the given width (false: scalar, i16 or another width). */
   private dest(o: Operand | undefined, w: 32 | 64 | 'pred'): number[] | undefined {
     if (o?.kind !== 'reg') return undefined;
-    const vec = this.vecs.get(o.name);
+    const vec = this.probing && this.lanes!.varying.has(o.name) ? [-1, -1] : this.vecs.get(o.name);
     const cls = this.regs.get(o.name)?.cls;
     if (!vec || !this.lanes!.varying.has(o.name)) return undefined;
     const ok = w === 'pred' ? cls === 'pred' : w === 32 ? cls === 'i32' || cls === 'f32' : cls === 'i64' || cls === 'f64';
