@@ -31,10 +31,11 @@ const V = {
   f32x4_eq: 0x41, f32x4_lt: 0x43, f32x4_gt: 0x44, f32x4_le: 0x45, f32x4_ge: 0x46,
   not: 0x4d, and: 0x4e, or: 0x50, xor: 0x51, bitselect: 0x52, any_true: 0x53,
   i32x4_all_true: 0xa3, i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_shr_u: 0xad, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_mul: 0xb5,
+  i32x4_min_s: 0xb6, i32x4_min_u: 0xb7, i32x4_max_s: 0xb8, i32x4_max_u: 0xb9,
   i64x2_extend_low_s: 0xc7, i64x2_extend_high_s: 0xc8, i64x2_extend_low_u: 0xc9, i64x2_extend_high_u: 0xca,
   i64x2_shl: 0xcb, i64x2_shr_s: 0xcc, i64x2_shr_u: 0xcd, i64x2_add: 0xce, i64x2_sub: 0xd1, i64x2_mul: 0xd5,
   i64x2_extmul_low_s: 0xdc, i64x2_extmul_high_s: 0xdd, i64x2_extmul_low_u: 0xde, i64x2_extmul_high_u: 0xdf,
-  f32x4_abs: 0xe0, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
+  f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
   f32x4_relaxed_madd: 0x105,
 } as const;
 
@@ -562,6 +563,19 @@ export abstract class LanesEmitter extends LockstepEmitter {
         }
         return undefined;
       }
+      case 'min':
+      case 'max': {
+        // integers only (the scalar code's f32 min/max is the JavaScript backend's, by the bridge)
+        if (mods !== '' || !i32 || t.startsWith('b')) return undefined;
+        const s = t.startsWith('s');
+        const code = op === 'min' ? (s ? V.i32x4_min_s : V.i32x4_min_u) : s ? V.i32x4_max_s : V.i32x4_max_u;
+        return this.lanes32(this.dest(o[0], 32), [o[1], o[2]], () => this.v(code));
+      }
+      case 'neg':
+      case 'abs':
+        // the sign bit flipped or cleared, NaNs included (as f32.neg / f32.abs)
+        if (mods !== '' || !f32) return undefined;
+        return this.lanes32(this.dest(o[0], 32), [o[1]], () => this.v(op === 'neg' ? V.f32x4_neg : V.f32x4_abs));
       case 'not': {
         if (mods !== '') return undefined;
         if (t === 'b32') return this.lanes32(this.dest(o[0], 32), [o[1]], () => this.v(V.not));

@@ -54,6 +54,8 @@ function randomKernel(random: () => number, id: number): string {
     (): void => { const x = r(); lines.push(`mad.lo.s32 ${x}, ${pick(I32)}, ${pick([...I32, '7'])}, ${pick(I32)};`); I32.push(x); },
     (): void => { const x = r(); lines.push(`${pick(['shl.b32', 'shr.u32', 'shr.s32'])} ${x}, ${pick(I32)}, ${int(0, 31)};`); I32.push(x); },
     (): void => { const x = r(); lines.push(`not.b32 ${x}, ${pick(I32)};`); I32.push(x); },
+    (): void => { const x = r(); lines.push(`${pick(['min.s32', 'max.s32', 'min.u32', 'max.u32'])} ${x}, ${pick(I32)}, ${pick([...I32, String(int(-9, 9))])};`); I32.push(x); },
+    (): void => { const x = f(); lines.push(`${pick(['neg.f32', 'abs.f32'])} ${x}, ${pick(F32)};`); F32.push(x); },
     (): void => { const x = p(); lines.push(`setp.${pick(['lt', 'ge', 'eq', 'ne', 'le', 'gt'])}.${pick(['s32', 'u32'])} ${x}, ${pick(I32)}, ${pick([...I32, String(int(0, 50))])};`); PRED.push(x); },
     (): void => { const x = p(); lines.push(`setp.${pick(['lt', 'ge', 'eq', 'gt', 'le'])}.f32 ${x}, ${pick(F32)}, ${pick(F32)};`); PRED.push(x); },
     (): void => { if (PRED.length < 2) return; const x = p(); lines.push(`${pick(['and', 'or', 'xor'])}.pred ${x}, ${pick(PRED)}, ${pick(PRED)};`); PRED.push(x); },
@@ -93,11 +95,13 @@ function randomKernel(random: () => number, id: number): string {
   // every value computed folded into two (so a wrong lane anywhere shows in the output): out[i], and an 8-byte slot per i
   const acc = r(), acc64 = d();
   lines.push(`mov.b32 ${acc}, ${int(0, 99)};`, `mov.b64 ${acc64}, ${int(0, 99)};`);
-  for (const x of I32) lines.push(`xor.b32 ${acc}, ${acc}, ${x};`, `shl.b32 ${acc}, ${acc}, 1;`);
-  for (const x of F32) {
-    const b = r();
-    lines.push(`mov.b32 ${b}, ${x};`, `add.s32 ${acc}, ${acc}, ${b};`);
-  }
+  // (times an odd number: a bijection, so no value's bits are shifted out)
+  for (const x of I32) lines.push(`xor.b32 ${acc}, ${acc}, ${x};`, `mul.lo.s32 ${acc}, ${acc}, 1000003;`);
+  F32.forEach((x, k) => {
+    // the value, and its sign bit once more at a bit of its own (two sign flips must not cancel)
+    const b = r(), c = r();
+    lines.push(`mov.b32 ${b}, ${x};`, `add.s32 ${acc}, ${acc}, ${b};`, `shr.u32 ${c}, ${b}, 31;`, `shl.b32 ${c}, ${c}, ${k % 30};`, `xor.b32 ${acc}, ${acc}, ${c};`);
+  });
   for (const x of PRED) {
     const b = r();
     lines.push(`selp.b32 ${b}, ${int(1, 1 << 20)}, 0, ${x};`, `xor.b32 ${acc}, ${acc}, ${b};`);
@@ -311,5 +315,109 @@ describe('which bench kernels run in lanes', () => {
     expect(compile('fixtures/bench-kernels/hash.sm_75.ptx', 'hash')).toBe(true);
     expect(compile('fixtures/bench-kernels/bit_ops.sm_75.ptx', 'bit_ops')).toBe(false);
     expect(compile('fixtures/bench-kernels/grid_stride.sm_75.ptx', 'grid_stride')).toBe(false);
+  });
+});
+
+describe('every SIMD form once', () => {
+  it('gives the JavaScript backend’s bits on 512 threads of mixed-sign integers and floats, in lanes', () => {
+    const forms32 = ['add.s32', 'sub.s32', 'mul.lo.s32', 'and.b32', 'or.b32', 'xor.b32', 'min.s32', 'max.s32', 'min.u32', 'max.u32'];
+    const lines: string[] = [];
+    let n = 20;
+    const fold = (x: string): void => void lines.push(`xor.b32 %r10, %r10, ${x};`, `mul.lo.s32 %r10, %r10, 1000003;`);
+    for (const op of forms32) {
+      lines.push(`${op} %r${n}, %r8, %r9;`);
+      fold(`%r${n++}`);
+    }
+    for (const op of ['shl.b32', 'shr.u32', 'shr.s32']) {
+      lines.push(`${op} %r${n}, %r8, 13;`);
+      fold(`%r${n++}`);
+    }
+    lines.push(`mad.lo.s32 %r${n}, %r8, %r9, %r7;`, `not.b32 %r${n + 1}, %r8;`);
+    fold(`%r${n++}`);
+    fold(`%r${n++}`);
+    for (const cmp of ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'lo', 'ls', 'hi', 'hs']) {
+      const ty = ['lo', 'ls', 'hi', 'hs'].includes(cmp) ? 'u32' : 's32';
+      lines.push(`setp.${cmp}.${ty} %p2, %r8, %r9;`, `selp.b32 %r${n}, %r8, %r9, %p2;`);
+      fold(`%r${n++}`);
+    }
+    for (const cmp of ['eq', 'lt', 'le', 'gt', 'ge']) {
+      lines.push(`setp.${cmp}.f32 %p3, %f2, %f3;`, `and.pred %p4, %p3, %p2;`, `or.pred %p5, %p3, %p2;`, `xor.pred %p6, %p4, %p5;`, `not.pred %p7, %p6;`, `selp.b32 %r${n}, 3, 5, %p7;`);
+      fold(`%r${n++}`);
+    }
+    let f = 10;
+    for (const op of ['add.f32', 'sub.f32', 'mul.f32', 'neg.f32', 'abs.f32', 'fma.rn.f32', 'selp.f32']) {
+      const args = op === 'neg.f32' || op === 'abs.f32' ? '%f2' : op === 'fma.rn.f32' ? '%f2, %f3, %f1' : op === 'selp.f32' ? '%f2, %f3, %p2' : '%f2, %f3';
+      lines.push(`${op} %f${f}, ${args};`, `mov.b32 %r${n}, %f${f++};`);
+      fold(`%r${n}`);
+      lines.push(`shr.u32 %r${n + 1}, %r${n}, 31;`);
+      fold(`%r${n + 1}`);
+      n += 2;
+    }
+    let d = 20;
+    lines.push(`mul.wide.s32 %rd${d}, %r8, %r9;`, `mul.wide.u32 %rd${d + 1}, %r8, %r9;`, `cvt.s64.s32 %rd${d + 2}, %r8;`, `cvt.u64.u32 %rd${d + 3}, %r9;`);
+    d += 4;
+    for (const op of ['add.s64', 'sub.s64', 'mul.lo.s64', 'and.b64', 'or.b64', 'xor.b64']) lines.push(`${op} %rd${d++}, %rd${d - 4}, %rd${d - 3};`);
+    for (const op of ['shl.b64', 'shr.u64', 'shr.s64']) lines.push(`${op} %rd${d++}, %rd20, 17;`);
+    lines.push(`not.b64 %rd${d++}, %rd21;`);
+    for (let k = 20; k < d; k++) {
+      lines.push(`cvt.u32.u64 %r${n}, %rd${k};`, `shr.u64 %rd${d}, %rd${k}, 32;`, `cvt.u32.u64 %r${n + 1}, %rd${d};`);
+      fold(`%r${n}`);
+      fold(`%r${n + 1}`);
+      n += 2;
+    }
+    const ptx = `.version 8.0
+.target sm_75
+.address_size 64
+.visible .entry forms(.param .u64 pin, .param .u32 pn, .param .f32 pf)
+{
+  .reg .pred %p<8>;
+  .reg .f32 %f<${f + 1}>;
+  .reg .b32 %r<${n + 1}>;
+  .reg .b64 %rd<${d + 2}>;
+  ld.param.u64 %rd1, [pin];
+  ld.param.u32 %r1, [pn];
+  ld.param.f32 %f1, [pf];
+  mov.u32 %r3, %tid.x;
+  mov.u32 %r4, %ntid.x;
+  mov.u32 %r5, %ctaid.x;
+  mad.lo.s32 %r7, %r5, %r4, %r3;
+  setp.ge.s32 %p1, %r7, %r1;
+  @%p1 bra $L_end;
+  cvta.to.global.u64 %rd3, %rd1;
+  mul.wide.u32 %rd6, %r7, 4;
+  add.s64 %rd7, %rd3, %rd6;
+  ld.global.u32 %r8, [%rd7];
+  ld.global.u32 %r9, [%rd7+2048];
+  ld.global.f32 %f2, [%rd7+4096];
+  ld.global.f32 %f3, [%rd7+6144];
+  mov.u32 %r10, 7;
+  ${lines.join('\n  ')}
+  st.global.u32 [%rd7+8192], %r10;
+$L_end:
+  ret;
+}
+`;
+    const out = (wasm: boolean): { bytes: Uint8Array; blocks: number } => {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const bytes = new Uint8Array(memory.buffer);
+      // words of every sign and size, then finite floats of both signs and many magnitudes
+      const dv = new DataView(memory.buffer);
+      for (let i = 0; i < 1024; i++) dv.setUint32(1024 + 4 * i, Math.imul(i + 1, 0x9e3779b1) ^ (i << 7), true);
+      for (let i = 0; i < 1024; i++) dv.setFloat32(1024 + 4096 + 4 * i, (i % 3 === 0 ? -1 : 1) * ((Math.imul(i + 7, 0x85ebca6b) >>> 0) / 2 ** 32) * 2 ** ((i % 40) - 20), true);
+      const nb = new Uint8Array(4);
+      new DataView(nb.buffer).setUint32(0, 500, true);
+      const fb = new Uint8Array(4);
+      new DataView(fb.buffer).setFloat32(0, -1.75, true);
+      const dev = new CpuDevice({ wasmKernels: wasm });
+      const kernel = dev.loadKernel(ptx, `forms-${wasm}`, 'forms');
+      const before = lanesStats.blocks;
+      dev.launch({ kernel, grid: [2, 1, 1], block: [256, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [{ kind: 'pointer', offset: 1024, length: 12288 }, { kind: 'scalar', tag: 'u32', bytes: nb }, { kind: 'scalar', tag: 'f32', bytes: fb }] });
+      expect(dev.lastBackend).toBe(wasm ? 'wasm' : 'js');
+      return { bytes: bytes.slice(), blocks: lanesStats.blocks - before };
+    };
+    const js = out(false), wasm = out(true);
+    expect(wasm.blocks).toBe(2);
+    const at = wasm.bytes.findIndex((b, i) => b !== js.bytes[i]);
+    expect(at, ptx).toBe(-1);
   });
 });
