@@ -38,7 +38,7 @@ export interface ProofOps {
 }
 
 /** An affine value's parts: i64 locals (a missing k is 0). */
-interface Lin {
+export interface Lin {
   c: number;
   k: (number | undefined)[];
 }
@@ -79,8 +79,11 @@ export class BlockProof {
     }
   }
 
-  /** Proves one site (its definitions are emitted once, for every site after it too). */
-  site(s: BlockCheckedSite): void {
+  /**
+   * Proves one site (its definitions are emitted once, for every site after it too); returns its
+   * address's affine parts and least and greatest value (i64 locals, set once the proof passed).
+   */
+  site(s: BlockCheckedSite): { lin: Lin; lo: number; hi: number } {
     const { e } = this;
     for (const d of s.defs) {
       if (this.done.has(d)) continue;
@@ -109,6 +112,7 @@ export class BlockProof {
     }
     const { lo, hi } = this.box(a);
     e.oneWindow(lo, hi, s.size, this.fail);
+    return { lin: a, lo, hi };
   }
 
   /** The affine parts of one definition's result. */

@@ -22,7 +22,9 @@ import { carryIn, carryOut } from '../carry.js';
 import { flatten } from '../compile/inline.js';
 import { layout } from '../compile/layout.js';
 import { liveIn, useDef } from '../compile/liveness.js';
-import { LockstepEmitter, LockstepRetry } from './lockstep-emit.js';
+import { LockstepRetry } from './lockstep-emit.js';
+import { LanesEmitter, type LaneSite } from './lanes-emit.js';
+import { lanesPlan } from './lanes-plan.js';
 import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
@@ -70,6 +72,8 @@ export interface WasmKernel {
   selfLoopChecks: number;
   /** Whether its blocks run their threads in lock-step through its grid-stride loop when the launch allows (lockstep-loop.ts). */
   lockstep: boolean;
+  /** Whether its blocks run 4 threads at once in SIMD lanes when the run-time test allows (lanes-plan.ts, lanes-emit.ts). */
+  lanes: boolean;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
   modvarBytes: number;
   /** Bytes of the module's .const variables the launch copies in below them (0: none). */
@@ -96,17 +100,19 @@ export interface WasmCompileOptions {
   fusedMadd?: boolean;
   /** `fma.rn.f32` (and `mad.rn.f32`) as one fused `f32x4.relaxed_madd`; the same default. */
   fusedMadd32?: boolean;
+  /** Threads in SIMD lane groups where the kernel allows (lanes-plan.ts); default true (tests turn it off to compare). */
+  lanes?: boolean;
 }
 
 export function compileWasmKernel(module: PtxModule, entry: PtxFunction, options: WasmCompileOptions = {}): WasmCompileResult {
   try {
     const fused = { f64: options.fusedMadd ?? fusedMaddAvailable(), f32: options.fusedMadd32 ?? fusedMadd32Available() };
     try {
-      return { kernel: new KernelCompiler(module, entry, fused).compile() };
+      return { kernel: new KernelCompiler(module, entry, fused, true, options.lanes ?? true).compile() };
     } catch (e) {
       // a lock-step loop would have needed a shared check: the kernel without lock-step (lockstep-emit.ts)
       if (!(e instanceof LockstepRetry)) throw e;
-      return { kernel: new KernelCompiler(module, entry, fused, false).compile() };
+      return { kernel: new KernelCompiler(module, entry, fused, false, options.lanes ?? true).compile() };
     }
   } catch (e) {
     if (e instanceof Unsupported) return { unsupported: e.message };
@@ -114,7 +120,7 @@ export function compileWasmKernel(module: PtxModule, entry: PtxFunction, options
   }
 }
 
-class KernelCompiler extends LockstepEmitter {
+class KernelCompiler extends LanesEmitter {
   /** Whether the kernel has barriers: threads then run in phases, saving registers at each. */
   private sync = false;
 
@@ -140,7 +146,7 @@ class KernelCompiler extends LockstepEmitter {
    */
   private readonly uniformSlots = new Map<string, { global: number; local: number; type: ValType }>();
 
-  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fused: { f64: boolean; f32: boolean }, private readonly lockstepAllowed = true) {
+  constructor(private readonly module: PtxModule, private readonly entry: PtxFunction, fused: { f64: boolean; f32: boolean }, private readonly lockstepAllowed = true, private readonly lanesAllowed = true) {
     super();
     this.fusedMadd = fused.f64;
     this.fusedMadd32 = fused.f32;
@@ -203,6 +209,10 @@ class KernelCompiler extends LockstepEmitter {
       if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
       // its count of lock-step blocks comes before the window caches
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+      // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
+      else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
+      if (this.lanes && !this.lanesWorthIt()) this.lanes = undefined;
+      if (this.lanes) this.lanesGlobal = this.windowGlobals++;
     }
     const warpFast = warpFastPath(cfg.blocks);
     // shfl sites whose resume blocks run as a loop over a woken group's lanes (warp-chain.ts)
@@ -219,7 +229,7 @@ class KernelCompiler extends LockstepEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -227,6 +237,7 @@ class KernelCompiler extends LockstepEmitter {
         // at FAULT_FUNC_AT: records a memcheck fault and traps
         faultFunction(),
         ...(this.lockstep ? [this.lockstepCountFunction()] : []),
+        ...(this.lanes ? [this.lanesCountFunction()] : []),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -236,7 +247,7 @@ class KernelCompiler extends LockstepEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -866,7 +877,7 @@ class KernelCompiler extends LockstepEmitter {
       ntid: [P.ntx, P.nty, P.ntz], oneWindow: (lo, hi, size, fail) => this.oneWindow(lo, hi, size, fail),
     }, 'pre');
     proof.start();
-    for (const s of sites) proof.site(s);
+    const laneSites: LaneSite[] = sites.map((s) => ({ ins: s.ins, base: s.base, ...proof.site(s), size: s.size, store: s.ins.parts[0] === 'st' }));
     this.i32(1);
     this.set(ok);
     this.close();
@@ -874,7 +885,8 @@ class KernelCompiler extends LockstepEmitter {
     this.get(ok);
     this.open(OP.if, 'block_checked');
     this.blockChecked = new Set(sites.map((s) => s.ins));
-    this.threadLoop(body);
+    if (this.lanes) this.lanesThreadLoop(body, laneSites, () => this.threadLoop(body));
+    else this.threadLoop(body);
     this.blockChecked = undefined;
     this.c.byte(OP.else);
     this.threadLoop(body);

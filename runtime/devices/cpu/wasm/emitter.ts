@@ -5,7 +5,7 @@
  */
 import type { Operand } from '../ast.js';
 import type { Layout } from '../compile/layout.js';
-import { Bytes, OP, type ValType } from './encoder.js';
+import { Bytes, OP, type LocalType, type ValType } from './encoder.js';
 import { LAUNCH_ARGS, REINTERPRET, unsupported, valType, type Cls, type Reg } from './ptx-types.js';
 
 /** Between integer widths and across them (low bits of a wider value; zero-extension of a narrower one). */
@@ -18,7 +18,7 @@ const WIDEN_NARROW: Record<string, number[]> = {
 export abstract class WasmEmitter {
   protected readonly c = new Bytes();
 
-  protected readonly locals: ValType[] = [];
+  protected readonly locals: LocalType[] = [];
 
   protected readonly regs = new Map<string, Reg>();
 
@@ -280,7 +280,7 @@ export abstract class WasmEmitter {
 
   // ---- instructions -------------------------------------------------------------------------
 
-  protected localFor(t: ValType): number {
+  protected localFor(t: LocalType): number {
     this.locals.push(t);
     return this.nParams + this.locals.length - 1;
   }

@@ -6,7 +6,10 @@
 
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64';
 
-const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+/** A function local's type: a value type, or a 128-bit vector (lanes-emit.ts keeps 4 threads' registers in one). */
+export type LocalType = ValType | 'v128';
+
+const VALTYPE: Record<LocalType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Opcodes used by the kernel compiler (WebAssembly core spec, section 5.4). */
 export const OP = {
@@ -113,7 +116,7 @@ export interface FuncType {
 export interface FuncSpec {
   type: FuncType;
   /** Extra locals after the parameters. */
-  locals: ValType[];
+  locals: LocalType[];
   /** The body, without the final `end`. */
   body: Bytes;
   /** Exported under this name, when set. */
@@ -144,7 +147,7 @@ function funcType(b: Bytes, t: FuncType): void {
 
 function code(f: FuncSpec): Bytes {
   // locals as runs of one type
-  const runs: [number, ValType][] = [];
+  const runs: [number, LocalType][] = [];
   for (const l of f.locals) {
     const last = runs[runs.length - 1];
     if (last && last[1] === l) last[0]++;

@@ -28,12 +28,17 @@ type RunFn = (...args: (number | bigint)[]) => void;
  * One instance per kernel and guest memory, reused by every launch (instantiating costs a few µs,
  * more than a small launch); `reset` empties its window caches, which belong to one launch.
  */
-const instances = new WeakMap<WebAssembly.Memory, WeakMap<WasmKernel, { run: RunFn; reset: () => void; lockstepBlocks?: () => number }>>();
+const instances = new WeakMap<WebAssembly.Memory, WeakMap<WasmKernel, Instance>>();
+
+type Instance = { run: RunFn; reset: () => void; lockstepBlocks?: () => number; lanesBlocks?: () => number };
 
 /** Blocks that ran their threads in lock-step on this thread's launches (lockstep-emit.ts), for tests and stats. */
 export const lockstepStats = { blocks: 0 };
 
-function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: RunFn; reset: () => void; lockstepBlocks?: () => number } {
+/** Blocks that ran their threads in SIMD lane groups on this thread's launches (lanes-emit.ts), for tests and stats. */
+export const lanesStats = { blocks: 0 };
+
+function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): Instance {
   let perMemory = instances.get(memory);
   if (!perMemory) instances.set(memory, (perMemory = new WeakMap()));
   let inst = perMemory.get(kernel);
@@ -41,7 +46,7 @@ function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): { run: Run
     // a guest's shared memory (a guest built with threads) needs the variant that imports one
     const module = memory.buffer instanceof SharedArrayBuffer ? sharedModuleOf(kernel) : kernel.module;
     const exports = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
-    inst = { run: exports.run as RunFn, reset: exports.reset as () => void, ...(exports.lockstepBlocks ? { lockstepBlocks: exports.lockstepBlocks as () => number } : {}) };
+    inst = { run: exports.run as RunFn, reset: exports.reset as () => void, ...(exports.lockstepBlocks ? { lockstepBlocks: exports.lockstepBlocks as () => number } : {}), ...(exports.lanesBlocks ? { lanesBlocks: exports.lanesBlocks as () => number } : {}) };
     perMemory.set(kernel, inst);
   }
   return inst;
@@ -146,7 +151,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   if (modvarBytes > 0 && E.mv.u8.length !== modvarBytes) return false;
   const scratch = findScratch(windows, bytes.length, scratchSize);
   if (scratch < 0) return false;
-  const { run, reset, lockstepBlocks } = instanceFor(kernel.wasm, memory);
+  const { run, reset, lockstepBlocks, lanesBlocks } = instanceFor(kernel.wasm, memory);
   reset();
   // i64 parameters pass as BigInt; pointers are already device addresses (2^40 + offset) in `params`
   const args = paramValues(kernel, params);
@@ -179,6 +184,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
     if (modvarBytes > 0) E.mv.u8.set(new Uint8Array(memory.buffer, modvarAt, modvarBytes));
     new Uint8Array(memory.buffer).set(saved, scratch);
     if (lockstepBlocks) lockstepStats.blocks += lockstepBlocks();
+    if (lanesBlocks) lanesStats.blocks += lanesBlocks();
   }
   return true;
 }
