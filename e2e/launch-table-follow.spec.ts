@@ -97,7 +97,14 @@ describe.skipIf(!HAVE_CHROMIUM)('launch table while a run streams', { timeout: 1
       await expectStill(page);
       await page.keyboard.press('PageUp');
       await expect.poll(async () => (await shown(page)).first, { timeout: 5_000 }).toBeLessThan((await shown(page)).count - 20);
-      await body.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      // (Scrolled to the end again until it follows: on a loaded machine rows can arrive between
+      // the scroll and its event, which then finds the end below — as a person drags again.)
+      await expect
+        .poll(async () => {
+          await body.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+          return (await shown(page)).following;
+        }, { timeout: 10_000 })
+        .toBe('true');
       await expectFollowing(page);
 
       await page.keyboard.press('Escape');
