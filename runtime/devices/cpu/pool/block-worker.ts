@@ -5,6 +5,8 @@
  * through a message, since the caller is blocked in Atomics.wait and reads no events. A failure
  * that is not a trap travels as a message on the port, which the caller reads synchronously.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HELPERS } from '../helpers.js';
 import { fmaF64 } from '../math.js';
@@ -39,10 +41,27 @@ process.on('exit', () => {
   finish(ctl);
 });
 
+/**
+ * Every task brings its launch memory (a guest's own shared memory, in place: one per guest, up to
+ * GiBs) as a new wrapper object, and this thread allocates too little for V8 to collect on its
+ * own: the memories of finished guests would stay alive here. So it collects once the memories
+ * its tasks brought since the last collection add up to COLLECT_AFTER_BYTES (a collection of this
+ * small heap takes about a millisecond).
+ */
+const COLLECT_AFTER_BYTES = 2 ** 30;
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+let broughtBytes = 0;
+
 port.on('message', (task: PoolTask | TestHook) => {
   if (task.type === 'crash-next' || task.type === 'die-next') {
     dieNext = task.type === 'crash-next' ? 'exit' : task.how;
     return;
+  }
+  broughtBytes += task.memory.buffer.byteLength;
+  if (broughtBytes >= COLLECT_AFTER_BYTES) {
+    broughtBytes = 0;
+    collect(); // the earlier tasks' memories: this one's is still referenced by `task`
   }
   const ctl = new Int32Array(task.ctl);
   const word = CTL.threads + THREAD_WORDS * task.slot;
