@@ -3,7 +3,7 @@
  * bench/cpu-one-kernel.ts …`) and for before/after comparisons on a loaded machine, where the
  * process's CPU time per launch (on one worker) drifts less than wall time.
  *
- * Run: npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9] [shared]
+ * Run: [BENCH_SCALE=n] npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9] [shared]
  * (`shared`: the guest memory is a shared one, as a guest built with threads declares: the pool runs in it in place)
  * Prints the backend, the wall-clock minimum and median of a launch, and the minimum CPU time of
  * a launch together with resetting the memory to the launch's image before it.
@@ -20,7 +20,7 @@ if (!kernel) {
 }
 const workers = Number(workersArg);
 const launches = Math.max(1, Number(launchesArg));
-const l = kernel.launch('bench');
+const l = kernel.launch('bench', Number(process.env.BENCH_SCALE ?? 1)); // the bench's size for this kernel: the `sizes:` line of its output
 const runner = deviceRunner(repoRoot(import.meta.dirname), kernel, l, { workers, memory: guestMemoryFor(l, memoryArg === 'shared') });
 const wall: number[] = [];
 const cpu: number[] = [];
