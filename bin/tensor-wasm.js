@@ -5,10 +5,12 @@
 // when TENSOR_WASM_FROM_SOURCE=1, when nothing has been built, or when a source is newer than the
 // build — stale code never runs. Without tsx (an install without devDependencies) a stale build is
 // refused with the command that rebuilds it.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
+
+// node:fs through require(): its ES module facade would read every export, and fs.ReadStream's getter loads fs's streams (milliseconds of every start)
+const { readFileSync, readdirSync, statSync } = module.createRequire(import.meta.url)('node:fs');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'cli', 'main.js');

@@ -16,6 +16,7 @@
 // Writes dist/cli-bundle/sources.json last: the source files the build compiled; the launcher runs
 // the bundle only while none of them is newer than that file.
 import { build } from 'esbuild';
+import { isBuiltin } from 'node:module';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,36 @@ const metaUrlOfDist = {
 };
 
 /**
+ * Node's modules through require(), not as ES modules: Node builds an ES module's facade of a
+ * built-in by reading every export, and the getters run — `fs.ReadStream` loads fs's streams,
+ * crypto's load WebCrypto and its keys — about a fifth of `inspect`'s start on Node 24 (its CPU
+ * profile). A require() reads nothing until the code uses it (esbuild's interop reads lazily too).
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => (args.kind === 'import-statement' && isBuiltin(args.path) ? { path: args.path, namespace: 'tw-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'tw-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/**
+ * commander requires node:child_process (and with it node:net and streams) at its top, for
+ * executable subcommands this CLI does not have: in the bundle it is required on first use.
+ */
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes(COMMANDER_CHILD_PROCESS)) throw new Error(`bundle-cli: commander's ${COMMANDER_CHILD_PROCESS} is gone: update lazyChildProcess`);
+      return { contents: text.replace(COMMANDER_CHILD_PROCESS, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+
+/**
  * The lazy imports a command always takes on its way (file, specifier): in that command's bundle
  * they are static, so they come in its one file instead of chunks loaded one by one. commander:
  * every command parses with it; run: the engine, and the CUDA probe that names the device.
@@ -93,7 +124,9 @@ function withCommand(text, command) {
 }
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const external = Object.keys(pkg.dependencies).filter((d) => d !== 'commander').flatMap((d) => [d, `${d}/*`]);
+/** Bundled, not left in node_modules: commander (every command parses with it) and @noble/hashes (inspect hashes small modules with it). */
+const BUNDLED_PACKAGES = new Set(['commander', '@noble/hashes']);
+const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED_PACKAGES.has(d)).flatMap((d) => [d, `${d}/*`]);
 const commands = [...readFileSync(join(root, 'cli', 'main.ts'), 'utf8').matchAll(/import\('\.\/commands\/([a-z-]+)\.js'\)/g)].map((m) => m[1]);
 if (commands.length === 0) throw new Error('bundle-cli: found no command in cli/main.ts');
 
@@ -114,7 +147,7 @@ for (const command of ['main', ...commands]) {
     platform: 'node',
     target: 'node20',
     external: [...external, '../../cli/commands/*'],
-    plugins: [metaUrlOfDist],
+    plugins: [builtinsThroughRequire, lazyChildProcess, metaUrlOfDist],
     metafile: true,
     logLevel: 'warning',
     // commander is CommonJS: its bundled copy calls require() for Node's modules
@@ -125,6 +158,7 @@ for (const command of ['main', ...commands]) {
 const watched = SOURCE_DIRS.flatMap((d) => sources(join(root, d))).map((p) => posix(relative(root, p)));
 const listed = new Set(watched);
 // whatever a bundle took from outside those folders is one of its sources too
-for (const input of inputs) if (!input.startsWith('node_modules/') && !listed.has(input)) watched.push(input);
+// (not the built-ins' stand-ins of builtinsThroughRequire: `tw-builtin:node:fs` is no file)
+for (const input of inputs) if (!input.startsWith('node_modules/') && !input.startsWith('tw-builtin:') && !listed.has(input)) watched.push(input);
 writeFileSync(join(out, 'sources.json'), JSON.stringify(watched));
 console.log(`dist/${outName}: ${commands.length + 1} files from ${inputs.size} modules in ${Math.round(performance.now() - t0)} ms; ${watched.length} sources watched`);

@@ -1,15 +1,24 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex } from '@noble/hashes/utils';
 import type { ExportDescription, ImportDescription, MemoryDescription, ModuleDescription } from '../../contract/module.js';
 import { JSON_SELECTABLE, type FunctionSignature } from '../../contract/values.js';
 import { parseModule, type ParsedModule } from './parse.js';
 
 const WASI_MODULES: ReadonlySet<string> = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 const WASI_CUDA_PREFIX = 'wasi:cuda/host@';
+/**
+ * Modules below this size are hashed in JavaScript (@noble/hashes): loading node:crypto costs
+ * more start-up than hashing a small module, and `inspect`'s whole start is a few dozen
+ * milliseconds. Above it, OpenSSL's speed pays for the load.
+ */
+const NATIVE_HASH_FROM = 1 << 20;
+
 /** Result types the JSON contract can write back (f32 is widened to a JSON number). */
 const JSON_RESULT_TYPES: ReadonlySet<string> = new Set(['i32', 'i64', 'f32', 'f64']);
 
 export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length < NATIVE_HASH_FROM) return bytesToHex(sha256(bytes));
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

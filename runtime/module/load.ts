@@ -1,5 +1,5 @@
 /// <reference path="../types/webassembly.d.ts" />
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
 import { TensorWasmError } from '../../contract/errors.js';
 import { quoteInput } from '../marshal/quote.js';
 
@@ -7,7 +7,8 @@ import { quoteInput } from '../marshal/quote.js';
 export async function readModuleSource(source: string | Uint8Array): Promise<Uint8Array> {
   if (typeof source !== 'string') return source;
   try {
-    return new Uint8Array(await readFile(source));
+    // fs's callback form: node:fs/promises would load streams, a start-up cost for every `inspect` and `run`
+    return new Uint8Array(await new Promise<Buffer>((resolve, reject) => readFile(source, (e, b) => (e ? reject(e) : resolve(b)))));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new TensorWasmError('not_found', `module file not found: ${quoteInput(source)}`);
