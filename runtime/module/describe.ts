@@ -7,11 +7,12 @@ import { parseModule, type ParsedModule } from './parse.js';
 const WASI_MODULES: ReadonlySet<string> = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
 const WASI_CUDA_PREFIX = 'wasi:cuda/host@';
 /**
- * Modules below this size are hashed in JavaScript (@noble/hashes): loading node:crypto costs
- * more start-up than hashing a small module, and `inspect`'s whole start is a few dozen
- * milliseconds. Above it, OpenSSL's speed pays for the load.
+ * Modules below this size are hashed in JavaScript (@noble/hashes): loading node:crypto costs a
+ * few milliseconds of a CLI's start (`inspect`'s whole start is a few dozen), more than hashing a
+ * small module. JavaScript hashes about ten times slower than OpenSSL (≈0.3–0.7 ms for 64 KiB,
+ * /tmp measurements of 2026-12-06), so larger modules, and a server hashing many, take node:crypto.
  */
-const NATIVE_HASH_FROM = 1 << 20;
+const NATIVE_HASH_FROM = 64 * 1024;
 
 /** Result types the JSON contract can write back (f32 is widened to a JSON number). */
 const JSON_RESULT_TYPES: ReadonlySet<string> = new Set(['i32', 'i64', 'f32', 'f64']);
