@@ -22,10 +22,10 @@
  *   The JavaScript scheduler's step. Returns -1.
  */
 import type { SiteKind } from '../compile/compile.js';
-import { ModuleDataEmitter } from './emit-module-data.js';
 import { OP } from './encoder.js';
 import { valType, type BasicBlock } from './ptx-types.js';
 import { WARP_WORD } from './warp-sites.js';
+import { WarpLockstepEmitter, type WarpLockstepPlan } from './warp-lockstep.js';
 
 type Word = keyof typeof WARP_WORD;
 
@@ -44,7 +44,7 @@ export interface WarpRunPlan {
    * code on to a stop or the exit (their `next` label ends the turn) — for L.t with L.sb and L.ra
    * set; `next`: the site a straight region's block stops at.
    */
-  chains?: readonly { site: number; next?: number; link: () => void }[];
+  chains?: readonly { site: number; next?: number; link: () => void; lockstep?: WarpLockstepPlan }[];
 }
 
 /**
@@ -56,7 +56,7 @@ export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
   return !blocks.some((b) => b.warp?.kind === 'match' && b.warp.mode !== 'all' && b.warp.results.some((r) => r.word === 'resp'));
 }
 
-export abstract class WarpEmitter extends ModuleDataEmitter {
+export abstract class WarpEmitter extends WarpLockstepEmitter {
   /** The locals of the scheduler below (allocated when `run` is emitted). */
   private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp' | 'ps', number>;
 
@@ -132,18 +132,19 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
         this.i32(ch.site);
         this.op(OP.i32_eq);
         this.open(OP.if, 'chain');
-        this.chainPass(ch.link);
-        // a straight chain: every lane of the group stopped at the next site (its stops write no
-        // tracking; a region's other stops track themselves)
-        if (ch.next !== undefined && plan.sites[ch.next]!.kind === 'bar') {
-          this.i32(1);
-          this.set(W.mixed);
-        } else if (ch.next !== undefined) {
-          this.i32(ch.next);
-          this.set(W.site);
+        if (ch.lockstep) {
+          // the whole warp woke: its run of straight links in lock-step (warp-lockstep.ts)
           this.get(W.g0);
-          this.set(W.group);
+          this.i32(-1);
+          this.op(OP.i32_eq);
+          this.open(OP.if, 'full_warp');
+          this.warpLockstepRun(ch.lockstep, W.at0, W.wb, plan.stride, plan.wordsAt);
+          this.chainStopped(ch.lockstep.next);
+          this.br('passed');
+          this.close();
         }
+        this.chainPass(ch.link);
+        this.chainStopped(ch.next);
         this.br('passed');
         this.close();
       }
@@ -231,6 +232,23 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.br('sched');
     this.close();
     this.op(OP.unreachable);
+  }
+
+  /**
+   * After a straight chain (or a lock-step run) every lane of the group stopped at site `next`
+   * (its stops write no tracking; a region's other stops track themselves).
+   */
+  private chainStopped(next: number | undefined): void {
+    const { W } = this;
+    if (next !== undefined && this.plan.sites[next]!.kind === 'bar') {
+      this.i32(1);
+      this.set(W.mixed);
+    } else if (next !== undefined) {
+      this.i32(next);
+      this.set(W.site);
+      this.get(W.g0);
+      this.set(W.group);
+    }
   }
 
   /** The indices of the kernel's sites of `kind`. */
