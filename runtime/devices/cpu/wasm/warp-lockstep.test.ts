@@ -4,10 +4,11 @@
  * shfl a fixed permutation. Random runs of up to six links — any mode, b and c immediates or moved
  * into registers, the predicate read or not, between the links SIMD forms (mov, add/sub of f32 and
  * of integers, immediates) and per-lane ones (mul, xor, selp of the shfl's predicate, guarded
- * writes, min), the run ending at a shfl whose region exits, at a barrier or at a vote — on full
- * warps, warps spanning block rows, partial warps and with lanes that exit first (those groups
- * are not the whole warp: the scalar chains), against the JavaScript backend (its own scheduler
- * and warpOp, no code shared with the module), and against the same module without lock-step.
+ * writes, min, a bridged add.sat), the run ending at a shfl whose region exits, at a barrier or
+ * at a vote — on full warps, warps spanning block rows, partial warps and with lanes that exit
+ * first (those groups are not the whole warp: the scalar chains), against the JavaScript backend
+ * (its own scheduler and warpOp, no code shared with the module), against the same module without
+ * lock-step, and on the block pool.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -17,6 +18,7 @@ import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 import { shflSources, warpLockstep } from './warp-lockstep.js';
 import { warpBlocksInJavaScript } from './warp-launch.js';
+import { pooledLaunches, poolTesting } from '../pool/pool-launch.js';
 import { ptr, u32 } from '../../../test-support/kernel-args.js';
 
 const HEADER = '.version 8.0\n.target sm_80\n.address_size 64\n';
@@ -64,7 +66,7 @@ function lockstepKernel(links: Link[], float: boolean, end: 'shfl' | 'bar' | 'vo
     } else {
       code.push(`  mov.b32 ${y}, ${x};`);
       for (const op of l.body) {
-        switch (op % 8) {
+        switch (op % 9) {
           case 0: code.push(`  add.s32 ${y}, ${y}, ${s};`); break;
           case 1: code.push(`  sub.u32 ${y}, ${y}, ${op * 977};`); break;
           case 2: code.push(`  mul.lo.s32 ${y}, ${y}, ${s};`); break;
@@ -73,6 +75,8 @@ function lockstepKernel(links: Link[], float: boolean, end: 'shfl' | 'bar' | 'vo
           case 5: code.push(`  setp.lt.u32 %p20, ${s}, ${y};`, `  @%p20 add.s32 ${y}, ${y}, 5;`); break;
           // a guarded write of a register live into the run: lanes whose guard fails keep the old value
           case 6: code.push(`  @%p${k + 1} mov.u32 %r85, ${k};`); break;
+          // an instruction through the JavaScript bridge (wasm/js-bridge.ts), once per lane
+          case 7: code.push(`  add.sat.s32 ${y}, ${y}, ${s};`); break;
           default: code.push(`  min.u32 ${y}, ${y}, ${s};`, `  add.s32 ${y}, ${y}, 0x9e3779b9;`);
         }
       }
@@ -144,12 +148,11 @@ function input(seed: number, n: number, float: boolean): Uint32Array {
   return Uint32Array.from({ length: n }, () => (float ? next() & 0xbfffffff : next()));
 }
 
-function launch(ptx: string, wasm: boolean, shape: Shape, data: Uint32Array, exit: number, tag = ''): { out: number[]; backend: string | undefined; jsBlocks: number } {
+function launch(ptx: string, wasm: boolean, shape: Shape, data: Uint32Array, exit: number, tag = '', dev = new CpuDevice({ wasmKernels: wasm, workers: 1 })): { out: number[]; backend: string | undefined; jsBlocks: number } {
   const threads = threadsOf(shape);
   const memory = new WebAssembly.Memory({ initial: 2 });
   const inAt = 1024, outAt = inAt + threads * 4;
   new Uint32Array(memory.buffer, inAt, threads).set(data.subarray(0, threads));
-  const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
   // (the device caches a module's kernels by this hash: `tag` keeps a module compiled without lock-step apart)
   const k = dev.loadKernel(ptx, createHash('sha256').update(ptx + tag).digest('hex'), 'run');
   const before = warpBlocksInJavaScript();
@@ -230,7 +233,27 @@ describe('shuffle chains in lock-step (warp-lockstep.ts)', () => {
           expect(firstDifference(wasm.out, scalar.out)).toBe('none');
         },
       ),
-      { numRuns: Number(process.env.WARP_RUNS ?? 60) },
+      { numRuns: Number(process.env.WARP_RUNS ?? 40) },
     );
+  });
+
+  it('give the JavaScript backend’s bits on the block pool (nvcc’s unrolled warp_sum, then a barrier)', () => {
+    // one pooled device: the caller runs no block, so the worker runs them all in its own instance
+    const dev = new CpuDevice({ wasmKernels: true, workers: 2, poolMinThreads: 1, adaptivePool: false });
+    poolTesting.callerSkips = true;
+    try {
+      const sum = (b: number): Link => ({ mode: 'down', b, c: 31, inRegs: true, body: [] });
+      const ptx = lockstepKernel([16, 8, 4, 2, 1].map(sum), true, 'bar');
+      for (const shape of SHAPES.filter((s) => s.grid > 1)) {
+        const data = input(7, threadsOf(shape), true);
+        const before = pooledLaunches();
+        const pooled = launch(ptx, true, shape, data, 0, 'pool', dev);
+        const js = launch(ptx, false, shape, data, 0);
+        expect(pooledLaunches()).toBe(before + 1);
+        expect(firstDifference(pooled.out, js.out)).toBe('none');
+      }
+    } finally {
+      poolTesting.callerSkips = false;
+    }
   });
 });
