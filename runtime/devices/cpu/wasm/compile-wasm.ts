@@ -38,6 +38,7 @@ import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
 import { warpFastPath } from './warp-emit.js';
 import { shuffleChainLinks, type ShuffleChainLink } from './warp-chain.js';
+import { warpLockstep, warpLockstepPlans, type WarpLockstepPlan } from './warp-lockstep.js';
 import type { SiteKind } from '../compile/compile.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
@@ -58,7 +59,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -218,7 +219,9 @@ class KernelCompiler extends LanesEmitter {
     // shfl sites whose resume blocks run as a loop over a woken group's lanes (warp-chain.ts)
     const links = this.warp ? shuffleChainLinks(cfg.blocks, cfg.labelOf) : [];
     const chainSites = new Set(links.map((l) => l.site));
-    const chains = links.map((l) => ({ site: l.site, ...(l.next !== undefined ? { next: l.next } : {}), link: () => this.chainLink(l, l.next !== undefined && chainSites.has(l.next)) }));
+    // runs of straight links that a full warp takes in lock-step (warp-lockstep.ts)
+    const lockstepRuns = this.warp && warpLockstep.enabled ? this.warpLockstepPlans(links, chainSites) : new Map<number, WarpLockstepPlan>();
+    const chains = links.map((l) => ({ site: l.site, ...(l.next !== undefined ? { next: l.next } : {}), link: () => this.chainLink(l, l.next !== undefined && chainSites.has(l.next)), ...(lockstepRuns.has(l.site) ? { lockstep: lockstepRuns.get(l.site)! } : {}) }));
     if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
@@ -247,7 +250,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -1352,6 +1355,19 @@ class KernelCompiler extends LanesEmitter {
     }
     // each path ended in a stop or the exit (br next): nothing falls out of the last block
     this.op(OP.unreachable);
+  }
+
+  /** The lock-step runs of the chain links (warp-lockstep.ts), by head site. */
+  private warpLockstepPlans(links: ShuffleChainLink[], chainSites: ReadonlySet<number>): Map<number, WarpLockstepPlan> {
+    const plans = warpLockstepPlans(links, {
+      blocks: this.cfg.blocks,
+      regCls: (n) => this.regs.get(n)?.cls,
+      restores: (b) => this.restores.get(b) ?? [],
+      recompute: (b) => this.recompute.get(b) ?? [],
+      slotAt: (n) => (this.slots.has(n) ? 8 * this.slots.get(n)! : undefined),
+      shflConsts: (f) => this.shflConsts(f),
+    }, chainSites, 8 * this.slots.size);
+    return new Map(plans.map((p) => [p.site, p]));
   }
 
   /** A shfl's b and c when they are immediates or registers whose one definition moves an immediate (findRemat). */

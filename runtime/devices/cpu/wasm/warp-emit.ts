@@ -22,10 +22,10 @@
  *   The JavaScript scheduler's step. Returns -1.
  */
 import type { SiteKind } from '../compile/compile.js';
-import { ModuleDataEmitter } from './emit-module-data.js';
 import { OP } from './encoder.js';
 import { valType, type BasicBlock } from './ptx-types.js';
 import { WARP_WORD } from './warp-sites.js';
+import { WarpLockstepEmitter, type WarpLockstepPlan } from './warp-lockstep.js';
 
 type Word = keyof typeof WARP_WORD;
 
@@ -44,7 +44,7 @@ export interface WarpRunPlan {
    * code on to a stop or the exit (their `next` label ends the turn) — for L.t with L.sb and L.ra
    * set; `next`: the site a straight region's block stops at.
    */
-  chains?: readonly { site: number; next?: number; link: () => void }[];
+  chains?: readonly { site: number; next?: number; link: () => void; lockstep?: WarpLockstepPlan }[];
 }
 
 /**
@@ -56,7 +56,7 @@ export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
   return !blocks.some((b) => b.warp?.kind === 'match' && b.warp.mode !== 'all' && b.warp.results.some((r) => r.word === 'resp'));
 }
 
-export abstract class WarpEmitter extends ModuleDataEmitter {
+export abstract class WarpEmitter extends WarpLockstepEmitter {
   /** The locals of the scheduler below (allocated when `run` is emitted). */
   private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp' | 'ps', number>;
 
@@ -132,18 +132,19 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
         this.i32(ch.site);
         this.op(OP.i32_eq);
         this.open(OP.if, 'chain');
-        this.chainPass(ch.link);
-        // a straight chain: every lane of the group stopped at the next site (its stops write no
-        // tracking; a region's other stops track themselves)
-        if (ch.next !== undefined && plan.sites[ch.next]!.kind === 'bar') {
-          this.i32(1);
-          this.set(W.mixed);
-        } else if (ch.next !== undefined) {
-          this.i32(ch.next);
-          this.set(W.site);
+        if (ch.lockstep) {
+          // the whole warp woke: its run of straight links in lock-step (warp-lockstep.ts)
           this.get(W.g0);
-          this.set(W.group);
+          this.i32(-1);
+          this.op(OP.i32_eq);
+          this.open(OP.if, 'full_warp');
+          this.warpLockstepRun(ch.lockstep, W.at0, W.wb, plan.stride, plan.wordsAt);
+          this.chainStopped(ch.lockstep.next);
+          this.br('passed');
+          this.close();
         }
+        this.chainPass(ch.link);
+        this.chainStopped(ch.next);
         this.br('passed');
         this.close();
       }
@@ -195,11 +196,11 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.warpRange();
     this.br('sched');
     this.close();
-    // every warp at a barrier or done: the barrier releases every waiting thread
-    this.i32(0);
-    this.set(W.flag);
+    // every warp at a barrier or done: the barrier releases every waiting thread (its word -2 - r
+    // back to r), four words at a time, then the last n % 4 one by one
     this.i32(0);
     this.set(W.u);
+    this.releaseQuads();
     this.forLanes(W.u, W.n, () => {
       this.resumeAddress(W.u);
       this.c.byte(OP.i32_load).u32(2).u32(0);
@@ -231,6 +232,82 @@ export abstract class WarpEmitter extends ModuleDataEmitter {
     this.br('sched');
     this.close();
     this.op(OP.unreachable);
+  }
+
+  /**
+   * After a straight chain (or a lock-step run) every lane of the group stopped at site `next`
+   * (its stops write no tracking; a region's other stops track themselves).
+   */
+  private chainStopped(next: number | undefined): void {
+    const { W } = this;
+    if (next !== undefined && this.plan.sites[next]!.kind === 'bar') {
+      this.i32(1);
+      this.set(W.mixed);
+    } else if (next !== undefined) {
+      this.i32(next);
+      this.set(W.site);
+      this.get(W.g0);
+      this.set(W.group);
+    }
+  }
+
+  /**
+   * The barrier's release of threads u, u + 1, … in groups of four (v128: each word becomes
+   * -2 - word), up to the last multiple of 4 below n; W.flag: whether one waited (a word <= -2).
+   * (A release rewrites every word of the block: one by one it measured 12% of the warp shuffle
+   * reduction's time.)
+   */
+  private releaseQuads(): void {
+    const { W } = this;
+    const v = (code: number): void => void this.c.byte(0xfd).u32(code);
+    const splat = (x: number): void => {
+      this.i32(x);
+      v(0x11); // i32x4.splat
+    };
+    const acc = this.localFor('v128'), q = this.localFor('v128'), m = this.localFor('v128');
+    splat(0);
+    this.set(acc);
+    this.get(W.n);
+    this.i32(-4);
+    this.op(OP.i32_and);
+    this.set(W.x1);
+    this.open(OP.block, 'quads_done');
+    this.open(OP.loop, 'quads');
+    this.get(W.u);
+    this.get(W.x1);
+    this.op(OP.i32_ge_u);
+    this.br('quads_done', true);
+    this.resumeAddress(W.u);
+    this.c.byte(OP.local_tee).u32(W.x2);
+    v(0x00); // v128.load
+    this.c.u32(0).u32(0);
+    this.set(q);
+    this.get(q);
+    splat(-2);
+    v(0x3d); // i32x4.le_s: waiting
+    this.set(m);
+    this.get(acc);
+    this.get(m);
+    v(0x50); // v128.or
+    this.set(acc);
+    // every word is -1 (exited) or -2 - r (waiting: no lane waits at a warp-level site now), and
+    // -2 - (-1) = -1: one subtraction releases the waiting ones and keeps the exited ones
+    this.get(W.x2);
+    splat(-2);
+    this.get(q);
+    v(0xb1); // i32x4.sub
+    v(0x0b); // v128.store
+    this.c.u32(0).u32(0);
+    this.get(W.u);
+    this.i32(4);
+    this.op(OP.i32_add);
+    this.set(W.u);
+    this.br('quads');
+    this.close();
+    this.close();
+    this.get(acc);
+    v(0x53); // v128.any_true
+    this.set(W.flag);
   }
 
   /** The indices of the kernel's sites of `kind`. */
