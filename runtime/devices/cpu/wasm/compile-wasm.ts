@@ -26,6 +26,7 @@ import { LockstepRetry } from './lockstep-emit.js';
 import { LanesEmitter, type LaneSite } from './lanes-emit.js';
 import { lanesPlan } from './lanes-plan.js';
 import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
+import { lockstepRangeFits } from './lockstep-range.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -72,6 +73,8 @@ export interface WasmKernel {
   selfLoopChecks: number;
   /** Whether its blocks run their threads in lock-step through its grid-stride loop when the launch allows (lockstep-loop.ts). */
   lockstep: boolean;
+  /** Whether its lock-step rounds first try each call's whole block range without slots (lockstep-range.ts): the launch then calls it with wider ranges. */
+  lockstepRange: boolean;
   /** Whether its blocks run 4 threads at once in SIMD lanes when the run-time test allows (lanes-plan.ts, lanes-emit.ts). */
   lanes: boolean;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
@@ -202,13 +205,13 @@ class KernelCompiler extends LanesEmitter {
       this.planEntries();
       // a grid-stride loop in one barrier phase, in lock-step (lockstep-loop.ts)
       if (this.lockstepAllowed) this.lockstep = this.phaseLockstep(cfg);
-      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+      if (this.lockstep) [this.lockstepGlobal, this.lockstepRangeGlobal] = [this.windowGlobals++, this.windowGlobals++];
     } else if (!this.sync) {
       this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
       // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
       if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
-      // its count of lock-step blocks comes before the window caches
-      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+      // its counts of lock-step blocks (all, and those of range rounds) come before the window caches
+      if (this.lockstep) [this.lockstepGlobal, this.lockstepRangeGlobal] = [this.windowGlobals++, this.windowGlobals++];
       // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
       else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
       if (this.lanes && !this.lanesWorthIt()) this.lanes = undefined;
@@ -229,14 +232,14 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const, 'i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
         { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
         // at FAULT_FUNC_AT: records a memcheck fault and traps
         faultFunction(),
-        ...(this.lockstep ? [this.lockstepCountFunction()] : []),
+        ...(this.lockstep ? [this.lockstepCountFunction(), this.lockstepRangeCountFunction()] : []),
         ...(this.lanes ? [this.lanesCountFunction()] : []),
       ],
     });
@@ -247,7 +250,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeUsed, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -769,83 +772,98 @@ class KernelCompiler extends LanesEmitter {
     this.get(P.ntz);
     this.op(OP.i32_mul);
     this.set(L.n);
+    const perBlock = (): void => {
+      if (this.usesShared) {
+        // shared memory starts zeroed in every block, as on the JavaScript backend
+        this.get(P.sh);
+        this.i32(0);
+        this.get(P.shSize);
+        this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
+      }
+      if (this.sync) {
+        // every thread starts at the kernel's entry (resume word 0)
+        this.get(P.resumeBase);
+        this.i32(0);
+        this.get(L.n);
+        this.i32(2);
+        this.op(OP.i32_shl);
+        this.c.byte(0xfc).u32(11).byte(0x00);
+        this.i32(0);
+        this.set(L.gone); // threads of this block that have exited
+        this.i32(0);
+        this.set(L.cur); // the first phase: every thread at the kernel's start (entry 0)
+        this.open(OP.loop, 'phase');
+        this.i32(0);
+        this.set(L.seen);
+        for (const u of this.uniformSlots.values()) {
+          this.c.byte(OP.global_get).u32(u.global);
+          this.set(u.local);
+        }
+      }
+      if (this.sync) {
+        // Phases whose waiting threads all resume at one entry run that entry's straight-line copy
+        // of the kernel (no dispatch per thread); any other phase runs the general copy.
+        this.open(OP.block, 'phase_end');
+        this.open(OP.block, 'general');
+        const k = this.entries.length;
+        for (let e = k - 1; e >= 0; e--) this.open(OP.block, `E${e}`);
+        this.get(L.cur);
+        this.c.byte(0x0e).u32(k);
+        for (let e = 0; e < k; e++) this.c.u32(this.entries[e]!.order ? this.depth(`E${e}`) : this.depth('general'));
+        this.c.u32(this.depth('general'));
+        for (let e = 0; e < k; e++) {
+          this.close();
+          const { order, idle } = this.entries[e]!;
+          if (idle) this.emitIdlePrefix(e, idle);
+          if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
+          else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
+          this.br('phase_end');
+        }
+        this.close();
+        this.threadLoop(body);
+        this.close();
+        // the next phase's entry: the one entry every waiting thread stopped at (one bit in seen,
+        // not the shared bit 31), else -1 (mixed: the general copy); no bit: the block is done
+        this.get(L.seen);
+        this.op(OP.i32_ctz);
+        this.i32(-1);
+        this.get(L.seen);
+        this.get(L.seen);
+        this.i32(1);
+        this.op(OP.i32_sub);
+        this.op(OP.i32_and);
+        this.op(OP.i32_eqz);
+        this.get(L.seen);
+        this.i32(SEEN_SHARED);
+        this.op(OP.i32_ne);
+        this.op(OP.i32_and);
+        this.op(OP.select);
+        this.set(L.cur);
+        this.get(L.seen);
+        this.br('phase', true);
+        this.close();
+      } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
+      else this.blockCheckedLoops(body);
+    };
+    // a grid-stride loop that carries only its i: the whole range in rounds first (lockstep-range.ts)
+    this.lockstepRangeUsed = this.lockstep !== undefined && !this.sync && lockstepRangeFits(this.lockstep, this.cfgBlocks(), (n) => this.regs.has(n));
+    if (this.lockstepRangeUsed) this.lockstepRange(body, (each) => this.eachBlock(each), () => this.eachBlock(perBlock));
+    else this.eachBlock(perBlock);
+  }
+
+  /** Whether emitLaunchLoops emitted the range rounds (lockstep-range.ts). */
+  private lockstepRangeUsed = false;
+
+  /** Runs `perBlock` for each block of the call's range [b0, b1), with its coordinates. */
+  private eachBlock(perBlock: () => void): void {
+    const { L, P } = this;
     // block coordinates of b0, once; then carried like the thread counters (a division inside the
     // loops would be recomputed per thread by V8's scheduler)
     this.blockCoordinates(this.P.b0); // the launch's first block
     this.get(P.b0);
     this.set(L.b);
     this.loopWhileBelow('blocks', L.b, P.b1);
-    if (this.usesShared) {
-      // shared memory starts zeroed in every block, as on the JavaScript backend
-      this.get(P.sh);
-      this.i32(0);
-      this.get(P.shSize);
-      this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
-    }
-    if (this.sync) {
-      // every thread starts at the kernel's entry (resume word 0)
-      this.get(P.resumeBase);
-      this.i32(0);
-      this.get(L.n);
-      this.i32(2);
-      this.op(OP.i32_shl);
-      this.c.byte(0xfc).u32(11).byte(0x00);
-      this.i32(0);
-      this.set(L.gone); // threads of this block that have exited
-      this.i32(0);
-      this.set(L.cur); // the first phase: every thread at the kernel's start (entry 0)
-      this.open(OP.loop, 'phase');
-      this.i32(0);
-      this.set(L.seen);
-      for (const u of this.uniformSlots.values()) {
-        this.c.byte(OP.global_get).u32(u.global);
-        this.set(u.local);
-      }
-    }
-    if (this.sync) {
-      // Phases whose waiting threads all resume at one entry run that entry's straight-line copy
-      // of the kernel (no dispatch per thread); any other phase runs the general copy.
-      this.open(OP.block, 'phase_end');
-      this.open(OP.block, 'general');
-      const k = this.entries.length;
-      for (let e = k - 1; e >= 0; e--) this.open(OP.block, `E${e}`);
-      this.get(L.cur);
-      this.c.byte(0x0e).u32(k);
-      for (let e = 0; e < k; e++) this.c.u32(this.entries[e]!.order ? this.depth(`E${e}`) : this.depth('general'));
-      this.c.u32(this.depth('general'));
-      for (let e = 0; e < k; e++) {
-        this.close();
-        const { order, idle } = this.entries[e]!;
-        if (idle) this.emitIdlePrefix(e, idle);
-        if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
-        else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
-        this.br('phase_end');
-      }
-      this.close();
-      this.threadLoop(body);
-      this.close();
-      // the next phase's entry: the one entry every waiting thread stopped at (one bit in seen,
-      // not the shared bit 31), else -1 (mixed: the general copy); no bit: the block is done
-      this.get(L.seen);
-      this.op(OP.i32_ctz);
-      this.i32(-1);
-      this.get(L.seen);
-      this.get(L.seen);
-      this.i32(1);
-      this.op(OP.i32_sub);
-      this.op(OP.i32_and);
-      this.op(OP.i32_eqz);
-      this.get(L.seen);
-      this.i32(SEEN_SHARED);
-      this.op(OP.i32_ne);
-      this.op(OP.i32_and);
-      this.op(OP.select);
-      this.set(L.cur);
-      this.get(L.seen);
-      this.br('phase', true);
-      this.close();
-    } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
-    else this.blockCheckedLoops(body);
+    perBlock();
     this.inc(L.b);
     this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
     this.br('blocks');
