@@ -215,19 +215,25 @@ describe('grid-stride loops in range rounds', () => {
     ['%ctaid.x read in the loop', { ctaidInLoop: true }, {}],
     ['a step of ntid (the range spans more than one step)', { step: 'block' }, {}],
   ];
-  for (const [what, s, l] of fallbacks) {
+  // (each its own kernel id: the device caches compiled kernels by the hash, here the id)
+  fallbacks.forEach(([what, s, l], k) => {
     it(`fall back to blocks one by one, with the same bytes: ${what}`, () => {
-      const { wasm } = compare({ ...base, ...s }, { ...wide, ...l }, 1000);
+      const { wasm } = compare({ ...base, ...s }, { ...wide, ...l }, 1010 + k);
       expect(wasm.rangeBlocks, what).toBe(0);
       expect(wasm.blocks, what).toBe(wide.grid);
     });
-  }
+  });
+
+  it('runs the plain shape over every call of the same launch in range rounds', () => {
+    const { wasm } = compare(base, wide, 1001);
+    expect(wasm.rangeBlocks).toBe(wide.grid);
+  });
 
   it('fall back when y overlaps x over the range, and fault where the JavaScript backend does when y is short', () => {
     // y starts two words before x: each block's stores meet the loads of another block's threads
-    const before = compare(base, { ...wide, yAt: -2 }, 1001);
+    const before = compare(base, { ...wide, yAt: -2 }, 1002);
     expect(before.wasm.rangeBlocks).toBe(0);
-    const short = compare(base, { ...wide, yWords: wide.n - 10 }, 1002);
+    const short = compare(base, { ...wide, yWords: wide.n - 10 }, 1003);
     expect(short.js.error).toMatch(/out of bounds|memcheck|invalid/i);
     expect(short.wasm.rangeBlocks).toBe(0);
   });
