@@ -205,13 +205,14 @@ class KernelCompiler extends LanesEmitter {
       this.planEntries();
       // a grid-stride loop in one barrier phase, in lock-step (lockstep-loop.ts)
       if (this.lockstepAllowed) this.lockstep = this.phaseLockstep(cfg);
-      if (this.lockstep) [this.lockstepGlobal, this.lockstepRangeGlobal] = [this.windowGlobals++, this.windowGlobals++];
+      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
     } else if (!this.sync) {
       this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
       // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
       if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
-      // its counts of lock-step blocks (all, and those of range rounds) come before the window caches
-      if (this.lockstep) [this.lockstepGlobal, this.lockstepRangeGlobal] = [this.windowGlobals++, this.windowGlobals++];
+      // its counts of lock-step blocks (all, and those of range rounds when it has them: lockstep-range.ts) come before the window caches
+      if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+      if (this.lockstep && lockstepRangeFits(this.lockstep, cfg.blocks, (n) => this.regs.has(n))) this.lockstepRangeGlobal = this.windowGlobals++;
       // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
       else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
       if (this.lanes && !this.lanesWorthIt()) this.lanes = undefined;
@@ -232,14 +233,15 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const, 'i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
         { type: { params: [], results: [] }, locals: [], body: this.resetBody(), exportName: 'reset' },
         // at FAULT_FUNC_AT: records a memcheck fault and traps
         faultFunction(),
-        ...(this.lockstep ? [this.lockstepCountFunction(), this.lockstepRangeCountFunction()] : []),
+        ...(this.lockstep ? [this.lockstepCountFunction()] : []),
+        ...(this.lockstepRangeGlobal >= 0 ? [this.lockstepRangeCountFunction()] : []),
         ...(this.lanes ? [this.lanesCountFunction()] : []),
       ],
     });
@@ -250,7 +252,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeUsed, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -846,13 +848,9 @@ class KernelCompiler extends LanesEmitter {
       else this.blockCheckedLoops(body);
     };
     // a grid-stride loop that carries only its i: the whole range in rounds first (lockstep-range.ts)
-    this.lockstepRangeUsed = this.lockstep !== undefined && !this.sync && lockstepRangeFits(this.lockstep, this.cfgBlocks(), (n) => this.regs.has(n));
-    if (this.lockstepRangeUsed) this.lockstepRange(body, (each) => this.eachBlock(each), () => this.eachBlock(perBlock));
+    if (this.lockstepRangeGlobal >= 0) this.lockstepRange(body, (each) => this.eachBlock(each), () => this.eachBlock(perBlock));
     else this.eachBlock(perBlock);
   }
-
-  /** Whether emitLaunchLoops emitted the range rounds (lockstep-range.ts). */
-  private lockstepRangeUsed = false;
 
   /** Runs `perBlock` for each block of the call's range [b0, b1), with its coordinates. */
   private eachBlock(perBlock: () => void): void {

@@ -33,7 +33,7 @@ export abstract class LockstepEmitter extends WarpEmitter {
 
   /** Locals of the emitted lock-step code (allocated once per kernel). */
   /** i0: the least first i of the parked threads, top the greatest; max: the greatest i any of their loops runs with. */
-  private ls?: { ok: number; parked: number; w: number; k: number; sp: number; i0: number; top: number; max: number; step: number; base: number; copies: Map<string, number> };
+  private ls?: { ok: number; parked: number; w: number; k: number; sp: number; i0: number; top: number; max: number; step: number; copies: Map<string, number> };
 
   /** While the park pass of a block range is emitted (lockstep-range.ts): threads park without slots, their first i consecutive. */
   protected rangeParking = false;
@@ -449,7 +449,7 @@ export abstract class LockstepEmitter extends WarpEmitter {
     const plan = this.lockstep!;
     const i32 = (): number => this.localFor('i32'), i64 = (): number => this.localFor('i64');
     this.ls ??= {
-      ok: i32(), parked: i32(), w: i32(), k: i32(), sp: i32(), i0: i64(), top: i64(), max: i64(), step: i64(), base: i32(),
+      ok: i32(), parked: i32(), w: i32(), k: i32(), sp: i32(), i0: i64(), top: i64(), max: i64(), step: i64(),
       copies: new Map(plan.invariant.map((r) => [r, this.localFor(valType(this.regs.get(r)!.cls))])),
     };
   }
@@ -479,7 +479,9 @@ export abstract class LockstepEmitter extends WarpEmitter {
    */
   private rangeRounds(): void {
     const plan = this.lockstep!;
-    const { parked, w, k, base, i0, copies } = this.ls!;
+    const { parked, w, k, i0, copies } = this.ls!;
+    // base = i0 + r·step, the i of round r's first thread (emitted once per kernel)
+    const base = this.localFor('i32');
     const iReg = this.regs.get(plan.loop.i)!;
     for (const [name, copy] of copies) {
       this.get(copy);
