@@ -774,90 +774,97 @@ class KernelCompiler extends LanesEmitter {
     this.get(P.ntz);
     this.op(OP.i32_mul);
     this.set(L.n);
-    const perBlock = (): void => {
-      if (this.usesShared) {
-        // shared memory starts zeroed in every block, as on the JavaScript backend
-        this.get(P.sh);
-        this.i32(0);
-        this.get(P.shSize);
-        this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
-      }
-      if (this.sync) {
-        // every thread starts at the kernel's entry (resume word 0)
-        this.get(P.resumeBase);
-        this.i32(0);
-        this.get(L.n);
-        this.i32(2);
-        this.op(OP.i32_shl);
-        this.c.byte(0xfc).u32(11).byte(0x00);
-        this.i32(0);
-        this.set(L.gone); // threads of this block that have exited
-        this.i32(0);
-        this.set(L.cur); // the first phase: every thread at the kernel's start (entry 0)
-        this.open(OP.loop, 'phase');
-        this.i32(0);
-        this.set(L.seen);
-        for (const u of this.uniformSlots.values()) {
-          this.c.byte(OP.global_get).u32(u.global);
-          this.set(u.local);
-        }
-      }
-      if (this.sync) {
-        // Phases whose waiting threads all resume at one entry run that entry's straight-line copy
-        // of the kernel (no dispatch per thread); any other phase runs the general copy.
-        this.open(OP.block, 'phase_end');
-        this.open(OP.block, 'general');
-        const k = this.entries.length;
-        for (let e = k - 1; e >= 0; e--) this.open(OP.block, `E${e}`);
-        this.get(L.cur);
-        this.c.byte(0x0e).u32(k);
-        for (let e = 0; e < k; e++) this.c.u32(this.entries[e]!.order ? this.depth(`E${e}`) : this.depth('general'));
-        this.c.u32(this.depth('general'));
-        for (let e = 0; e < k; e++) {
-          this.close();
-          const { order, idle } = this.entries[e]!;
-          if (idle) this.emitIdlePrefix(e, idle);
-          if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
-          else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
-          this.br('phase_end');
-        }
-        this.close();
-        this.threadLoop(body);
-        this.close();
-        // the next phase's entry: the one entry every waiting thread stopped at (one bit in seen,
-        // not the shared bit 31), else -1 (mixed: the general copy); no bit: the block is done
-        this.get(L.seen);
-        this.op(OP.i32_ctz);
-        this.i32(-1);
-        this.get(L.seen);
-        this.get(L.seen);
-        this.i32(1);
-        this.op(OP.i32_sub);
-        this.op(OP.i32_and);
-        this.op(OP.i32_eqz);
-        this.get(L.seen);
-        this.i32(SEEN_SHARED);
-        this.op(OP.i32_ne);
-        this.op(OP.i32_and);
-        this.op(OP.select);
-        this.set(L.cur);
-        this.get(L.seen);
-        this.br('phase', true);
-        this.close();
-      } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
-      else this.blockCheckedLoops(body);
-    };
-    // a grid-stride loop that carries only its i: the whole range in rounds first (lockstep-range.ts)
-    if (this.lockstepRangeGlobal >= 0) this.lockstepRange(body, (each) => this.eachBlock(each), () => this.eachBlock(perBlock));
-    else this.eachBlock(perBlock);
-  }
-
-  /** Runs `perBlock` for each block of the call's range [b0, b1), with its coordinates. */
-  private eachBlock(perBlock: () => void): void {
-    const { L, P } = this;
+    // a grid-stride loop that carries only its i: the call's whole range in rounds first, else each
+    // block in lock-step (lockstep-range.ts; no barriers, no shared memory access: nothing else per block)
+    if (this.lockstepRangeGlobal >= 0) return this.lockstepRange(body, (each) => this.eachBlock(each), () => this.eachBlock(() => this.lockstepBlock(body, () => this.blockCheckedLoops(body))));
     // block coordinates of b0, once; then carried like the thread counters (a division inside the
     // loops would be recomputed per thread by V8's scheduler)
     this.blockCoordinates(this.P.b0); // the launch's first block
+    this.get(P.b0);
+    this.set(L.b);
+    this.loopWhileBelow('blocks', L.b, P.b1);
+    if (this.usesShared) {
+      // shared memory starts zeroed in every block, as on the JavaScript backend
+      this.get(P.sh);
+      this.i32(0);
+      this.get(P.shSize);
+      this.c.byte(0xfc).u32(11).byte(0x00); // memory.fill
+    }
+    if (this.sync) {
+      // every thread starts at the kernel's entry (resume word 0)
+      this.get(P.resumeBase);
+      this.i32(0);
+      this.get(L.n);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.c.byte(0xfc).u32(11).byte(0x00);
+      this.i32(0);
+      this.set(L.gone); // threads of this block that have exited
+      this.i32(0);
+      this.set(L.cur); // the first phase: every thread at the kernel's start (entry 0)
+      this.open(OP.loop, 'phase');
+      this.i32(0);
+      this.set(L.seen);
+      for (const u of this.uniformSlots.values()) {
+        this.c.byte(OP.global_get).u32(u.global);
+        this.set(u.local);
+      }
+    }
+    if (this.sync) {
+      // Phases whose waiting threads all resume at one entry run that entry's straight-line copy
+      // of the kernel (no dispatch per thread); any other phase runs the general copy.
+      this.open(OP.block, 'phase_end');
+      this.open(OP.block, 'general');
+      const k = this.entries.length;
+      for (let e = k - 1; e >= 0; e--) this.open(OP.block, `E${e}`);
+      this.get(L.cur);
+      this.c.byte(0x0e).u32(k);
+      for (let e = 0; e < k; e++) this.c.u32(this.entries[e]!.order ? this.depth(`E${e}`) : this.depth('general'));
+      this.c.u32(this.depth('general'));
+      for (let e = 0; e < k; e++) {
+        this.close();
+        const { order, idle } = this.entries[e]!;
+        if (idle) this.emitIdlePrefix(e, idle);
+        if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
+        else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
+        this.br('phase_end');
+      }
+      this.close();
+      this.threadLoop(body);
+      this.close();
+      // the next phase's entry: the one entry every waiting thread stopped at (one bit in seen,
+      // not the shared bit 31), else -1 (mixed: the general copy); no bit: the block is done
+      this.get(L.seen);
+      this.op(OP.i32_ctz);
+      this.i32(-1);
+      this.get(L.seen);
+      this.get(L.seen);
+      this.i32(1);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_and);
+      this.op(OP.i32_eqz);
+      this.get(L.seen);
+      this.i32(SEEN_SHARED);
+      this.op(OP.i32_ne);
+      this.op(OP.i32_and);
+      this.op(OP.select);
+      this.set(L.cur);
+      this.get(L.seen);
+      this.br('phase', true);
+      this.close();
+    } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
+    else this.blockCheckedLoops(body);
+    this.inc(L.b);
+    this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
+    this.br('blocks');
+    this.close();
+    this.close();
+  }
+
+  /** Runs `perBlock` for each block of the call's range [b0, b1), with its coordinates (as emitLaunchLoops does). */
+  private eachBlock(perBlock: () => void): void {
+    const { L, P } = this;
+    this.blockCoordinates(this.P.b0);
     this.get(P.b0);
     this.set(L.b);
     this.loopWhileBelow('blocks', L.b, P.b1);
