@@ -508,6 +508,36 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.set(w);
     this.i32(0);
     this.set(k);
+    // when the round's last thread goes on, every thread does (i + step < bound grows with j and
+    // never wraps: the once-per-loop check): a walk with no exit test
+    this.get(base);
+    this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    this.get(parked);
+    this.op(OP.i64_extend_i32_u);
+    this.op(OP.i64_add);
+    this.i64(1n);
+    this.op(OP.i64_sub);
+    this.read(plan.loop.step, 'i32');
+    this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    this.op(OP.i64_add);
+    this.read(plan.loop.bound, 'i32');
+    this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    this.op(OP.i64_lt_s);
+    this.open(OP.if, 'all_go_on');
+    this.open(OP.loop, 'walk');
+    this.get(base);
+    this.get(k);
+    this.op(OP.i32_add);
+    this.set(iReg.local);
+    this.loopIteration();
+    this.op(OP.drop);
+    this.inc(k);
+    this.get(k);
+    this.get(parked);
+    this.op(OP.i32_lt_u);
+    this.br('walk', true);
+    this.close();
+    this.c.byte(OP.else);
     this.open(OP.block, 'iter_done');
     this.open(OP.loop, 'iter');
     this.get(k);
@@ -540,6 +570,7 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.close();
     this.inc(k);
     this.br('iter');
+    this.close();
     this.close();
     this.close();
     this.get(w);

@@ -6,9 +6,9 @@
  * indices in thread order, against it, with a gap, or shared by two rows of threads, a register
  * that differs between blocks (not threads) read in the loop, %ctaid read in the loop itself,
  * threads that bypass the loop, in-place updates, x and y that alias, and y too short (a fault in
- * the loop). Both backends must leave the same bytes and memcheck report; the plain shape must
- * run every block in range rounds, the others must show the fallback where the range breaks a
- * condition.
+ * the loop), signed and unsigned loops. Both backends must leave the same bytes and memcheck
+ * report; the plain shape must run every block in range rounds, the others must show the
+ * fallback where the range breaks a condition.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -33,6 +33,8 @@ interface Shape {
   inPlace: boolean;
   float: boolean;
   offset: number;
+  /** An unsigned loop: mul.wide.u32 and setp.lt.u32. */
+  unsigned: boolean;
 }
 
 function kernel(s: Shape, id: number): string {
@@ -42,7 +44,8 @@ function kernel(s: Shape, id: number): string {
     reversed: 'sub.s32 %r17, %r1, %r3;\n  add.s32 %r17, %r17, -1;\n  mad.lo.s32 %r10, %r2, %r1, %r17;',
     gap: 'setp.gt.u32 %p3, %r3, %r7;\n  selp.u32 %r17, 1, 0, %p3;\n  add.s32 %r17, %r17, %r3;\n  mad.lo.s32 %r10, %r2, %r1, %r17;',
   }[s.first];
-  const body: string[] = ['mul.wide.s32 %rd5, %r10, 4;', `add.s64 %rd6, ${s.inPlace ? '%rd4' : '%rd3'}, %rd5;`, 'ld.global.u32 %r12, [%rd6];'];
+  const u = s.unsigned ? 'u32' : 's32';
+  const body: string[] = [`mul.wide.${u} %rd5, %r10, 4;`, `add.s64 %rd6, ${s.inPlace ? '%rd4' : '%rd3'}, %rd5;`, 'ld.global.u32 %r12, [%rd6];'];
   if (s.float) body.push('mov.b32 %f1, %r12;', 'fma.rn.f32 %f2, %f1, 0f3FC00000, 0fBE800000;', 'mov.b32 %r13, %f2;');
   else body.push('mul.lo.s32 %r13, %r12, 3;', 'xor.b32 %r13, %r13, %r10;');
   if (s.perBlock) body.push('add.s32 %r13, %r13, %r19;');
@@ -67,7 +70,7 @@ function kernel(s: Shape, id: number): string {
   ${first}
   mul.lo.s32 %r19, %r2, 5;
   ${s.bypass ? 'setp.eq.u32 %p1, %r3, %r7;\n  @%p1 bra $L_end;' : ''}
-  setp.ge.s32 %p1, %r10, %r6;
+  setp.ge.${u} %p1, %r10, %r6;
   @%p1 bra $L_end;
   ${step.join('\n  ')}
   cvta.to.global.u64 %rd3, %rd1;
@@ -75,7 +78,7 @@ function kernel(s: Shape, id: number): string {
 $L_loop:
   ${body.join('\n  ')}
   add.s32 %r10, %r10, %r11;
-  setp.lt.s32 %p2, %r10, %r6;
+  setp.lt.${u} %p2, %r10, %r6;
   @%p2 bra $L_loop;
 $L_end:
   ret;
@@ -129,12 +132,13 @@ const anyShape: fc.Arbitrary<Shape> = fc.record({
   inPlace: fc.boolean(),
   float: fc.boolean(),
   offset: fc.constantFrom(0, 0, 4),
+  unsigned: fc.boolean(),
 });
 
 /** Half the kernels have the plain shape (the range rounds' own), with random data types and store offsets. */
 const shape: fc.Arbitrary<Shape> = fc.oneof(
   anyShape,
-  fc.record({ inPlace: fc.boolean(), float: fc.boolean(), offset: fc.constantFrom(0, 4) }).map((r) => ({ step: 'grid' as const, first: 'linear' as const, bypass: false, perBlock: false, ctaidInLoop: false, ...r })),
+  fc.record({ inPlace: fc.boolean(), float: fc.boolean(), offset: fc.constantFrom(0, 4), unsigned: fc.boolean() }).map((r) => ({ step: 'grid' as const, first: 'linear' as const, bypass: false, perBlock: false, ctaidInLoop: false, ...r })),
 );
 
 const launch: fc.Arbitrary<Launch> = fc
@@ -175,7 +179,7 @@ function compare(s: Shape, l: Launch, id: number, workers = 1): { js: ReturnType
   return { js, wasm };
 }
 
-const base: Shape = { step: 'grid', first: 'linear', bypass: false, perBlock: false, ctaidInLoop: false, inPlace: false, float: true, offset: 0 };
+const base: Shape = { step: 'grid', first: 'linear', bypass: false, perBlock: false, ctaidInLoop: false, inPlace: false, float: true, offset: 0, unsigned: false };
 const wide: Launch = { grid: 32, block: [8, 1], n: 32 * 8 * 3 + 17, cut: 5, yAt: 32 * 8 * 3 + 17 + 64, yWords: 32 * 8 * 3 + 20, fill: 3 };
 
 describe('grid-stride loops in range rounds', () => {
