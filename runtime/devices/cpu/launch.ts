@@ -15,6 +15,13 @@ import { runWasmLaunch, wasmUsable } from './wasm/wasm-launch.js';
 /** At most this many progress callbacks per launch (plus the final one). */
 const PROGRESS_SAMPLES = 64;
 
+/**
+ * For a kernel whose lock-step rounds span each call's whole block range (wasm/lockstep-range.ts):
+ * fewer, wider calls, as one round walks memory across the range (the wider, the closer to one
+ * linear walk). Progress then comes at most this many times.
+ */
+const RANGE_PROGRESS_SAMPLES = 8;
+
 export function buildParams(kernel: CompiledKernel, args: readonly KernelArg[]): { bytes: Uint8Array; windows: Window[] } {
   const params = kernel.layout.params;
   if (args.length !== params.length) {
@@ -108,8 +115,9 @@ export function runLaunch(input: LaunchInput): 'js' | 'wasm' {
   const every = Math.max(1, Math.ceil(total / PROGRESS_SAMPLES));
   if (input.useWasm && wasmUsable(input.kernel, request)) {
     const pool = input.pool;
-    if (pool && pool.threads > 1 && total >= 2 && (total * nThreads >= pool.minThreads || longEnoughToPool(input.kernel.wasm, total)) && runPooledLaunch(input.kernel, request, E, bytes, every, pool)) return 'wasm';
-    if (runWasmLaunch(input.kernel, request, E, bytes, every)) return 'wasm';
+    const wasmEvery = input.kernel.wasm.lockstepRange ? Math.max(1, Math.ceil(total / RANGE_PROGRESS_SAMPLES)) : every;
+    if (pool && pool.threads > 1 && total >= 2 && (total * nThreads >= pool.minThreads || longEnoughToPool(input.kernel.wasm, total)) && runPooledLaunch(input.kernel, request, E, bytes, wasmEvery, pool)) return 'wasm';
+    if (runWasmLaunch(input.kernel, request, E, bytes, wasmEvery)) return 'wasm';
   }
   const clearShared = sharedBytes > 0;
   let done = 0;

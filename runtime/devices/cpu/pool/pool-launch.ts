@@ -37,6 +37,9 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** How many chunks each thread takes on average: enough to even out uneven blocks, few enough that claiming costs nothing. */
 const CHUNKS_PER_THREAD = 16;
 
+/** For a kernel whose lock-step rounds span a call's block range (wasm/lockstep-range.ts): fewer, wider chunks, each one walk across its blocks' memory per round. */
+const RANGE_CHUNKS_PER_THREAD = 4;
+
 /** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
 export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number; inPlace: boolean } | undefined;
 
@@ -158,7 +161,8 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   };
   const ctl = new Int32Array(new SharedArrayBuffer(4 * controlWords(threads)));
   ctl[CTL.limit] = total;
-  const chunk = Math.max(1, Math.min(progressEvery, Math.floor(total / (threads * CHUNKS_PER_THREAD))));
+  const perThread = kernel.wasm.lockstepRange ? RANGE_CHUNKS_PER_THREAD : CHUNKS_PER_THREAD;
+  const chunk = Math.max(1, Math.min(progressEvery, Math.floor(total / (threads * perThread))));
   const module = sharedModuleOf(kernel.wasm);
   const pool = blockPool();
   const members = pool.take(threads - 1);

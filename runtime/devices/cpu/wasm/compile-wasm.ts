@@ -26,6 +26,7 @@ import { LockstepRetry } from './lockstep-emit.js';
 import { LanesEmitter, type LaneSite } from './lanes-emit.js';
 import { lanesPlan } from './lanes-plan.js';
 import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
+import { lockstepRangeFits } from './lockstep-range.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
 import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
@@ -73,6 +74,8 @@ export interface WasmKernel {
   selfLoopChecks: number;
   /** Whether its blocks run their threads in lock-step through its grid-stride loop when the launch allows (lockstep-loop.ts). */
   lockstep: boolean;
+  /** Whether its lock-step rounds first try each call's whole block range without slots (lockstep-range.ts): the launch then calls it with wider ranges. */
+  lockstepRange: boolean;
   /** Whether its blocks run 4 threads at once in SIMD lanes when the run-time test allows (lanes-plan.ts, lanes-emit.ts). */
   lanes: boolean;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
@@ -208,8 +211,9 @@ class KernelCompiler extends LanesEmitter {
       this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
       // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
       if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
-      // its count of lock-step blocks comes before the window caches
+      // its counts of lock-step blocks (all, and those of range rounds when it has them: lockstep-range.ts) come before the window caches
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+      if (this.lockstep && lockstepRangeFits(this.lockstep, cfg.blocks, (n) => this.regs.has(n))) this.lockstepRangeGlobal = this.windowGlobals++;
       // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
       else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
       if (this.lanes && !this.lanesWorthIt()) this.lanes = undefined;
@@ -232,7 +236,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -240,6 +244,7 @@ class KernelCompiler extends LanesEmitter {
         // at FAULT_FUNC_AT: records a memcheck fault and traps
         faultFunction(),
         ...(this.lockstep ? [this.lockstepCountFunction()] : []),
+        ...(this.lockstepRangeGlobal >= 0 ? [this.lockstepRangeCountFunction()] : []),
         ...(this.lanes ? [this.lanesCountFunction()] : []),
       ],
     });
@@ -250,7 +255,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -772,6 +777,9 @@ class KernelCompiler extends LanesEmitter {
     this.get(P.ntz);
     this.op(OP.i32_mul);
     this.set(L.n);
+    // a grid-stride loop that carries only its i: the call's whole range in rounds first, else each
+    // block in lock-step (lockstep-range.ts; no barriers, no shared memory access: nothing else per block)
+    if (this.lockstepRangeGlobal >= 0) return this.lockstepRange(body, (each) => this.eachBlock(each), () => this.eachBlock(() => this.lockstepBlock(body, () => this.blockCheckedLoops(body))));
     // block coordinates of b0, once; then carried like the thread counters (a division inside the
     // loops would be recomputed per thread by V8's scheduler)
     this.blockCoordinates(this.P.b0); // the launch's first block
@@ -849,6 +857,21 @@ class KernelCompiler extends LanesEmitter {
       this.close();
     } else if (this.lockstep) this.lockstepBlock(body, () => this.blockCheckedLoops(body));
     else this.blockCheckedLoops(body);
+    this.inc(L.b);
+    this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
+    this.br('blocks');
+    this.close();
+    this.close();
+  }
+
+  /** Runs `perBlock` for each block of the call's range [b0, b1), with its coordinates (as emitLaunchLoops does). */
+  private eachBlock(perBlock: () => void): void {
+    const { L, P } = this;
+    this.blockCoordinates(this.P.b0);
+    this.get(P.b0);
+    this.set(L.b);
+    this.loopWhileBelow('blocks', L.b, P.b1);
+    perBlock();
     this.inc(L.b);
     this.carry(L.cx, P.gx, () => this.carry(L.cy, P.gy, () => this.inc(L.cz)));
     this.br('blocks');

@@ -35,15 +35,30 @@ export abstract class LockstepEmitter extends WarpEmitter {
   /** i0: the least first i of the parked threads, top the greatest; max: the greatest i any of their loops runs with. */
   private ls?: { ok: number; parked: number; w: number; k: number; sp: number; i0: number; top: number; max: number; step: number; copies: Map<string, number> };
 
+  /** While the park pass of a block range is emitted (lockstep-range.ts): threads park without slots, their first i consecutive. */
+  protected rangeParking = false;
+
   /** The global counting blocks run in lock-step since `lockstepBlocks` last read it. */
   protected lockstepGlobal = -1;
 
   /** The exported `lockstepBlocks`: returns the count and zeroes it (tests and stats see which path ran). */
   protected lockstepCountFunction(): FuncSpec {
+    return this.countFunction(this.lockstepGlobal, 'lockstepBlocks');
+  }
+
+  /** The global counting blocks run by range rounds (lockstepRange), also counted in `lockstepBlocks`. */
+  protected lockstepRangeGlobal = -1;
+
+  /** The exported `lockstepRangeBlocks`: returns that count and zeroes it (tests see that the range rounds ran). */
+  protected lockstepRangeCountFunction(): FuncSpec {
+    return this.countFunction(this.lockstepRangeGlobal, 'lockstepRangeBlocks');
+  }
+
+  private countFunction(global: number, exportName: string): FuncSpec {
     const body = new Bytes();
-    body.byte(OP.global_get).u32(this.lockstepGlobal);
-    body.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(this.lockstepGlobal);
-    return { type: { params: [], results: ['i32'] }, locals: [], body, exportName: 'lockstepBlocks' };
+    body.byte(OP.global_get).u32(global);
+    body.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(global);
+    return { type: { params: [], results: ['i32'] }, locals: [], body, exportName };
   }
 
   protected abstract threadLoop(body: () => void): void;
@@ -77,13 +92,8 @@ export abstract class LockstepEmitter extends WarpEmitter {
 
   /** One block: the park pass, then the rounds, or `fallback` when a check failed. */
   protected lockstepBlock(body: () => void, fallback: () => void): void {
-    const plan = this.lockstep!;
-    const i32 = (): number => this.localFor('i32'), i64 = (): number => this.localFor('i64');
-    this.ls ??= {
-      ok: i32(), parked: i32(), w: i32(), k: i32(), sp: i32(), i0: i64(), top: i64(), max: i64(), step: i64(),
-      copies: new Map(plan.invariant.map((r) => [r, this.localFor(valType(this.regs.get(r)!.cls))])),
-    };
-    const { ok, parked } = this.ls;
+    this.lockstepLocals();
+    const { ok, parked } = this.ls!;
     this.i32(0);
     this.set(ok);
     this.i32(0);
@@ -113,12 +123,8 @@ export abstract class LockstepEmitter extends WarpEmitter {
    */
   protected lockstepPhase(order: number[]): void {
     const plan = this.lockstep!;
-    const i32 = (): number => this.localFor('i32'), i64 = (): number => this.localFor('i64');
-    this.ls ??= {
-      ok: i32(), parked: i32(), w: i32(), k: i32(), sp: i32(), i0: i64(), top: i64(), max: i64(), step: i64(),
-      copies: new Map(plan.invariant.map((r) => [r, this.localFor(valType(this.regs.get(r)!.cls))])),
-    };
-    const { ok, parked, k, sp } = this.ls;
+    this.lockstepLocals();
+    const { ok, parked, k, sp } = this.ls!;
     this.i32(1);
     this.set(ok);
     this.i32(0);
@@ -221,6 +227,16 @@ export abstract class LockstepEmitter extends WarpEmitter {
     }
     // every thread's first i within less than one step of every other's: two threads run the
     // same i only when they run the same sequence of i (the step and bound are uniform), in the same rounds
+    if (this.rangeParking) {
+      // over a block range the threads keep no slot: their first i must be i0, i0 + 1, … in parking order
+      this.get(ti);
+      this.get(i0);
+      this.get(parked);
+      this.op(OP.i64_extend_i32_u);
+      this.op(OP.i64_add);
+      this.op(OP.i64_ne);
+      this.failIf();
+    }
     this.minMax(ti, i0, OP.i64_lt_s);
     this.minMax(ti, top, OP.i64_gt_s);
     this.get(top);
@@ -242,8 +258,10 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.get(tm);
     this.set(max);
     this.close();
-    this.slotAt(parked, sp);
-    this.saveCarried(sp);
+    if (!this.rangeParking) {
+      this.slotAt(parked, sp);
+      this.saveCarried(sp);
+    }
     if (plan.phase) {
       const { L } = this;
       const n = this.carried().length;
@@ -395,12 +413,182 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.close();
   }
 
+  /**
+   * A call's whole block range [b0, b1) in rounds without slots, when the loop carries nothing but
+   * its induction register (lockstep-range.ts says when and why): every thread of every block of
+   * the range parks (no effect, no fault), and when each passed its once-per-loop check, all share
+   * the invariant registers, their first i are i0, i0 + 1, … (fewer than one step of them) and the
+   * stores' ranges over the whole range meet no other expression's, round r runs
+   * i = i0 + r·step + j for j below the threads left: a contiguous walk. Otherwise `blocks` (each
+   * block on its own, which parks again: parking has no effect).
+   */
+  protected lockstepRange(body: () => void, eachBlock: (perBlock: () => void) => void, blocks: () => void): void {
+    this.lockstepLocals();
+    const { parked } = this.ls!;
+    this.i32(0);
+    this.set(parked);
+    this.open(OP.block, 'range_done');
+    this.open(OP.block, 'park_fail');
+    this.parking = true;
+    this.rangeParking = true;
+    eachBlock(() => this.threadLoop(body));
+    this.rangeParking = false;
+    this.parking = false;
+    this.disjointRanges();
+    this.forgetAll();
+    this.rangeRounds();
+    this.br('range_done');
+    this.close();
+    this.forgetAll();
+    blocks();
+    this.close();
+  }
+
+  /** The locals of the lock-step code (once per kernel). */
+  private lockstepLocals(): void {
+    const plan = this.lockstep!;
+    const i32 = (): number => this.localFor('i32'), i64 = (): number => this.localFor('i64');
+    this.ls ??= {
+      ok: i32(), parked: i32(), w: i32(), k: i32(), sp: i32(), i0: i64(), top: i64(), max: i64(), step: i64(),
+      copies: new Map(plan.invariant.map((r) => [r, this.localFor(valType(this.regs.get(r)!.cls))])),
+    };
+  }
+
+  /** One iteration of the loop's code (its planned sites unchecked: the once-per-loop check held), then pushes whether it goes on. */
+  private loopIteration(): void {
+    const plan = this.lockstep!;
+    const block = this.cfgBlocks()[plan.block]!;
+    const term = block.term as { kind: 'bra'; guard: { name: string; negate: boolean } };
+    this.forgetAll();
+    const outer = this.blockChecked;
+    this.blockChecked = new Set<Instruction>(plan.loop.sites.map((s) => s.ins));
+    const checks = this.sharedCheckCode;
+    for (const ins of block.instrs) this.instruction(ins);
+    // a checked shared access could fault in another order than the JavaScript backend's
+    if (this.sharedCheckCode !== checks) throw new LockstepRetry();
+    this.blockChecked = outer;
+    this.readPred(term.guard.name, term.guard.negate);
+  }
+
+  /**
+   * The range's rounds: round r runs thread j (j < parked) at i = base + j, base = i0 + r·step.
+   * The first thread to leave in a round ends the next round's threads there (`w`); a later one
+   * that goes on (the plan's exit test makes that impossible today: i + step < bound leaves
+   * threads from the top) runs its remaining iterations alone at once: as the checks proved that no
+   * thread reads what another writes and no access faults, the order of iterations changes nothing.
+   */
+  private rangeRounds(): void {
+    const plan = this.lockstep!;
+    const { parked, w, k, i0, copies } = this.ls!;
+    // base = i0 + r·step, the i of round r's first thread (emitted once per kernel)
+    const base = this.localFor('i32');
+    const iReg = this.regs.get(plan.loop.i)!;
+    for (const [name, copy] of copies) {
+      this.get(copy);
+      this.set(this.regs.get(name)!.local);
+    }
+    // every block of the range ran in lock-step
+    for (const g of [this.lockstepGlobal, this.lockstepRangeGlobal]) {
+      this.c.byte(OP.global_get).u32(g);
+      this.get(this.P.b1);
+      this.get(this.P.b0);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_add);
+      this.c.byte(OP.global_set).u32(g);
+    }
+    this.get(i0);
+    this.op(OP.i32_wrap_i64);
+    this.set(base);
+    this.open(OP.block, 'rounds_done');
+    this.open(OP.loop, 'round');
+    this.get(parked);
+    this.op(OP.i32_eqz);
+    this.br('rounds_done', true);
+    this.get(parked);
+    this.set(w);
+    this.i32(0);
+    this.set(k);
+    // when the round's last thread goes on, every thread does (i + step < bound grows with j and
+    // never wraps: the once-per-loop check): a walk with no exit test
+    this.get(base);
+    this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    this.get(parked);
+    this.op(OP.i64_extend_i32_u);
+    this.op(OP.i64_add);
+    this.i64(1n);
+    this.op(OP.i64_sub);
+    this.read(plan.loop.step, 'i32');
+    this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    this.op(OP.i64_add);
+    this.read(plan.loop.bound, 'i32');
+    this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
+    this.op(OP.i64_lt_s);
+    this.open(OP.if, 'all_go_on');
+    this.open(OP.loop, 'walk');
+    this.get(base);
+    this.get(k);
+    this.op(OP.i32_add);
+    this.set(iReg.local);
+    this.loopIteration();
+    this.op(OP.drop);
+    this.inc(k);
+    this.get(k);
+    this.get(parked);
+    this.op(OP.i32_lt_u);
+    this.br('walk', true);
+    this.close();
+    this.c.byte(OP.else);
+    this.open(OP.block, 'iter_done');
+    this.open(OP.loop, 'iter');
+    this.get(k);
+    this.get(parked);
+    this.op(OP.i32_ge_u);
+    this.br('iter_done', true);
+    this.get(base);
+    this.get(k);
+    this.op(OP.i32_add);
+    this.set(iReg.local);
+    this.loopIteration();
+    this.open(OP.if, 'goes_on');
+    this.get(k);
+    this.get(w);
+    this.op(OP.i32_ge_u);
+    this.open(OP.if, 'alone');
+    this.open(OP.loop, 'alone_loop');
+    this.loopIteration();
+    this.br('alone_loop', true);
+    this.close();
+    this.close();
+    this.c.byte(OP.else);
+    this.get(k);
+    this.get(w);
+    this.op(OP.i32_lt_u);
+    this.open(OP.if, 'first_out');
+    this.get(k);
+    this.set(w);
+    this.close();
+    this.close();
+    this.inc(k);
+    this.br('iter');
+    this.close();
+    this.close();
+    this.close();
+    this.get(w);
+    this.set(parked);
+    // (the copies hold the invariant step; i never wraps: the once-per-loop check)
+    this.get(base);
+    this.read(plan.loop.step, 'i32');
+    this.op(OP.i32_add);
+    this.set(base);
+    this.br('round');
+    this.close();
+    this.close();
+  }
+
   /** The rounds: one iteration of every parked thread per round, in thread order, until none is left. */
   private rounds(): void {
     const plan = this.lockstep!;
     const { parked, w, k, sp, copies } = this.ls!;
-    const block = this.cfgBlocks()[plan.block]!;
-    const term = block.term as { kind: 'bra'; guard: { name: string; negate: boolean } };
     for (const [name, copy] of copies) {
       this.get(copy);
       this.set(this.regs.get(name)!.local);
@@ -429,15 +617,7 @@ export abstract class LockstepEmitter extends WarpEmitter {
     // per iteration only what the loop carries (the invariant registers are the copies: uniform)
     const nv = plan.variant.length;
     this.restoreCarried(sp, false, 0, nv);
-    this.forgetAll();
-    const outer = this.blockChecked;
-    this.blockChecked = new Set<Instruction>(plan.loop.sites.map((s) => s.ins));
-    const checks = this.sharedCheckCode;
-    for (const ins of block.instrs) this.instruction(ins);
-    // a checked shared access could fault in another order than the JavaScript backend's
-    if (this.sharedCheckCode !== checks) throw new LockstepRetry();
-    this.blockChecked = outer;
-    this.readPred(term.guard.name, term.guard.negate);
+    this.loopIteration();
     this.open(OP.if, 'goes_on');
     const from = this.tmp('i32', 0);
     this.get(sp);
