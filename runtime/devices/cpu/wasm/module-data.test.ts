@@ -79,7 +79,10 @@ const N = 32;
 function launchModv(wasm: boolean, launches: number, pool = false): { out: Uint8Array[]; backends: (string | undefined)[] } {
   const memory = new WebAssembly.Memory({ initial: 1 });
   const bytes = new Uint8Array(memory.buffer);
-  const dev = new CpuDevice({ wasmKernels: wasm, ...(pool ? { workers: 2, poolMinThreads: 1, adaptivePool: false } : {}) });
+  // Without `pool`, one thread: the atomic counter's old values are then in the JavaScript backend's
+  // thread order (on a busy machine a slow first launch would otherwise send the second to the pool,
+  // whose atomics come in any order — as CUDA's do)
+  const dev = new CpuDevice({ wasmKernels: wasm, ...(pool ? { workers: 2, poolMinThreads: 1, adaptivePool: false } : { workers: 1 }) });
   const k = dev.loadKernel(MODVARS, 'wasm-modvars', 'modv');
   const out: Uint8Array[] = [], backends: (string | undefined)[] = [];
   for (let i = 0; i < launches; i++) {
