@@ -18,8 +18,9 @@ import { useDef } from '../compile/liveness.js';
 import { Bytes, OP, type FuncSpec } from './encoder.js';
 import { LOADS, SPECIAL } from './ptx-types.js';
 import { LockstepEmitter } from './lockstep-emit.js';
-import type { LaneItem, LanesPlan } from './lanes-plan.js';
+import { lanesWhy, type LaneItem, type LanesPlan } from './lanes-plan.js';
 import type { Lin } from './block-check-emit.js';
+import { bitsForm, type LaneOps } from './lanes-bits.js';
 
 /** 0xFD-prefixed opcodes (WebAssembly SIMD; relaxed_madd from relaxed SIMD). */
 const V = {
@@ -106,14 +107,18 @@ export abstract class LanesEmitter extends LockstepEmitter {
     // (forms are only looked at here, not emitted: no v128 locals for a kernel that keeps its scalar loop)
     this.probing = true;
     let runs = 0, inRun = false;
+    const perLaneOps = new Set<string>();
     for (const it of plan.items) {
       if (it.kind !== 'ins' || !it.varying || it.lane0) continue;
       const p = it.ins.parts[0];
       const perLane = p !== 'ld' && p !== 'st' && (it.ins.guard !== undefined || !this.formOf(it.ins));
+      if (perLane) perLaneOps.add(`${it.ins.guard ? '@guarded ' : ''}${it.ins.opcode}`);
       if (perLane && !inRun) runs++;
       inRun = perLane;
     }
     this.probing = false;
+    if (runs > lanesTuning.maxPerLaneRuns) lanesWhy.last = `${runs} runs of per-lane instructions (${[...perLaneOps].join(', ')})`.slice(0, 200);
+    else if (perLaneOps.size > 0) lanesWhy.perLane = [...perLaneOps].join(', ').slice(0, 200);
     return runs <= lanesTuning.maxPerLaneRuns;
   }
 
@@ -601,30 +606,8 @@ export abstract class LanesEmitter extends LockstepEmitter {
         return undefined;
       }
       case 'shl':
-      case 'shr': {
-        const s = o[2];
-        if (mods !== '' || s?.kind !== 'int' || s.value < 0n) return undefined;
-        const signed = op === 'shr' && t.startsWith('s');
-        if (i32 && s.value < 32n) {
-          return this.lanes32(this.dest(o[0], 32), [o[1]], () => {
-            this.i32(Number(s.value));
-            this.v(op === 'shl' ? V.i32x4_shl : signed ? V.i32x4_shr_s : V.i32x4_shr_u);
-          });
-        }
-        if (i64 && s.value < 64n) {
-          const d = this.dest(o[0], 64);
-          if (!d || !this.can64(o[1])) return undefined;
-          return () => {
-            for (const h of [0, 1]) {
-              this.push64(o[1]!, h);
-              this.i32(Number(s.value));
-              this.v(op === 'shl' ? V.i64x2_shl : signed ? V.i64x2_shr_s : V.i64x2_shr_u);
-              this.set(d[h]!);
-            }
-          };
-        }
-        return undefined;
-      }
+      case 'shr':
+        return bitsForm(this.laneOps(), op, t, mods, o);
       case 'setp': {
         if (o.length !== 3) return undefined;
         const signed = t.startsWith('s');
@@ -692,8 +675,44 @@ export abstract class LanesEmitter extends LockstepEmitter {
       case 'st':
         return this.memoryForm(ins);
       default:
-        return undefined;
+        return bitsForm(this.laneOps(), op, t, mods, o);
     }
+  }
+
+  private ops: LaneOps | undefined;
+
+  /** This emitter's helpers for the forms in other files (lanes-bits.ts). */
+  private laneOps(): LaneOps {
+    this.ops ??= {
+      v: (code, ...imm) => {
+        this.v(code);
+        for (const b of imm) this.c.byte(b);
+      },
+      vconst: (bytes) => {
+        this.v(V.const);
+        for (const b of bytes) this.c.byte(b);
+      },
+      op: (code) => this.op(code),
+      i32: (x) => this.i32(x),
+      i64: (x) => this.i64(x),
+      get: (l) => this.get(l),
+      set: (l) => this.set(l),
+      tee: (l) => this.c.byte(OP.local_tee).u32(l),
+      tmpV: () => this.tmpV(),
+      tmpI32: () => this.localFor('i32'),
+      can32: (o) => this.can32(o),
+      can64: (o) => this.can64(o),
+      push32: (o) => this.push32(o),
+      push64: (o, h) => this.push64(o, h),
+      dest: (o, w) => this.dest(o, w),
+      uniform32: (o) => {
+        if (o?.kind !== 'reg') return undefined;
+        const r = this.regs.get(o.name);
+        const plan = this.lanes!;
+        return r && r.cls === 'i32' && !plan.varying.has(o.name) && !plan.lane0.has(o.name) ? r.local : undefined;
+      },
+    };
+    return this.ops;
   }
 
   private tmpV(): number {
