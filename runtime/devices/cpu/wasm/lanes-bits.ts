@@ -20,6 +20,7 @@ export interface LaneOps {
   op(code: number): void;
   i32(v: number): void;
   i64(v: bigint): void;
+  f64(v: number): void;
   get(local: number): void;
   set(local: number): void;
   tee(local: number): void;

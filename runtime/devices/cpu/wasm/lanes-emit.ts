@@ -20,7 +20,8 @@ import { LOADS, SPECIAL } from './ptx-types.js';
 import { LockstepEmitter } from './lockstep-emit.js';
 import { lanesWhy, type LaneItem, type LanesPlan } from './lanes-plan.js';
 import type { Lin } from './block-check-emit.js';
-import { bitsForm, type LaneOps } from './lanes-bits.js';
+import { bitsForm } from './lanes-bits.js';
+import { f64Form, type F64LaneOps } from './lanes-f64.js';
 
 /** 0xFD-prefixed opcodes (WebAssembly SIMD; relaxed_madd from relaxed SIMD). */
 const V = {
@@ -39,6 +40,9 @@ const V = {
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
   f32x4_relaxed_madd: 0x105,
 } as const;
+
+/** f64 instructions lanes-f64.ts takes (the others of type f64, mov and ld/st, are here). */
+const F64_OPS = new Set(['add', 'sub', 'mul', 'div', 'sqrt', 'rcp', 'neg', 'abs', 'fma', 'mad', 'setp', 'selp']);
 
 const INT32 = /^[bsu]32$/;
 const INT64 = /^[bsu]64$/;
@@ -506,6 +510,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   private simdForm(ins: Instruction, op: string, t: string, mods: string, o: Operand[]): Emit | undefined {
+    if (t === 'f64' && F64_OPS.has(op)) return f64Form(this.laneOps(), ins, op, t, mods, o);
     const i32 = INT32.test(t), i64 = INT64.test(t), f32 = t === 'f32';
     switch (op) {
       case 'add':
@@ -679,10 +684,10 @@ export abstract class LanesEmitter extends LockstepEmitter {
     }
   }
 
-  private ops: LaneOps | undefined;
+  private ops: F64LaneOps | undefined;
 
-  /** This emitter's helpers for the forms in other files (lanes-bits.ts). */
-  private laneOps(): LaneOps {
+  /** This emitter's helpers for the forms in other files (lanes-bits.ts, lanes-f64.ts). */
+  private laneOps(): F64LaneOps {
     this.ops ??= {
       v: (code, ...imm) => {
         this.v(code);
@@ -695,6 +700,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       op: (code) => this.op(code),
       i32: (x) => this.i32(x),
       i64: (x) => this.i64(x),
+      f64: (x) => this.c.byte(OP.f64_const).f64(x),
       get: (l) => this.get(l),
       set: (l) => this.set(l),
       tee: (l) => this.c.byte(OP.local_tee).u32(l),
@@ -711,6 +717,18 @@ export abstract class LanesEmitter extends LockstepEmitter {
         const plan = this.lanes!;
         return r && r.cls === 'i32' && !plan.varying.has(o.name) && !plan.lane0.has(o.name) ? r.local : undefined;
       },
+      fusedF64: this.fusedMadd,
+      pushMask: (o) => this.pushMask(o),
+      canPred: (o) => this.canPred(o),
+      destPred: (o) => this.dest(o, 'pred'),
+      ifElse: (then, otherwise) => {
+        this.open(OP.if, 'f64_lanes');
+        then();
+        this.c.byte(OP.else);
+        otherwise();
+        this.close();
+      },
+      perLane: (ins) => this.perLane([ins]),
     };
     return this.ops;
   }
