@@ -1,8 +1,8 @@
 /**
- * SIMD forms of the bit instructions for threads in lanes (lanes-emit.ts): popc, clz, brev, bfe
- * and bfi with constant fields, funnel shifts (shf) by a constant or a uniform count, and shl/shr
- * by a register (uniform: one SIMD shift; varying: each lane's value shifted alone, the vector
- * loads and stores and the rest staying in lanes). Each gives the scalar emitter's bits
+ * SIMD forms of the bit instructions for threads in lanes (lanes-emit.ts): brev, bfe and bfi with
+ * constant fields, funnel shifts (shf) by a constant or a uniform count, shl/shr by a register
+ * (uniform: one SIMD shift), and — lane by lane, the vector loads and stores and the rest staying
+ * in lanes — popc, clz and shifts by each lane's own count. Each gives the scalar emitter's bits
  * (emit-int.ts, emit-alu.ts) for every input: lanes.test.ts and lanes-bits.test.ts check them
  * against the JavaScript backend on edge values.
  */
@@ -38,12 +38,10 @@ export interface LaneOps {
 /** 0xFD-prefixed opcodes these forms use. */
 const V = {
   shuffle: 0x0d, swizzle: 0x0e, i8x16_splat: 0x0f, i32x4_splat: 0x11, i64x2_splat: 0x12,
-  i32x4_extract: 0x1b, i32x4_replace: 0x1c,
-  i32x4_eq: 0x37, and: 0x4e, andnot: 0x4f, or: 0x50, bitselect: 0x52,
-  i8x16_popcnt: 0x62, i8x16_shr_u: 0x6d, i16x8_extadd_u: 0x7d, i32x4_extadd_u: 0x7f,
-  i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_shr_u: 0xad, i32x4_add: 0xae, i32x4_sub: 0xb1, i32x4_min_u: 0xb7,
+  i32x4_extract: 0x1b, i32x4_replace: 0x1c, i64x2_extract: 0x1d,
+  and: 0x4e, or: 0x50, bitselect: 0x52, i8x16_shr_u: 0x6d,
+  i32x4_shl: 0xab, i32x4_shr_s: 0xac, i32x4_shr_u: 0xad,
   i64x2_shl: 0xcb, i64x2_shr_s: 0xcc, i64x2_shr_u: 0xcd,
-  f32x4_convert_u: 0xfb,
 } as const;
 
 const INT32 = /^[bsu]32$/;
@@ -57,47 +55,23 @@ const NIBBLE_REV_HIGH = NIBBLE_REV.map((r) => r << 4);
 /** Byte indexes reversing each 4-byte (or 8-byte) lane. */
 const BYTES_REVERSED = (size: number): number[] => Array.from({ length: 16 }, (_, i) => i - (i % size) + size - 1 - (i % size));
 
-/** i32x4 lanes `a` of the first vector and `b` of the second as an i8x16.shuffle's 16 byte indexes. */
-const words = (...ix: number[]): number[] => ix.flatMap((w) => [4 * w, 4 * w + 1, 4 * w + 2, 4 * w + 3]);
-
 /** The instruction's SIMD form in lanes, or undefined when this file has none. */
 export function bitsForm(x: LaneOps, op: string, t: string, mods: string, o: Operand[]): Emit | undefined {
   const i32 = INT32.test(t), i64 = INT64.test(t);
   switch (op) {
     case 'popc':
-      if (mods !== '') return undefined;
-      if (i32) return unary32(x, o, () => popc32(x));
-      if (i64) return from64(x, o, () => popc32(x), (lo, hi) => {
-        // a 64-bit lane's count: its two words' counts added
-        x.get(lo);
-        x.get(hi);
-        x.v(V.i32x4_add);
-      });
-      return undefined;
     case 'clz':
-      if (mods !== '') return undefined;
-      if (i32) return unary32(x, o, () => clz32(x));
-      if (i64) return from64(x, o, () => clz32(x), (lo, hi) => {
-        // the high word's count, plus the low word's where the high word is 0 (its count 32)
-        x.get(hi);
-        x.get(lo);
-        x.get(hi);
-        x.i32(32);
-        x.v(V.i32x4_splat);
-        x.v(V.i32x4_eq);
-        x.v(V.and);
-        x.v(V.i32x4_add);
-      });
-      return undefined;
+      // each lane's value through the native instruction (measured faster than i8x16.popcnt's or an f32 conversion's sequence: below)
+      return mods === '' && (i32 || i64) ? nativePerLane(x, o, i32, op === 'popc') : undefined;
     case 'brev': {
-      if (mods !== '') return undefined;
-      if (i32) return unary32(x, o, () => brev(x, 4));
-      const d = x.dest(o[0], 64);
-      if (!i64 || !d || !x.can64(o[1])) return undefined;
+      if (mods !== '' || !(i32 || i64)) return undefined;
+      const w = i32 ? 32 : 64;
+      const d = x.dest(o[0], w);
+      if (!d || !canW(x, w, o[1])) return undefined;
       return () => {
-        for (const h of [0, 1]) {
-          x.push64(o[1]!, h);
-          brev(x, 8);
+        for (const h of i32 ? [0] : [0, 1]) {
+          pushW(x, w, o[1]!, h);
+          brev(x, w / 8);
           x.set(d[h]!);
         }
       };
@@ -118,76 +92,6 @@ export function bitsForm(x: LaneOps, op: string, t: string, mods: string, o: Ope
     default:
       return undefined;
   }
-}
-
-/** d = f(a) on 32-bit lanes (`f` maps the vector on the stack). */
-function unary32(x: LaneOps, o: Operand[], f: Emit): Emit | undefined {
-  const d = x.dest(o[0], 32);
-  if (!d || !x.can32(o[1])) return undefined;
-  return () => {
-    x.push32(o[1]!);
-    f();
-    x.set(d[0]!);
-  };
-}
-
-/**
- * A 32-bit result from a 64-bit source: `f` per 32-bit word of each half (4 words: lanes 2h and
- * 2h+1, low word first), then `join` of the lanes' low-word and high-word results.
- */
-function from64(x: LaneOps, o: Operand[], f: Emit, join: (lo: number, hi: number) => void): Emit | undefined {
-  const d = x.dest(o[0], 32);
-  if (!d || !x.can64(o[1])) return undefined;
-  return () => {
-    const a = x.tmpV(), b = x.tmpV();
-    for (const [h, into] of [[0, a], [1, b]] as const) {
-      x.push64(o[1]!, h);
-      f();
-      x.set(into);
-    }
-    const lo = x.tmpV(), hi = x.tmpV();
-    x.get(a);
-    x.get(b);
-    x.v(V.shuffle, ...words(0, 2, 4, 6));
-    x.set(lo);
-    x.get(a);
-    x.get(b);
-    x.v(V.shuffle, ...words(1, 3, 5, 7));
-    x.set(hi);
-    join(lo, hi);
-    x.set(d[0]!);
-  };
-}
-
-/** Each 32-bit lane's set bits: per byte (i8x16.popcnt), then summed pairwise twice. */
-function popc32(x: LaneOps): void {
-  x.v(V.i8x16_popcnt);
-  x.v(V.i16x8_extadd_u);
-  x.v(V.i32x4_extadd_u);
-}
-
-/**
- * Each 32-bit lane's leading zeros: t = a & ~(a >> 1) keeps a's top set bit and clears the bit
- * below it, so t < 1.5·2^p and its f32 conversion (rounding to nearest) has exponent p exactly;
- * clz = 158 - (bits >> 23), and a = 0 (t = 0.0: 158) clamps to 32.
- */
-function clz32(x: LaneOps): void {
-  const a = x.tmpV();
-  x.set(a);
-  x.i32(158);
-  x.v(V.i32x4_splat);
-  x.get(a);
-  x.get(a);
-  x.i32(1);
-  x.v(V.i32x4_shr_u);
-  x.v(V.andnot);
-  x.v(V.f32x4_convert_u);
-  x.i32(23);
-  x.v(V.i32x4_shr_u);
-  x.v(V.i32x4_sub);
-  x.i32(32);
-  x.v(V.i32x4_splat);
-  x.v(V.i32x4_min_u);
 }
 
 /** Each `size`-byte lane's bits reversed: every byte's nibbles through a reversing table (swizzle), then the bytes in reverse order. */
@@ -450,6 +354,41 @@ function shift(x: LaneOps, o: Operand[], left: boolean, signed: boolean, w: 32 |
         x.i32(32);
         x.op(OP.i32_lt_u);
         x.op(OP.select);
+      }
+      x.v(V.i32x4_replace, l);
+      x.set(r);
+    }
+    x.get(r);
+    x.set(d[0]!);
+  };
+}
+
+/**
+ * popc or clz (32- or 64-bit source, 32-bit result) lane by lane: each lane's value extracted,
+ * the scalar instruction (x86 popcnt/lzcnt), put back in its lane. SIMD sequences exist (popc:
+ * i8x16.popcnt and two pairwise additions; clz: a & ~(a >> 1) converted to f32, whose exponent is
+ * then exact) but V8 lowers those to about ten SSE/AVX2 instructions each, and bit operations ran
+ * about 14% faster this way (docs/CPU-DEVICE.md).
+ */
+function nativePerLane(x: LaneOps, o: Operand[], i32: boolean, popc: boolean): Emit | undefined {
+  const d = x.dest(o[0], 32);
+  if (!d || !(i32 ? x.can32(o[1]) : x.can64(o[1]))) return undefined;
+  return () => {
+    const r = x.tmpV();
+    x.i32(0);
+    x.v(V.i32x4_splat);
+    x.set(r);
+    for (let l = 0; l < 4; l++) {
+      x.get(r);
+      if (i32) {
+        x.push32(o[1]!);
+        x.v(V.i32x4_extract, l);
+        x.op(popc ? OP.i32_popcnt : OP.i32_clz);
+      } else {
+        x.push64(o[1]!, l >> 1);
+        x.v(V.i64x2_extract, l & 1);
+        x.op(popc ? OP.i64_popcnt : OP.i64_clz);
+        x.op(OP.i32_wrap_i64);
       }
       x.v(V.i32x4_replace, l);
       x.set(r);
