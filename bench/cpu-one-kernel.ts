@@ -3,7 +3,7 @@
  * bench/cpu-one-kernel.ts …`) and for before/after comparisons on a loaded machine, where the
  * process's CPU time per launch (on one worker) drifts less than wall time.
  *
- * Run: [BENCH_SCALE=n] npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9] [shared]
+ * Run: [BENCH_SCALE=n] [BENCH_PTX=variant.ptx] npx tsx bench/cpu-one-kernel.ts '<kernel name>' [workers=1] [launches=9] [shared]
  * (`shared`: the guest memory is a shared one, as a guest built with threads declares: the pool runs in it in place)
  * Prints the backend, the wall-clock minimum and median of a launch, and the minimum CPU time of
  * a launch together with resetting the memory to the launch's image before it.
@@ -13,7 +13,9 @@ import { KERNELS } from './cpu-suite/kernels.js';
 import { repoRoot } from './repo-root.js';
 
 const [name = '', workersArg = '1', launchesArg = '9', memoryArg = ''] = process.argv.slice(2);
-const kernel = KERNELS.find((k) => k.name === name || k.entry === name);
+const found = KERNELS.find((k) => k.name === name || k.entry === name);
+// BENCH_PTX: a variant of the kernel's PTX in its place (an ablation: one instruction changed), relative to the repository root
+const kernel = found && process.env.BENCH_PTX ? { ...found, ptx: process.env.BENCH_PTX } : found;
 if (!kernel) {
   console.error(`no bench kernel named '${name.slice(0, 80)}'; one of: ${KERNELS.map((k) => k.entry).join(', ')}`);
   process.exit(2);

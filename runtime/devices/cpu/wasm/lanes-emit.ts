@@ -18,8 +18,10 @@ import { useDef } from '../compile/liveness.js';
 import { Bytes, OP, type FuncSpec } from './encoder.js';
 import { LOADS, SPECIAL } from './ptx-types.js';
 import { LockstepEmitter } from './lockstep-emit.js';
-import type { LaneItem, LanesPlan } from './lanes-plan.js';
+import { lanesWhy, type LaneItem, type LanesPlan } from './lanes-plan.js';
 import type { Lin } from './block-check-emit.js';
+import { bitsForm } from './lanes-bits.js';
+import { f64Form, type F64LaneOps } from './lanes-f64.js';
 
 /** 0xFD-prefixed opcodes (WebAssembly SIMD; relaxed_madd from relaxed SIMD). */
 const V = {
@@ -38,6 +40,9 @@ const V = {
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6,
   f32x4_relaxed_madd: 0x105,
 } as const;
+
+/** f64 instructions lanes-f64.ts takes (the others of type f64, mov and ld/st, are here). */
+const F64_OPS = new Set(['add', 'sub', 'mul', 'div', 'sqrt', 'rcp', 'neg', 'abs', 'fma', 'mad', 'setp', 'selp']);
 
 const INT32 = /^[bsu]32$/;
 const INT64 = /^[bsu]64$/;
@@ -106,14 +111,18 @@ export abstract class LanesEmitter extends LockstepEmitter {
     // (forms are only looked at here, not emitted: no v128 locals for a kernel that keeps its scalar loop)
     this.probing = true;
     let runs = 0, inRun = false;
+    const perLaneOps = new Set<string>();
     for (const it of plan.items) {
       if (it.kind !== 'ins' || !it.varying || it.lane0) continue;
       const p = it.ins.parts[0];
       const perLane = p !== 'ld' && p !== 'st' && (it.ins.guard !== undefined || !this.formOf(it.ins));
+      if (perLane) perLaneOps.add(`${it.ins.guard ? '@guarded ' : ''}${it.ins.opcode}`);
       if (perLane && !inRun) runs++;
       inRun = perLane;
     }
     this.probing = false;
+    if (runs > lanesTuning.maxPerLaneRuns) lanesWhy.last = `${runs} runs of per-lane instructions (${[...perLaneOps].join(', ')})`.slice(0, 200);
+    else if (perLaneOps.size > 0) lanesWhy.perLane = [...perLaneOps].join(', ').slice(0, 200);
     return runs <= lanesTuning.maxPerLaneRuns;
   }
 
@@ -501,6 +510,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   private simdForm(ins: Instruction, op: string, t: string, mods: string, o: Operand[]): Emit | undefined {
+    if (t === 'f64' && F64_OPS.has(op)) return f64Form(this.laneOps(), ins, op, t, mods, o);
     const i32 = INT32.test(t), i64 = INT64.test(t), f32 = t === 'f32';
     switch (op) {
       case 'add':
@@ -601,30 +611,8 @@ export abstract class LanesEmitter extends LockstepEmitter {
         return undefined;
       }
       case 'shl':
-      case 'shr': {
-        const s = o[2];
-        if (mods !== '' || s?.kind !== 'int' || s.value < 0n) return undefined;
-        const signed = op === 'shr' && t.startsWith('s');
-        if (i32 && s.value < 32n) {
-          return this.lanes32(this.dest(o[0], 32), [o[1]], () => {
-            this.i32(Number(s.value));
-            this.v(op === 'shl' ? V.i32x4_shl : signed ? V.i32x4_shr_s : V.i32x4_shr_u);
-          });
-        }
-        if (i64 && s.value < 64n) {
-          const d = this.dest(o[0], 64);
-          if (!d || !this.can64(o[1])) return undefined;
-          return () => {
-            for (const h of [0, 1]) {
-              this.push64(o[1]!, h);
-              this.i32(Number(s.value));
-              this.v(op === 'shl' ? V.i64x2_shl : signed ? V.i64x2_shr_s : V.i64x2_shr_u);
-              this.set(d[h]!);
-            }
-          };
-        }
-        return undefined;
-      }
+      case 'shr':
+        return bitsForm(this.laneOps(), op, t, mods, o);
       case 'setp': {
         if (o.length !== 3) return undefined;
         const signed = t.startsWith('s');
@@ -692,8 +680,57 @@ export abstract class LanesEmitter extends LockstepEmitter {
       case 'st':
         return this.memoryForm(ins);
       default:
-        return undefined;
+        return bitsForm(this.laneOps(), op, t, mods, o);
     }
+  }
+
+  private ops: F64LaneOps | undefined;
+
+  /** This emitter's helpers for the forms in other files (lanes-bits.ts, lanes-f64.ts). */
+  private laneOps(): F64LaneOps {
+    this.ops ??= {
+      v: (code, ...imm) => {
+        this.v(code);
+        for (const b of imm) this.c.byte(b);
+      },
+      vconst: (bytes) => {
+        this.v(V.const);
+        for (const b of bytes) this.c.byte(b);
+      },
+      op: (code) => this.op(code),
+      i32: (x) => this.i32(x),
+      i64: (x) => this.i64(x),
+      f64: (x) => this.c.byte(OP.f64_const).f64(x),
+      get: (l) => this.get(l),
+      set: (l) => this.set(l),
+      tee: (l) => this.c.byte(OP.local_tee).u32(l),
+      tmpV: () => this.tmpV(),
+      tmpI32: () => this.localFor('i32'),
+      can32: (o) => this.can32(o),
+      can64: (o) => this.can64(o),
+      push32: (o) => this.push32(o),
+      push64: (o, h) => this.push64(o, h),
+      dest: (o, w) => this.dest(o, w),
+      uniform32: (o) => {
+        if (o?.kind !== 'reg') return undefined;
+        const r = this.regs.get(o.name);
+        const plan = this.lanes!;
+        return r && r.cls === 'i32' && !plan.varying.has(o.name) && !plan.lane0.has(o.name) ? r.local : undefined;
+      },
+      fusedF64: this.fusedMadd,
+      pushMask: (o) => this.pushMask(o),
+      canPred: (o) => this.canPred(o),
+      destPred: (o) => this.dest(o, 'pred'),
+      ifElse: (then, otherwise) => {
+        this.open(OP.if, 'f64_lanes');
+        then();
+        this.c.byte(OP.else);
+        otherwise();
+        this.close();
+      },
+      perLane: (ins) => this.perLane([ins]),
+    };
+    return this.ops;
   }
 
   private tmpV(): number {

@@ -31,6 +31,18 @@ export interface LanesPlan {
   lane0: Set<string>;
 }
 
+/**
+ * Why the last kernel planned here got no lanes ('' when it got them, or was not looked at), and
+ * which of its instructions run per lane when it got them: for bench/lanes-survey.ts, which
+ * prints them per bench kernel.
+ */
+export const lanesWhy = { last: '', perLane: '' };
+
+function refuse(why: string): undefined {
+  lanesWhy.last = why.slice(0, 200);
+  return undefined;
+}
+
 /** Instructions a lane group cannot run: side effects beyond global ld/st, or another thread's view. */
 const REFUSED = new Set(['atom', 'red', 'bar', 'barrier', 'call', 'ret', 'exit', 'bra', 'vote', 'shfl', 'match', 'activemask', 'redux', 'membar', 'fence', 'tex', 'tld4', 'suld', 'sust', 'cp', 'ldu', 'prefetch', 'isspacep', 'addc', 'subc', 'madc']);
 
@@ -51,6 +63,8 @@ export function lanesPlan(
   isKernelParam: (name: string) => boolean,
 ): LanesPlan | undefined {
   const { blocks, labelOf } = cfg;
+  lanesWhy.last = '';
+  lanesWhy.perLane = '';
   const checked = new Set(sites.map((s) => s.ins));
   const exitBlock = (j: number): boolean => {
     for (let k = j; k < blocks.length; k++) {
@@ -65,14 +79,14 @@ export function lanesPlan(
   for (let b = 0; b < blocks.length; b++) {
     if (exitBlock(b)) break;
     const block = blocks[b]!;
-    if (block.resume || block.warp) return undefined;
+    if (block.resume || block.warp) return refuse('a warp-level site or a resume point');
     for (const ins of block.instrs) items.push({ kind: 'ins', ins, varying: false });
     const t = block.term;
     if (!t) continue;
     if (t.kind === 'ret') break;
-    if (t.kind !== 'bra' || !t.guard) return undefined;
+    if (t.kind !== 'bra' || !t.guard) return refuse(`a ${t.kind === 'bra' ? 'branch without a guard' : t.kind}`);
     const j = labelOf.get(t.target);
-    if (j === undefined || j <= b || !exitBlock(j)) return undefined;
+    if (j === undefined || j <= b || !exitBlock(j)) return refuse(`a branch to ${t.target} that is not a forward exit (a loop or an if)`);
     items.push({ kind: 'exit', guard: t.guard });
   }
   let lastExit = -1;
@@ -84,19 +98,19 @@ export function lanesPlan(
     const { ins } = it;
     const p = ins.parts;
     // (a carry lives outside the registers: .cc forms stay scalar)
-    if (REFUSED.has(p[0]!) || p.includes('cc')) return undefined;
+    if (REFUSED.has(p[0]!) || p.includes('cc')) return refuse(`'${ins.opcode}' (line ${ins.line})`);
     const ops: Operand[] = [];
     for (const o of ins.operands) operandNames(o, ops);
     for (const o of ops) {
-      if (o.kind === 'sym') return undefined;
-      if (o.kind === 'reg' && !isReg(o.name) && !SPECIAL.test(o.name)) return undefined;
-      if (o.kind === 'addr' && o.base !== undefined && !isReg(o.base) && !(p[0] === 'ld' && p[1] === 'param' && isKernelParam(o.base))) return undefined;
+      if (o.kind === 'sym') return refuse(`a symbol operand in '${ins.opcode}' (line ${ins.line})`);
+      if (o.kind === 'reg' && !isReg(o.name) && !SPECIAL.test(o.name)) return refuse(`operand ${o.name} of '${ins.opcode}' (line ${ins.line})`);
+      if (o.kind === 'addr' && o.base !== undefined && !isReg(o.base) && !(p[0] === 'ld' && p[1] === 'param' && isKernelParam(o.base))) return refuse(`an address not in a register in '${ins.opcode}' (line ${ins.line})`);
     }
     if (p[0] === 'ld' || p[0] === 'st') {
       const global = p.includes('global') && !p.includes('shared') && !p.includes('local') && !p.includes('const');
       const param = p[0] === 'ld' && p[1] === 'param';
-      if (!param && !(global && checked.has(ins))) return undefined;
-      if (p[0] === 'st' && k < lastExit) return undefined;
+      if (!param && !(global && checked.has(ins))) return refuse(`'${ins.opcode}' (line ${ins.line}): not a global site checked once per block`);
+      if (p[0] === 'st' && k < lastExit) return refuse(`a store before the last guarded exit (line ${ins.line})`);
     }
   }
   // varying: what derives from %tid.x or memory, or is written where a varying guard decides
@@ -119,7 +133,7 @@ export function lanesPlan(
       for (const d of useDef(it.ins).defs) if (isReg(d)) varying.add(d);
     }
   }
-  if (!items.some((it) => it.kind === 'ins' && it.varying)) return undefined;
+  if (!items.some((it) => it.kind === 'ins' && it.varying)) return refuse('nothing differs between threads');
   const lane0 = lane0Registers(items, sites, varying);
   for (const r of lane0) varying.delete(r);
   for (const it of items) if (it.kind === 'ins' && it.varying && useDef(it.ins).defs.some((d) => lane0.has(d))) it.lane0 = true;
