@@ -9,8 +9,8 @@ const WASI_CUDA_PREFIX = 'wasi:cuda/host@';
 /**
  * Modules below this size are hashed in JavaScript (@noble/hashes): loading node:crypto costs a
  * few milliseconds of a CLI's start (`inspect`'s whole start is a few dozen), more than hashing a
- * small module. JavaScript hashes about ten times slower than OpenSSL (≈0.3–0.7 ms for 64 KiB,
- * /tmp measurements of 2026-12-06), so larger modules, and a server hashing many, take node:crypto.
+ * small module. JavaScript hashes about ten times slower than OpenSSL (≈0.3–0.7 ms for 64 KiB on the
+ * development machine, 2026-12-06), so larger modules, and a server hashing many, take node:crypto.
  */
 const NATIVE_HASH_FROM = 64 * 1024;
 
