@@ -19,7 +19,8 @@ const add = join(root, 'fixtures', 'wasm', 'add.wasm');
 beforeAll(() => {
   execFileSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs'), '--out', name], { cwd: root, stdio: 'pipe' });
   writeFileSync(join(scratch, 'hooks.mjs'), "export async function load(url, context, next) { process._rawDebug('LOADED ' + url); return next(url, context); }\n");
-  writeFileSync(join(scratch, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(scratch, 'hooks.mjs')).href)});\n`);
+  // at exit, the built-ins the process loaded (process.moduleLoadList: every Node module it compiled)
+  writeFileSync(join(scratch, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(scratch, 'hooks.mjs')).href)});\nprocess.on('exit', () => process._rawDebug('BUILTINS ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(',')));\n`);
 }, 120_000);
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -27,7 +28,7 @@ afterAll(() => {
 });
 
 /** Runs `command`'s bundle as the launcher would (cli/main.ts runs when it is started as tensor-wasm.js). */
-function bundled(command: string, args: string[], hook = false): Promise<{ stdout: string; modules: string[] }> {
+function bundled(command: string, args: string[], hook = false): Promise<{ stdout: string; modules: string[]; builtins: string[] }> {
   const launcher = join(scratch, `${command}-tensor-wasm`, 'tensor-wasm.js');
   execFileSync('mkdir', ['-p', join(scratch, `${command}-tensor-wasm`)]);
   writeFileSync(launcher, `await import(${JSON.stringify(pathToFileURL(join(out, command, `${command}.js`)).href)});\n`);
@@ -35,7 +36,9 @@ function bundled(command: string, args: string[], hook = false): Promise<{ stdou
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...flags, launcher, ...args], { cwd: root, env: { ...process.env, TENSOR_WASM_LOG: 'warn' }, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${error.message}\n${stderr.slice(0, 2000)}`));
-      resolve({ stdout, modules: stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length)) });
+      const lines = stderr.split('\n');
+      const builtins = lines.find((l) => l.startsWith('BUILTINS '))?.slice('BUILTINS '.length).split(',') ?? [];
+      resolve({ stdout, modules: lines.filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length)), builtins });
     });
   });
 }
@@ -54,5 +57,15 @@ describe('the CLI bundle', () => {
     expect(files.every((m) => m.includes(`/dist/${name}/run/`))).toBe(true); // no package, no tsc file
     expect(files.filter((m) => /lazy-(select|engine-variant|tracing|rewrite)/.test(m))).toEqual([]);
     expect(files.length).toBeLessThanOrEqual(8);
+  }, 60_000);
+
+  it('starts inspect of a small module without the built-ins it does not use (start-up: docs/CLI.md)', async () => {
+    const r = await bundled('inspect', ['inspect', add], true);
+    expect(r.stdout).toMatch(/^module: .*\nhash: {3}sha256:[0-9a-f]{64}\n/);
+    expect(r.builtins).toContain('fs'); // the list is read at all
+    // node:crypto (the hash of a module under 64 KiB is JavaScript's), commander's child_process (it
+    // spawns nothing here), fs's streams (an ES module facade of node:fs reads fs.ReadStream) and
+    // WebCrypto (crypto's facade)
+    for (const unused of ['crypto', 'child_process', 'internal/fs/streams', 'internal/crypto/webcrypto']) expect(r.builtins, unused).not.toContain(unused);
   }, 60_000);
 });
