@@ -25,6 +25,7 @@ import { liveIn, useDef } from '../compile/liveness.js';
 import { LockstepRetry } from './lockstep-emit.js';
 import { LanesEmitter, type LaneSite } from './lanes-emit.js';
 import { lanesPlan } from './lanes-plan.js';
+import { rangeLanes, rangeLanesPlan } from './lanes-range.js';
 import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
 import { lockstepRangeFits } from './lockstep-range.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
@@ -76,6 +77,8 @@ export interface WasmKernel {
   lockstep: boolean;
   /** Whether its lock-step rounds first try each call's whole block range without slots (lockstep-range.ts): the launch then calls it with wider ranges. */
   lockstepRange: boolean;
+  /** Whether the range rounds' walk runs 4 i at once in SIMD lanes (lanes-range.ts). */
+  rangeLanes: boolean;
   /** Whether its blocks run 4 threads at once in SIMD lanes when the run-time test allows (lanes-plan.ts, lanes-emit.ts). */
   lanes: boolean;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
@@ -213,7 +216,12 @@ class KernelCompiler extends LanesEmitter {
       if (this.lockstepAllowed) this.lockstep = lockstepPlan(cfg.blocks, cfg.labelOf, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam', (p) => this.selfLoopFits(p));
       // its counts of lock-step blocks (all, and those of range rounds when it has them: lockstep-range.ts) come before the window caches
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
-      if (this.lockstep && lockstepRangeFits(this.lockstep, cfg.blocks, (n) => this.regs.has(n))) this.lockstepRangeGlobal = this.windowGlobals++;
+      if (this.lockstep && lockstepRangeFits(this.lockstep, cfg.blocks, (n) => this.regs.has(n))) {
+        this.lockstepRangeGlobal = this.windowGlobals++;
+        // the rounds' walk 4 i at a time in SIMD lanes (lanes-range.ts), its lane groups counted in the global after it
+        if (this.lanesAllowed && rangeLanes.enabled) this.rangeLanes = this.rangeLanesWorthIt(rangeLanesPlan(cfg.blocks[this.lockstep.block]!.instrs, this.lockstep, (n) => this.regs.has(n)));
+        if (this.rangeLanes) this.lanesGlobal = this.windowGlobals++;
+      }
       // straight-line kernels: 4 threads per SIMD lane group (lanes-plan.ts), counted in the global after it
       else if (this.lanesAllowed) this.lanes = lanesPlan(cfg, this.blockSites, (n) => this.regs.has(n), (n) => this.lay.symbols.get(n)?.space === 'kparam');
       if (this.lanes && !this.lanesWorthIt()) this.lanes = undefined;
@@ -236,7 +244,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -246,6 +254,7 @@ class KernelCompiler extends LanesEmitter {
         ...(this.lockstep ? [this.lockstepCountFunction()] : []),
         ...(this.lockstepRangeGlobal >= 0 ? [this.lockstepRangeCountFunction()] : []),
         ...(this.lanes ? [this.lanesCountFunction()] : []),
+        ...(this.rangeLanes ? [this.rangeLanesCountFunction()] : []),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -255,7 +264,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {

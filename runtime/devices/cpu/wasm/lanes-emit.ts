@@ -17,7 +17,7 @@ import type { Instruction, Operand } from '../ast.js';
 import { useDef } from '../compile/liveness.js';
 import { Bytes, OP, type FuncSpec } from './encoder.js';
 import { LOADS, SPECIAL } from './ptx-types.js';
-import { LockstepEmitter } from './lockstep-emit.js';
+import { LockstepEmitter, LockstepRetry } from './lockstep-emit.js';
 import { lanesWhy, type LaneItem, type LanesPlan } from './lanes-plan.js';
 import type { Lin } from './block-check-emit.js';
 import { bitsForm } from './lanes-bits.js';
@@ -124,6 +124,16 @@ export abstract class LanesEmitter extends LockstepEmitter {
     if (runs > lanesTuning.maxPerLaneRuns) lanesWhy.last = `${runs} runs of per-lane instructions (${[...perLaneOps].join(', ')})`.slice(0, 200);
     else if (perLaneOps.size > 0) lanesWhy.perLane = [...perLaneOps].join(', ').slice(0, 200);
     return runs <= lanesTuning.maxPerLaneRuns;
+  }
+
+  /** `plan` (a range rounds' body: lanes-range.ts) when its per-lane runs are few enough for lanes to pay (lanesWorthIt), else undefined. */
+  protected rangeLanesWorthIt(plan: LanesPlan | undefined): LanesPlan | undefined {
+    if (!plan) return undefined;
+    const outer = this.lanes;
+    this.lanes = plan;
+    const worth = this.lanesWorthIt();
+    this.lanes = outer;
+    return worth ? plan : undefined;
   }
 
   /** While lanesWorthIt looks at forms: a varying destination stands for its (not yet allocated) locals. */
@@ -385,6 +395,77 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.instruction(it.ins);
     });
     flush(items.length);
+  }
+
+  /** The lane plan of the range rounds' loop body (lanes-range.ts), when it has one. */
+  protected rangeLanes: LanesPlan | undefined;
+
+  /**
+   * Range rounds' walk in lanes (lanes-range.ts): while k + 4 <= parked, i = base + k + [0, 1, 2, 3]
+   * runs the loop's body as a lane group (its sites unchecked: the once-per-loop check held), k += 4;
+   * counted in `lanesGlobal`. Returns whether it emitted anything (the scalar walk takes the rest).
+   */
+  protected override rangeWalkInLanes(iReg: string, base: number, k: number, parked: number, sites: { ins: Instruction; k: bigint; size: number }[]): boolean {
+    const plan = this.rangeLanes;
+    if (!plan) return false;
+    const outer = this.lanes;
+    this.lanes = plan;
+    for (const name of plan.varying) if (!this.vecs.has(name)) this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
+    // an access whose address steps by its own size per i: the 4 lanes' elements are consecutive
+    for (const s of sites) {
+      const l = this.localFor('i32');
+      this.i32(s.k === BigInt(s.size) ? 1 : 0);
+      this.set(l);
+      this.contig.set(s.ins, l);
+    }
+    const outerChecked = this.blockChecked;
+    this.blockChecked = new Set(sites.map((s) => s.ins));
+    const checks = this.sharedCheckCode;
+    this.open(OP.block, 'range_lanes_done');
+    this.open(OP.loop, 'range_lanes');
+    this.get(k);
+    this.i32(4);
+    this.op(OP.i32_add);
+    this.get(parked);
+    this.op(OP.i32_gt_u);
+    this.br('range_lanes_done', true);
+    // lane l's i: base + k + l
+    this.get(base);
+    this.get(k);
+    this.op(OP.i32_add);
+    this.v(V.i32x4_splat);
+    this.v(V.const);
+    for (const x of [0, 1, 2, 3]) this.c.byte(x).byte(0).byte(0).byte(0);
+    this.v(V.i32x4_add);
+    this.set(this.vecs.get(iReg)![0]!);
+    this.c.byte(OP.global_get).u32(this.lanesGlobal);
+    this.i32(1);
+    this.op(OP.i32_add);
+    this.c.byte(OP.global_set).u32(this.lanesGlobal);
+    this.open(OP.block, 'group_end');
+    this.groupBody();
+    this.close();
+    this.get(k);
+    this.i32(4);
+    this.op(OP.i32_add);
+    this.set(k);
+    this.br('range_lanes');
+    this.close();
+    this.close();
+    // a checked shared access could fault in another order than the JavaScript backend's
+    if (this.sharedCheckCode !== checks) throw new LockstepRetry();
+    this.blockChecked = outerChecked;
+    this.lanes = outer;
+    this.forgetAll();
+    return true;
+  }
+
+  /** The exported `rangeLaneGroups`: lane groups the range rounds walked since it was last read, zeroed (tests see the lanes ran). */
+  protected rangeLanesCountFunction(): FuncSpec {
+    const body = new Bytes();
+    body.byte(OP.global_get).u32(this.lanesGlobal);
+    body.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(this.lanesGlobal);
+    return { type: { params: [], results: ['i32'] }, locals: [], body, exportName: 'rangeLaneGroups' };
   }
 
   // ---- operands as vectors --------------------------------------------------------------------

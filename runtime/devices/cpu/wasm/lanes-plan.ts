@@ -44,7 +44,7 @@ function refuse(why: string): undefined {
 }
 
 /** Instructions a lane group cannot run: side effects beyond global ld/st, or another thread's view. */
-const REFUSED = new Set(['atom', 'red', 'bar', 'barrier', 'call', 'ret', 'exit', 'bra', 'vote', 'shfl', 'match', 'activemask', 'redux', 'membar', 'fence', 'tex', 'tld4', 'suld', 'sust', 'cp', 'ldu', 'prefetch', 'isspacep', 'addc', 'subc', 'madc']);
+export const REFUSED = new Set(['atom', 'red', 'bar', 'barrier', 'call', 'ret', 'exit', 'bra', 'vote', 'shfl', 'match', 'activemask', 'redux', 'membar', 'fence', 'tex', 'tld4', 'suld', 'sust', 'cp', 'ldu', 'prefetch', 'isspacep', 'addc', 'subc', 'madc']);
 
 function operandNames(o: Operand | undefined, out: Operand[]): void {
   if (!o) return;
@@ -114,13 +114,29 @@ export function lanesPlan(
     }
   }
   // varying: what derives from %tid.x or memory, or is written where a varying guard decides
+  const varying = markVarying(items, (ins) => {
+    const ops: Operand[] = [];
+    for (const o of ins.operands) operandNames(o, ops);
+    return ops.some((o) => o.kind === 'reg' && o.name === '%tid.x');
+  }, isReg);
+  if (!items.some((it) => it.kind === 'ins' && it.varying)) return refuse('nothing differs between threads');
+  const lane0 = lane0Registers(items, sites, varying);
+  for (const r of lane0) varying.delete(r);
+  for (const it of items) if (it.kind === 'ins' && it.varying && useDef(it.ins).defs.some((d) => lane0.has(d))) it.lane0 = true;
+  return { items, varying, lane0 };
+}
+
+/**
+ * Marks the instructions that may differ between the lanes of a group (`seed`: those reading the
+ * lanes' own source, as %tid.x; every ld/st but ld.param; those reading or writing a varying
+ * register) and returns the varying registers they write.
+ */
+export function markVarying(items: LaneItem[], seed: (ins: Instruction) => boolean, isReg: (name: string) => boolean): Set<string> {
   const varying = new Set<string>();
   const isVarying = (ins: Instruction): boolean => {
     const p = ins.parts;
     if ((p[0] === 'ld' || p[0] === 'st') && p[1] !== 'param') return true;
-    const ops: Operand[] = [];
-    for (const o of ins.operands) operandNames(o, ops);
-    if (ops.some((o) => o.kind === 'reg' && o.name === '%tid.x')) return true;
+    if (seed(ins)) return true;
     const { uses, defs } = useDef(ins);
     return uses.some((u) => varying.has(u)) || defs.some((d) => varying.has(d));
   };
@@ -133,11 +149,7 @@ export function lanesPlan(
       for (const d of useDef(it.ins).defs) if (isReg(d)) varying.add(d);
     }
   }
-  if (!items.some((it) => it.kind === 'ins' && it.varying)) return refuse('nothing differs between threads');
-  const lane0 = lane0Registers(items, sites, varying);
-  for (const r of lane0) varying.delete(r);
-  for (const it of items) if (it.kind === 'ins' && it.varying && useDef(it.ins).defs.some((d) => lane0.has(d))) it.lane0 = true;
-  return { items, varying, lane0 };
+  return varying;
 }
 
 /** The varying registers of the sites' affine address forms used only as site bases or in each other's definitions. */

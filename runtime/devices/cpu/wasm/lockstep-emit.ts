@@ -524,6 +524,14 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.op(plan.loop.signed ? OP.i64_extend_i32_s : OP.i64_extend_i32_u);
     this.op(OP.i64_lt_s);
     this.open(OP.if, 'all_go_on');
+    // groups of 4 i in SIMD lanes first, where the loop's body allows (lanes-range.ts); the walk takes the rest
+    const inLanes = this.rangeWalkInLanes(plan.loop.i, base, k, parked, plan.loop.sites);
+    if (inLanes) {
+      this.get(k);
+      this.get(parked);
+      this.op(OP.i32_lt_u);
+      this.open(OP.if, 'walk_left');
+    }
     this.open(OP.loop, 'walk');
     this.get(base);
     this.get(k);
@@ -537,6 +545,7 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.op(OP.i32_lt_u);
     this.br('walk', true);
     this.close();
+    if (inLanes) this.close();
     this.c.byte(OP.else);
     this.open(OP.block, 'iter_done');
     this.open(OP.loop, 'iter');
@@ -583,6 +592,14 @@ export abstract class LockstepEmitter extends WarpEmitter {
     this.br('round');
     this.close();
     this.close();
+  }
+
+  /**
+   * Emits the start of a round's walk in SIMD lanes, advancing `k` (lanes-emit.ts overrides it when
+   * the loop's body has a lane plan); false when it emitted nothing.
+   */
+  protected rangeWalkInLanes(_i: string, _base: number, _k: number, _parked: number, _sites: { ins: Instruction; k: bigint; size: number }[]): boolean {
+    return false;
   }
 
   /** The rounds: one iteration of every parked thread per round, in thread order, until none is left. */
