@@ -22,6 +22,7 @@ import { lanesWhy, type LaneItem, type LanesPlan } from './lanes-plan.js';
 import type { Lin } from './block-check-emit.js';
 import { bitsForm } from './lanes-bits.js';
 import { f64Form, type F64LaneOps } from './lanes-f64.js';
+import type { RangeLanesPlan } from './lanes-range.js';
 
 /** 0xFD-prefixed opcodes (WebAssembly SIMD; relaxed_madd from relaxed SIMD). */
 const V = {
@@ -127,7 +128,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   /** `plan` (a range rounds' body: lanes-range.ts) when its per-lane runs are few enough for lanes to pay (lanesWorthIt), else undefined. */
-  protected rangeLanesWorthIt(plan: LanesPlan | undefined): LanesPlan | undefined {
+  protected rangeLanesWorthIt(plan: RangeLanesPlan | undefined): RangeLanesPlan | undefined {
     if (!plan) return undefined;
     const outer = this.lanes;
     this.lanes = plan;
@@ -398,7 +399,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   /** The lane plan of the range rounds' loop body (lanes-range.ts), when it has one. */
-  protected rangeLanes: LanesPlan | undefined;
+  protected rangeLanes: RangeLanesPlan | undefined;
 
   /**
    * Range rounds' walk in lanes (lanes-range.ts): while k + 4 <= parked, i = base + k + [0, 1, 2, 3]
@@ -417,6 +418,13 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.i32(s.k === BigInt(s.size) ? 1 : 0);
       this.set(l);
       this.contig.set(s.ins, l);
+    }
+    // lane-0 address registers: lane l's address is lane 0's + l·k (per-lane code steps them)
+    for (const [name, kx] of plan.kx) {
+      const l = this.localFor('i64');
+      this.i64(kx);
+      this.set(l);
+      this.kxOf.set(name, l);
     }
     const outerChecked = this.blockChecked;
     this.blockChecked = new Set(sites.map((s) => s.ins));
