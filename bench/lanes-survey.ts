@@ -22,6 +22,7 @@ for (const k of KERNELS) {
   let verdict: string;
   if (!('kernel' in r)) verdict = `no Wasm: ${r.unsupported}`;
   else if (r.kernel.lanes) verdict = `lanes${lanesWhy.perLane ? `; per lane: ${lanesWhy.perLane}` : ''}`;
+  else if (r.kernel.rangeLanes) verdict = 'range rounds walking 4 i at once in lanes (lanes-range.ts)';
   else if (r.kernel.lockstep) verdict = 'lock-step loop (lockstep-loop.ts), not lanes';
   else verdict = `scalar: ${lanesWhy.last}`;
   console.log(`${k.entry.padEnd(14)} ${verdict}`);
