@@ -11,10 +11,13 @@
  * ≥ 64 times it. When y lies more than MARGIN f64 ulps from the midpoint between two f32s, y, 2^x
  * and Math.pow(2, x) all round to the same f32; otherwise — and outside the range, for NaN, ±Inf — the instruction takes the bridge.
  */
-import { type Bytes, OP, TRUNC_SAT } from './encoder.js';
+import { type Bytes, OP } from './encoder.js';
 
 /** f64 ulps of distance from an f32 rounding midpoint below which the bridge decides (≫ the few of error). */
 export const MARGIN = 1024;
+
+/** 1.5·2^52: added to |x| < 2^51, it rounds x to an integer in the low bits of the sum. */
+const ROUNDER = 1.5 * 2 ** 52;
 
 /** 2^f = Σ (ln 2)^k / k! · f^k, k ≤ 12: the next term is below 2^-60 for |f| ≤ 1/2. */
 const COEFFS = ((): number[] => {
@@ -47,18 +50,23 @@ export function emitEx2Fast(c: Bytes, l: { x: number; f: number; s: number; res:
   c.byte(OP.f64_lt);
   c.byte(OP.i32_and);
   c.byte(OP.if).byte(0x40);
+  // t = x + 1.5·2^52 rounds x to the nearest integer n, ties to even (as f64.nearest: t's ulp is
+  // 1), and holds n in its low bits; n = t - 1.5·2^52 and f = x - n are exact (x has 24 bits)
   get(l.x);
-  c.byte(OP.f64_nearest);
+  f64(ROUNDER);
+  c.byte(OP.f64_add);
   set(l.s);
   get(l.x);
   get(l.s);
-  c.byte(OP.f64_sub); // exact: x has 24 bits
+  f64(ROUNDER);
+  c.byte(OP.f64_sub);
+  c.byte(OP.f64_sub);
   set(l.f);
-  // s = 2^n from its bits (n + 1023 in the exponent field)
+  // s = 2^n from t's bits: (bits + 1023) << 52 leaves n + 1023 (in 1..2047 here) in the exponent field
   get(l.s);
-  c.byte(0xfc).u32(TRUNC_SAT.i32_f64_s);
-  c.byte(OP.i32_const).s32(1023);
-  c.byte(OP.i32_add).byte(OP.i64_extend_i32_u);
+  c.byte(OP.i64_reinterpret_f64);
+  c.byte(OP.i64_const).s64(1023n);
+  c.byte(OP.i64_add);
   c.byte(OP.i64_const).s64(52n);
   c.byte(OP.i64_shl).byte(OP.f64_reinterpret_i64);
   set(l.s);
