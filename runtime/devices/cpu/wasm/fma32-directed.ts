@@ -13,17 +13,18 @@
  * - A non-finite sum (only from a non-finite input: f32 products and sums cannot overflow f64) is
  *   demote(s), as the JavaScript backend's fmaExact returns a*b + c there.
  *
- * The fast path (taken unless s is itself an f32: softmax's expf had every fma.rm here, 2 ns each
- * of TwoSum, zero test and compares). Let d = demote(s) = RN32(s) and suppose promote(d) ≠ s.
- * - x and s lie on the same side of d: d is an f64 and RN64 is monotone, so x ≤ d gives
- *   s = RN64(x) ≤ RN64(d) = d, and x ≥ d gives s ≥ d; x = d would give s = d. No TwoSum needed.
- * - No f32 g lies in (d, x] when d < s: g ≤ x gives g = RN64(g) ≤ s, so d < g ≤ s and g would be
- *   nearer s than d is. Likewise none in [x, d) when d > s. So with d < s, RD(x) = d and RU(x) is
- *   the next f32 up; with d > s, RU(x) = d and RD(x) the next one down; RZ takes the one of the
- *   two nearer zero (d and s have one sign: RN is monotone and fixes 0): d unless |d| > |s|.
+ * The fast path, taken unless s is itself an f32 (softmax's expf has every fma.rm here), needs no
+ * TwoSum. Let d = demote(s) = RN32(s) and suppose promote(d) ≠ s.
+ * - v and s lie on the same side of d: d is an f64 and RN64 is monotone, so v ≤ d gives
+ *   s = RN64(v) ≤ RN64(d) = d, and v ≥ d gives s ≥ d; v = d would give s = d. (So v is not an
+ *   f32 either: an f32 v would make s = v.)
+ * - No f32 g lies in (d, v] when d < s: g ≤ v gives g = RN64(g) ≤ s, so d < g ≤ s and g would be
+ *   strictly nearer s than d is. Likewise none in [v, d) when d > s. So with d < s, RD(v) = d and
+ *   RU(v) is the next f32 up; with d > s, RU(v) = d and RD(v) the next one down; RZ takes the one
+ *   of the two nearer zero (d and s have one sign: RN is monotone and fixes 0): d unless |d| > |s|.
  * - That covers the subnormal range (the argument only uses that f32s are f64s and RN32 rounds to
  *   the nearest of them; demote rounds subnormals correctly) and overflow (d = ±Inf: |s| is past
- *   the f32 midpoint MAX + ulp/2, so |x| > MAX, and one step toward zero from Inf is MAX); an
+ *   the f32 midpoint MAX + ulp/2, so |v| > MAX, and one step toward zero from Inf is MAX); an
  *   exact zero, ±Inf and every s that is an f32 fail the test and take the path above; NaN passes
  *   it (NaN ≠ NaN), but every compare with NaN is false, so d = demote(s) is kept, as above.
  * - The next f32 by bits: up is +1 on a non-negative pattern, −1 on a negative one (−Inf − 1 =
