@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { elementwisePtx, launchElementwise } from '../../../test-support/elementwise-kernel.js';
+import { Bytes, OP, encodeModule } from './encoder.js';
+import { MARGIN, emitEx2Fast } from './ex2-fast.js';
 
 /** Per thread: x in, (ex2.approx.f32 x, ex2.approx.ftz.f32 x) out. */
 const PTX = elementwisePtx(
@@ -33,6 +35,35 @@ function run(xs: number[], wasm: boolean): number[] {
 const canon = (bits: number[]): number[] => bits.map((b) => ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? 0x7fc00000 : b));
 const bitsF = (b: number): number => new Float32Array(new Uint32Array([b >>> 0]).buffer)[0]!;
 
+/**
+ * The emitted evaluation alone, as a Wasm function x ↦ y (the f64 2^x before its rounding to f32;
+ * NaN where the emission sends x to the bridge).
+ */
+function ex2Y(): (x: number) => number {
+  const body = new Bytes();
+  emitEx2Fast(body, { x: 0, f: 1, s: 2, res: 3, ok: 4 });
+  body.byte(OP.local_get).u32(1);
+  body.byte(OP.f64_const).f64(NaN);
+  body.byte(OP.local_get).u32(4);
+  body.byte(OP.select);
+  const bytes = encodeModule({
+    imports: [],
+    memory: { module: 'env', name: 'memory' },
+    globals: [],
+    funcs: [{ type: { params: ['f64'], results: ['f64'] }, locals: ['f64', 'f64', 'f32', 'i32'], body, exportName: 'y' }],
+  });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+  return inst.exports.y as (x: number) => number;
+}
+
+/** The distance in f64 ulps between two positive finite doubles (their bit patterns' difference). */
+function ulpsApart(a: number, b: number): number {
+  const f = new Float64Array([a, b]);
+  const i = new BigInt64Array(f.buffer);
+  const d = i[0]! - i[1]!;
+  return Number(d < 0n ? -d : d);
+}
+
 describe('ex2.approx.f32 on the WebAssembly backend', () => {
   afterEach(() => vi.restoreAllMocks());
 
@@ -53,6 +84,33 @@ describe('ex2.approx.f32 on the WebAssembly backend', () => {
       }),
       { numRuns: 5 },
     );
+  });
+
+  it("evaluates 2^x within a few f64 ulps of Math.pow over a dense sweep, far inside MARGIN (the header's error bound)", () => {
+    const y = ex2Y();
+    let worst = 0;
+    let worstX = 0;
+    let bridged = 0;
+    const check = (x: number): void => {
+      const got = y(x);
+      if (Number.isNaN(got)) bridged++; // a near-midpoint: the bridge decides
+      else {
+        const u = ulpsApart(got, Math.pow(2, x));
+        if (u > worst) [worst, worstX] = [u, x];
+      }
+    };
+    // the reduced argument f = x - nearest(x) on a 2^-20 grid of [-1/2, 1/2] (where rounding errors
+    // are made: 2^n scales exactly), then random f32s across the range
+    for (let k = -(2 ** 19); k <= 2 ** 19; k++) check(k * 2 ** -20);
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: Math.fround(-124.99), max: Math.fround(126.99), noNaN: true }), { minLength: 10000, maxLength: 10000 }), (xs) => {
+        for (const x of xs) check(x);
+      }),
+      { numRuns: 5 },
+    );
+    expect(bridged).toBeLessThan(50); // ~2·MARGIN/2^29 of the inputs
+    expect(worst, `worst at x = ${worstX}`).toBeLessThanOrEqual(8); // measured 4 (on a 2^-23 grid)
+    expect(MARGIN).toBeGreaterThanOrEqual(64 * worst);
   });
 
   it('runs natively inside the range: the bridge (Math.pow) is called only for the inputs outside it', () => {

@@ -52,6 +52,28 @@ function edges(): [number, number, number][] {
   return cases;
 }
 
+/** An f32 of either sign with a random 24-bit significand scaled by 2^e (fround rounds it in the subnormal range). */
+const f32At = (e: fc.Arbitrary<number>): fc.Arbitrary<number> =>
+  fc.tuple(fc.boolean(), fc.integer({ min: 2 ** 23, max: 2 ** 24 - 1 }), e).map(([neg, m, k]) => Math.fround((neg ? -1 : 1) * m * 2 ** (k - 23)));
+
+/**
+ * Triples aimed at the fast path's boundaries (fma32-directed.ts): the f64 sum itself an f32 with a
+ * non-zero error (a tiny product beside c), a non-zero sum that rounds to ±0, sums in the subnormal
+ * range, products and sums around the overflow threshold, and non-finite inputs.
+ */
+const fastPathEdges: fc.Arbitrary<[number, number, number]> = fc.oneof(
+  // s = c exactly, x = c + a tiny product (below half an f64 ulp of c): only the error decides
+  fc.tuple(f32At(fc.integer({ min: -100, max: 100 })), f32At(fc.constant(-40)), fc.integer({ min: -20, max: 20 })).map(([c, b, k]): [number, number, number] => [Math.fround(c * 2 ** (k - 20)), b, c]),
+  // |a*b| ~ 2^-160 with c = ±0 or ± the least subnormal: the sum rounds to ±0 or a neighbour of it
+  fc.tuple(f32At(fc.constant(-80)), f32At(fc.constant(-80)), fc.constantFrom(0, -0, 2 ** -149, -(2 ** -149))),
+  // products and sums in the subnormal range, and across its top 2^-126
+  fc.tuple(f32At(fc.integer({ min: -80, max: -60 })), f32At(fc.integer({ min: -80, max: -60 })), fc.oneof(fc.constantFrom(0, -0), f32At(fc.integer({ min: -150, max: -124 })))),
+  // around the overflow threshold 2^128 - 2^103, from either side
+  fc.tuple(f32At(fc.integer({ min: 63, max: 64 })), f32At(fc.integer({ min: 63, max: 64 })), fc.oneof(fc.constantFrom(0, bitsF(0x7f7fffff), -bitsF(0x7f7fffff)), f32At(fc.integer({ min: 100, max: 127 })))),
+  // a non-finite input anywhere
+  fc.tuple(fc.constantFrom(Infinity, -Infinity, NaN, 0), fc.float(), fc.float()),
+);
+
 describe('fma.{rz,rm,rp}.f32 on the WebAssembly backend', () => {
   it('compiles to native code (no JavaScript bridge)', () => {
     const m = parsePtx(PTX);
@@ -75,6 +97,15 @@ describe('fma.{rz,rm,rp}.f32 on the WebAssembly backend', () => {
     const near = fc.tuple(fc.float({ min: -4, max: 4, noNaN: true }), fc.float({ min: -4, max: 4, noNaN: true }), fc.integer({ min: -3, max: 3 })).map(([a, b, k]): [number, number, number] => [a, b, Math.fround(-a * b * (1 + k * 2 ** -20))]);
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.tuple(f, f, f), near), { minLength: 300, maxLength: 300 }), (cases) => {
+        expect(canon(run(cases, true))).toEqual(canon(run(cases, false)));
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it("agrees with the JavaScript backend at the fast path's boundaries: sums that are f32s, round to ±0, subnormal, overflow, non-finite (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.array(fastPathEdges, { minLength: 500, maxLength: 500 }), (cases) => {
         expect(canon(run(cases, true))).toEqual(canon(run(cases, false)));
       }),
       { numRuns: 10 },
