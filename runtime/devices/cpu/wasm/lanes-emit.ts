@@ -66,7 +66,17 @@ type Emit = () => void;
  * measured (bit operations: 7 runs) that costs more than the SIMD forms save. Tests raise it to
  * cover the per-lane code on every kernel.
  */
-export const lanesTuning = { maxPerLaneRuns: 2 };
+export const lanesTuning: {
+  maxPerLaneRuns: number;
+  /** Rows of >= 8 threads run groups of 8 (two v128 per 32-bit register); off: groups of 4 only (before/after measurements). */
+  groupsOf8: boolean;
+  /**
+   * What the exported `lanesBlocks` counts in kernels compiled while it is set: blocks that ran in
+   * lanes (the default), or (tests, to see that a path ran) groups of 8 or 4 that ran in lanes, or
+   * groups of 8 or 4 whose lanes disagreed at a guarded exit (then run one by one).
+   */
+  count: 'blocks' | 'groups8' | 'groups4' | 'mixed8' | 'mixed4';
+} = { maxPerLaneRuns: 2, groupsOf8: true, count: 'blocks' };
 
 export abstract class LanesEmitter extends LockstepEmitter {
   /** The kernel's lane plan (lanes-plan.ts), when it has one. */
@@ -77,6 +87,24 @@ export abstract class LanesEmitter extends LockstepEmitter {
 
   /** Per varying register, its v128 locals (one for 32-bit lanes, two for 64-bit). */
   private vecs = new Map<string, number[]>();
+
+  /**
+   * The same for lanes 4-7 of a group of 8 (two v128 per 32-bit register): two independent
+   * chains of SIMD instructions side by side, whose latencies overlap (a hash's multiply chain),
+   * and the uniform work and loop control once per 8 threads.
+   */
+  private vecsHi = new Map<string, number[]>();
+
+  /** Which 4 lanes of the group the forms being emitted work on: 0 (threads tx..tx+3) or 1 (tx+4..tx+7). */
+  private half: 0 | 1 = 0;
+
+  /** Threads in a group for groupBody: 8 (both halves) or 4. */
+  private groupWidth: 4 | 8 = 4;
+
+  /** A varying register's locals for the current half. */
+  private vecOf(name: string): number[] | undefined {
+    return (this.half === 1 ? this.vecsHi : this.vecs).get(name);
+  }
 
   /** Per site, an i32 local: 1 when its 4 lanes' addresses are consecutive elements (kx == size). */
   private contig = new Map<Instruction, number>();
@@ -134,6 +162,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
     for (const name of plan.varying) {
       if (this.vecs.has(name)) continue;
       this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
+      if (lanesTuning.groupsOf8) this.vecsHi.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
     }
     const ok = this.localFor('i32');
     this.i32(1);
@@ -193,14 +222,20 @@ export abstract class LanesEmitter extends LockstepEmitter {
     }
     this.get(ok);
     this.open(OP.if, 'lanes');
-    this.c.byte(OP.global_get).u32(this.lanesGlobal);
-    this.i32(1);
-    this.op(OP.i32_add);
-    this.c.byte(OP.global_set).u32(this.lanesGlobal);
+    this.count('blocks');
     this.groupLoop(body);
     this.c.byte(OP.else);
     scalarLoop();
     this.close();
+  }
+
+  /** One more in the `lanesBlocks` counter, when it counts `what` (lanesTuning.count). */
+  private count(what: typeof lanesTuning.count): void {
+    if (lanesTuning.count !== what) return;
+    this.c.byte(OP.global_get).u32(this.lanesGlobal);
+    this.i32(1);
+    this.op(OP.i32_add);
+    this.c.byte(OP.global_set).u32(this.lanesGlobal);
   }
 
   /** Pushes k[d] of an affine form (0 when absent). */
@@ -210,7 +245,10 @@ export abstract class LanesEmitter extends LockstepEmitter {
     else this.get(k);
   }
 
-  /** The block's threads: rows of tx in groups of 4, the rest (and mixed groups) one by one. */
+  /**
+   * The block's threads: rows of tx in groups of 8 (lanesTuning.groupsOf8) while 8 are left in the
+   * row, then of 4, the rest (and mixed groups) one by one.
+   */
   private groupLoop(body: Emit): void {
     const { L, P } = this;
     const left = this.localFor('i32');
@@ -230,30 +268,39 @@ export abstract class LanesEmitter extends LockstepEmitter {
     this.open(OP.block, 'scalar_turn');
     this.get(left);
     this.br('scalar_turn', true);
-    this.get(L.tx);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.get(P.ntx);
-    this.op(OP.i32_gt_u);
-    this.br('scalar_turn', true);
-    this.open(OP.block, 'mixed');
-    this.open(OP.block, 'group_end');
-    this.zeroRegisters(true);
-    this.groupBody();
-    this.close();
-    this.get(L.tx);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.set(L.tx);
-    this.get(L.t);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.set(L.t);
-    this.br('lx');
-    this.close();
-    // the lanes disagree at a guarded exit: the group's 4 threads one by one
-    this.i32(4);
-    this.set(left);
+    for (const width of lanesTuning.groupsOf8 ? ([8, 4] as const) : ([4] as const)) {
+      // (not `width` threads left in the row: the next narrower group, or one by one)
+      this.open(OP.block, 'narrower');
+      this.get(L.tx);
+      this.i32(width);
+      this.op(OP.i32_add);
+      this.get(P.ntx);
+      this.op(OP.i32_gt_u);
+      this.br('narrower', true);
+      this.open(OP.block, 'mixed');
+      this.open(OP.block, 'group_end');
+      this.groupWidth = width;
+      this.zeroRegisters(true);
+      this.groupBody();
+      this.groupWidth = 4;
+      this.close();
+      this.count(width === 8 ? 'groups8' : 'groups4');
+      for (const x of [L.tx, L.t]) {
+        this.get(x);
+        this.i32(width);
+        this.op(OP.i32_add);
+        this.set(x);
+      }
+      this.br('lx');
+      this.close();
+      // the lanes disagree at a guarded exit: the group's threads one by one
+      this.count(width === 8 ? 'mixed8' : 'mixed4');
+      this.i32(width);
+      this.set(left);
+      this.br('scalar_turn');
+      this.close();
+    }
+    this.br('scalar_turn');
     this.close();
     this.open(OP.block, 'next');
     this.i32(0);
@@ -302,7 +349,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.set(r.local);
     }
     if (!vectors) return;
-    for (const ls of this.vecs.values()) {
+    for (const ls of [...this.vecs.values(), ...(this.groupWidth === 8 ? this.vecsHi.values() : [])]) {
       for (const l of ls) {
         this.vconst0();
         this.set(l);
@@ -345,9 +392,21 @@ export abstract class LanesEmitter extends LockstepEmitter {
       }
       return false;
     };
+    // a group of 8: each varying instruction for lanes 0-3, then for lanes 4-7 (two independent chains)
+    const halves: (0 | 1)[] = this.groupWidth === 8 ? [0, 1] : [0];
+    const eachHalf = (f: () => void): void => {
+      for (const h of halves) {
+        this.half = h;
+        f();
+      }
+      this.half = 0;
+    };
     let batch: Instruction[] = [];
     const flush = (k: number): void => {
-      if (batch.length > 0) this.perLane(batch, after[k]);
+      if (batch.length > 0) {
+        const list = batch;
+        eachHalf(() => this.perLane(list, after[k]));
+      }
       batch = [];
     };
     items.forEach((it, k) => {
@@ -365,18 +424,39 @@ export abstract class LanesEmitter extends LockstepEmitter {
           return;
         }
         flush(k);
-        this.forgetAll();
-        this.formOf(it.ins)!();
+        eachHalf(() => {
+          this.forgetAll();
+          this.formOf(it.ins)!();
+        });
         return;
       }
       flush(k);
       if (it.kind === 'exit') {
-        this.pushMask({ kind: 'reg', name: it.guard.name } as Operand, it.guard.negate);
+        // the group's threads all leave (all lanes' masks set), or some do (mixed: one by one)
+        const guard = { kind: 'reg', name: it.guard.name } as Operand;
         const m = this.localFor('v128');
-        this.c.byte(OP.local_tee).u32(m);
-        this.v(V.i32x4_all_true);
-        this.br('group_end', true);
-        this.get(m);
+        this.pushMask(guard, it.guard.negate);
+        this.set(m);
+        if (halves.length === 2) {
+          this.half = 1;
+          const hi = this.localFor('v128');
+          this.pushMask(guard, it.guard.negate);
+          this.set(hi);
+          this.half = 0;
+          this.get(m);
+          this.get(hi);
+          this.v(V.and);
+          this.v(V.i32x4_all_true);
+          this.br('group_end', true);
+          this.get(m);
+          this.get(hi);
+          this.v(V.or);
+        } else {
+          this.get(m);
+          this.v(V.i32x4_all_true);
+          this.br('group_end', true);
+          this.get(m);
+        }
         this.v(V.any_true);
         this.br('mixed', true);
         return;
@@ -409,16 +489,16 @@ export abstract class LanesEmitter extends LockstepEmitter {
       return this.v(V.i32x4_splat);
     }
     const name = (o as { name: string }).name;
-    const vec = this.vecs.get(name);
+    const vec = this.vecOf(name);
     if (vec && this.lanes!.varying.has(name)) return this.get(vec[0]!);
     const r = this.regs.get(name);
     if (!r) {
       this.special(name);
       this.v(V.i32x4_splat);
       if (name === '%tid.x') {
-        // + [0, 1, 2, 3]
+        // + [0, 1, 2, 3] (lanes 4-7: + [4, 5, 6, 7])
         this.v(V.const);
-        for (const x of [0, 1, 2, 3]) this.c.byte(x).byte(0).byte(0).byte(0);
+        for (const x of [0, 1, 2, 3]) this.c.byte(x + 4 * this.half).byte(0).byte(0).byte(0);
         this.v(V.i32x4_add);
       }
       return;
@@ -443,7 +523,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       return this.v(V.i64x2_splat);
     }
     const name = (o as { name: string }).name;
-    const vec = this.vecs.get(name);
+    const vec = this.vecOf(name);
     if (vec && this.lanes!.varying.has(name)) return this.get(vec[half]!);
     const r = this.regs.get(name)!;
     this.get(r.local);
@@ -458,7 +538,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** Pushes a predicate as 4 lane masks (0 or -1), negated on request or for a `!p` operand. */
   private pushMask(o: Operand, negate = false): void {
     const name = (o as { name: string }).name;
-    const vec = this.vecs.get(name);
+    const vec = this.vecOf(name);
     if (vec && this.lanes!.varying.has(name)) this.get(vec[0]!);
     else {
       this.i32(0);
@@ -472,7 +552,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** A varying destination register of the given width (false: scalar, i16 or another width). */
   private dest(o: Operand | undefined, w: 32 | 64 | 'pred'): number[] | undefined {
     if (o?.kind !== 'reg') return undefined;
-    const vec = this.probing && this.lanes!.varying.has(o.name) ? [-1, -1] : this.vecs.get(o.name);
+    const vec = this.probing && this.lanes!.varying.has(o.name) ? [-1, -1] : this.vecOf(o.name);
     const cls = this.regs.get(o.name)?.cls;
     if (!vec || !this.lanes!.varying.has(o.name)) return undefined;
     const ok = w === 'pred' ? cls === 'pred' : w === 32 ? cls === 'i32' || cls === 'f32' : cls === 'i64' || cls === 'f64';
@@ -818,12 +898,19 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.get(contig);
       this.open(OP.if, 'contig');
       const at = this.localFor('i32');
-      const vec = this.vecs.get(base);
+      const vec = this.vecOf(base);
       if (vec && this.lanes!.varying.has(base)) {
         this.get(vec[0]!);
         this.v(V.i64x2_extract);
         this.c.byte(0);
-      } else this.get(this.regs.get(base)!.local);
+      } else {
+        this.get(this.regs.get(base)!.local);
+        // a lane-0 base holds thread tx's address; lanes 4-7 start 4 elements on (contiguous: kx == size)
+        if (this.half === 1 && this.lanes!.lane0.has(base)) {
+          this.i64(BigInt(4 * elem.size));
+          this.op(OP.i64_add);
+        }
+      }
       if (offset !== 0) {
         this.i64(BigInt(offset));
         this.op(OP.i64_add);
@@ -877,11 +964,21 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.op(OP.i64_add);
       this.set(r.local);
     };
+    // lanes 4-7 of a group of 8 (half 1) are threads tx+4..tx+7
+    const first = 4 * this.half;
+    const addTid = (by: number): void => {
+      for (const x of [L.tx, L.t]) {
+        this.get(x);
+        this.i32(by);
+        this.op(OP.i32_add);
+        this.set(x);
+      }
+    };
     for (let l = 0; l < 4; l++) {
-      if (l > 0) for (const n of bases) step(n, 1);
-      if (tid && l > 0) {
-        this.inc(L.tx);
-        this.inc(L.t);
+      const by = l === 0 ? first : 1;
+      if (by !== 0) {
+        for (const n of bases) step(n, by);
+        if (tid) addTid(by);
       }
       for (const n of inputs) this.extract(n, l);
       for (const ins of list) {
@@ -890,21 +987,14 @@ export abstract class LanesEmitter extends LockstepEmitter {
       }
       for (const n of outputs) this.replace(n, l);
     }
-    for (const n of bases) step(n, -3);
-    if (tid) {
-      for (const x of [L.tx, L.t]) {
-        this.get(x);
-        this.i32(3);
-        this.op(OP.i32_sub);
-        this.set(x);
-      }
-    }
+    for (const n of bases) step(n, -(first + 3));
+    if (tid) addTid(-(first + 3));
   }
 
   /** Lane l of a varying register into its scalar local (bit-exact: floats through their integer bits). */
   private extract(name: string, l: number): void {
     const r = this.regs.get(name)!;
-    const vec = this.vecs.get(name)!;
+    const vec = this.vecOf(name)!;
     if (vec.length === 2) {
       this.get(vec[l >> 1]!);
       this.v(V.i64x2_extract);
@@ -926,7 +1016,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** The scalar local back into lane l (a predicate as its mask). */
   private replace(name: string, l: number): void {
     const r = this.regs.get(name)!;
-    const vec = this.vecs.get(name)!;
+    const vec = this.vecOf(name)!;
     if (vec.length === 2) {
       this.get(vec[l >> 1]!);
       this.get(r.local);
