@@ -17,7 +17,7 @@ import { lanesStats } from './wasm-launch.js';
 const MAX_THREADS = 1024;
 const IN = 4096, IN_SIZE = 24 * MAX_THREADS + 64, OUT = IN + IN_SIZE, OUT_SIZE = 12 * MAX_THREADS;
 
-/** `split`: also leave when tx & 5 == 1 (lanes of one group disagree); `perLane`: a div.u32 by tx + 1 (no SIMD form). */
+/** `split`: also leave when tx & 5 == 1 (lanes of one group disagree); `perLane`: a div.u32 by tx + 1 and a mul.hi by %tid.x (no SIMD forms). */
 function kernel(split: boolean, perLane: boolean): string {
   return `.version 8.0
 .target sm_75
@@ -61,7 +61,7 @@ function kernel(split: boolean, perLane: boolean): string {
   add.s32 %r18, %r17, %r2;
   mad.lo.s32 %r19, %r18, %r3, %r14;
   add.s32 %r20, %r2, 1;
-  ${perLane ? 'div.u32 %r21, %r19, %r20;' : 'sub.s32 %r21, %r19, %r20;'}
+  ${perLane ? 'div.u32 %r25, %r19, %r20;\n  mul.hi.u32 %r26, %r19, %tid.x;\n  add.s32 %r21, %r25, %r26;' : 'sub.s32 %r21, %r19, %r20;'}
   xor.b32 %r22, %r21, %r4;
   cvt.u64.u32 %rd10, %r22;
   shl.b64 %rd11, %rd10, 7;
@@ -160,6 +160,33 @@ describe('lane groups of 8, of 4 and one by one', () => {
         expect(seen.get('mixed8')).toBeGreaterThan(0);
         expect(seen.get('mixed4')).toBeGreaterThan(0);
       }
+    });
+  }
+
+  for (const split of [true, false]) {
+    it(`run a row of bx threads as floor(bx / 8) groups of 8, then one of 4 when 4 are left (counted exactly; ${split ? 'every group split by the exit' : 'no exit inside the block'})`, () => {
+      // tx & 5 == 1 holds for tx = 8k+1 and 8k+3, never for 8k: with the split, every group of 8 or 4 starting at 8k is mixed
+      const ptx = kernel(split, true);
+      const counted = (['mixed8', 'mixed4', 'groups8', 'groups4'] as const).map((count) => {
+        lanesTuning.count = count;
+        const dev = new CpuDevice({ wasmKernels: true, workers: 1 });
+        return { count, dev, k: dev.loadKernel(ptx, `groups-exact ${count} ${split}`, 'groups') };
+      });
+      lanesTuning.count = 'blocks';
+      fc.assert(
+        fc.property(launches, (l) => {
+          const rows = l.grid * l.block[1] * l.block[2];
+          const bx = l.block[0];
+          const eights = rows * Math.floor(bx / 8), fours = bx % 8 >= 4 ? rows : 0;
+          const expected = split ? { mixed8: eights, mixed4: fours, groups8: 0, groups4: 0 } : { mixed8: 0, mixed4: 0, groups8: eights, groups4: fours };
+          for (const { count, dev, k } of counted) {
+            const before = lanesStats.blocks;
+            run(dev, k, { ...l, n: rows * bx });
+            expect(lanesStats.blocks - before, `${count}, block ${JSON.stringify(l.block)} grid ${l.grid}`).toBe(expected[count]);
+          }
+        }),
+        { numRuns: 25 },
+      );
     });
   }
 
