@@ -101,6 +101,13 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** Threads in a group for groupBody: 8 (both halves) or 4. */
   private groupWidth: 4 | 8 = 4;
 
+  /**
+   * Whether this kernel's rows run groups of 8: not when a varying register is f64 (measured:
+   * double precision, every value two v128 a half and its exactness tests, ran 12% slower in groups
+   * of 8, its four v128 a value spilling; 32-bit kernels and the bit operations' i64 halves gained).
+   */
+  private wide = false;
+
   /** A varying register's locals for the current half. */
   private vecOf(name: string): number[] | undefined {
     return (this.half === 1 ? this.vecsHi : this.vecs).get(name);
@@ -159,10 +166,11 @@ export abstract class LanesEmitter extends LockstepEmitter {
 
   protected lanesThreadLoop(body: Emit, sites: LaneSite[], scalarLoop: Emit): void {
     const plan = this.lanes!;
+    this.wide = lanesTuning.groupsOf8 && ![...plan.varying].some((r) => this.regs.get(r)?.cls === 'f64');
     for (const name of plan.varying) {
       if (this.vecs.has(name)) continue;
       this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
-      if (lanesTuning.groupsOf8) this.vecsHi.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
+      if (this.wide) this.vecsHi.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
     }
     const ok = this.localFor('i32');
     this.i32(1);
@@ -246,7 +254,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   /**
-   * The block's threads: rows of tx in groups of 8 (lanesTuning.groupsOf8) while 8 are left in the
+   * The block's threads: rows of tx in groups of 8 (`wide`) while 8 are left in the
    * row, then of 4, the rest (and mixed groups) one by one.
    */
   private groupLoop(body: Emit): void {
@@ -268,7 +276,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
     this.open(OP.block, 'scalar_turn');
     this.get(left);
     this.br('scalar_turn', true);
-    for (const width of lanesTuning.groupsOf8 ? ([8, 4] as const) : ([4] as const)) {
+    for (const width of this.wide ? ([8, 4] as const) : ([4] as const)) {
       // (not `width` threads left in the row: the next narrower group, or one by one)
       this.open(OP.block, 'narrower');
       this.get(L.tx);

@@ -18,7 +18,7 @@ const MAX_THREADS = 1024;
 const IN = 4096, IN_SIZE = 24 * MAX_THREADS + 64, OUT = IN + IN_SIZE, OUT_SIZE = 12 * MAX_THREADS;
 
 /** `split`: also leave when tx & 5 == 1 (lanes of one group disagree); `perLane`: a div.u32 by tx + 1 and a mul.hi by %tid.x (no SIMD forms). */
-function kernel(split: boolean, perLane: boolean): string {
+function kernel(split: boolean, perLane: boolean, f64 = false): string {
   return `.version 8.0
 .target sm_75
 .address_size 64
@@ -28,6 +28,7 @@ function kernel(split: boolean, perLane: boolean): string {
   .reg .f32 %f<8>;
   .reg .b32 %r<40>;
   .reg .b64 %rd<20>;
+  .reg .f64 %fd<4>;
   ld.param.u64 %rd1, [pin];
   ld.param.u64 %rd2, [pout];
   ld.param.u32 %r1, [pn];
@@ -66,7 +67,8 @@ function kernel(split: boolean, perLane: boolean): string {
   cvt.u64.u32 %rd10, %r22;
   shl.b64 %rd11, %rd10, 7;
   xor.b64 %rd12, %rd11, %rd9;
-  mul.lo.s64 %rd13, %rd12, %rd6;
+  ${f64 ? `ld.global.f64 %fd1, [%rd8+${4 * MAX_THREADS + 8}];\n  add.rn.f64 %fd2, %fd1, 0d3FF8000000000000;\n  mov.b64 %rd16, %fd2;\n  xor.b64 %rd17, %rd12, %rd16;` : 'mov.b64 %rd17, %rd12;'}
+  mul.lo.s64 %rd13, %rd17, %rd6;
   fma.rn.f32 %f3, %f1, %f2, %f1;
   mov.b32 %r23, %f3;
   add.s32 %r24, %r23, %r22;
@@ -189,6 +191,33 @@ describe('lane groups of 8, of 4 and one by one', () => {
       );
     });
   }
+
+  it('keep a kernel with a varying f64 register in groups of 4 (its bytes the JavaScript backend’s)', () => {
+    const ptx = kernel(false, false, true);
+    const js = new CpuDevice({ wasmKernels: false, workers: 1 });
+    const kj = js.loadKernel(ptx, 'groups-js f64', 'groups');
+    const counted = (['groups8', 'groups4'] as const).map((count) => {
+      lanesTuning.count = count;
+      const dev = new CpuDevice({ wasmKernels: true, workers: 1 });
+      return { count, dev, k: dev.loadKernel(ptx, `groups-wasm f64 ${count}`, 'groups') };
+    });
+    lanesTuning.count = 'blocks';
+    const seen = { groups8: 0, groups4: 0 };
+    fc.assert(
+      fc.property(launches, (l) => {
+        const expected = run(js, kj, l);
+        for (const { count, dev, k } of counted) {
+          const before = lanesStats.blocks;
+          const got = run(dev, k, l);
+          seen[count] += lanesStats.blocks - before;
+          expect(got.findIndex((x, j) => x !== expected[j])).toBe(-1);
+        }
+      }),
+      { numRuns: 15 },
+    );
+    expect(seen.groups8).toBe(0);
+    expect(seen.groups4).toBeGreaterThan(0);
+  });
 
   it('with groups of 8 off, no group of 8 runs and the bytes are the same', () => {
     const ptx = kernel(true, true);
