@@ -432,6 +432,12 @@ export abstract class LanesEmitter extends LockstepEmitter {
           return;
         }
         flush(k);
+        const p0 = it.ins.parts[0];
+        if (halves.length === 2 && (p0 === 'ld' || p0 === 'st')) {
+          this.forgetAll();
+          this.memoryForm(it.ins, true)!();
+          return;
+        }
         eachHalf(() => {
           this.forgetAll();
           this.formOf(it.ins)!();
@@ -883,8 +889,11 @@ export abstract class LanesEmitter extends LockstepEmitter {
     };
   }
 
-  /** A global ld/st of one 4- or 8-byte element: one or two v128 accesses when the lanes' addresses are consecutive, else per lane. */
-  private memoryForm(ins: Instruction): Emit | undefined {
+  /**
+   * A global ld/st of one 4- or 8-byte element: one or two v128 accesses when the lanes' addresses
+   * are consecutive, else per lane; with `both`, for both halves of a group of 8.
+   */
+  private memoryForm(ins: Instruction, both = false): Emit | undefined {
     const p = ins.parts;
     const o = ins.operands;
     const contig = this.contig.get(ins);
@@ -902,42 +911,51 @@ export abstract class LanesEmitter extends LockstepEmitter {
       if (cls && (w === 32 ? cls !== 'i32' && cls !== 'f32' : cls !== 'i64' && cls !== 'f64')) return undefined;
     }
     const base = addr.base, offset = addr.offset;
+    // both halves of a group of 8 under one test (one branch, and both halves' values computed before it)
     return () => {
+      const halves: (0 | 1)[] = both ? [0, 1] : [this.half];
+      const outer = this.half;
       this.get(contig);
       this.open(OP.if, 'contig');
-      const at = this.localFor('i32');
-      const vec = this.vecOf(base);
-      if (vec && this.lanes!.varying.has(base)) {
-        this.get(vec[0]!);
-        this.v(V.i64x2_extract);
-        this.c.byte(0);
-      } else {
-        this.get(this.regs.get(base)!.local);
-        // a lane-0 base holds thread tx's address; lanes 4-7 start 4 elements on (contiguous: kx == size)
-        if (this.half === 1 && this.lanes!.lane0.has(base)) {
-          this.i64(BigInt(4 * elem.size));
+      for (const half of halves) {
+        this.half = half;
+        const at = this.localFor('i32');
+        const vec = this.vecOf(base);
+        if (vec && this.lanes!.varying.has(base)) {
+          this.get(vec[0]!);
+          this.v(V.i64x2_extract);
+          this.c.byte(0);
+        } else {
+          this.get(this.regs.get(base)!.local);
+          // a lane-0 base holds thread tx's address; lanes 4-7 start 4 elements on (contiguous: kx == size)
+          if (this.half === 1 && this.lanes!.lane0.has(base)) {
+            this.i64(BigInt(4 * elem.size));
+            this.op(OP.i64_add);
+          }
+        }
+        if (offset !== 0) {
+          this.i64(BigInt(offset));
           this.op(OP.i64_add);
         }
-      }
-      if (offset !== 0) {
-        this.i64(BigInt(offset));
-        this.op(OP.i64_add);
-      }
-      this.op(OP.i32_wrap_i64);
-      this.set(at);
-      const halves = w === 32 ? [0] : [0, 1];
-      for (const h of halves) {
-        this.get(at);
-        if (store) {
-          if (w === 32) this.push32(val!);
-          else this.push64(val!, h);
-          this.v(V.store);
-        } else this.v(V.load);
-        this.c.u32(0).u32(16 * h);
-        if (!store) this.set(this.dest(val, w)![h]!);
+        this.op(OP.i32_wrap_i64);
+        this.set(at);
+        for (const h of w === 32 ? [0] : [0, 1]) {
+          this.get(at);
+          if (store) {
+            if (w === 32) this.push32(val!);
+            else this.push64(val!, h);
+            this.v(V.store);
+          } else this.v(V.load);
+          this.c.u32(0).u32(16 * h);
+          if (!store) this.set(this.dest(val, w)![h]!);
+        }
       }
       this.c.byte(OP.else);
-      this.perLane([ins]);
+      for (const half of halves) {
+        this.half = half;
+        this.perLane([ins]);
+      }
+      this.half = outer;
       this.close();
     };
   }
