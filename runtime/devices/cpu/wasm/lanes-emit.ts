@@ -432,10 +432,10 @@ export abstract class LanesEmitter extends LockstepEmitter {
           return;
         }
         flush(k);
-        const p0 = it.ins.parts[0];
-        if (halves.length === 2 && (p0 === 'ld' || p0 === 'st')) {
+        const both = halves.length === 2 ? this.bothHalvesForm(it.ins) : undefined;
+        if (both) {
           this.forgetAll();
-          this.memoryForm(it.ins, true)!();
+          both();
           return;
         }
         eachHalf(() => {
@@ -865,26 +865,56 @@ export abstract class LanesEmitter extends LockstepEmitter {
     return undefined;
   }
 
-  /** fma.rn.f32 as 4 hardware fused multiply-adds; when a lane's result is not finite, every lane takes the scalar path (whose bits it keeps). */
-  private fusedFma(ins: Instruction): Emit | undefined {
+  /**
+   * In a group of 8, the forms that branch (a global ld/st's contiguity test, the fused fma's
+   * finiteness test) for both halves under one test: with a branch per half, V8 computes each
+   * half's values in the block before its own branch, one half's chain after the other; under one,
+   * both chains are in one block, interleaved (their latencies overlap).
+   */
+  private bothHalvesForm(ins: Instruction): Emit | undefined {
+    const p = ins.parts;
+    if (p[0] === 'ld' || p[0] === 'st') return this.memoryForm(ins, true);
+    if ((p[0] === 'fma' || p[0] === 'mad') && p[1] === 'rn' && p[2] === 'f32' && p.length === 3 && this.fusedMadd32) return this.fusedFma(ins, true);
+    return undefined;
+  }
+
+  /**
+   * fma.rn.f32 as 4 hardware fused multiply-adds (8 with `both` halves); when a lane's result is
+   * not finite, every lane takes the scalar path (whose bits it keeps).
+   */
+  private fusedFma(ins: Instruction, both = false): Emit | undefined {
     const o = ins.operands;
-    const d = this.dest(o[0], 32);
-    if (!d || ![o[1], o[2], o[3]].every((x) => this.can32(x))) return undefined;
+    if (!this.dest(o[0], 32) || ![o[1], o[2], o[3]].every((x) => this.can32(x))) return undefined;
     return () => {
-      const r = this.tmpV();
-      for (const k of [1, 2, 3]) this.push32(o[k]!);
-      this.v(V.f32x4_relaxed_madd);
-      this.c.byte(OP.local_tee).u32(r);
-      this.v(V.f32x4_abs);
-      this.i32(0x7f800000);
-      this.v(V.i32x4_splat);
-      this.v(V.f32x4_lt);
+      const outer = this.half;
+      const halves: (0 | 1)[] = both ? [0, 1] : [outer];
+      const results = halves.map((half) => {
+        this.half = half;
+        const r = this.tmpV();
+        for (const k of [1, 2, 3]) this.push32(o[k]!);
+        this.v(V.f32x4_relaxed_madd);
+        this.c.byte(OP.local_tee).u32(r);
+        this.v(V.f32x4_abs);
+        this.i32(0x7f800000);
+        this.v(V.i32x4_splat);
+        this.v(V.f32x4_lt);
+        return r;
+      });
+      // (every lane of both halves finite)
+      if (both) this.v(V.and);
       this.v(V.i32x4_all_true);
       this.open(OP.if, 'fma_lanes');
-      this.get(r);
-      this.set(d[0]!);
+      halves.forEach((half, i) => {
+        this.half = half;
+        this.get(results[i]!);
+        this.set(this.dest(o[0], 32)![0]!);
+      });
       this.c.byte(OP.else);
-      this.perLane([ins]);
+      for (const half of halves) {
+        this.half = half;
+        this.perLane([ins]);
+      }
+      this.half = outer;
       this.close();
     };
   }
