@@ -449,6 +449,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
         // the group's threads all leave (all lanes' masks set), or some do (mixed: one by one)
         const guard = { kind: 'reg', name: it.guard.name } as Operand;
         const m = this.localFor('v128');
+        this.half = 0;
         this.pushMask(guard, it.guard.negate);
         this.set(m);
         if (halves.length === 2) {
