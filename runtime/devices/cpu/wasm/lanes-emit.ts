@@ -67,7 +67,17 @@ type Emit = () => void;
  * measured (bit operations: 7 runs) that costs more than the SIMD forms save. Tests raise it to
  * cover the per-lane code on every kernel.
  */
-export const lanesTuning = { maxPerLaneRuns: 2 };
+export const lanesTuning: {
+  maxPerLaneRuns: number;
+  /** Rows of >= 8 threads run groups of 8 (two v128 per 32-bit register); off: groups of 4 only (before/after measurements). */
+  groupsOf8: boolean;
+  /**
+   * What the exported `lanesBlocks` counts in kernels compiled while it is set: blocks that ran in
+   * lanes (the default), or (tests, to see that a path ran) groups of 8 or 4 that ran in lanes, or
+   * groups of 8 or 4 whose lanes disagreed at a guarded exit (then run one by one).
+   */
+  count: 'blocks' | 'groups8' | 'groups4' | 'mixed8' | 'mixed4';
+} = { maxPerLaneRuns: 2, groupsOf8: true, count: 'blocks' };
 
 export abstract class LanesEmitter extends LockstepEmitter {
   /** The kernel's lane plan (lanes-plan.ts), when it has one. */
@@ -78,6 +88,31 @@ export abstract class LanesEmitter extends LockstepEmitter {
 
   /** Per varying register, its v128 locals (one for 32-bit lanes, two for 64-bit). */
   private vecs = new Map<string, number[]>();
+
+  /**
+   * The same for lanes 4-7 of a group of 8 (two v128 per 32-bit register): two independent
+   * chains of SIMD instructions side by side, whose latencies overlap (a hash's multiply chain),
+   * and the uniform work and loop control once per 8 threads.
+   */
+  private vecsHi = new Map<string, number[]>();
+
+  /** Which 4 lanes of the group the forms being emitted work on: 0 (threads tx..tx+3) or 1 (tx+4..tx+7). */
+  private half: 0 | 1 = 0;
+
+  /** Threads in a group for groupBody: 8 (both halves) or 4. */
+  private groupWidth: 4 | 8 = 4;
+
+  /**
+   * Whether this kernel's rows run groups of 8: not when a varying register is f64 (measured:
+   * double precision, every value two v128 a half and its exactness tests, ran 12% slower in groups
+   * of 8, its four v128 a value spilling; 32-bit kernels and the bit operations' i64 halves gained).
+   */
+  private wide = false;
+
+  /** A varying register's locals for the current half. */
+  private vecOf(name: string): number[] | undefined {
+    return (this.half === 1 ? this.vecsHi : this.vecs).get(name);
+  }
 
   /** Per site, an i32 local: 1 when its 4 lanes' addresses are consecutive elements (kx == size). */
   private contig = new Map<Instruction, number>();
@@ -142,9 +177,11 @@ export abstract class LanesEmitter extends LockstepEmitter {
 
   protected lanesThreadLoop(body: Emit, sites: LaneSite[], scalarLoop: Emit): void {
     const plan = this.lanes!;
+    this.wide = lanesTuning.groupsOf8 && ![...plan.varying].some((r) => this.regs.get(r)?.cls === 'f64');
     for (const name of plan.varying) {
       if (this.vecs.has(name)) continue;
       this.vecs.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
+      if (this.wide) this.vecsHi.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
     }
     const ok = this.localFor('i32');
     this.i32(1);
@@ -204,14 +241,20 @@ export abstract class LanesEmitter extends LockstepEmitter {
     }
     this.get(ok);
     this.open(OP.if, 'lanes');
-    this.c.byte(OP.global_get).u32(this.lanesGlobal);
-    this.i32(1);
-    this.op(OP.i32_add);
-    this.c.byte(OP.global_set).u32(this.lanesGlobal);
+    this.count('blocks');
     this.groupLoop(body);
     this.c.byte(OP.else);
     scalarLoop();
     this.close();
+  }
+
+  /** One more in the `lanesBlocks` counter, when it counts `what` (lanesTuning.count). */
+  private count(what: typeof lanesTuning.count): void {
+    if (lanesTuning.count !== what) return;
+    this.c.byte(OP.global_get).u32(this.lanesGlobal);
+    this.i32(1);
+    this.op(OP.i32_add);
+    this.c.byte(OP.global_set).u32(this.lanesGlobal);
   }
 
   /** Pushes k[d] of an affine form (0 when absent). */
@@ -221,7 +264,10 @@ export abstract class LanesEmitter extends LockstepEmitter {
     else this.get(k);
   }
 
-  /** The block's threads: rows of tx in groups of 4, the rest (and mixed groups) one by one. */
+  /**
+   * The block's threads: rows of tx in groups of 8 (`wide`) while 8 are left in the
+   * row, then of 4, the rest (and mixed groups) one by one.
+   */
   private groupLoop(body: Emit): void {
     const { L, P } = this;
     const left = this.localFor('i32');
@@ -241,30 +287,39 @@ export abstract class LanesEmitter extends LockstepEmitter {
     this.open(OP.block, 'scalar_turn');
     this.get(left);
     this.br('scalar_turn', true);
-    this.get(L.tx);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.get(P.ntx);
-    this.op(OP.i32_gt_u);
-    this.br('scalar_turn', true);
-    this.open(OP.block, 'mixed');
-    this.open(OP.block, 'group_end');
-    this.zeroRegisters(true);
-    this.groupBody();
-    this.close();
-    this.get(L.tx);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.set(L.tx);
-    this.get(L.t);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.set(L.t);
-    this.br('lx');
-    this.close();
-    // the lanes disagree at a guarded exit: the group's 4 threads one by one
-    this.i32(4);
-    this.set(left);
+    for (const width of this.wide ? ([8, 4] as const) : ([4] as const)) {
+      // (not `width` threads left in the row: the next narrower group, or one by one)
+      this.open(OP.block, 'narrower');
+      this.get(L.tx);
+      this.i32(width);
+      this.op(OP.i32_add);
+      this.get(P.ntx);
+      this.op(OP.i32_gt_u);
+      this.br('narrower', true);
+      this.open(OP.block, 'mixed');
+      this.open(OP.block, 'group_end');
+      this.groupWidth = width;
+      this.zeroRegisters(true);
+      this.groupBody();
+      this.groupWidth = 4;
+      this.close();
+      this.count(width === 8 ? 'groups8' : 'groups4');
+      for (const x of [L.tx, L.t]) {
+        this.get(x);
+        this.i32(width);
+        this.op(OP.i32_add);
+        this.set(x);
+      }
+      this.br('lx');
+      this.close();
+      // the lanes disagree at a guarded exit: the group's threads one by one
+      this.count(width === 8 ? 'mixed8' : 'mixed4');
+      this.i32(width);
+      this.set(left);
+      this.br('scalar_turn');
+      this.close();
+    }
+    this.br('scalar_turn');
     this.close();
     this.open(OP.block, 'next');
     this.i32(0);
@@ -313,7 +368,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.set(r.local);
     }
     if (!vectors) return;
-    for (const ls of this.vecs.values()) {
+    for (const ls of [...this.vecs.values(), ...(this.groupWidth === 8 ? this.vecsHi.values() : [])]) {
       for (const l of ls) {
         this.vconst0();
         this.set(l);
@@ -356,9 +411,21 @@ export abstract class LanesEmitter extends LockstepEmitter {
       }
       return false;
     };
+    // a group of 8: each varying instruction for lanes 0-3, then for lanes 4-7 (two independent chains)
+    const halves: (0 | 1)[] = this.groupWidth === 8 ? [0, 1] : [0];
+    const eachHalf = (f: () => void): void => {
+      for (const h of halves) {
+        this.half = h;
+        f();
+      }
+      this.half = 0;
+    };
     let batch: Instruction[] = [];
     const flush = (k: number): void => {
-      if (batch.length > 0) this.perLane(batch, after[k]);
+      if (batch.length > 0) {
+        const list = batch;
+        eachHalf(() => this.perLane(list, after[k]));
+      }
       batch = [];
     };
     items.forEach((it, k) => {
@@ -376,18 +443,46 @@ export abstract class LanesEmitter extends LockstepEmitter {
           return;
         }
         flush(k);
-        this.forgetAll();
-        this.formOf(it.ins)!();
+        const both = halves.length === 2 ? this.bothHalvesForm(it.ins) : undefined;
+        if (both) {
+          this.forgetAll();
+          both();
+          return;
+        }
+        eachHalf(() => {
+          this.forgetAll();
+          this.formOf(it.ins)!();
+        });
         return;
       }
       flush(k);
       if (it.kind === 'exit') {
-        this.pushMask({ kind: 'reg', name: it.guard.name } as Operand, it.guard.negate);
+        // the group's threads all leave (all lanes' masks set), or some do (mixed: one by one)
+        const guard = { kind: 'reg', name: it.guard.name } as Operand;
         const m = this.localFor('v128');
-        this.c.byte(OP.local_tee).u32(m);
-        this.v(V.i32x4_all_true);
-        this.br('group_end', true);
-        this.get(m);
+        this.half = 0;
+        this.pushMask(guard, it.guard.negate);
+        this.set(m);
+        if (halves.length === 2) {
+          this.half = 1;
+          const hi = this.localFor('v128');
+          this.pushMask(guard, it.guard.negate);
+          this.set(hi);
+          this.half = 0;
+          this.get(m);
+          this.get(hi);
+          this.v(V.and);
+          this.v(V.i32x4_all_true);
+          this.br('group_end', true);
+          this.get(m);
+          this.get(hi);
+          this.v(V.or);
+        } else {
+          this.get(m);
+          this.v(V.i32x4_all_true);
+          this.br('group_end', true);
+          this.get(m);
+        }
         this.v(V.any_true);
         this.br('mixed', true);
         return;
@@ -498,16 +593,16 @@ export abstract class LanesEmitter extends LockstepEmitter {
       return this.v(V.i32x4_splat);
     }
     const name = (o as { name: string }).name;
-    const vec = this.vecs.get(name);
+    const vec = this.vecOf(name);
     if (vec && this.lanes!.varying.has(name)) return this.get(vec[0]!);
     const r = this.regs.get(name);
     if (!r) {
       this.special(name);
       this.v(V.i32x4_splat);
       if (name === '%tid.x') {
-        // + [0, 1, 2, 3]
+        // + [0, 1, 2, 3] (lanes 4-7: + [4, 5, 6, 7])
         this.v(V.const);
-        for (const x of [0, 1, 2, 3]) this.c.byte(x).byte(0).byte(0).byte(0);
+        for (const x of [0, 1, 2, 3]) this.c.byte(x + 4 * this.half).byte(0).byte(0).byte(0);
         this.v(V.i32x4_add);
       }
       return;
@@ -532,7 +627,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       return this.v(V.i64x2_splat);
     }
     const name = (o as { name: string }).name;
-    const vec = this.vecs.get(name);
+    const vec = this.vecOf(name);
     if (vec && this.lanes!.varying.has(name)) return this.get(vec[half]!);
     const r = this.regs.get(name)!;
     this.get(r.local);
@@ -547,7 +642,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** Pushes a predicate as 4 lane masks (0 or -1), negated on request or for a `!p` operand. */
   private pushMask(o: Operand, negate = false): void {
     const name = (o as { name: string }).name;
-    const vec = this.vecs.get(name);
+    const vec = this.vecOf(name);
     if (vec && this.lanes!.varying.has(name)) this.get(vec[0]!);
     else {
       this.i32(0);
@@ -561,7 +656,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** A varying destination register of the given width (false: scalar, i16 or another width). */
   private dest(o: Operand | undefined, w: 32 | 64 | 'pred'): number[] | undefined {
     if (o?.kind !== 'reg') return undefined;
-    const vec = this.probing && this.lanes!.varying.has(o.name) ? [-1, -1] : this.vecs.get(o.name);
+    const vec = this.probing && this.lanes!.varying.has(o.name) ? [-1, -1] : this.vecOf(o.name);
     const cls = this.regs.get(o.name)?.cls;
     if (!vec || !this.lanes!.varying.has(o.name)) return undefined;
     const ok = w === 'pred' ? cls === 'pred' : w === 32 ? cls === 'i32' || cls === 'f32' : cls === 'i64' || cls === 'f64';
@@ -860,32 +955,65 @@ export abstract class LanesEmitter extends LockstepEmitter {
     return undefined;
   }
 
-  /** fma.rn.f32 as 4 hardware fused multiply-adds; when a lane's result is not finite, every lane takes the scalar path (whose bits it keeps). */
-  private fusedFma(ins: Instruction): Emit | undefined {
+  /**
+   * In a group of 8, the forms that branch (a global ld/st's contiguity test, the fused fma's
+   * finiteness test) for both halves under one test: with a branch per half, V8 computes each
+   * half's values in the block before its own branch, one half's chain after the other; under one,
+   * both chains are in one block, interleaved (their latencies overlap).
+   */
+  private bothHalvesForm(ins: Instruction): Emit | undefined {
+    const p = ins.parts;
+    if (p[0] === 'ld' || p[0] === 'st') return this.memoryForm(ins, true);
+    if ((p[0] === 'fma' || p[0] === 'mad') && p[1] === 'rn' && p[2] === 'f32' && p.length === 3 && this.fusedMadd32) return this.fusedFma(ins, true);
+    return undefined;
+  }
+
+  /**
+   * fma.rn.f32 as 4 hardware fused multiply-adds (8 with `both` halves); when a lane's result is
+   * not finite, every lane takes the scalar path (whose bits it keeps).
+   */
+  private fusedFma(ins: Instruction, both = false): Emit | undefined {
     const o = ins.operands;
-    const d = this.dest(o[0], 32);
-    if (!d || ![o[1], o[2], o[3]].every((x) => this.can32(x))) return undefined;
+    if (!this.dest(o[0], 32) || ![o[1], o[2], o[3]].every((x) => this.can32(x))) return undefined;
     return () => {
-      const r = this.tmpV();
-      for (const k of [1, 2, 3]) this.push32(o[k]!);
-      this.v(V.f32x4_relaxed_madd);
-      this.c.byte(OP.local_tee).u32(r);
-      this.v(V.f32x4_abs);
-      this.i32(0x7f800000);
-      this.v(V.i32x4_splat);
-      this.v(V.f32x4_lt);
+      const outer = this.half;
+      const halves: (0 | 1)[] = both ? [0, 1] : [outer];
+      const results = halves.map((half) => {
+        this.half = half;
+        const r = this.tmpV();
+        for (const k of [1, 2, 3]) this.push32(o[k]!);
+        this.v(V.f32x4_relaxed_madd);
+        this.c.byte(OP.local_tee).u32(r);
+        this.v(V.f32x4_abs);
+        this.i32(0x7f800000);
+        this.v(V.i32x4_splat);
+        this.v(V.f32x4_lt);
+        return r;
+      });
+      // (every lane of both halves finite)
+      if (both) this.v(V.and);
       this.v(V.i32x4_all_true);
       this.open(OP.if, 'fma_lanes');
-      this.get(r);
-      this.set(d[0]!);
+      halves.forEach((half, i) => {
+        this.half = half;
+        this.get(results[i]!);
+        this.set(this.dest(o[0], 32)![0]!);
+      });
       this.c.byte(OP.else);
-      this.perLane([ins]);
+      for (const half of halves) {
+        this.half = half;
+        this.perLane([ins]);
+      }
+      this.half = outer;
       this.close();
     };
   }
 
-  /** A global ld/st of one 4- or 8-byte element: one or two v128 accesses when the lanes' addresses are consecutive, else per lane. */
-  private memoryForm(ins: Instruction): Emit | undefined {
+  /**
+   * A global ld/st of one 4- or 8-byte element: one or two v128 accesses when the lanes' addresses
+   * are consecutive, else per lane; with `both`, for both halves of a group of 8.
+   */
+  private memoryForm(ins: Instruction, both = false): Emit | undefined {
     const p = ins.parts;
     const o = ins.operands;
     const contig = this.contig.get(ins);
@@ -903,35 +1031,51 @@ export abstract class LanesEmitter extends LockstepEmitter {
       if (cls && (w === 32 ? cls !== 'i32' && cls !== 'f32' : cls !== 'i64' && cls !== 'f64')) return undefined;
     }
     const base = addr.base, offset = addr.offset;
+    // both halves of a group of 8 under one test (one branch, and both halves' values computed before it)
     return () => {
+      const halves: (0 | 1)[] = both ? [0, 1] : [this.half];
+      const outer = this.half;
       this.get(contig);
       this.open(OP.if, 'contig');
-      const at = this.localFor('i32');
-      const vec = this.vecs.get(base);
-      if (vec && this.lanes!.varying.has(base)) {
-        this.get(vec[0]!);
-        this.v(V.i64x2_extract);
-        this.c.byte(0);
-      } else this.get(this.regs.get(base)!.local);
-      if (offset !== 0) {
-        this.i64(BigInt(offset));
-        this.op(OP.i64_add);
-      }
-      this.op(OP.i32_wrap_i64);
-      this.set(at);
-      const halves = w === 32 ? [0] : [0, 1];
-      for (const h of halves) {
-        this.get(at);
-        if (store) {
-          if (w === 32) this.push32(val!);
-          else this.push64(val!, h);
-          this.v(V.store);
-        } else this.v(V.load);
-        this.c.u32(0).u32(16 * h);
-        if (!store) this.set(this.dest(val, w)![h]!);
+      for (const half of halves) {
+        this.half = half;
+        const at = this.localFor('i32');
+        const vec = this.vecOf(base);
+        if (vec && this.lanes!.varying.has(base)) {
+          this.get(vec[0]!);
+          this.v(V.i64x2_extract);
+          this.c.byte(0);
+        } else {
+          this.get(this.regs.get(base)!.local);
+          // a lane-0 base holds thread tx's address; lanes 4-7 start 4 elements on (contiguous: kx == size)
+          if (this.half === 1 && this.lanes!.lane0.has(base)) {
+            this.i64(BigInt(4 * elem.size));
+            this.op(OP.i64_add);
+          }
+        }
+        if (offset !== 0) {
+          this.i64(BigInt(offset));
+          this.op(OP.i64_add);
+        }
+        this.op(OP.i32_wrap_i64);
+        this.set(at);
+        for (const h of w === 32 ? [0] : [0, 1]) {
+          this.get(at);
+          if (store) {
+            if (w === 32) this.push32(val!);
+            else this.push64(val!, h);
+            this.v(V.store);
+          } else this.v(V.load);
+          this.c.u32(0).u32(16 * h);
+          if (!store) this.set(this.dest(val, w)![h]!);
+        }
       }
       this.c.byte(OP.else);
-      this.perLane([ins]);
+      for (const half of halves) {
+        this.half = half;
+        this.perLane([ins]);
+      }
+      this.half = outer;
       this.close();
     };
   }
@@ -966,11 +1110,21 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.op(OP.i64_add);
       this.set(r.local);
     };
+    // lanes 4-7 of a group of 8 (half 1) are threads tx+4..tx+7
+    const first = 4 * this.half;
+    const addTid = (by: number): void => {
+      for (const x of [L.tx, L.t]) {
+        this.get(x);
+        this.i32(by);
+        this.op(OP.i32_add);
+        this.set(x);
+      }
+    };
     for (let l = 0; l < 4; l++) {
-      if (l > 0) for (const n of bases) step(n, 1);
-      if (tid && l > 0) {
-        this.inc(L.tx);
-        this.inc(L.t);
+      const by = l === 0 ? first : 1;
+      if (by !== 0) {
+        for (const n of bases) step(n, by);
+        if (tid) addTid(by);
       }
       for (const n of inputs) this.extract(n, l);
       for (const ins of list) {
@@ -979,21 +1133,14 @@ export abstract class LanesEmitter extends LockstepEmitter {
       }
       for (const n of outputs) this.replace(n, l);
     }
-    for (const n of bases) step(n, -3);
-    if (tid) {
-      for (const x of [L.tx, L.t]) {
-        this.get(x);
-        this.i32(3);
-        this.op(OP.i32_sub);
-        this.set(x);
-      }
-    }
+    for (const n of bases) step(n, -(first + 3));
+    if (tid) addTid(-(first + 3));
   }
 
   /** Lane l of a varying register into its scalar local (bit-exact: floats through their integer bits). */
   private extract(name: string, l: number): void {
     const r = this.regs.get(name)!;
-    const vec = this.vecs.get(name)!;
+    const vec = this.vecOf(name)!;
     if (vec.length === 2) {
       this.get(vec[l >> 1]!);
       this.v(V.i64x2_extract);
@@ -1015,7 +1162,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
   /** The scalar local back into lane l (a predicate as its mask). */
   private replace(name: string, l: number): void {
     const r = this.regs.get(name)!;
-    const vec = this.vecs.get(name)!;
+    const vec = this.vecOf(name)!;
     if (vec.length === 2) {
       this.get(vec[l >> 1]!);
       this.get(r.local);
