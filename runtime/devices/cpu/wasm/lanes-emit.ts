@@ -524,37 +524,47 @@ export abstract class LanesEmitter extends LockstepEmitter {
     const outerChecked = this.blockChecked;
     this.blockChecked = new Set(sites.map((s) => s.ins));
     const checks = this.sharedCheckCode;
-    this.open(OP.block, 'range_lanes_done');
-    this.open(OP.loop, 'range_lanes');
-    this.get(k);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.get(parked);
-    this.op(OP.i32_gt_u);
-    this.br('range_lanes_done', true);
-    // lane l's i: base + k + l
-    this.get(base);
-    this.get(k);
-    this.op(OP.i32_add);
-    this.v(V.i32x4_splat);
-    this.v(V.const);
-    for (const x of [0, 1, 2, 3]) this.c.byte(x).byte(0).byte(0).byte(0);
-    this.v(V.i32x4_add);
-    this.set(this.vecs.get(iReg)![0]!);
-    this.c.byte(OP.global_get).u32(this.lanesGlobal);
-    this.i32(1);
-    this.op(OP.i32_add);
-    this.c.byte(OP.global_set).u32(this.lanesGlobal);
-    this.open(OP.block, 'group_end');
-    this.groupBody();
-    this.close();
-    this.get(k);
-    this.i32(4);
-    this.op(OP.i32_add);
-    this.set(k);
-    this.br('range_lanes');
-    this.close();
-    this.close();
+    // groups of 8 i while 8 are left (as a row's threads: not with a varying f64 register), then of 4
+    const wide = lanesTuning.groupsOf8 && ![...plan.varying].some((r) => this.regs.get(r)?.cls === 'f64');
+    if (wide) for (const name of plan.varying) if (!this.vecsHi.has(name)) this.vecsHi.set(name, this.is64(name) ? [this.localFor('v128'), this.localFor('v128')] : [this.localFor('v128')]);
+    for (const width of wide ? ([8, 4] as const) : ([4] as const)) {
+      this.open(OP.block, 'range_lanes_done');
+      this.open(OP.loop, 'range_lanes');
+      this.get(k);
+      this.i32(width);
+      this.op(OP.i32_add);
+      this.get(parked);
+      this.op(OP.i32_gt_u);
+      this.br('range_lanes_done', true);
+      // lane l's i: base + k + l (lanes 4-7 in the upper half's vector)
+      for (const [first, vecs] of width === 8 ? ([[0, this.vecs], [4, this.vecsHi]] as const) : ([[0, this.vecs]] as const)) {
+        this.get(base);
+        this.get(k);
+        this.op(OP.i32_add);
+        this.v(V.i32x4_splat);
+        this.v(V.const);
+        for (let x = first; x < first + 4; x++) this.c.byte(x).byte(0).byte(0).byte(0);
+        this.v(V.i32x4_add);
+        this.set(vecs.get(iReg)![0]!);
+      }
+      // counted in groups of 4 i
+      this.c.byte(OP.global_get).u32(this.lanesGlobal);
+      this.i32(width / 4);
+      this.op(OP.i32_add);
+      this.c.byte(OP.global_set).u32(this.lanesGlobal);
+      this.open(OP.block, 'group_end');
+      this.groupWidth = width;
+      this.groupBody();
+      this.groupWidth = 4;
+      this.close();
+      this.get(k);
+      this.i32(width);
+      this.op(OP.i32_add);
+      this.set(k);
+      this.br('range_lanes');
+      this.close();
+      this.close();
+    }
     // a checked shared access could fault in another order than the JavaScript backend's
     if (this.sharedCheckCode !== checks) throw new LockstepRetry();
     this.blockChecked = outerChecked;
