@@ -497,9 +497,10 @@ export abstract class LanesEmitter extends LockstepEmitter {
   protected rangeLanes: RangeLanesPlan | undefined;
 
   /**
-   * Range rounds' walk in lanes (lanes-range.ts): while k + 4 <= parked, i = base + k + [0, 1, 2, 3]
-   * runs the loop's body as a lane group (its sites unchecked: the once-per-loop check held), k += 4;
-   * counted in `lanesGlobal`. Returns whether it emitted anything (the scalar walk takes the rest).
+   * Range rounds' walk in lanes (lanes-range.ts): while k + 8 <= parked (groups of 8; not with a
+   * varying f64 register), then while k + 4 <= parked, i = base + k + [0, 1, …] runs the loop's body
+   * as a lane group (its sites unchecked: the once-per-loop check held), k += the group's width;
+   * counted in `lanesGlobal` in fours. Returns whether it emitted anything (the scalar walk takes the rest).
    */
   protected override rangeWalkInLanes(iReg: string, base: number, k: number, parked: number, sites: { ins: Instruction; k: bigint; size: number }[]): boolean {
     const plan = this.rangeLanes;
