@@ -47,13 +47,16 @@ export function regionOf(bytes: Uint8Array): Region {
   const off = bytes.byteOffset;
   const len = bytes.byteLength;
   if (off % 8 !== 0) throw new Error('region must be 8-byte aligned');
+  // Element counts by division, not `len >> k`: a guest memory may hold up to 4 GiB, and a shift
+  // of a length of 2 GiB or more is negative (a RangeError here crashed such a guest's launches).
+  const count = (bytesPer: number): number => Math.floor(len / bytesPer);
   return {
     u8: bytes,
     s8: new Int8Array(buf, off, len),
-    u16: new Uint16Array(buf, off, len >> 1),
-    s16: new Int16Array(buf, off, len >> 1),
-    i32: new Int32Array(buf, off, len >> 2),
-    f32: new Float32Array(buf, off, len >> 2),
-    f64: new Float64Array(buf, off, len >> 3),
+    u16: new Uint16Array(buf, off, count(2)),
+    s16: new Int16Array(buf, off, count(2)),
+    i32: new Int32Array(buf, off, count(4)),
+    f32: new Float32Array(buf, off, count(4)),
+    f64: new Float64Array(buf, off, count(8)),
   };
 }
