@@ -13,6 +13,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, freshContext, HAVE_CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { startWorkbenchServer, type RunningServer } from './helpers/server.js';
 
+// vitest's expect.poll gives up after 1 s; under the full suite's load a save or a redraw can take longer
+const POLL = { timeout: 10_000 };
+
 const root = join(import.meta.dirname, '..');
 let server: RunningServer;
 let evil: Server;
@@ -141,6 +144,6 @@ describe.skipIf(!HAVE_CHROMIUM)('a page on another origin against a local serve 
     await page.click('[data-testid=nav-settings]');
     await page.fill('[data-testid=setting-deadline]', '4321');
     await page.click('[data-testid=settings-save]');
-    await expect.poll(async () => ((await (await fetch(`${server.url}/workbench/settings`)).json()) as { deadlineMs: number }).deadlineMs).toBe(4321);
+    await expect.poll(async () => ((await (await fetch(`${server.url}/workbench/settings`)).json()) as { deadlineMs: number }).deadlineMs, POLL).toBe(4321);
   });
 });

@@ -10,6 +10,9 @@ import { shotPath } from './helpers/screenshots.js';
 import { downloadText, expectNoPageErrors, openExample, typeArgs, uploadFixture } from './helpers/workbench-page.js';
 import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
+// vitest's expect.poll gives up after 1 s; under the full suite's load a save or a redraw can take longer
+const POLL = { timeout: 10_000 };
+
 const suite = useWorkbenchSuite();
 
 describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
@@ -92,7 +95,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
     }
     await page.click('[data-testid=nav-runs]');
     const picks = page.locator('[data-testid=pick-run]');
-    await expect.poll(() => picks.count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => picks.count(), POLL).toBeGreaterThanOrEqual(2);
     await picks.nth(1).click();
     await picks.nth(0).click();
     await page.click('[data-testid=open-both-timeline]');
@@ -102,7 +105,7 @@ describe.skipIf(!HAVE_CHROMIUM)('workbench tools', { timeout: 180_000 }, () => {
     expect(tracks.indexOf('B/invocation')).toBeGreaterThan(tracks.indexOf('device:cpu'));
     await page.screenshot({ path: shotPath('timeline-side-by-side.png'), fullPage: true });
     await page.click('[data-testid=timeline-close-b]');
-    await expect.poll(async () => (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.includes('B/')).toBe(false);
+    await expect.poll(async () => (await page.getAttribute('[data-testid=timeline]', 'data-tracks'))!.includes('B/'), POLL).toBe(false);
     expectNoPageErrors(errors);
   });
 

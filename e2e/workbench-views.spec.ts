@@ -10,6 +10,9 @@ import { shotPath } from './helpers/screenshots.js';
 import { expectNoPageErrors, openExample, ROOT } from './helpers/workbench-page.js';
 import { useSharedPage, useWorkbenchSuite } from './helpers/workbench-suite.js';
 
+// vitest's expect.poll gives up after 1 s; under the full suite's load a save or a redraw can take longer
+const POLL = { timeout: 10_000 };
+
 const suite = useWorkbenchSuite();
 
 
@@ -53,7 +56,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
     await canvas.hover({ position: { x: 500, y: 40 } });
     const beforeWheel = (await view(page))[1];
     await page.mouse.wheel(0, 300);
-    await expect.poll(async () => (await view(page))[1]).toBeGreaterThan(beforeWheel);
+    await expect.poll(async () => (await view(page))[1], POLL).toBeGreaterThan(beforeWheel);
     await page.keyboard.press('f');
     await page.keyboard.press('z'); // nothing selected yet: zooms to the launches
     // Click along the first device row until a kernel is hit. Z fitted the launches with four
@@ -128,7 +131,7 @@ describe.skipIf(!HAVE_CHROMIUM)('profiling views', { timeout: 180_000 }, () => {
     await page.click('[data-testid=invoke]');
     await page.locator('[data-testid=run-elapsed]', { hasText: 'deadline' }).waitFor();
     const first = await page.textContent('[data-testid=run-elapsed]');
-    await expect.poll(() => page.textContent('[data-testid=run-elapsed]')).not.toBe(first);
+    await expect.poll(() => page.textContent('[data-testid=run-elapsed]'), POLL).not.toBe(first);
     expect(await page.textContent('[data-testid=run-rate]')).toContain('0 launches');
     await page.keyboard.press('Escape');
     await page.locator('[data-testid=error-code]', { hasText: 'cancelled' }).waitFor();
