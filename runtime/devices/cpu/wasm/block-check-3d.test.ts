@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
 import { ptr, u32 } from '../../../test-support/kernel-args.js';
-import { CpuDevice } from '../cpu-device.js';
+import { filledMemory, launchCaught, type CaughtOutcome } from '../../../test-support/launch-caught.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 
@@ -118,7 +118,7 @@ const u64 = (v: bigint): KernelArg => {
 
 const BASE = 4096;
 
-function run(ptx: string, wasm: boolean, s: Shape, l: Launch): { bytes: Uint8Array; error?: string; backend?: string } {
+function run(ptx: string, wasm: boolean, s: Shape, l: Launch): CaughtOutcome {
   const dims = [0, 1, 2].map((d) => Math.max(1, (s.global ? l.grid[d]! : 1) * l.block[d]! - l.trim[d]!));
   const [nx, ny, nz] = dims as [number, number, number];
   const n = nx * ny * nz;
@@ -126,19 +126,10 @@ function run(ptx: string, wasm: boolean, s: Shape, l: Launch): { bytes: Uint8Arr
   // lower: the first element (the last one, backwards) at BASE when nothing wraps
   const lower = BigInt(s.step) * (BigInt(s.bias | 0) + (s.step < 0 ? BigInt(n - 1) : 0n));
   const length = Math.max(size, n * size + s.offset - l.cut);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((BASE + length + 65536) / 65536) });
-  const bytes = new Uint8Array(memory.buffer);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + l.fill) & 0xff;
-  const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
+  const { memory } = filledMemory(Math.ceil((BASE + length + 65536) / 65536), (i) => i * 31 + l.fill);
   // the key names the PTX: the device caches compiled kernels by it
-  const kernel = dev.loadKernel(ptx, `i3-${createHash('sha256').update(ptx).digest('hex')}`, 'i3');
-  let error: string | undefined;
-  try {
-    dev.launch({ kernel, grid: l.grid, block: l.block, sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args: [ptr(BASE, length), u64(lower), u32(nx), u32(ny), u32(nz), u32(s.bias)] });
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  return { bytes: bytes.slice(), error, backend: dev.lastBackend };
+  const hash = `i3-${createHash('sha256').update(ptx).digest('hex')}`;
+  return launchCaught({ ptx, entry: 'i3', hash, wasm, memory, grid: l.grid, block: l.block, args: [ptr(BASE, length), u64(lower), u32(nx), u32(ny), u32(nz), u32(s.bias)] });
 }
 
 const SHAPE: fc.Arbitrary<Shape> = fc.record({

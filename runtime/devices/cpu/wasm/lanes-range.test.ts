@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
+import { filledMemory, launchCaught, type CaughtOutcome } from '../../../test-support/launch-caught.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
@@ -150,35 +152,21 @@ interface Launch {
 
 const X = 4096;
 
-function run(ptx: string, entry: string, wasm: boolean, s: Body, l: Launch): { bytes: Uint8Array; error?: string; backend?: string; groups: number } {
+function run(ptx: string, entry: string, wasm: boolean, s: Body, l: Launch): CaughtOutcome & { groups: number } {
   const k = SIZE[s.ty] * s.stride;
-  const memory = new WebAssembly.Memory({ initial: 16 });
-  const bytes = new Uint8Array(memory.buffer);
   // every bit pattern (NaN, ±Inf, subnormals, ±0 all occur), from the launch's seed
   let x = l.seed | 1;
-  for (let i = 0; i < bytes.length; i++) {
+  const { memory } = filledMemory(16, (i) => {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    bytes[i] = (i & 7) === 3 && (x & 3) === 0 ? 0x7f : x & 0xff;
-  }
+    return (i & 7) === 3 && (x & 3) === 0 ? 0x7f : x;
+  });
   const xBytes = k * l.n + 16, yAt = X + xBytes + 64;
-  const args: KernelArg[] = [
-    { kind: 'pointer', offset: X, length: xBytes },
-    { kind: 'pointer', offset: yAt, length: k * l.n },
-    { kind: 'scalar', tag: 'u32', bytes: new Uint8Array(new Uint32Array([l.n]).buffer) },
-    { kind: 'scalar', tag: 'f32', bytes: new Uint8Array(new Float32Array([l.a]).buffer) },
-  ];
-  const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
-  const kern = dev.loadKernel(ptx, `${entry}-${wasm}-${rangeLanes.enabled}`, entry);
+  const args: KernelArg[] = [ptr(X, xBytes), ptr(yAt, k * l.n), u32(l.n), { kind: 'scalar', tag: 'f32', bytes: new Uint8Array(new Float32Array([l.a]).buffer) }];
   const seen = lockstepStats.laneGroups;
-  let error: string | undefined;
-  try {
-    dev.launch({ kernel: kern, grid: [l.grid, 1, 1], block: [l.block, 1, 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args });
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  return { bytes: bytes.slice(X, yAt + k * l.n + 64), error, backend: dev.lastBackend, groups: lockstepStats.laneGroups - seen };
+  const outcome = launchCaught({ ptx, entry, hash: `${entry}-${wasm}-${rangeLanes.enabled}`, wasm, memory, grid: [l.grid, 1, 1], block: [l.block, 1, 1], args });
+  return { ...outcome, bytes: outcome.bytes.slice(X, yAt + k * l.n + 64), groups: lockstepStats.laneGroups - seen };
 }
 
 const bodyArb: fc.Arbitrary<Body> = fc.record({

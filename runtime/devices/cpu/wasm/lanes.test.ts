@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
+import { filledMemory, launchCaught, type CaughtOutcome } from '../../../test-support/launch-caught.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
@@ -170,33 +172,12 @@ interface Launch {
 }
 
 /** The input at 4096 (room for the u32 and the 8-byte sections), the output after it or at the same address. */
-function run(ptx: string, entry: string, wasm: boolean, l: Launch): { bytes: Uint8Array; backend: string | undefined; error?: string } {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const bytes = new Uint8Array(memory.buffer);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + l.fill + (i >> 8)) & 0xff;
+function run(ptx: string, entry: string, wasm: boolean, l: Launch): CaughtOutcome {
+  const { memory } = filledMemory(2, (i) => i * 131 + l.fill + (i >> 8));
   const IN = 4096, SIZE = SHARED_WORD + 64, OUT = l.aliased ? IN : IN + SIZE;
-  const scalar = (tag: 'u32' | 'f32', v: number): KernelArg => {
-    const b = new Uint8Array(4);
-    if (tag === 'u32') new DataView(b.buffer).setUint32(0, v, true);
-    else new DataView(b.buffer).setFloat32(0, v, true);
-    return { kind: 'scalar', tag, bytes: b };
-  };
-  const args: KernelArg[] = [
-    { kind: 'pointer', offset: IN, length: SIZE },
-    { kind: 'pointer', offset: OUT, length: SIZE },
-    scalar('u32', l.n),
-    scalar('u32', 12345),
-    scalar('f32', 1.25),
-  ];
-  const dev = new CpuDevice({ wasmKernels: wasm });
-  const kernel = dev.loadKernel(ptx, `${entry}-${wasm}`, entry);
-  let error: string | undefined;
-  try {
-    dev.launch({ kernel, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args });
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  return { bytes: bytes.slice(), backend: dev.lastBackend, ...(error ? { error } : {}) };
+  const f32 = (v: number): KernelArg => ({ kind: 'scalar', tag: 'f32', bytes: new Uint8Array(new Float32Array([v]).buffer) });
+  const args: KernelArg[] = [ptr(IN, SIZE), ptr(OUT, SIZE), u32(l.n), u32(12345), f32(1.25)];
+  return launchCaught({ ptx, entry, hash: `${entry}-${wasm}`, wasm, memory, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], args });
 }
 
 /** fast-check's draws as the generator's random source (a failure shrinks toward each choice's first option). */

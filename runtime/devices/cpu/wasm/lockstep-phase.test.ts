@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
-import { CpuDevice } from '../cpu-device.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
+import { filledMemory, launchCaught, type CaughtOutcome } from '../../../test-support/launch-caught.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 import { lockstepStats } from './wasm-launch.js';
@@ -129,28 +130,12 @@ interface Launch {
 
 const DATA = 8192;
 
-function run(ptx: string, entry: string, wasm: boolean, l: Launch): { bytes: Uint8Array; error?: string; backend?: string } {
-  const memory = new WebAssembly.Memory({ initial: 4 });
-  const bytes = new Uint8Array(memory.buffer);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + l.fill) & 0xff;
+function run(ptx: string, entry: string, wasm: boolean, l: Launch): CaughtOutcome {
+  const { memory, bytes } = filledMemory(4, (i) => i * 131 + l.fill);
   const bins = (DATA + l.n + 64 + 15) & ~15;
   bytes.fill(0, bins, bins + 1024 + 4 * 1024);
-  const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffer);
-  const args: KernelArg[] = [
-    { kind: 'pointer', offset: DATA, length: l.dataBytes },
-    { kind: 'pointer', offset: bins, length: 1024 + 4 * 1024 },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.n) },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.cut) },
-  ];
-  const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
-  const kernel = dev.loadKernel(ptx, `${entry}-${wasm}`, entry);
-  let error: string | undefined;
-  try {
-    dev.launch({ kernel, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args });
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  return { bytes: bytes.slice(), error, backend: dev.lastBackend };
+  const args: KernelArg[] = [ptr(DATA, l.dataBytes), ptr(bins, 1024 + 4 * 1024), u32(l.n), u32(l.cut)];
+  return launchCaught({ ptx, entry, hash: `${entry}-${wasm}`, wasm, memory, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], args });
 }
 
 const shape: fc.Arbitrary<Shape> = fc.record({

@@ -14,6 +14,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
+import { filledMemory, launchCaught, type CaughtOutcome } from '../../../test-support/launch-caught.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
@@ -100,27 +102,12 @@ interface Launch {
 
 const X = 16384;
 
-function run(ptx: string, entry: string, wasm: boolean, l: Launch, workers = 1): { bytes: Uint8Array; error?: string; backend?: string; blocks: number; rangeBlocks: number } {
-  const memory = new WebAssembly.Memory({ initial: 8 });
-  const bytes = new Uint8Array(memory.buffer);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + l.fill) & 0xff;
-  const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffer);
-  const args: KernelArg[] = [
-    { kind: 'pointer', offset: X, length: 4 * (l.n + 8) },
-    { kind: 'pointer', offset: X + 4 * l.yAt, length: 4 * l.yWords },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.n) },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.cut) },
-  ];
-  const dev = new CpuDevice({ wasmKernels: wasm, workers });
-  const k = dev.loadKernel(ptx, `${entry}-${wasm}`, entry);
+function run(ptx: string, entry: string, wasm: boolean, l: Launch, workers = 1): CaughtOutcome & { blocks: number; rangeBlocks: number } {
+  const { memory } = filledMemory(8, (i) => i * 7 + l.fill);
+  const args: KernelArg[] = [ptr(X, 4 * (l.n + 8)), ptr(X + 4 * l.yAt, 4 * l.yWords), u32(l.n), u32(l.cut)];
   const seen = { ...lockstepStats };
-  let error: string | undefined;
-  try {
-    dev.launch({ kernel: k, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args });
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  return { bytes: bytes.slice(), error, backend: dev.lastBackend, blocks: lockstepStats.blocks - seen.blocks, rangeBlocks: lockstepStats.rangeBlocks - seen.rangeBlocks };
+  const outcome = launchCaught({ ptx, entry, hash: `${entry}-${wasm}`, wasm, workers, memory, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], args });
+  return { ...outcome, blocks: lockstepStats.blocks - seen.blocks, rangeBlocks: lockstepStats.rangeBlocks - seen.rangeBlocks };
 }
 
 const anyShape: fc.Arbitrary<Shape> = fc.record({
