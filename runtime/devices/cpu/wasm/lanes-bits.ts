@@ -239,31 +239,20 @@ function shf(x: LaneOps, o: Operand[], left: boolean, clamp: boolean): Emit | un
     x.i32(31);
     x.op(OP.i32_and);
     x.set(n);
-    if (left) {
-      // b << n | (a >> 1) >> (31 - n)
-      x.push32(up);
-      x.get(n);
-      x.v(V.i32x4_shl);
-      x.push32(down);
-      x.i32(1);
-      x.v(V.i32x4_shr_u);
-      x.i32(31);
-      x.get(n);
-      x.op(OP.i32_sub);
-      x.v(V.i32x4_shr_u);
-    } else {
-      // a >> n | (b << 1) << (31 - n)
-      x.push32(down);
-      x.get(n);
-      x.v(V.i32x4_shr_u);
-      x.push32(up);
-      x.i32(1);
-      x.v(V.i32x4_shl);
-      x.i32(31);
-      x.get(n);
-      x.op(OP.i32_sub);
-      x.v(V.i32x4_shl);
-    }
+    // left: b << n | (a >> 1) >> (31 - n); right: a >> n | (b << 1) << (31 - n) — the same
+    // steps with the words and the shift directions swapped
+    const [near, far] = left ? [up, down] : [down, up];
+    const [toward, away] = left ? [V.i32x4_shl, V.i32x4_shr_u] : [V.i32x4_shr_u, V.i32x4_shl];
+    x.push32(near);
+    x.get(n);
+    x.v(toward);
+    x.push32(far);
+    x.i32(1);
+    x.v(away);
+    x.i32(31);
+    x.get(n);
+    x.op(OP.i32_sub);
+    x.v(away);
     x.v(V.or);
     x.set(d[0]!);
   };
