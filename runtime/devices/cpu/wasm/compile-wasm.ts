@@ -39,7 +39,7 @@ import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
 import { warpEntryPass, warpFastPath } from './warp-emit.js';
-import { entryChain, shuffleChainLinks, type EntryChain, type ShuffleChainLink } from './warp-chain.js';
+import { entryChain, releaseChain, shuffleChainLinks, type EntryChain, type ShuffleChainLink } from './warp-chain.js';
 import { warpLockstep, warpLockstepPlans, type WarpLockstepPlan } from './warp-lockstep.js';
 import type { SiteKind } from '../compile/compile.js';
 
@@ -61,7 +61,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number; /** whether warps start with the entry pass (warp-chain.ts entryChain) */ entryPass: boolean };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number; /** whether warps start with the entry pass (warp-chain.ts entryChain) */ entryPass: boolean; /** and with the release pass after the barrier (releaseChain) */ releasePass: boolean };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -234,10 +234,14 @@ class KernelCompiler extends LanesEmitter {
     // a warp's first pass as one loop from the entry to its first shfl (warp-chain.ts entryChain), counted in a global
     const entry = this.warp && warpFast && warpEntryPass.enabled ? entryChain(cfg.blocks, cfg.labelOf) : undefined;
     const entryGlobal = entry ? this.windowGlobals++ : -1;
+    // and a warp's first pass after a barrier's release, from that barrier (one in the kernel) to its next shfl
+    const barSites = this.siteList.flatMap((x, k) => (x.kind === 'bar' ? [k] : []));
+    const release = this.warp && warpFast && warpEntryPass.enabled ? releaseChain(cfg.blocks, cfg.labelOf, barSites) : undefined;
+    const releaseGlobal = release ? this.windowGlobals++ : -1;
     // runs of straight links that a full warp takes in lock-step (warp-lockstep.ts)
     const lockstepRuns = this.warp && warpLockstep.enabled ? this.warpLockstepPlans(links, chainSites) : new Map<number, WarpLockstepPlan>();
     const chains = links.map((l) => ({ site: l.site, ...(l.next !== undefined ? { next: l.next } : {}), link: () => this.chainLink(l, l.next !== undefined && chainSites.has(l.next)), ...(lockstepRuns.has(l.site) ? { lockstep: lockstepRuns.get(l.site)! } : {}) }));
-    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains, ...(entry ? { entry: { site: entry.site, exits: entry.exits, counter: entryGlobal, lanes: () => this.entryLanes(entry, chainSites.has(entry.site)) } } : {}) }, () => this.emitBody(cfg));
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains, ...(entry ? { entry: { site: entry.site, exits: entry.exits, counter: entryGlobal, lanes: () => this.entryLanes(entry, chainSites.has(entry.site)) } } : {}), ...(release ? { release: { site: release.site, exits: true, counter: releaseGlobal, lanes: () => this.entryLanes(release, chainSites.has(release.site)) } } : {}) }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -247,7 +251,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -259,6 +263,7 @@ class KernelCompiler extends LanesEmitter {
         ...(this.lanes ? [this.lanesCountFunction()] : []),
         ...(this.rangeLanes ? [this.rangeLanesCountFunction()] : []),
         ...(entry ? [this.countFunction(entryGlobal, 'warpEntryWarps')] : []),
+        ...(release ? [this.countFunction(releaseGlobal, 'warpReleaseWarps')] : []),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -268,7 +273,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined, releasePass: release !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {

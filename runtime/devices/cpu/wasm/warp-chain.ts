@@ -98,8 +98,28 @@ export interface EntryChain {
 
 /** The kernel's entry region when it qualifies (see EntryChain). */
 export function entryChain(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>): EntryChain | undefined {
-  if (blocks.length === 0) return undefined;
-  const region = forwardRegion(blocks, labelOf, 0);
+  return blocks.length === 0 ? undefined : startRegion(blocks, labelOf, 0);
+}
+
+/**
+ * The release pass (warp-emit.ts entryPass after a barrier's release): in a kernel with one
+ * barrier site, a warp's first pass after the release finds each lane either exited or ready at
+ * that barrier's resume block (a release happens only when no lane waits at a warp-level site),
+ * so the region from there runs as the entry region does, the exited lanes skipped — when it
+ * qualifies as the entry region does. `exits` is then always set: the lanes exited before the
+ * barrier are not in the group either.
+ */
+export function releaseChain(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>, barSites: readonly number[]): (EntryChain & { resume: number }) | undefined {
+  if (barSites.length !== 1) return undefined;
+  const bar = blocks.find((b) => b.term?.kind === 'yield' && b.term.site === barSites[0]);
+  if (bar?.term?.kind !== 'yield' || bar.term.resume >= blocks.length) return undefined;
+  const region = startRegion(blocks, labelOf, bar.term.resume);
+  return region && { ...region, exits: true, resume: bar.term.resume };
+}
+
+/** The region from block `start` when every path of it ends at an exit or at an unguarded stop at one shfl site. */
+function startRegion(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>, start: number): EntryChain | undefined {
+  const region = forwardRegion(blocks, labelOf, start);
   if (!region) return undefined;
   let site: number | undefined;
   let exits = false;

@@ -52,6 +52,8 @@ export interface WarpRunPlan {
    * `counter`: the global counting the warps that took it.
    */
   entry?: { site: number; exits: boolean; lanes: () => void; counter: number };
+  /** The release pass (warp-chain.ts releaseChain): the same from the one barrier's resume block, for a warp's first pass after a release, its exited lanes skipped. */
+  release?: { site: number; exits: boolean; lanes: () => void; counter: number };
 }
 
 /**
@@ -135,13 +137,17 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.i32(0);
     this.set(W.mixed);
     this.open(OP.block, 'passed');
-    if (plan.entry && plan.fast) {
-      // a warp's first pass of the block: every lane at the entry, the entry region in one loop
+    // a warp's first pass of the block (entry 1: every lane at the entry) or after the release
+    // (entry 2: every lane exited or at the barrier's resume block): the region in one loop
+    for (const [k, start] of [plan.entry, plan.release].entries()) {
+      if (!start || !plan.fast) continue;
       this.get(W.entry);
-      this.open(OP.if, 'entry');
+      this.i32(k + 1);
+      this.op(OP.i32_eq);
+      this.open(OP.if, 'start');
       this.i32(0);
       this.set(W.entry);
-      this.entryPass(plan.entry);
+      this.entryPass(start, k === 1);
       this.br('passed');
       this.close();
     }
@@ -243,8 +249,8 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     });
     this.get(W.flag);
     this.open(OP.if, 'released');
-    // past the first barrier no warp starts at the entry
-    this.i32(0);
+    // past a release no warp starts at the entry: at the barrier's resume block (2) with the release pass
+    this.i32(plan.release && plan.fast ? 2 : 0);
     this.set(W.fresh);
     this.i32(0);
     this.set(W.warp);
@@ -556,15 +562,26 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
    * entry region from its zeroed registers as the general pass would; then the lanes that did
    * not exit all wait at the region's site (no lane has run past it), which the tracking says.
    */
-  private entryPass(entry: NonNullable<WarpRunPlan['entry']>): void {
+  private entryPass(entry: NonNullable<WarpRunPlan['entry']>, release: boolean): void {
     const { P, L, W } = this;
     this.firstThread();
     this.get(W.at0);
     this.set(L.sb);
+    if (release) {
+      this.i32(0);
+      this.set(W.group);
+    }
     this.forLanes(L.t, W.we, () => {
       this.open(OP.block, 'next');
       this.resumeAddress(L.t);
-      this.set(L.ra);
+      this.c.byte(OP.local_tee).u32(L.ra);
+      if (release) {
+        // an exited lane (-1) stays so; every other one is ready at the barrier's resume block
+        this.c.byte(OP.i32_load).u32(2).u32(0);
+        this.i32(-1);
+        this.op(OP.i32_eq);
+        this.br('next', true);
+      } else this.op(OP.drop);
       this.zeroRegisters();
       entry.lanes();
       this.close();

@@ -1,7 +1,8 @@
 /**
  * The entry pass (warp-chain.ts entryChain, warp-emit.ts entryPass): a warp's first pass of a
  * block runs the code from the kernel's entry to its first shfl as one loop over its lanes, its
- * stops written as a straight chain's. Random kernels of the warp shuffle reduction's shape —
+ * stops written as a straight chain's; the release pass (releaseChain) does the same from the
+ * kernel's one barrier to the next shfl, for a warp's first pass after the release. Random kernels of the warp shuffle reduction's shape —
  * the entry's load guarded by `i < n` (nvcc's branch around it), unguarded, or lanes exiting
  * first (by `i >= n` or by a mask), a chain of shuffles in any modes with b and c immediates or
  * moved into registers, the leaders' sums through shared memory and a barrier, a second chain in
@@ -163,6 +164,7 @@ interface Outcome {
   error?: string;
   backend: string | undefined;
   entryWarps: number;
+  releaseWarps: number;
   jsBlocks: number;
 }
 
@@ -174,7 +176,7 @@ function launch(ptx: string, wasm: boolean, shape: Shape, data: Float32Array, in
   new Float32Array(memory.buffer, inAt, inWords).set(data.subarray(0, inWords));
   const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
   const k = dev.loadKernel(ptx, createHash('sha256').update(ptx + tag).digest('hex'), 'run');
-  const before = { entry: lockstepStats.entryWarps, js: warpBlocksInJavaScript() };
+  const before = { entry: lockstepStats.entryWarps, release: lockstepStats.releaseWarps, js: warpBlocksInJavaScript() };
   let error: string | undefined;
   try {
     dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0], shape.block[1], 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(inAt, 4 * inWords), ptr(outAt, 4 * shape.grid), u32(n), ptr(allAt, 4 * threads), u32(exit)] });
@@ -182,14 +184,15 @@ function launch(ptx: string, wasm: boolean, shape: Shape, data: Float32Array, in
     if (!(e instanceof DeviceError)) throw e;
     error = e.message;
   }
-  return { bytes: Array.from(new Uint8Array(memory.buffer, outAt, inAt - outAt)), ...(error !== undefined ? { error } : {}), backend: dev.lastBackend, entryWarps: lockstepStats.entryWarps - before.entry, jsBlocks: warpBlocksInJavaScript() - before.js };
+  return { bytes: Array.from(new Uint8Array(memory.buffer, outAt, inAt - outAt)), ...(error !== undefined ? { error } : {}), backend: dev.lastBackend, entryWarps: lockstepStats.entryWarps - before.entry, releaseWarps: lockstepStats.releaseWarps - before.release, jsBlocks: warpBlocksInJavaScript() - before.js };
 }
 
-const entryPassOf = (ptx: string): boolean | undefined => {
+const passesOf = (ptx: string): { entry?: boolean; release?: boolean } => {
   const m = parsePtx(ptx);
   const r = compileWasmKernel(m, m.functions.get('run')!);
-  return 'kernel' in r ? r.kernel.warp?.entryPass : undefined;
+  return 'kernel' in r ? { entry: r.kernel.warp?.entryPass, release: r.kernel.warp?.releasePass } : {};
 };
+const entryPassOf = (ptx: string): boolean | undefined => passesOf(ptx).entry;
 
 const SUM: Link[] = [16, 8, 4, 2, 1].map((b) => ({ mode: 'down', b, c: 31, inRegs: true }));
 
@@ -205,9 +208,22 @@ describe('the entry pass (warp-chain.ts entryChain)', () => {
     // lanes with i >= n stop at a vote, the others at the shfl: two sites
     const vote = reduceKernel('guarded', SUM, SUM).replace('  @%p1 bra $L_start;', '  @%p1 bra $L_vote;').replace('$L_start:\n', '$L_start:\n  bra.uni $L_shfl;\n$L_vote:\n  vote.sync.any.pred %p14, %p1, -1;\n$L_shfl:\n');
     expect(entryPassOf(vote)).toBe(false);
+    // lanes with i >= n stop at another shfl first: two shfl sites
+    const split = reduceKernel('guarded', SUM, SUM).replace('  @%p1 bra $L_start;', '  @%p1 bra $L_other;').replace('$L_start:\n', '  bra.uni $L_start;\n$L_other:\n  shfl.sync.bfly.b32 %r59, %r3, 1, 31, -1;\n$L_start:\n');
+    expect(entryPassOf(split)).toBe(false);
     // a guarded first shfl lets lanes go on past it
     const guardedShfl = reduceKernel('guarded', SUM, SUM).replace('  shfl.sync.down.b32 %sa0', '  @%p1 shfl.sync.down.b32 %sa0');
     expect(entryPassOf(guardedShfl)).toBe(false);
+  });
+
+  it('takes the region after the one barrier for the release pass, and not with a second barrier', () => {
+    for (const e of ENTRIES) expect(passesOf(reduceKernel(e, SUM, SUM)).release).toBe(true);
+    // a second barrier: after a release the lanes may wait at either
+    const two = reduceKernel('guarded', SUM, SUM).replace('$L_bar:\n  bar.sync 0;', '  bar.sync 0;\n$L_bar:\n  bar.sync 0;');
+    expect(passesOf(two)).toEqual({ entry: true, release: false });
+    // the barrier's region stops at a vote before the shfl
+    const vote = reduceKernel('guarded', SUM, SUM).replace('$L_second:\n', '$L_second:\n  vote.sync.any.pred %p14, %p9, -1;\n');
+    expect(passesOf(vote)).toEqual({ entry: true, release: false });
   });
 
   it('gives the JavaScript backend’s bytes and memcheck reports, and the general pass’s, for random entries, chains, shapes and windows (fast-check)', () => {
@@ -247,11 +263,14 @@ describe('the entry pass (warp-chain.ts entryChain)', () => {
           expect(general.error).toBe(js.error);
           expect(wasm.bytes).toEqual(js.bytes);
           expect(general.bytes).toEqual(js.bytes);
-          expect(general.entryWarps).toBe(0);
+          expect(general.entryWarps + general.releaseWarps).toBe(0);
           if (wasm.error === undefined) {
             expect([wasm.backend, js.backend, general.backend]).toEqual(['wasm', 'js', 'wasm']);
             // every warp of every block started with the entry pass, none went to the JavaScript scheduler
             expect(wasm.entryWarps).toBe(warpsOf(shape));
+            // after the release too (each block releases once), where no block's threads all exit before the barrier
+            if (entry === 'guarded' || entry === 'unguarded') expect(wasm.releaseWarps).toBe(warpsOf(shape));
+            else expect(wasm.releaseWarps).toBeLessThanOrEqual(warpsOf(shape));
             expect(wasm.jsBlocks).toBe(0);
           }
         },
