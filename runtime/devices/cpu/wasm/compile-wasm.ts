@@ -38,8 +38,8 @@ import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
-import { warpFastPath } from './warp-emit.js';
-import { shuffleChainLinks, type ShuffleChainLink } from './warp-chain.js';
+import { warpEntryPass, warpFastPath } from './warp-emit.js';
+import { entryChain, releaseChain, shuffleChainLinks, type EntryChain, type ShuffleChainLink } from './warp-chain.js';
 import { warpLockstep, warpLockstepPlans, type WarpLockstepPlan } from './warp-lockstep.js';
 import type { SiteKind } from '../compile/compile.js';
 
@@ -61,7 +61,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number; /** whether warps start with the entry pass (warp-chain.ts entryChain) */ entryPass: boolean; /** and with the release pass after the barrier (releaseChain) */ releasePass: boolean };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -231,10 +231,17 @@ class KernelCompiler extends LanesEmitter {
     // shfl sites whose resume blocks run as a loop over a woken group's lanes (warp-chain.ts)
     const links = this.warp ? shuffleChainLinks(cfg.blocks, cfg.labelOf) : [];
     const chainSites = new Set(links.map((l) => l.site));
+    // a warp's first pass as one loop from the entry to its first shfl (warp-chain.ts entryChain), counted in a global
+    const entry = this.warp && warpFast && warpEntryPass.enabled ? entryChain(cfg.blocks, cfg.labelOf) : undefined;
+    const entryGlobal = entry ? this.windowGlobals++ : -1;
+    // and a warp's first pass after a barrier's release, from that barrier (one in the kernel) to its next shfl
+    const barSites = this.siteList.flatMap((x, k) => (x.kind === 'bar' ? [k] : []));
+    const release = this.warp && warpFast && warpEntryPass.enabled ? releaseChain(cfg.blocks, cfg.labelOf, barSites) : undefined;
+    const releaseGlobal = release ? this.windowGlobals++ : -1;
     // runs of straight links that a full warp takes in lock-step (warp-lockstep.ts)
     const lockstepRuns = this.warp && warpLockstep.enabled ? this.warpLockstepPlans(links, chainSites) : new Map<number, WarpLockstepPlan>();
     const chains = links.map((l) => ({ site: l.site, ...(l.next !== undefined ? { next: l.next } : {}), link: () => this.chainLink(l, l.next !== undefined && chainSites.has(l.next)), ...(lockstepRuns.has(l.site) ? { lockstep: lockstepRuns.get(l.site)! } : {}) }));
-    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains }, () => this.emitBody(cfg));
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains, ...(entry ? { entry: { site: entry.site, exits: entry.exits, counter: entryGlobal, lanes: () => this.entryLanes(entry, chainSites.has(entry.site)) } } : {}), ...(release ? { release: { site: release.site, exits: true, counter: releaseGlobal, lanes: () => this.entryLanes(release, chainSites.has(release.site)) } } : {}) }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -244,7 +251,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -255,6 +262,8 @@ class KernelCompiler extends LanesEmitter {
         ...(this.lockstepRangeGlobal >= 0 ? [this.lockstepRangeCountFunction()] : []),
         ...(this.lanes ? [this.lanesCountFunction()] : []),
         ...(this.rangeLanes ? [this.rangeLanesCountFunction()] : []),
+        ...(entry ? [this.countFunction(entryGlobal, 'warpEntryWarps')] : []),
+        ...(release ? [this.countFunction(releaseGlobal, 'warpReleaseWarps')] : []),
       ],
     });
     let wasm: WebAssembly.Module;
@@ -264,7 +273,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined, releasePass: release !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -1327,6 +1336,9 @@ class KernelCompiler extends LanesEmitter {
     // next shfl folds them; its lanes resume in Wasm (the group is every lane, so it never goes to
     // JavaScript from here), and chainPass sets the tracking once. The resume and site words too
     // unless the next site is a chain again, whose own stop writes them.
+    // in the entry pass every stop is one of its straight stops (warp-chain.ts entryChain)
+    const entry = this.entryStop;
+    chain ??= entry;
     const consts = chain && form?.kind === 'shfl' ? this.shflConsts(form) : {};
     for (const st of form?.stores ?? []) {
       if (chain && (st.word === 'wm' || (st.word === 'wb' && consts.b !== undefined) || (st.word === 'wc' && consts.c !== undefined))) continue;
@@ -1350,7 +1362,22 @@ class KernelCompiler extends LanesEmitter {
       this.c.byte(OP.i32_store).u32(2).u32(0);
     }
     if (!chain) this.warpStopped(site);
+    else if (entry?.track) this.warpJoined();
     this.br('next');
+  }
+
+  /** While the entry pass's lanes are emitted: its stops write as a straight chain's (and join their lane to the group when some path exits). */
+  private entryStop?: { nextIsChain: boolean; track: boolean };
+
+  /**
+   * One lane's turn in the entry pass (warp-emit.ts entryPass): the entry region as emitBody
+   * emits it, from the entry block on to the stop or the exit (their `br next`), without the
+   * dispatch that finds it; its stops write as a straight chain's.
+   */
+  private entryLanes(entry: EntryChain, nextIsChain: boolean): void {
+    this.entryStop = { nextIsChain, track: entry.exits };
+    this.regionCode(entry.blocks, false);
+    this.entryStop = undefined;
   }
 
   /**
@@ -1372,10 +1399,16 @@ class KernelCompiler extends LanesEmitter {
       this.warpYield(t.resume, t.site!, t.form, { nextIsChain });
       return;
     }
+    this.regionCode(link.blocks, true);
+  }
+
+  /** A forward region's blocks (the first one its start), each path ending in a stop or the exit; `woke`: the first block's site's group surely woke. */
+  private regionCode(blocks: readonly number[], woke: boolean): void {
+    const r = blocks[0]!;
     // every block of the region but the first is a branch target: the nearest innermost
-    const targets = link.blocks.slice(1);
+    const targets = blocks.slice(1);
     for (const j of [...targets].sort((x, y) => y - x)) this.open(OP.block, `C${j}`);
-    for (const i of link.blocks) {
+    for (const i of blocks) {
       if (i !== r) {
         if (this.labels[this.labels.length - 1] !== `C${i}`) throw new Error(`internal: label C${i} is not innermost`);
         this.close();
@@ -1383,7 +1416,7 @@ class KernelCompiler extends LanesEmitter {
       this.emitBlock(i, (j, conditional) => {
         if (j <= i) throw new Error('internal: a backward branch in a shuffle chain');
         this.br(`C${j}`, conditional);
-      }, i === r);
+      }, woke && i === r);
     }
     // each path ended in a stop or the exit (br next): nothing falls out of the last block
     this.op(OP.unreachable);

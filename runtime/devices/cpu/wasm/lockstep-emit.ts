@@ -54,7 +54,7 @@ export abstract class LockstepEmitter extends WarpEmitter {
     return this.countFunction(this.lockstepRangeGlobal, 'lockstepRangeBlocks');
   }
 
-  private countFunction(global: number, exportName: string): FuncSpec {
+  protected countFunction(global: number, exportName: string): FuncSpec {
     const body = new Bytes();
     body.byte(OP.global_get).u32(global);
     body.byte(OP.i32_const).s32(0).byte(OP.global_set).u32(global);

@@ -77,3 +77,60 @@ function forwardRegion(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<strin
   }
   return [...seen].sort((a, b) => a - b);
 }
+
+/**
+ * The entry pass (warp-emit.ts entryPass): a warp's first pass of a block, where every lane
+ * starts at the kernel's entry (startBlock zeroed every resume word), runs the region reachable
+ * from the entry block as one loop over the warp's lanes — no resume word to test, no dispatch —
+ * when every path of it ends at an exit or at an unguarded stop at one shfl site: each lane then
+ * surely exits or waits there, so its stop writes what a straight chain's stop writes and the
+ * pass's tracking is the lanes that did not exit, at that site. The lanes run in the same order
+ * and the same code as in the general pass, so results, stops, exits and memcheck faults are the same.
+ */
+export interface EntryChain {
+  /** The blocks reachable from the entry block up to the stops, in program order. */
+  blocks: number[];
+  /** The one shfl site its stops are at. */
+  site: number;
+  /** Whether some path exits (then each stop notes its lane in the group). */
+  exits: boolean;
+}
+
+/** The kernel's entry region when it qualifies (see EntryChain). */
+export function entryChain(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>): EntryChain | undefined {
+  return blocks.length === 0 ? undefined : startRegion(blocks, labelOf, 0);
+}
+
+/**
+ * The release pass (warp-emit.ts entryPass after a barrier's release): in a kernel with one
+ * barrier site, a warp's first pass after the release finds each lane either exited or ready at
+ * that barrier's resume block (a release happens only when no lane waits at a warp-level site),
+ * so the region from there runs as the entry region does, the exited lanes skipped — when it
+ * qualifies as the entry region does. `exits` is then always set: the lanes exited before the
+ * barrier are not in the group either.
+ */
+export function releaseChain(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>, barSites: readonly number[]): (EntryChain & { resume: number }) | undefined {
+  if (barSites.length !== 1) return undefined;
+  const bar = blocks.find((b) => b.term?.kind === 'yield' && b.term.site === barSites[0]);
+  if (bar?.term?.kind !== 'yield' || bar.term.resume >= blocks.length) return undefined;
+  const region = startRegion(blocks, labelOf, bar.term.resume);
+  return region && { ...region, exits: true, resume: bar.term.resume };
+}
+
+/** The region from block `start` when every path of it ends at an exit or at an unguarded stop at one shfl site. */
+function startRegion(blocks: readonly BasicBlock[], labelOf: ReadonlyMap<string, number>, start: number): EntryChain | undefined {
+  const region = forwardRegion(blocks, labelOf, start);
+  if (!region) return undefined;
+  let site: number | undefined;
+  let exits = false;
+  for (const i of region) {
+    const t = blocks[i]!.term;
+    if (t?.kind === 'ret') exits = true;
+    else if (t?.kind === 'yield') {
+      // a guarded stop lets lanes go on; a second site or another kind of site makes lanes wait apart
+      if (t.guard || t.form?.kind !== 'shfl' || t.site === undefined || (site !== undefined && site !== t.site)) return undefined;
+      site = t.site;
+    }
+  }
+  return site === undefined ? undefined : { blocks: region, site, exits };
+}

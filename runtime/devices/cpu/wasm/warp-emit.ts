@@ -45,7 +45,22 @@ export interface WarpRunPlan {
    * set; `next`: the site a straight region's block stops at.
    */
   chains?: readonly { site: number; next?: number; link: () => void; lockstep?: WarpLockstepPlan }[];
+  /**
+   * The entry pass (warp-chain.ts entryChain): `lanes` emits one lane's turn from the entry block
+   * (for L.t with L.sb and L.ra set, its registers zeroed) on to its stop at `site` or its exit;
+   * `exits`: whether some path exits (each stop then joins its lane to the group: warpJoined);
+   * `counter`: the global counting the warps that took it.
+   */
+  entry?: { site: number; exits: boolean; lanes: () => void; counter: number };
+  /** The release pass (warp-chain.ts releaseChain): the same from the one barrier's resume block, for a warp's first pass after a release, its exited lanes skipped. */
+  release?: { site: number; exits: boolean; lanes: () => void; counter: number };
 }
+
+/**
+ * Whether kernels get the entry pass: tests turn it off to compare with the general pass, and
+ * `TENSOR_WASM_WARP_ENTRY=0` does for a process (the block pool's workers inherit it), for benches.
+ */
+export const warpEntryPass = { enabled: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TENSOR_WASM_WARP_ENTRY !== '0' };
 
 /**
  * Whether the whole-block mode may compute the kernel's collective results: not when some
@@ -58,7 +73,7 @@ export function warpFastPath(blocks: readonly BasicBlock[]): boolean {
 
 export abstract class WarpEmitter extends WarpLockstepEmitter {
   /** The locals of the scheduler below (allocated when `run` is emitted). */
-  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp' | 'ps', number>;
+  private W!: Record<'n' | 'nWarps' | 'warp' | 'wb' | 'we' | 'site' | 'group' | 'mixed' | 'pass' | 'u' | 'v' | 'lane' | 'r' | 'acc' | 'flag' | 'x1' | 'x2' | 'x3' | 'x4' | 'at' | 'at0' | 'atv' | 'g0' | 'wake' | 'sres' | 'sresp' | 'ps' | 'entry' | 'fresh', number>;
 
   private plan!: WarpRunPlan;
 
@@ -67,7 +82,7 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.plan = plan;
     const { P, L } = this;
     const v = (): number => this.localFor('i32');
-    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v(), g0: v(), wake: v(), sres: v(), sresp: v(), ps: v() };
+    this.W = { n: v(), nWarps: v(), warp: v(), wb: v(), we: v(), site: v(), group: v(), mixed: v(), pass: v(), u: v(), v: v(), lane: v(), r: v(), acc: v(), flag: v(), x1: v(), x2: v(), x3: v(), x4: v(), at: v(), at0: v(), atv: v(), g0: v(), wake: v(), sres: v(), sresp: v(), ps: v(), entry: v(), fresh: v() };
     const W = this.W;
     // n threads per block, in warps of 32
     this.get(P.ntx);
@@ -122,6 +137,20 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.i32(0);
     this.set(W.mixed);
     this.open(OP.block, 'passed');
+    // a warp's first pass of the block (entry 1: every lane at the entry) or after the release
+    // (entry 2: every lane exited or at the barrier's resume block): the region in one loop
+    for (const [k, start] of [plan.entry, plan.release].entries()) {
+      if (!start || !plan.fast) continue;
+      this.get(W.entry);
+      this.i32(k + 1);
+      this.op(OP.i32_eq);
+      this.open(OP.if, 'start');
+      this.i32(0);
+      this.set(W.entry);
+      this.entryPass(start, k === 1);
+      this.br('passed');
+      this.close();
+    }
     const chains = plan.chains ?? [];
     if (chains.length > 0) {
       // a group that woke at a chain's shfl site: that site's lanes in one loop, not the general pass
@@ -220,6 +249,9 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     });
     this.get(W.flag);
     this.open(OP.if, 'released');
+    // past a release no warp starts at the entry: at the barrier's resume block (2) with the release pass
+    this.i32(plan.release && plan.fast ? 2 : 0);
+    this.set(W.fresh);
     this.i32(0);
     this.set(W.warp);
     this.warpRange();
@@ -490,6 +522,8 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.i32(2);
     this.op(OP.i32_shl);
     this.c.byte(0xfc).u32(11).byte(0x00);
+    this.i32(1);
+    this.set(W.fresh);
     this.i32(0);
     this.set(W.warp);
     this.warpRange();
@@ -518,6 +552,91 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.set(W.at0);
     this.i32(0);
     this.set(W.wake);
+    // before the block's first barrier release, its lanes have not run yet: all at the entry
+    this.get(W.fresh);
+    this.set(W.entry);
+  }
+
+  /**
+   * The entry pass (warp-chain.ts entryChain): each lane of the warp, in thread order, runs the
+   * entry region from its zeroed registers as the general pass would; then the lanes that did
+   * not exit all wait at the region's site (no lane has run past it), which the tracking says.
+   */
+  private entryPass(entry: NonNullable<WarpRunPlan['entry']>, release: boolean): void {
+    const { P, L, W } = this;
+    this.firstThread();
+    this.get(W.at0);
+    this.set(L.sb);
+    if (release) {
+      this.i32(0);
+      this.set(W.group);
+    }
+    this.forLanes(L.t, W.we, () => {
+      this.open(OP.block, 'next');
+      this.resumeAddress(L.t);
+      this.c.byte(OP.local_tee).u32(L.ra);
+      if (release) {
+        // an exited lane (-1) stays so; every other one is ready at the barrier's resume block
+        this.c.byte(OP.i32_load).u32(2).u32(0);
+        this.i32(-1);
+        this.op(OP.i32_eq);
+        this.br('next', true);
+      } else this.op(OP.drop);
+      this.zeroRegisters();
+      entry.lanes();
+      this.close();
+      this.get(L.sb);
+      this.i32(this.plan.stride);
+      this.op(OP.i32_add);
+      this.set(L.sb);
+      this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
+    });
+    if (!entry.exits) {
+      // group: every lane of the warp, -1 >>> (32 - lanes) (a full warp's -1)
+      this.i32(-1);
+      this.i32(32);
+      this.get(W.we);
+      this.get(W.wb);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_sub);
+      this.op(OP.i32_shr_u);
+      this.set(W.group);
+    }
+    // the site, when some lane waits there (each stop joined its lane: warpJoined)
+    this.i32(entry.site);
+    this.i32(-1);
+    this.get(W.group);
+    this.op(OP.select);
+    this.set(W.site);
+    this.c.byte(OP.global_get).u32(entry.counter);
+    this.i32(1);
+    this.op(OP.i32_add);
+    this.c.byte(OP.global_set).u32(entry.counter);
+  }
+
+  /** As thread L.t stops in the entry pass of a region with exits: its lane joins the group. */
+  protected warpJoined(): void {
+    const { W, L } = this;
+    this.get(W.group);
+    this.i32(1);
+    this.get(L.t);
+    this.get(W.wb);
+    this.op(OP.i32_sub);
+    this.op(OP.i32_shl);
+    this.op(OP.i32_or);
+    this.set(W.group);
+  }
+
+  /** Every register 0, as a thread starts (the JavaScript backend's registers start at 0). */
+  private zeroRegisters(): void {
+    for (const r of this.regs.values()) {
+      const t = valType(r.cls);
+      if (t === 'i32') this.i32(0);
+      else if (t === 'i64') this.i64(0n);
+      else if (t === 'f32') this.c.byte(OP.f32_const).f32bits(0);
+      else this.c.byte(OP.f64_const).f64(0);
+      this.set(r.local);
+    }
   }
 
   /**
@@ -593,14 +712,7 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
       this.op(OP.i32_mul);
       this.op(OP.i32_add);
       this.set(L.sb);
-      for (const r of this.regs.values()) {
-        const t = valType(r.cls);
-        if (t === 'i32') this.i32(0);
-        else if (t === 'i64') this.i64(0n);
-        else if (t === 'f32') this.c.byte(OP.f32_const).f32bits(0);
-        else this.c.byte(OP.f64_const).f64(0);
-        this.set(r.local);
-      }
+      this.zeroRegisters();
       body();
       this.close();
       this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
