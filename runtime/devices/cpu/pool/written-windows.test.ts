@@ -76,7 +76,12 @@ function straightKernel(random: () => number, id: number): Kernel {
         const a = at(baseOf(t), index);
         lines.push(`xor.b32 %r20, %r10, ${int(0, 99999)};`, 'add.s32 %r21, %r20, %r2;', 'mul.lo.s32 %r22, %r20, 3;', 'sub.s32 %r23, %r22, %r2;');
         const form = plain ? 'u32' : slot === 4 ? pick(['u32', 'u32', 'u32', 'atom', 'red']) : pick(['u32', 'u32', 'u64', 'v2', 'v4', 'atom', 'red']);
-        if (form === 'u32') lines.push(`st.global.u32 [${a}+${off(4)}], %r21;`);
+        if (form === 'u32') {
+          const o = off(4);
+          // read-modify-write (saxpy's y[i]): the load's check proves the address first, which a store may not reuse (its check marks the window)
+          if (random() < 0.5) lines.push(`ld.global.u32 %r25, [${a}+${o}];`, 'add.s32 %r21, %r21, %r25;');
+          lines.push(`st.global.u32 [${a}+${o}], %r21;`);
+        }
         else if (form === 'u64') lines.push('cvt.u64.u32 %rd60, %r21;', 'shl.b64 %rd60, %rd60, 7;', `st.global.u64 [${a}+${off(8)}], %rd60;`);
         else if (form === 'v2') lines.push(`st.global.v2.u32 [${a}+${off(8)}], {%r21, %r23};`);
         else if (form === 'v4') lines.push(`st.global.v4.u32 [${a}], {%r20, %r21, %r22, %r23};`);
