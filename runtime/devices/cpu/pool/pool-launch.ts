@@ -41,7 +41,7 @@ const CHUNKS_PER_THREAD = 16;
 const RANGE_CHUNKS_PER_THREAD = 4;
 
 /** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
-export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number; inPlace: boolean; copiedBack: number[] } | undefined;
+export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number; inPlace: boolean; copiedBack: number[]; copyInMs: number; runMs: number; copyBackMs: number } | undefined;
 
 /** The launch memory kept for this thread's next pooled launch (tests: a guest's windows after a launch must equal it). */
 export function keptLaunchMemory(): WebAssembly.Memory | undefined {
@@ -60,8 +60,9 @@ export function pooledLaunches(): number {
  * workers. `supervisorSilenceMs`: how long a launch waits with neither a supervisor heartbeat nor
  * a finished block before it counts the supervisor, and so every worker, gone (a block running
  * that long alone is fine: the supervisor still beats; a starved supervisor beats late, not never).
+ * `copyEveryWindow` (the bench's A/B): copy every window back, as before the written-windows masks.
  */
-export const poolTesting = { callerSkips: false, supervisorSilenceMs: 10_000 };
+export const poolTesting = { callerSkips: false, supervisorSilenceMs: 10_000, copyEveryWindow: false };
 
 export interface PoolPlan {
   /** Threads to run the blocks on, the caller included (≥ 2 to use the pool). */
@@ -147,10 +148,12 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const guest = request.memory;
   // in place, the scratch areas lie in a gap of the guest's memory that no window overlaps: saved here, put back after
   const saved = inPlace ? bytes.slice(scratch, scratch + area) : undefined;
+  let copyInMs = 0;
   if (!inPlace) {
     const c0 = performance.now();
     for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
-    recordCopy(windowBytes, performance.now() - c0);
+    copyInMs = performance.now() - c0;
+    recordCopy(windowBytes, copyInMs);
   }
   const dv = new DataView(memory.buffer);
   const args = paramValues(kernel, params);
@@ -234,7 +237,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
   }
   const k1 = performance.now();
-  const back = inPlace ? [] : windowsToCopyBack(ctl, threads, windows.length);
+  const back = inPlace ? [] : poolTesting.copyEveryWindow ? windows.map((_, i) => i) : windowsToCopyBack(ctl, threads, windows.length);
   if (!inPlace) {
     let backBytes = 0;
     for (const i of back) {
@@ -244,12 +247,16 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
     recordCopy(backBytes, performance.now() - k1);
   }
+  const copyBackMs = performance.now() - k1;
   lastStats = {
     threads,
     blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
     trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
     inPlace,
     copiedBack: back,
+    copyInMs,
+    runMs: k1 - k0,
+    copyBackMs,
   };
   // per block, as the threads that ran blocks spent it (a worker that never started did not)
   if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, Math.max(1, lastStats.blocksPerThread.filter((b) => b > 0).length));

@@ -17,7 +17,8 @@ import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel, type WasmKernel } from '../wasm/compile-wasm.js';
 import { blockPool } from './block-pool.js';
-import { keptLaunchMemory, lastStats, poolTesting } from './pool-launch.js';
+import { ALL_WINDOWS, CTL, OUTCOME, THREAD_WORDS, controlWords, storeWritten } from './block-runner.js';
+import { keptLaunchMemory, lastStats, poolTesting, windowsToCopyBack } from './pool-launch.js';
 
 const WINDOWS = 4;
 type Role = 'in' | 'out' | 'atom' | 'none';
@@ -268,9 +269,69 @@ function property(threads: 2 | 3, runs: number, seed: number): void {
   expect(skipped).toBeGreaterThan(runs / 2);
 }
 
+describe('windowsToCopyBack', () => {
+  const ctlOf = (masks: bigint[], outcomes: number[] = masks.map(() => OUTCOME.ok)): Int32Array => {
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * controlWords(masks.length)));
+    masks.forEach((m, k) => {
+      storeWritten(ctl, k, m);
+      ctl[CTL.threads + THREAD_WORDS * k] = outcomes[k]!;
+    });
+    return ctl;
+  };
+
+  it('copies the windows some thread marked, in both words of the mask; bit 63 stands for windows 63 and up', () => {
+    expect(windowsToCopyBack(ctlOf([0b101n, 1n << 40n]), 2, 41)).toEqual([0, 2, 40]);
+    expect(windowsToCopyBack(ctlOf([0n, 0n, 0n]), 3, 5)).toEqual([]);
+    expect(windowsToCopyBack(ctlOf([1n << 63n]), 1, 66)).toEqual([63, 64, 65]);
+    expect(windowsToCopyBack(ctlOf([1n << 62n]), 1, 66)).toEqual([62]);
+  });
+
+  it('copies every window when a thread died (its mask may be incomplete) or never reported one', () => {
+    expect(windowsToCopyBack(ctlOf([1n, 0n], [OUTCOME.ok, OUTCOME.died]), 2, 4)).toEqual([0, 1, 2, 3]);
+    expect(windowsToCopyBack(ctlOf([0n, ALL_WINDOWS]), 2, 3)).toEqual([0, 1, 2]);
+  });
+});
+
 describe('the block pool copies back only the windows a launch wrote (unshared guest memory)', () => {
   it('leaves every window as the launch memory holds it, and the JavaScript backend\'s bytes, with the caller and a worker', () => {
     property(2, 120, 0x5107);
+  });
+
+  it('copies back a window past the mask\'s 64 bits (window 65 of 66: the top bit stands for 63 and up)', () => {
+    const count = 66;
+    const params = Array.from({ length: count }, (_, k) => `.param .u64 q${k}`).join(', ');
+    const ptx = `.version 8.0
+.target sm_75
+.address_size 64
+.visible .entry many(${params}, .param .u32 n)
+{
+  .reg .pred %p<2>;
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [q${count - 1}];
+  cvta.to.global.u64 %rd2, %rd1;
+  ld.param.u32 %r1, [n];
+  mov.u32 %r3, %tid.x;
+  mov.u32 %r4, %ntid.x;
+  mov.u32 %r5, %ctaid.x;
+  mad.lo.s32 %r2, %r5, %r4, %r3;
+  setp.ge.u32 %p1, %r2, %r1;
+  @%p1 bra $L_end;
+  mul.wide.u32 %rd3, %r2, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  st.global.u32 [%rd4], %r2;
+$L_end:
+  ret;
+}
+`;
+    const n = 256;
+    const windows = Array.from({ length: count }, (_, k) => ({ offset: 4096 + k * (4 * n + 64), length: 4 * n }));
+    const pooled = run({ ptx, entry: 'many', slot: 4 }, { grid: 4, block: 64, n, windows, seed: 1 }, 2);
+    expect(pooled.error).toBeUndefined();
+    expect(pooled.copiedBack).toEqual([63, 64, 65]);
+    expect(pooled.sameAsLaunchMemory).toEqual(windows.map(() => true));
+    const out = new Uint32Array(pooled.bytes.buffer, windows[count - 1]!.offset, n);
+    expect(Array.from(out)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
   it('the same with every block on two workers at once', () => {
