@@ -28,7 +28,7 @@ import { findScratch, guestMemoryShared, paramValues, reportFault, scratchLayout
 import { ALL_WINDOWS, CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks, storeWritten, writtenOf } from './block-runner.js';
 import { pooledWarpRun, type WarpKernelInfo } from '../wasm/warp-launch.js';
 import { blockPool, isDead, type PoolMember } from './block-pool.js';
-import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
+import { recordCopy, recordCopyBack, recordKernelTime, worthPooling } from './pool-choice.js';
 import { MAX_PAGES, sharedModuleOf } from './shared-module.js';
 
 const PAGE = 65536;
@@ -246,6 +246,7 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
       backBytes += w.length;
     }
     recordCopy(backBytes, performance.now() - k1);
+    recordCopyBack(kernel.wasm, windowBytes, backBytes);
   }
   const copyBackMs = performance.now() - k1;
   lastStats = {
