@@ -23,13 +23,33 @@ export const CTL = {
   threads: 4,
 } as const;
 
-export const THREAD_WORDS = 3;
+export const THREAD_WORDS = 5;
+
+/**
+ * The windows a thread may have written: its kernel instance's written-windows mask (bit
+ * min(i, 63) for window i: wasm/emit-memory.ts markWritten), in the thread's fourth and fifth
+ * words. A thread stores ALL_WINDOWS as it starts and its instance's mask once its blocks are
+ * done (trapped or not), so a thread that stopped in between counts as having written them all.
+ */
+export const ALL_WINDOWS = (1n << 64n) - 1n;
+
+export function storeWritten(ctl: Int32Array, slot: number, mask: bigint): void {
+  const word = CTL.threads + THREAD_WORDS * slot + 3;
+  Atomics.store(ctl, word, Number(BigInt.asIntN(32, mask)));
+  Atomics.store(ctl, word + 1, Number(BigInt.asIntN(32, mask >> 32n)));
+}
+
+export function writtenOf(ctl: Int32Array, slot: number): bigint {
+  const word = CTL.threads + THREAD_WORDS * slot + 3;
+  return BigInt(Atomics.load(ctl, word) >>> 0) | (BigInt(Atomics.load(ctl, word + 1) >>> 0) << 32n);
+}
 
 /**
  * A thread's state (its first word): posted (a worker has not picked the task up yet), started,
  * then its outcome; skipped: the caller found no block left before the worker started, and took
  * the task back (the worker then leaves it alone). The second word holds the start of the chunk
- * that stopped the thread, the third how many blocks it ran.
+ * that stopped the thread, the third how many blocks it ran, the fourth and fifth the windows it
+ * may have written (storeWritten).
  */
 export const OUTCOME = { posted: 0, ok: 1, trapped: 2, error: 3, died: 4, started: 5, skipped: 6 } as const;
 

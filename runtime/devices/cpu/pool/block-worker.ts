@@ -10,7 +10,8 @@ import { runInNewContext } from 'node:vm';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HELPERS } from '../helpers.js';
 import { fmaF64 } from '../math.js';
-import { CTL, OUTCOME, THREAD_WORDS, runChunks } from './block-runner.js';
+import { ALL_WINDOWS, CTL, OUTCOME, THREAD_WORDS, runChunks, storeWritten } from './block-runner.js';
+import { WRITTEN_EXPORT } from '../wasm/ptx-types.js';
 import type { PoolTask } from './pool-protocol.js';
 import { pooledWarpRun } from '../wasm/warp-launch.js';
 
@@ -68,11 +69,15 @@ port.on('message', (task: PoolTask | TestHook) => {
   // the caller may have taken the task back: it found no block left before this worker got here
   if (Atomics.compareExchange(ctl, word, OUTCOME.posted, OUTCOME.started) !== OUTCOME.posted) return;
   current = { ctl, slot: task.slot };
+  storeWritten(ctl, task.slot, ALL_WINDOWS);
   try {
     if (dieNext) die(dieNext);
     const exports = new WebAssembly.Instance(task.module, { env: { memory: task.memory, fma64: fmaF64, ...bridgesOf(task.bridgeSources) } }).exports;
     const run = exports.run as (...a: (number | bigint)[]) => void;
     const error = runChunks(task.warp ? pooledWarpRun(task.warp, run, task.memory) : run, task.rest, ctl, task.slot, task.total, task.chunk);
+    // the windows this thread's checks admitted a write into, a trap or not (a module without the export: all)
+    const written = exports[WRITTEN_EXPORT];
+    storeWritten(ctl, task.slot, typeof written === 'function' ? BigInt.asUintN(64, (written as () => bigint)()) : ALL_WINDOWS);
     if (error !== undefined && !(error instanceof WebAssembly.RuntimeError)) port.postMessage({ slot: task.slot, message: error instanceof Error ? error.message : String(error) });
   } catch (error) {
     // instantiation failed (out of memory, say): no block of this part ran

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TensorWasmError } from '../../../../contract/errors.js';
 import { CPU_WORKERS_ENV, CpuDevice, defaultCpuWorkers } from '../cpu-device.js';
 import type { WasmKernel } from '../wasm/compile-wasm.js';
-import { POOL_MIN_MS, longEnoughToPool, recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
+import { POOL_MIN_MS, longEnoughToPool, recordCopy, recordCopyBack, recordKernelTime, worthPooling } from './pool-choice.js';
 
 const kernel = (): WasmKernel => ({}) as WasmKernel;
 
@@ -20,6 +20,19 @@ describe('pool choice', () => {
     // a pooled launch's time counts as threads × its time
     recordKernelTime(k, 10, 1024, 2);
     expect(worthPooling(k, 1024, 2, 100 << 20)).toBe(false);
+  });
+});
+
+describe('the pool choice weighs only the windows a kernel writes on the way back', () => {
+  it('a kernel whose last pooled launch copied back a third of its window bytes pools where one copying all would not', () => {
+    const all = kernel(), third = kernel();
+    recordCopy(64 << 20, 32); // 2 MB/ms: 100 MiB in and out ≈ 105 ms, in and a third back ≈ 70 ms
+    recordCopy(64 << 20, 32);
+    for (const k of [all, third]) recordKernelTime(k, 250, 1024, 1); // saves 125 ms on two threads
+    recordCopyBack(all, 100 << 20, 100 << 20);
+    recordCopyBack(third, 100 << 20, Math.round((100 << 20) / 3));
+    expect(worthPooling(all, 1024, 2, 100 << 20)).toBe(false); // 1.5 × 105 ms > 125 ms
+    expect(worthPooling(third, 1024, 2, 100 << 20)).toBe(true); // 1.5 × 70 ms < 125 ms
   });
 });
 

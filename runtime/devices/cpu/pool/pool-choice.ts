@@ -3,8 +3,9 @@
  * costs copying every window in and out of the launch memory, which for a memory-bound kernel
  * (vector add: 3 × 32 MiB moved twice around a 22 ms kernel) is more than it saves. Each kernel
  * remembers its time per block from its last launch (on one thread, or on the pool scaled by its
- * threads), this thread remembers how fast windows copied; a launch goes to the pool when the
- * time saved exceeds the copies' cost by half again. A kernel's first launch goes to the pool.
+ * threads) and the share of its window bytes that launch copied back (only the windows it may have
+ * written go back), this thread remembers how fast windows copied; a launch goes to the pool when
+ * the time saved exceeds the copies' cost by half again. A kernel's first launch goes to the pool.
  */
 import type { WasmKernel } from '../wasm/compile-wasm.js';
 
@@ -17,7 +18,16 @@ export function worthPooling(kernel: WasmKernel, blocks: number, threads: number
   const perBlock = msPerBlock.get(kernel);
   if (perBlock === undefined) return true;
   const saved = perBlock * blocks * (1 - 1 / threads);
-  return saved > 1.5 * 2 * windowBytes * copyMsPerByte;
+  // every window copied in; back, the share of the window bytes the kernel's last pooled launch wrote (all until one has)
+  return saved > 1.5 * (1 + (backShare.get(kernel) ?? 1)) * windowBytes * copyMsPerByte;
+}
+
+/** The share of its window bytes each kernel's last pooled launch copied back (the windows it may have written: pool-launch.ts). */
+const backShare = new WeakMap<WasmKernel, number>();
+
+/** A pooled launch of `kernel` copied `backBytes` of its `windowBytes` back to the guest. */
+export function recordCopyBack(kernel: WasmKernel, windowBytes: number, backBytes: number): void {
+  if (windowBytes > 0) backShare.set(kernel, Math.min(1, backBytes / windowBytes));
 }
 
 /**

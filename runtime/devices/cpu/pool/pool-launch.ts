@@ -22,13 +22,13 @@ import type { CompiledKernel } from '../compile/compile.js';
 import type { LaunchEnv } from '../launch-env.js';
 import { fmaF64 } from '../math.js';
 import type { WasmKernel } from '../wasm/compile-wasm.js';
-import { FAULT_RECORD } from '../wasm/ptx-types.js';
+import { FAULT_RECORD, WRITTEN_EXPORT } from '../wasm/ptx-types.js';
 import { MODVAR_BASE_WORD } from '../wasm/emit-module-data.js';
 import { findScratch, guestMemoryShared, paramValues, reportFault, scratchLayout, writeFaultRecordAndTable } from '../wasm/wasm-launch.js';
-import { CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks } from './block-runner.js';
+import { ALL_WINDOWS, CTL, OUTCOME, THREAD_WORDS, controlWords, runChunks, storeWritten, writtenOf } from './block-runner.js';
 import { pooledWarpRun, type WarpKernelInfo } from '../wasm/warp-launch.js';
 import { blockPool, isDead, type PoolMember } from './block-pool.js';
-import { recordCopy, recordKernelTime, worthPooling } from './pool-choice.js';
+import { recordCopy, recordCopyBack, recordKernelTime, worthPooling } from './pool-choice.js';
 import { MAX_PAGES, sharedModuleOf } from './shared-module.js';
 
 const PAGE = 65536;
@@ -41,7 +41,12 @@ const CHUNKS_PER_THREAD = 16;
 const RANGE_CHUNKS_PER_THREAD = 4;
 
 /** The last pooled launch of this thread: how many blocks each thread ran (0 is the caller). For tests and the bench. */
-export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number; inPlace: boolean } | undefined;
+export let lastStats: { threads: number; blocksPerThread: number[]; trapped: number; inPlace: boolean; copiedBack: number[]; copyInMs: number; runMs: number; copyBackMs: number } | undefined;
+
+/** The launch memory kept for this thread's next pooled launch (tests: a guest's windows after a launch must equal it). */
+export function keptLaunchMemory(): WebAssembly.Memory | undefined {
+  return kept;
+}
 
 let pooled = 0;
 
@@ -55,8 +60,9 @@ export function pooledLaunches(): number {
  * workers. `supervisorSilenceMs`: how long a launch waits with neither a supervisor heartbeat nor
  * a finished block before it counts the supervisor, and so every worker, gone (a block running
  * that long alone is fine: the supervisor still beats; a starved supervisor beats late, not never).
+ * `copyEveryWindow` (the bench's A/B): copy every window back, as before the written-windows masks.
  */
-export const poolTesting = { callerSkips: false, supervisorSilenceMs: 10_000 };
+export const poolTesting = { callerSkips: false, supervisorSilenceMs: 10_000, copyEveryWindow: false };
 
 export interface PoolPlan {
   /** Threads to run the blocks on, the caller included (≥ 2 to use the pool). */
@@ -142,10 +148,12 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   const guest = request.memory;
   // in place, the scratch areas lie in a gap of the guest's memory that no window overlaps: saved here, put back after
   const saved = inPlace ? bytes.slice(scratch, scratch + area) : undefined;
+  let copyInMs = 0;
   if (!inPlace) {
     const c0 = performance.now();
     for (const w of windows) bytes.set(guest.subarray(w.offset, w.offset + w.length), w.offset);
-    recordCopy(windowBytes, performance.now() - c0);
+    copyInMs = performance.now() - c0;
+    recordCopy(windowBytes, copyInMs);
   }
   const dv = new DataView(memory.buffer);
   const args = paramValues(kernel, params);
@@ -190,11 +198,19 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
       Atomics.store(ctl, CTL.threads, OUTCOME.error);
     }
   };
+  // the caller's written windows, as a worker's (block-runner.ts storeWritten): all until its instance says
+  storeWritten(ctl, 0, ALL_WINDOWS);
   try {
-    const exported = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.wasm.bridges } }).exports.run as (...a: (number | bigint)[]) => void;
+    const exports = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.wasm.bridges } }).exports;
+    const exported = exports.run as (...a: (number | bigint)[]) => void;
     const run = warp ? pooledWarpRun(warp, exported, memory) : exported;
     const mine = rest(0);
-    if (!poolTesting.callerSkips) own = runChunks(run, mine, ctl, 0, total, chunk, progress);
+    try {
+      if (!poolTesting.callerSkips) own = runChunks(run, mine, ctl, 0, total, chunk, progress);
+    } finally {
+      const written = exports[WRITTEN_EXPORT];
+      if (typeof written === 'function') storeWritten(ctl, 0, BigInt.asUintN(64, (written as () => bigint)()));
+    }
   } catch (error) {
     stop(error);
   }
@@ -221,15 +237,27 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
     }
   }
   const k1 = performance.now();
+  const back = inPlace ? [] : poolTesting.copyEveryWindow ? windows.map((_, i) => i) : windowsToCopyBack(ctl, threads, windows.length);
   if (!inPlace) {
-    for (const w of windows) guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
-    recordCopy(windowBytes, performance.now() - k1);
+    let backBytes = 0;
+    for (const i of back) {
+      const w = windows[i]!;
+      guest.set(bytes.subarray(w.offset, w.offset + w.length), w.offset);
+      backBytes += w.length;
+    }
+    recordCopy(backBytes, performance.now() - k1);
+    recordCopyBack(kernel.wasm, windowBytes, backBytes);
   }
+  const copyBackMs = performance.now() - k1;
   lastStats = {
     threads,
     blocksPerThread: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k + 2]!),
     trapped: Array.from({ length: threads }, (_, k) => ctl[CTL.threads + THREAD_WORDS * k]).filter((o) => o === OUTCOME.trapped).length,
     inPlace,
+    copiedBack: back,
+    copyInMs,
+    runMs: k1 - k0,
+    copyBackMs,
   };
   // per block, as the threads that ran blocks spent it (a worker that never started did not)
   if (own === undefined && Atomics.load(ctl, CTL.limit) === total) recordKernelTime(kernel.wasm, k1 - k0, total, Math.max(1, lastStats.blocksPerThread.filter((b) => b > 0).length));
@@ -246,6 +274,22 @@ export function runPooledLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, r
   }
   if (request.onProgress && reported < total) request.onProgress(total, total);
   return true;
+}
+
+/**
+ * The windows (indices) a launch's threads may have written, to copy back to the guest: those
+ * some thread's written-windows mask names (every check that admits a store, atom or red into a
+ * window marks it: wasm/emit-memory.ts markWritten), windows 63 and up when bit 63 is set, and
+ * every window when a thread died (its mask may be incomplete). A window no check admitted a
+ * write into holds the bytes copied in, so the guest's copy is already the same.
+ */
+export function windowsToCopyBack(ctl: Int32Array, threads: number, count: number): number[] {
+  let mask = 0n;
+  for (let k = 0; k < threads; k++) {
+    if (Atomics.load(ctl, CTL.threads + THREAD_WORDS * k) === OUTCOME.died) return Array.from({ length: count }, (_, i) => i);
+    mask |= writtenOf(ctl, k);
+  }
+  return Array.from({ length: count }, (_, i) => i).filter((i) => (mask >> BigInt(Math.min(i, 63))) & 1n);
 }
 
 /**

@@ -15,6 +15,7 @@
 import type { Instruction, Operand } from '../ast.js';
 import type { BlockCheckedSite, Form } from './block-checks.js';
 import { OP } from './encoder.js';
+import { writesMemory } from './ptx-types.js';
 
 /** What the proof needs of the compiler (compile-wasm.ts passes its own methods). */
 export interface ProofOps {
@@ -34,7 +35,7 @@ export interface ProofOps {
   /** The launch parameters %ntid.x, .y, .z (i32). */
   ntid: readonly [number, number, number];
   /** Branches to `fail` unless one window holds [lo, hi + size) (lo, hi: i64 locals). */
-  oneWindow(lo: number, hi: number, size: number, fail: string): void;
+  oneWindow(lo: number, hi: number, size: number, fail: string, write: boolean): void;
 }
 
 /** An affine value's parts: i64 locals (a missing k is 0). */
@@ -111,7 +112,7 @@ export class BlockProof {
       e.br(this.fail, true);
     }
     const { lo, hi } = this.box(a);
-    e.oneWindow(lo, hi, s.size, this.fail);
+    e.oneWindow(lo, hi, s.size, this.fail, writesMemory(s.ins));
     return { lin: a, lo, hi };
   }
 

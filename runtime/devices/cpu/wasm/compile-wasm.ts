@@ -30,7 +30,7 @@ import { lockstepPhasePlan, lockstepPlan } from './lockstep-loop.js';
 import { lockstepRangeFits } from './lockstep-range.js';
 import { FAULT_FUNC_AT, faultFunction } from './emit-memory.js';
 import { Bytes, OP, encodeModule, type ValType } from './encoder.js';
-import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
+import { IMPORTS, LAUNCH_ARGS, LOAD_OF, REMAT_OPS, SPECIAL, STORE_OF, Unsupported, WRITTEN_EXPORT, writesMemory, bits, classOf, regClassOf, unsupported, valType, type BasicBlock } from './ptx-types.js';
 import { BlockProof } from './block-check-emit.js';
 import { blockCheckedSites, type BlockCheckedSite } from './block-checks.js';
 import { selfLoopPlan, type SelfLoopPlan } from './self-loop-checks.js';
@@ -203,7 +203,9 @@ class KernelCompiler extends LanesEmitter {
         })
       : new Set<string>();
     this.planSaves(cfg.blocks, cfg.labelOf, uniform);
-    this.windowGlobals = this.uniformSlots.size;
+    // the written-windows mask (emit-memory.ts markWritten) right after the uniform slots
+    this.writtenGlobal = this.uniformSlots.size;
+    this.windowGlobals = this.writtenGlobal + 1;
     this.cfg = cfg;
     if (this.sync && !this.warp) {
       this.planEntries();
@@ -251,7 +253,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), 'i64', ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -264,6 +266,8 @@ class KernelCompiler extends LanesEmitter {
         ...(this.rangeLanes ? [this.rangeLanesCountFunction()] : []),
         ...(entry ? [this.countFunction(entryGlobal, 'warpEntryWarps')] : []),
         ...(release ? [this.countFunction(releaseGlobal, 'warpReleaseWarps')] : []),
+        // the windows this instance's checks admitted a write into (block pool: which to copy back)
+        { type: { params: [], results: ['i64'] }, locals: [], body: new Bytes().byte(OP.global_get).u32(this.writtenGlobal), exportName: WRITTEN_EXPORT },
       ],
     });
     let wasm: WebAssembly.Module;
@@ -278,6 +282,7 @@ class KernelCompiler extends LanesEmitter {
 
   private resetBody(): Bytes {
     const b = new Bytes();
+    b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(this.writtenGlobal);
     for (let g = 0; g < 2 * this.sites; g++) b.byte(OP.i64_const).s64(0n).byte(OP.global_set).u32(this.windowGlobals + g);
     return b;
   }
@@ -918,7 +923,7 @@ class KernelCompiler extends LanesEmitter {
       get: (i) => this.get(i), set: (i) => this.set(i), op: (c) => this.op(c), i32: (v) => this.i32(v), i64: (v) => this.i64(v),
       br: (label, conditional) => this.br(label, conditional), localI64: () => this.localFor('i64'),
       instruction: (ins) => this.instruction(ins), reg: (name) => this.regs.get(name)!, special: (name) => this.special(name),
-      ntid: [P.ntx, P.nty, P.ntz], oneWindow: (lo, hi, size, fail) => this.oneWindow(lo, hi, size, fail),
+      ntid: [P.ntx, P.nty, P.ntz], oneWindow: (lo, hi, size, fail, write) => this.oneWindow(lo, hi, size, fail, write),
     }, 'pre');
     proof.start();
     const laneSites: LaneSite[] = sites.map((s) => ({ ins: s.ins, base: s.base, ...proof.site(s), size: s.size, store: s.ins.parts[0] === 'st' }));
@@ -939,9 +944,10 @@ class KernelCompiler extends LanesEmitter {
 
   /**
    * Branches to `fail` unless one of the launch's windows holds [lo, hi + size) (lo, hi: i64
-   * locals): start <= lo < end, start <= hi < end, hi + size <= end.
+   * locals): start <= lo < end, start <= hi < end, hi + size <= end. With `write` (the site
+   * stores, atom or red), marks the window found written (markWritten).
    */
-  private oneWindow(lo: number, hi: number, size: number, fail: string): void {
+  private oneWindow(lo: number, hi: number, size: number, fail: string, write: boolean): void {
     const { P } = this;
     const w = this.tmp('i32', 0), i = this.tmp('i32', 1);
     const windowStart = (): void => {
@@ -987,6 +993,7 @@ class KernelCompiler extends LanesEmitter {
     this.br('scan');
     this.close();
     this.close();
+    if (write) this.markWritten(i);
   }
 
   /** Self-loop sites checked once as their loop is entered (self-loop-checks.ts; a loop may be emitted in several copies). */
@@ -1056,7 +1063,7 @@ class KernelCompiler extends LanesEmitter {
         this.op(OP.i32_eqz);
         this.br('loop_pre', true);
       }
-      this.oneWindow(lo, hi, s.size, 'loop_pre');
+      this.oneWindow(lo, hi, s.size, 'loop_pre', writesMemory(s.ins));
     }
     this.i32(1);
     this.set(ok);

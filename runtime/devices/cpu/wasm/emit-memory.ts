@@ -202,7 +202,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
     const repeated = this.proven.get(base)?.has(key) === true;
     if (!this.guarded) {
       const keys = this.proven.get(base) ?? new Set<string>();
-      keys.add(key);
+      keys.add(`${offset}:${size}`);
+      if (write) keys.add(key);
       this.proven.set(base, keys);
     }
     if (inside || repeated) {
@@ -253,7 +254,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
     const r = this.regs.get(base);
     if (!r || r.cls !== 'i64') unsupported(`line ${this.line}: address register '${base}' is not 64-bit`);
     const { L, P } = this;
-    const key = `${offset}:${size}`;
+    // a write reuses only a write's proof: that check marked its window written (markWritten), a read's did not
+    const key = `${offset}:${size}${write ? ':w' : ''}`;
     if (this.proven.get(base)?.has(key) || (this.accessIns !== undefined && this.blockChecked?.has(this.accessIns))) {
       // the same access passed its check earlier in this block (windows do not tell reads from
       // writes), or every thread's access at this site was checked for the whole block (block-checks.ts)
@@ -267,7 +269,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
     }
     if (!this.guarded) {
       const keys = this.proven.get(base) ?? new Set<string>();
-      keys.add(key);
+      keys.add(`${offset}:${size}`);
+      if (write) keys.add(key);
       this.proven.set(base, keys);
     }
     const site = this.sites++;
@@ -338,6 +341,8 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.br('scan');
     this.close();
     this.close();
+    // a write site's hits land in the window its miss found: marking it here marks every write through the cache
+    if (write) this.markWritten(L.idx);
     // cache: the window's first size-aligned address, and how many elements fit from there
     this.get(L.w);
     this.c.byte(OP.i64_load).u32(3).u32(0);
@@ -369,6 +374,32 @@ export abstract class MemoryEmitter extends WasmEmitter {
     this.get(L.a);
     this.op(OP.i32_wrap_i64);
   }
+
+  /**
+   * Marks window `idx` (an i32 local) written in the instance's written-windows mask (one i64
+   * global, bit min(idx, 63): windows 63 and up share the top bit): the block pool copies back
+   * only the windows some thread's mask names (pool/pool-launch.ts). Every check that admits a
+   * store, atom or red into a window calls it — this cache miss, and the once-per-block and
+   * once-per-loop checks (compile-wasm.ts oneWindow) — before the access runs, so a trap after it
+   * leaves its window marked.
+   */
+  protected markWritten(idx: number): void {
+    this.c.byte(OP.global_get).u32(this.writtenGlobal);
+    this.i64(1n);
+    this.get(idx);
+    this.i32(63);
+    this.get(idx);
+    this.i32(63);
+    this.op(OP.i32_lt_u);
+    this.op(OP.select);
+    this.op(OP.i64_extend_i32_u);
+    this.op(OP.i64_shl);
+    this.op(OP.i64_or);
+    this.c.byte(OP.global_set).u32(this.writtenGlobal);
+  }
+
+  /** The index of the written-windows mask global (markWritten). */
+  protected writtenGlobal = 0;
 
   /**
    * A memcheck fault: calls the module's fault function (faultFunction), which writes the fault

@@ -19,6 +19,12 @@ export const IMPORTS: { name: string; params: ValType[]; results: ValType[] }[] 
 ];
 
 /** The fault record's fields: byte offsets in the 32 bytes just before the window table. */
+/** The export that returns an instance's written-windows mask (emit-memory.ts markWritten): bit min(i, 63) for window i. */
+export const WRITTEN_EXPORT = 'written';
+
+/** Whether a global access site may change memory: anything but a load (st, atom, red) counts. */
+export const writesMemory = (ins: Instruction): boolean => ins.parts[0] !== 'ld' && ins.parts[0] !== 'ldu';
+
 export const FAULT_RECORD = { address: 0, size: 8, thread: 12, line: 16, write: 20, block: 24, kind: 28 } as const;
 export const FAULT = { global: 1, shared: 2, local: 3, const: 4 } as const;
 
