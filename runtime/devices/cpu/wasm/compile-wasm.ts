@@ -645,6 +645,8 @@ class KernelCompiler extends LanesEmitter {
     const mem = plan.items.flatMap((it, k) => (it.kind === 'ld' || it.kind === 'st' ? [k] : []));
     const addr = new Map(mem.map((k) => [k, [0, 1, 2, 3].map(() => this.localFor('i32'))]));
     const vec = new Map(plan.values.map((v) => [v, this.localFor('v128')]));
+    // each lane's value of a register the barrier saves per thread, stored once the group's test holds
+    const kept = new Map(plan.slotSaves.map((n) => [n, [0, 1, 2, 3].map(() => this.localFor(valType(this.regs.get(n)!.cls)))]));
     const a0 = (k: number): number => addr.get(k)![0]!;
     const simd = (code: number): void => {
       this.c.byte(0xfd).u32(code);
@@ -708,6 +710,10 @@ class KernelCompiler extends LanesEmitter {
           this.set(addr.get(k)![l]!);
         }
       });
+      for (const name of plan.slotSaves) {
+        this.get(this.regs.get(name)!.local);
+        this.set(kept.get(name)![l]!);
+      }
     }
     this.forgetAll();
     // the group's test: lane l's address is lane 0's + 4l, aligned, in the shared size; a store's
@@ -790,15 +796,16 @@ class KernelCompiler extends LanesEmitter {
       this.get(this.regs.get(name)!.local);
       this.c.byte(OP.global_set).u32(u.global);
     }
-    for (const w of plan.slotWrites) {
+    for (const name of plan.slotSaves) {
+      const r = this.regs.get(name)!;
       for (let l = 0; l < 4; l++) {
         this.get(P.slotBase);
         this.get(start);
         this.i32(8 * this.slots.size);
         this.op(OP.i32_mul);
         this.op(OP.i32_add);
-        this.i32(w.value);
-        this.c.byte(OP.i32_store).u32(2).u32(8 * (this.slots.get(w.name)! + l * this.slots.size));
+        this.get(kept.get(name)![l]!);
+        this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * (this.slots.get(name)! + l * this.slots.size));
       }
     }
     for (let l = 0; l < 4; l++) {

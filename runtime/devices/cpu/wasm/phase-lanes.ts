@@ -39,8 +39,8 @@ export interface PhaseLanesPlan {
   values: string[];
   /** The block the barrier after B resumes at. */
   resume: number;
-  /** Per-thread registers the barrier saves with one value in every running thread (the split's predicate). */
-  slotWrites: { name: string; value: 0 | 1 }[];
+  /** Per-thread registers the barrier saves that the path or B's address code writes: each lane's value to its slot. */
+  slotSaves: string[];
   /** The idle prefix's split leaf the running threads reach (the emitted prefix flags it). */
   leaf: IdleNode;
 }
@@ -113,16 +113,17 @@ function walk(entry: number, node: IdleNode, b: number, prefix: Instruction[], c
     // per-thread ones only when restored at the entry and not written since (saving is a no-op)
     const written = new Set([...path, ...body.instrs].flatMap((ins) => useDef(ins).defs));
     const restored = new Set(ctx.saved(entry).perThread);
-    // the split's predicate has one value in every running thread (they fall through `@p bra`:
-    // p == negate), which its slot gets (idle-threads.ts writes the idle threads' value)
-    const guard = t.guard;
+    // a per-thread register the path or B's address code writes (the split's predicate, a stride
+    // nvcc keeps per thread) gets each lane's value in that lane's slot; a loaded value may not
+    // outlive the barrier
     const { perThread } = ctx.saved(end.resume);
-    const slotWrites: { name: string; value: 0 | 1 }[] = [];
+    const slotSaves: string[] = [];
     for (const r of perThread) {
-      if (r === guard.name && written.has(r) && !plan.items.some((it) => it.kind === 'lane' && useDef(it.ins).defs.includes(r))) slotWrites.push({ name: r, value: guard.negate ? 1 : 0 });
-      else if (written.has(r) || !restored.has(r)) return undefined;
+      if (plan.values.includes(r)) return undefined;
+      if (written.has(r)) slotSaves.push(r);
+      else if (!restored.has(r)) return undefined;
     }
-    return { path, ...plan, resume: end.resume, slotWrites, leaf: node };
+    return { path, ...plan, resume: end.resume, slotSaves, leaf: node };
   }
 }
 
