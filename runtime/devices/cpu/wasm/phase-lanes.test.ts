@@ -34,6 +34,10 @@ interface Shape {
   twice: boolean;
   /** Threads with t >= cut exit before the first barrier. */
   exitCut: boolean;
+  /** The second load's index t + near (1-3: a word another lane of the group stores) instead of t + k; 0: t + k. */
+  near: number;
+  /** Each thread's word at 8t instead of 4t (lanes' words not adjacent). */
+  wide: boolean;
 }
 
 function kernel(s: Shape, id: number): string {
@@ -42,6 +46,7 @@ function kernel(s: Shape, id: number): string {
   const add = (d: string, a: string, b: string): string => (s.float ? `add.f32 ${d}, ${a}, ${b};` : `add.s32 ${d}, ${a}, ${b};`);
   const second = (k: string, regK: boolean): string[] => {
     const bytes = `${s.extra * 4 + (s.misalign ? 2 : 0)}`;
+    if (s.near > 0) return [`ld.shared.${ty} ${v(5)}, [%r5+${s.near * 4 + Number(bytes)}];`];
     if (s.viaReg || regK) {
       return [regK ? `shl.b32 %r12, ${k}, 2;` : `mov.u32 %r12, ${Number(k) * 4};`, 'add.s32 %r13, %r5, %r12;', `ld.shared.${ty} ${v(5)}, [%r13+${bytes}];`];
     }
@@ -88,7 +93,7 @@ ${s.exitCut ? '  setp.ge.u32 %p6, %r3, %r20;\n  @%p6 bra $LEXIT;' : ''}
   add.s64 %rd5, %rd3, %rd4;
   ld.global.${ty} ${v(8)}, [%rd5];
 $L2:
-  shl.b32 %r10, %r3, 2;
+  shl.b32 %r10, %r3, ${s.wide ? 3 : 2};
   mov.u32 %r11, sh;
   add.s32 %r5, %r11, %r10;
   st.shared.${ty} [%r5], ${v(8)};
@@ -159,6 +164,8 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   swap: fc.boolean(),
   twice: fc.boolean(),
   exitCut: fc.constantFrom(false, false, false, true),
+  near: fc.constantFrom(0, 0, 0, 0, 1, 2, 3),
+  wide: fc.constantFrom(false, false, false, false, true),
 });
 
 const launch: fc.Arbitrary<Launch> = fc
@@ -198,11 +205,11 @@ describe('reduction-tree phases in SIMD lanes', () => {
         if (js.error) faults++;
         // a one-row block of 8 or more threads, none gone, every lane's words its own: some group in lanes
         const top = s.loop ? l.block[0] >> 1 : s.top;
-        if (!js.error && l.block[1] === 1 && !(s.exitCut && l.cut < l.block[0]) && s.extra === 0 && !s.misalign && Math.min(top, l.block[0]) >= 4) expect(ran, what).toBeGreaterThan(0);
+        if (!js.error && l.block[1] === 1 && !(s.exitCut && l.cut < l.block[0]) && s.extra === 0 && !s.misalign && s.near === 0 && !s.wide && Math.min(top, l.block[0]) >= 4) expect(ran, what).toBeGreaterThan(0);
         // a 2-D block: never (the lanes take one row)
-        if (l.block[1] > 1) expect(ran, what).toBe(0);
+        if (l.block[1] > 1 || (s.near > 0 && s.extra === 0) || s.wide) expect(ran, what).toBe(0);
       }),
-      { numRuns: 150, seed: 0x7ae5 },
+      { numRuns: 200, seed: 0x7ae5 },
     );
     console.log(`phase lane groups ${groups}, faulting launches ${faults}`);
     expect(groups).toBeGreaterThan(100);
