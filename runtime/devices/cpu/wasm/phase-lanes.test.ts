@@ -38,6 +38,10 @@ interface Shape {
   near: number;
   /** Each thread's word at 8t instead of 4t (lanes' words not adjacent). */
   wide: boolean;
+  /** The stride loop starting at a parameter (possibly past the block: no idle thread) instead of ntid / 2. */
+  kParam: boolean;
+  /** After the stride loop only threads t < 8 store (the loop's exit branch then splits too: reduce_block's `if (t == 0)`). */
+  tailCut: boolean;
 }
 
 function kernel(s: Shape, id: number): string {
@@ -55,7 +59,7 @@ function kernel(s: Shape, id: number): string {
   const step = (k: string, regK: boolean): string[] => [`ld.shared.${ty} ${v(4)}, [%r5];`, ...second(k, regK), s.swap ? add(v(6), v(4), v(5)) : add(v(6), v(5), v(4)), `st.shared.${ty} [%r5], ${v(6)};`];
   const tree: string[] = [];
   if (s.loop) {
-    tree.push('shr.u32 %r14, %r1, 1;', 'setp.eq.s32 %p2, %r14, 0;', '@%p2 bra $L6;', '$L3:', 'setp.ge.u32 %p3, %r3, %r14;', '@%p3 bra $L5;', ...step('%r14', true), '$L5:', 'bar.sync 0;', 'shr.u32 %r14, %r14, 1;', 'setp.ne.s32 %p4, %r14, 0;', '@%p4 bra $L3;', '$L6:');
+    tree.push(s.kParam ? 'mov.u32 %r14, %r21;' : 'shr.u32 %r14, %r1, 1;', 'setp.eq.s32 %p2, %r14, 0;', '@%p2 bra $L6;', '$L3:', 'setp.ge.u32 %p3, %r3, %r14;', '@%p3 bra $L5;', ...step('%r14', true), '$L5:', 'bar.sync 0;', 'shr.u32 %r14, %r14, 1;', 'setp.ne.s32 %p4, %r14, 0;', '@%p4 bra $L3;', '$L6:', ...(s.tailCut ? ['setp.gt.u32 %p5, %r3, 7;', '@%p5 bra $LEXIT;'] : []));
   } else {
     const ks: number[] = [];
     for (let k = s.top; k > 0; k >>= 1) ks.push(k);
@@ -69,7 +73,7 @@ function kernel(s: Shape, id: number): string {
   return `.version 8.0
 .target sm_75
 .address_size 64
-.visible .entry tree${id}(.param .u64 pin, .param .u64 pout, .param .u32 pn, .param .u32 pcut)
+.visible .entry tree${id}(.param .u64 pin, .param .u64 pout, .param .u32 pn, .param .u32 pcut, .param .u32 pk)
 {
   .reg .pred %p<40>;
   .reg .f32 %f<10>;
@@ -80,6 +84,7 @@ function kernel(s: Shape, id: number): string {
   ld.param.u64 %rd2, [pout];
   ld.param.u32 %r9, [pn];
   ld.param.u32 %r20, [pcut];
+  ld.param.u32 %r21, [pk];
   mov.u32 %r1, %ntid.x;
   mov.u32 %r2, %ctaid.x;
   mov.u32 %r3, %tid.x;
@@ -115,6 +120,7 @@ interface Launch {
   block: [number, number];
   n: number;
   cut: number;
+  k: number;
   seed: number;
 }
 
@@ -142,6 +148,7 @@ function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolea
     { kind: 'pointer', offset: out, length: outLen },
     { kind: 'scalar', tag: 'u32', bytes: u32(l.n) },
     { kind: 'scalar', tag: 'u32', bytes: u32(l.cut) },
+    { kind: 'scalar', tag: 'u32', bytes: u32(l.k) },
   ];
   const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
   const k = dev.loadKernel(ptx, `${entry}-${wasm}`, entry);
@@ -166,6 +173,8 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   exitCut: fc.constantFrom(false, false, false, true),
   near: fc.constantFrom(0, 0, 0, 0, 1, 2, 3),
   wide: fc.constantFrom(false, false, false, false, true),
+  kParam: fc.boolean(),
+  tailCut: fc.boolean(),
 });
 
 const launch: fc.Arbitrary<Launch> = fc
@@ -175,9 +184,10 @@ const launch: fc.Arbitrary<Launch> = fc
     by: fc.constantFrom(1, 1, 1, 2),
     extraN: fc.integer({ min: -40, max: 10 }),
     cut: fc.integer({ min: 0, max: 310 }),
+    k: fc.constantFrom(0, 1, 5, 64, 200, 512),
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   })
-  .map((r) => ({ grid: r.grid, block: [r.bx, r.by] as [number, number], n: Math.max(0, r.grid * r.bx + r.extraN), cut: r.cut, seed: r.seed }));
+  .map((r) => ({ grid: r.grid, block: [r.bx, r.by] as [number, number], n: Math.max(0, r.grid * r.bx + r.extraN), cut: r.cut, k: r.k, seed: r.seed }));
 
 describe('reduction-tree phases in SIMD lanes', () => {
   it('leave the bytes and memcheck reports of the JavaScript backend, in lanes where nothing forbids them (fast-check)', () => {
@@ -204,7 +214,7 @@ describe('reduction-tree phases in SIMD lanes', () => {
         expect(at, `${what}: first differing byte at ${at}`).toBe(-1);
         if (js.error) faults++;
         // a one-row block of 8 or more threads, none gone, every lane's words its own: some group in lanes
-        const top = s.loop ? l.block[0] >> 1 : s.top;
+        const top = s.loop ? (s.kParam ? l.k : l.block[0] >> 1) : s.top;
         if (!js.error && l.block[1] === 1 && !(s.exitCut && l.cut < l.block[0]) && s.extra === 0 && !s.misalign && s.near === 0 && !s.wide && Math.min(top, l.block[0]) >= 4) expect(ran, what).toBeGreaterThan(0);
         // a 2-D block: never (the lanes take one row)
         if (l.block[1] > 1 || (s.near > 0 && s.extra === 0) || s.wide) expect(ran, what).toBe(0);
