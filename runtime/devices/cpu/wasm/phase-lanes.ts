@@ -116,7 +116,9 @@ function walk(entry: number, node: IdleNode, b: number, prefix: Instruction[], c
     // a per-thread register the path or B's address code writes (the split's predicate, a stride
     // nvcc keeps per thread) gets each lane's value in that lane's slot; a loaded value may not
     // outlive the barrier
-    const { perThread } = ctx.saved(end.resume);
+    const { perThread, uniform } = ctx.saved(end.resume);
+    // the uniform ones' globals get the last lane's locals: never a loaded value (kept only in v128)
+    if (uniform.some((r) => plan.values.includes(r))) return undefined;
     const slotSaves: string[] = [];
     for (const r of perThread) {
       if (plan.values.includes(r)) return undefined;
