@@ -43,10 +43,10 @@ export interface DeviceRunner {
  * "every core"). Passed through a cast so this compiles before that option lands; a device that
  * does not know it ignores it.
  */
-export function deviceRunner(root: string, k: BenchKernel, l: Launch, options: { workers?: number; wasmKernels?: boolean; memory?: WebAssembly.Memory; adaptivePool?: boolean } = {}): DeviceRunner {
+export function deviceRunner(root: string, k: BenchKernel, l: Launch, options: { workers?: number; wasmKernels?: boolean; memory?: WebAssembly.Memory; adaptivePool?: boolean; /** appended to the PTX's hash: a compile of its own (the process-wide cache is by hash) */ idSuffix?: string } = {}): DeviceRunner {
   const ptx = readFileSync(join(root, k.ptx), 'utf8');
   const dev = new CpuDevice({ wasmKernels: options.wasmKernels ?? true, workers: options.workers, ...(options.adaptivePool === false ? { adaptivePool: false } : {}) } as CpuDeviceOptions);
-  const kernel = dev.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex'), k.entry);
+  const kernel = dev.loadKernel(ptx, createHash('sha256').update(ptx).digest('hex') + (options.idSuffix ?? ''), k.entry);
   const wasmMemory = options.memory ?? guestMemoryFor(l);
   const memory = new Uint8Array(wasmMemory.buffer);
   const args = l.args.map(kernelArg);

@@ -42,6 +42,7 @@ import { warpEntryPass, warpFastPath } from './warp-emit.js';
 import { entryChain, releaseChain, shuffleChainLinks, type EntryChain, type ShuffleChainLink } from './warp-chain.js';
 import { warpLockstep, warpLockstepPlans, type WarpLockstepPlan } from './warp-lockstep.js';
 import type { SiteKind } from '../compile/compile.js';
+import { phaseLanes, phaseLanesPlan, type PhaseLanesPlan } from './phase-lanes.js';
 
 export { FAULT, FAULT_RECORD, LAUNCH_ARGS } from './ptx-types.js';
 
@@ -81,6 +82,8 @@ export interface WasmKernel {
   rangeLanes: boolean;
   /** Whether its blocks run 4 threads at once in SIMD lanes when the run-time test allows (lanes-plan.ts, lanes-emit.ts). */
   lanes: boolean;
+  /** Barrier phases whose running threads go 4 at a time in SIMD lanes (phase-lanes.ts; groups counted in `lanesBlocks`). */
+  phaseLanes: number;
   /** Bytes of the module's .global variables the launch copies in below the fault record and back (0: none; emit-module-data.ts). */
   modvarBytes: number;
   /** Bytes of the module's .const variables the launch copies in below them (0: none). */
@@ -212,6 +215,9 @@ class KernelCompiler extends LanesEmitter {
       // a grid-stride loop in one barrier phase, in lock-step (lockstep-loop.ts)
       if (this.lockstepAllowed) this.lockstep = this.phaseLockstep(cfg);
       if (this.lockstep) this.lockstepGlobal = this.windowGlobals++;
+      // reduction-tree phases' running threads 4 at a time in SIMD lanes (phase-lanes.ts), their groups counted in lanesBlocks
+      if (this.lanesAllowed && phaseLanes.enabled) this.planPhaseLanes();
+      if (this.phaseLanePlans.size > 0) this.lanesGlobal = this.windowGlobals++;
     } else if (!this.sync) {
       this.blockSites = blockCheckedSites(cfg, this.remat, (regs) => this.rematOrder(regs));
       // a grid-stride loop's threads in lock-step (lockstep-loop.ts)
@@ -253,7 +259,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), 'i64', ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), 'i64', ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes || this.phaseLanePlans.size > 0 ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -262,7 +268,7 @@ class KernelCompiler extends LanesEmitter {
         faultFunction(),
         ...(this.lockstep ? [this.lockstepCountFunction()] : []),
         ...(this.lockstepRangeGlobal >= 0 ? [this.lockstepRangeCountFunction()] : []),
-        ...(this.lanes ? [this.lanesCountFunction()] : []),
+        ...(this.lanes || this.phaseLanePlans.size > 0 ? [this.lanesCountFunction()] : []),
         ...(this.rangeLanes ? [this.rangeLanesCountFunction()] : []),
         ...(entry ? [this.countFunction(entryGlobal, 'warpEntryWarps')] : []),
         ...(release ? [this.countFunction(releaseGlobal, 'warpReleaseWarps')] : []),
@@ -277,7 +283,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined, releasePass: release !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined, releasePass: release !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, phaseLanes: this.phaseLanePlans.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -546,8 +552,12 @@ class KernelCompiler extends LanesEmitter {
    * and the entry's `seen` bit, or their exit. Only while no thread of the block has exited: then
    * every thread outside the range is one that would have run here.
    */
-  private emitIdlePrefix(e: number, root: IdleNode): void {
+  private emitIdlePrefix(e: number, root: IdleNode, lanes?: { flag: number; leaf: IdleNode }): void {
     const { L, P } = this;
+    if (lanes) {
+      this.i32(0);
+      this.set(lanes.flag);
+    }
     this.i32(0);
     this.set(L.lo);
     this.get(P.ntx);
@@ -589,6 +599,11 @@ class KernelCompiler extends LanesEmitter {
         this.op(OP.i32_lt_u);
         this.op(OP.select);
         this.set(L.lo);
+        // the running threads took the lanes' path (phase-lanes.ts)
+        if (lanes?.leaf === n) {
+          this.i32(1);
+          this.set(lanes.flag);
+        }
         this.idlePerRow();
         this.open(OP.if, 'some_idle');
         this.idleWords(end.resume, e);
@@ -609,6 +624,231 @@ class KernelCompiler extends LanesEmitter {
     };
     node(root);
     this.close();
+  }
+
+  /** Entries whose running threads go 4 at a time in SIMD lanes (phase-lanes.ts). */
+  private readonly phaseLanePlans = new Map<number, PhaseLanesPlan>();
+  /** Set by an idle prefix when its threads take the lanes' path (the split leaf), per phase. */
+  private phaseLanesFlag = -1;
+
+  private planPhaseLanes(): void {
+    this.entries.forEach(({ block, order, idle }, e) => {
+      if (!order || !idle || this.lockstep?.phase?.entry === e) return;
+      const plan = phaseLanesPlan(block, idle, {
+        ...this.cfg,
+        cls: (n) => this.regs.get(n)?.cls,
+        isShared: (n) => this.lay.symbols.get(n)?.space === 'shared',
+        saved: (b) => {
+          const names = this.restores.get(b) ?? [];
+          return { uniform: names.filter((r) => this.uniformSlots.has(r)), perThread: names.filter((r) => !this.uniformSlots.has(r)) };
+        },
+      });
+      if (plan) this.phaseLanePlans.set(e, plan);
+    });
+    if (this.phaseLanePlans.size > 0) this.phaseLanesFlag = this.localFor('i32');
+  }
+
+  /**
+   * The running threads [lo, lim) of a phase planned by phase-lanes.ts: while the idle prefix took
+   * the plan's path and the block is one row, groups of 4 threads whose run-time test holds run
+   * in SIMD lanes; the first group that fails it, and the row's rest, run `straight` per thread.
+   */
+  private phaseLanesLoop(e: number, plan: PhaseLanesPlan, straight: () => void): void {
+    const { L, P } = this;
+    const start = this.localFor('i32');
+    const mem = plan.items.flatMap((it, k) => (it.kind === 'ld' || it.kind === 'st' ? [k] : []));
+    const addr = new Map(mem.map((k) => [k, [0, 1, 2, 3].map(() => this.localFor('i32'))]));
+    const vec = new Map(plan.values.map((v) => [v, this.localFor('v128')]));
+    // each lane's value of a register the barrier saves per thread, stored once the group's test holds
+    const kept = new Map(plan.slotSaves.map((n) => [n, [0, 1, 2, 3].map(() => this.localFor(valType(this.regs.get(n)!.cls)))]));
+    const a0 = (k: number): number => addr.get(k)![0]!;
+    const simd = (code: number): void => {
+      this.c.byte(0xfd).u32(code);
+    };
+    this.get(L.lo);
+    this.set(start);
+    this.get(this.phaseLanesFlag);
+    this.get(P.nty);
+    this.i32(1);
+    this.op(OP.i32_eq);
+    this.op(OP.i32_and);
+    this.get(P.ntz);
+    this.i32(1);
+    this.op(OP.i32_eq);
+    this.op(OP.i32_and);
+    this.open(OP.if, 'phase_lanes');
+    this.i32(0);
+    this.set(L.ty);
+    this.i32(0);
+    this.set(L.tz);
+    this.open(OP.block, 'groups_done');
+    this.open(OP.loop, 'groups');
+    // 4 threads left in the range (start <= lim)
+    this.get(L.lim);
+    this.get(start);
+    this.op(OP.i32_sub);
+    this.i32(4);
+    this.op(OP.i32_lt_u);
+    this.br('groups_done', true);
+    // each lane's registers by the scalar code: the entry's restore, the path, B's address arithmetic
+    for (let l = 0; l < 4; l++) {
+      this.get(start);
+      if (l > 0) {
+        this.i32(l);
+        this.op(OP.i32_add);
+      }
+      this.c.byte(OP.local_tee).u32(L.tx);
+      this.set(L.t);
+      if (this.slots.size > 0) {
+        this.get(P.slotBase);
+        this.get(L.t);
+        this.i32(8 * this.slots.size);
+        this.op(OP.i32_mul);
+        this.op(OP.i32_add);
+        this.set(L.sb);
+      }
+      this.forgetAll();
+      this.restore(this.entries[e]!.block);
+      for (const ins of plan.path) this.instruction(ins);
+      plan.items.forEach((it, k) => {
+        if (it.kind === 'lane') this.instruction(it.ins);
+        else if (it.kind === 'ld' || it.kind === 'st') {
+          // the address the scalar code checks: the base's low 32 bits plus the offset
+          const r = this.regs.get(it.base)!;
+          this.get(r.local);
+          if (r.cls === 'i64') this.op(OP.i32_wrap_i64);
+          if (it.offset !== 0) {
+            this.i32(it.offset);
+            this.op(OP.i32_add);
+          }
+          this.set(addr.get(k)![l]!);
+        }
+      });
+      for (const name of plan.slotSaves) {
+        this.get(this.regs.get(name)!.local);
+        this.set(kept.get(name)![l]!);
+      }
+    }
+    this.forgetAll();
+    // the group's test: lane l's address is lane 0's + 4l, aligned, in the shared size; a store's
+    // 16 bytes are another site's very bytes or apart from them
+    for (const k of mem) {
+      const a = addr.get(k)!;
+      for (let l = 1; l < 4; l++) {
+        this.get(a[l]!);
+        this.get(a[0]!);
+        this.i32(4 * l);
+        this.op(OP.i32_add);
+        this.op(OP.i32_ne);
+        this.br('groups_done', true);
+      }
+      this.get(a[0]!);
+      this.i32(3);
+      this.op(OP.i32_and);
+      this.br('groups_done', true);
+      this.get(a[0]!);
+      this.op(OP.i64_extend_i32_u);
+      this.i64(16n);
+      this.op(OP.i64_add);
+      this.get(P.shSize);
+      this.op(OP.i64_extend_i32_u);
+      this.op(OP.i64_gt_u);
+      this.br('groups_done', true);
+    }
+    for (const s of mem) {
+      if (plan.items[s]!.kind !== 'st') continue;
+      for (const k of mem) {
+        if (k === s) continue;
+        // d = a_k - a_s: 0, or |d| >= 16
+        const d = this.tmp('i64', 0);
+        this.get(a0(k));
+        this.op(OP.i64_extend_i32_u);
+        this.get(a0(s));
+        this.op(OP.i64_extend_i32_u);
+        this.op(OP.i64_sub);
+        this.c.byte(OP.local_tee).u32(d);
+        this.i64(0n);
+        this.op(OP.i64_ne);
+        this.get(d);
+        this.i64(15n);
+        this.op(OP.i64_add);
+        this.i64(31n);
+        this.op(OP.i64_lt_u);
+        this.op(OP.i32_and);
+        this.br('groups_done', true);
+      }
+    }
+    // B's loads, adds and stores, once for the 4 lanes, in B's order
+    plan.items.forEach((it, k) => {
+      if (it.kind === 'ld') {
+        this.get(P.sh);
+        this.get(a0(k));
+        this.op(OP.i32_add);
+        simd(0x00);
+        this.c.u32(0).u32(0);
+        this.set(vec.get(it.value)!);
+      } else if (it.kind === 'st') {
+        this.get(P.sh);
+        this.get(a0(k));
+        this.op(OP.i32_add);
+        this.get(vec.get(it.value)!);
+        simd(0x0b);
+        this.c.u32(0).u32(0);
+      } else if (it.kind === 'add') {
+        this.get(vec.get(it.a)!);
+        this.get(vec.get(it.b)!);
+        simd(it.float ? 0xe4 : 0xae); // f32x4.add, i32x4.add
+        this.set(vec.get(it.dst)!);
+      }
+    });
+    // what each thread's stop at the barrier writes (yieldAt): the uniform registers (their locals:
+    // the same in every lane), the resume words, the phase's seen bit; per-thread slots stay as
+    // restored (the plan allows no other)
+    for (const name of this.restores.get(plan.resume) ?? []) {
+      const u = this.uniformSlots.get(name);
+      if (!u) continue;
+      this.get(this.regs.get(name)!.local);
+      this.c.byte(OP.global_set).u32(u.global);
+    }
+    for (const name of plan.slotSaves) {
+      const r = this.regs.get(name)!;
+      for (let l = 0; l < 4; l++) {
+        this.get(P.slotBase);
+        this.get(start);
+        this.i32(8 * this.slots.size);
+        this.op(OP.i32_mul);
+        this.op(OP.i32_add);
+        this.get(kept.get(name)![l]!);
+        this.c.byte(STORE_OF[valType(r.cls)]).u32(0).u32(8 * (this.slots.get(name)! + l * this.slots.size));
+      }
+    }
+    for (let l = 0; l < 4; l++) {
+      this.get(P.resumeBase);
+      this.get(start);
+      this.i32(2);
+      this.op(OP.i32_shl);
+      this.op(OP.i32_add);
+      this.i32(plan.resume);
+      this.c.byte(OP.i32_store).u32(2).u32(4 * l);
+    }
+    const k = this.entryOf.get(plan.resume) ?? -1;
+    this.get(L.seen);
+    this.i32(k < 31 ? 1 << k : SEEN_SHARED);
+    this.op(OP.i32_or);
+    this.set(L.seen);
+    this.c.byte(OP.global_get).u32(this.lanesGlobal);
+    this.i32(1);
+    this.op(OP.i32_add);
+    this.c.byte(OP.global_set).u32(this.lanesGlobal);
+    this.get(start);
+    this.i32(4);
+    this.op(OP.i32_add);
+    this.set(start);
+    this.br('groups');
+    this.close();
+    this.close();
+    this.close();
+    this.threadLoop(straight, { lo: start, hi: L.lim });
   }
 
   /** One phase's code from an entry, its blocks in `order`: forward branches only, no dispatch. */
@@ -850,8 +1090,10 @@ class KernelCompiler extends LanesEmitter {
       for (let e = 0; e < k; e++) {
         this.close();
         const { order, idle } = this.entries[e]!;
-        if (idle) this.emitIdlePrefix(e, idle);
+        const lanes = this.phaseLanePlans.get(e);
+        if (idle) this.emitIdlePrefix(e, idle, lanes ? { flag: this.phaseLanesFlag, leaf: lanes.leaf } : undefined);
         if (order && !idle && this.lockstep?.phase?.entry === e) this.lockstepPhase(order);
+        else if (order && idle && lanes) this.phaseLanesLoop(e, lanes, () => this.emitStraight(order));
         else if (order) this.threadLoop(() => this.emitStraight(order), idle ? { lo: L.lo, hi: L.lim } : undefined);
         this.br('phase_end');
       }
