@@ -794,10 +794,33 @@ class KernelCompiler extends LanesEmitter {
         this.get(vec.get(it.value)!);
         simd(0x0b);
         this.c.u32(0).u32(0);
-      } else if (it.kind === 'add') {
-        this.get(vec.get(it.a)!);
-        this.get(vec.get(it.b)!);
-        simd(it.float ? 0xe4 : 0xae); // f32x4.add, i32x4.add
+      } else if (it.kind === 'combine') {
+        const [a, b] = [vec.get(it.a)!, vec.get(it.b)!];
+        if (it.op === 'add') {
+          this.get(a);
+          this.get(b);
+          simd(it.float ? 0xe4 : 0xae); // f32x4.add, i32x4.add
+        } else if (!it.float) {
+          this.get(a);
+          this.get(b);
+          simd(it.op === 'max' ? (it.signed ? 0xb8 : 0xb9) : it.signed ? 0xb6 : 0xb7); // i32x4.max_s/_u, min_s/_u
+        } else {
+          // emit-int.ts floatMinMax lane for lane: r = f32x4.max/min(a, b) (-0 < +0, as f32.max/min);
+          // r = b != b ? a : r; r = a != a ? b : r (both NaN: b, its payload kept)
+          this.get(b);
+          this.get(a);
+          this.get(a);
+          this.get(b);
+          simd(it.op === 'max' ? 0xe9 : 0xe8); // f32x4.max, f32x4.min
+          this.get(b);
+          this.get(b);
+          simd(0x42); // f32x4.ne
+          simd(0x52); // v128.bitselect: a where b is NaN
+          this.get(a);
+          this.get(a);
+          simd(0x42);
+          simd(0x52); // b where a is NaN
+        }
         this.set(vec.get(it.dst)!);
       }
     });

@@ -2,7 +2,8 @@
  * Reduction-tree phases in SIMD lanes (phase-lanes.ts, compile-wasm.ts phaseLanesLoop) against
  * the JavaScript backend: random kernels of block reduction's shape (a uniform stride loop across
  * the barrier, `if (t < k) s[t] += s[t + k]`) and of layer norm's (unrolled constant strides, the
- * tree run twice reusing its predicates across barriers), f32 or 32-bit integer adds, the second
+ * tree run twice reusing its predicates across barriers), f32 or 32-bit integer adds, max or min
+ * (inputs half NaNs with payloads, ±0, ±Inf, subnormals, integer extremes), the second
  * address as an immediate offset or a register, on random block sizes (non-powers of two, 2-D),
  * partial rows (`i < n`), threads exiting before the first barrier, and second loads that read
  * another lane's word, past the shared memory or misaligned (memcheck faults). Bytes and fault
@@ -22,6 +23,9 @@ interface Shape {
   loop: boolean;
   top: number;
   float: boolean;
+  /** The tree's combine: add, max or min (the integer ones signed or unsigned). */
+  op: 'add' | 'max' | 'min';
+  signed: boolean;
   /** The second address as `add r13, r5, 4k` instead of `[r5 + 4k]`. */
   viaReg: boolean;
   /** Elements added to the second load's index: another lane's word (1-3), far (past the shared size). */
@@ -47,7 +51,7 @@ interface Shape {
 function kernel(s: Shape, id: number): string {
   const ty = s.float ? 'f32' : 'u32';
   const v = (k: number): string => (s.float ? `%f${k}` : `%r${100 + k}`);
-  const add = (d: string, a: string, b: string): string => (s.float ? `add.f32 ${d}, ${a}, ${b};` : `add.s32 ${d}, ${a}, ${b};`);
+  const add = (d: string, a: string, b: string): string => `${s.op}.${s.float ? 'f32' : s.signed || s.op === 'add' ? 's32' : 'u32'} ${d}, ${a}, ${b};`;
   const second = (k: string, regK: boolean): string[] => {
     const bytes = `${s.extra * 4 + (s.misalign ? 2 : 0)}`;
     if (s.near > 0) return [`ld.shared.${ty} ${v(5)}, [%r5+${s.near * 4 + Number(bytes)}];`];
@@ -126,7 +130,15 @@ interface Launch {
 
 const IN = 8192;
 
-function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolean): { bytes: Uint8Array; error?: string; backend?: string } {
+/**
+ * Bit patterns a max/min must order or pass through exactly: quiet NaNs with payloads (either
+ * sign), ±0, ±Inf, subnormals, extremes. No signalling NaNs: the JavaScript backend quiets them
+ * on any f32 move (a double in between), the Wasm code keeps their bits, lanes or not.
+ */
+const F32_EDGES = [0x7fc00000, 0xffc00000, 0x7fc12345, 0xffd00001, 0x7fffffff, 0xffc0abcd, 0, 0x80000000, 0x7f800000, 0xff800000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000];
+const I32_EDGES = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x80000001];
+
+function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolean, edges = false): { bytes: Uint8Array; error?: string; backend?: string } {
   const memory = new WebAssembly.Memory({ initial: 2 });
   const bytes = new Uint8Array(memory.buffer);
   const dv = new DataView(memory.buffer);
@@ -138,7 +150,10 @@ function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolea
     return x >>> 0;
   };
   // f32 inputs finite with fractional bits (sums that round differently in another order); u32 any bits
-  for (let i = 0; i < l.n; i++) dv.setUint32(IN + 4 * i, float ? new Uint32Array(new Float32Array([((next() / 2 ** 32) - 0.5) * 2 ** (next() % 40)]).buffer)[0]! : next(), true);
+  // max/min (edges): half the words from the edge patterns above
+  const word = (): number => (float ? new Uint32Array(new Float32Array([((next() / 2 ** 32) - 0.5) * 2 ** (next() % 40)]).buffer)[0]! : next());
+  const table = float ? F32_EDGES : I32_EDGES;
+  for (let i = 0; i < l.n; i++) dv.setUint32(IN + 4 * i, edges && next() % 2 === 0 ? table[next() % table.length]! : word(), true);
   const out = IN + 4 * l.n + 64;
   const outLen = 4 * l.grid * l.block[0];
   bytes.fill(0xa5, out, out + outLen);
@@ -165,6 +180,8 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   loop: fc.boolean(),
   top: fc.constantFrom(1, 2, 4, 8, 16, 64, 128),
   float: fc.boolean(),
+  op: fc.constantFrom('add', 'max', 'min'),
+  signed: fc.boolean(),
   viaReg: fc.boolean(),
   extra: fc.constantFrom(0, 0, 0, 0, 1, 2, 3, 5, 900),
   misalign: fc.constantFrom(false, false, false, false, false, true),
@@ -194,6 +211,7 @@ describe('reduction-tree phases in SIMD lanes', () => {
     let id = 0;
     let groups = 0;
     let faults = 0;
+    let maxGroups = 0;
     fc.assert(
       fc.property(shape, launch, (s, l) => {
         const k = id++;
@@ -202,16 +220,18 @@ describe('reduction-tree phases in SIMD lanes', () => {
         const verdict = compileWasmKernel(module, module.functions.get(`tree${k}`)!);
         expect('kernel' in verdict, `kernel ${k} is not in the Wasm subset:\n${ptx}`).toBe(true);
         if ('kernel' in verdict) expect(verdict.kernel.phaseLanes, `kernel ${k}:\n${ptx}`).toBeGreaterThan(0);
-        const js = run(ptx, `tree${k}`, false, l, s.float);
+        const js = run(ptx, `tree${k}`, false, l, s.float, s.op !== 'add');
         const before = lanesStats.blocks;
-        const wasm = run(ptx, `tree${k}`, true, l, s.float);
+        const wasm = run(ptx, `tree${k}`, true, l, s.float, s.op !== 'add');
         const ran = lanesStats.blocks - before;
         groups += ran;
+        if (s.op !== 'add') maxGroups += ran;
         const what = `kernel ${k} ${JSON.stringify(s)} launch ${JSON.stringify(l)}`;
         if (!js.error) expect([js.backend, wasm.backend], what).toEqual(['js', 'wasm']);
         expect(wasm.error, what).toBe(js.error);
         const at = wasm.bytes.findIndex((b, i) => b !== js.bytes[i]);
-        expect(at, `${what}: first differing byte at ${at}`).toBe(-1);
+        const w = (b: Uint8Array): string => [...b.slice(at & ~3, (at & ~3) + 4)].map((x) => x.toString(16)).join(" ");
+        expect(at, `${what}: first differing byte at ${at} js ${w(js.bytes)} wasm ${w(wasm.bytes)}`).toBe(-1);
         if (js.error) faults++;
         // a one-row block of 8 or more threads, none gone, every lane's words its own: some group in lanes
         const top = s.loop ? (s.kParam ? l.k : l.block[0] >> 1) : s.top;
@@ -221,8 +241,9 @@ describe('reduction-tree phases in SIMD lanes', () => {
       }),
       { numRuns: 200, seed: 0x7ae5 },
     );
-    console.log(`phase lane groups ${groups}, faulting launches ${faults}`);
+    console.log(`phase lane groups ${groups} (max/min ${maxGroups}), faulting launches ${faults}`);
     expect(groups).toBeGreaterThan(100);
+    expect(maxGroups).toBeGreaterThan(50);
     expect(faults).toBeGreaterThan(3);
   });
 
@@ -231,7 +252,7 @@ describe('reduction-tree phases in SIMD lanes', () => {
       ['fixtures/cuda/reduce_block.sm_75.ptx', 'reduce_block', 2],
       ['fixtures/cuda/reduce_block.sm_90.ptx', 'reduce_block', 2],
       ['fixtures/bench-kernels/layernorm.sm_75.ptx', 'layernorm', 16],
-      ['fixtures/bench-kernels/softmax.sm_75.ptx', 'softmax', 8],
+      ['fixtures/bench-kernels/softmax.sm_75.ptx', 'softmax', 16],
     ] as const) {
       const m = parsePtx(readFileSync(file, 'utf8'));
       const r = compileWasmKernel(m, m.functions.get(entry)!);

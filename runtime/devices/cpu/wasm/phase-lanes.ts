@@ -3,8 +3,9 @@
  * the shared-memory reduction tree's step `if (t < k) red[t] += red[t + k]; __syncthreads();`.
  * In such a phase the idle prefix (idle-threads.ts) already leaves only the threads below the
  * bound to run, and each of them runs the same code: the uniform prefix, the split's test (false
- * for it), one block B of shared loads, f32/i32 adds of the loaded values and shared stores, then
- * the barrier. B's other instructions (address arithmetic) are pure.
+ * for it), one block B of shared loads, f32/i32 adds (or max/min) of the loaded values and shared stores, then
+ * the barrier. B's other instructions (address arithmetic) are pure. The adds may also be
+ * max/min (softmax's max tree), f32 or 32-bit integer (`combineOf`).
  *
  * This file finds that shape; the emitter runs, per group of 4 threads, each thread's own
  * register code (the entry's restore, the path's instructions and B's address arithmetic — the
@@ -28,7 +29,30 @@ export const phaseLanes = { enabled: (globalThis as { process?: { env?: Record<s
 export type PhaseLaneItem =
   | { kind: 'lane'; ins: Instruction }
   | { kind: 'ld' | 'st'; ins: Instruction; base: string; offset: number; value: string }
-  | { kind: 'add'; ins: Instruction; dst: string; a: string; b: string; float: boolean };
+  | { kind: 'combine'; ins: Instruction; dst: string; a: string; b: string; op: CombineOp; float: boolean; signed: boolean };
+
+/** The tree's combine of two loaded values. */
+export type CombineOp = 'add' | 'max' | 'min';
+
+/**
+ * The v128 forms of a combine, each lane for lane the scalar Wasm code's: f32 `add(.rn).f32`
+ * (f32x4.add: IEEE, as f32.add); 32-bit integer add (wraps alike); `max/min.f32` without .ftz or
+ * .NaN (f32x4.max/min, whose NaN lanes the emitter replaces by the other operand, as emit-int.ts
+ * floatMinMax does; -0 < +0 in both); `max/min.s32/u32` (i32x4.max_s/…, exact).
+ */
+function combineOf(p: string[]): { op: CombineOp; float: boolean; signed: boolean } | undefined {
+  const op = p[0] as CombineOp;
+  const t = p[p.length - 1]!;
+  if (op === 'add') {
+    if ((p.length === 2 || (p.length === 3 && p[1] === 'rn')) && t === 'f32') return { op, float: true, signed: false };
+    if (p.length === 2 && (t === 's32' || t === 'u32')) return { op, float: false, signed: t === 's32' };
+    return undefined;
+  }
+  if (p.length !== 2) return undefined;
+  if (t === 'f32') return { op, float: true, signed: false };
+  if (t === 's32' || t === 'u32') return { op, float: false, signed: t === 's32' };
+  return undefined;
+}
 
 export interface PhaseLanesPlan {
   /** The path's instructions from the entry to the split's test, as every running thread runs them. */
@@ -155,15 +179,14 @@ function bodyItems(instrs: Instruction[], ctx: PhaseLanesContext): { items: Phas
       continue;
     }
     const uses = useDef(ins).uses;
-    if (op === 'add' && o.length === 3 && uses.some((u) => values.has(u))) {
-      // f32 `add(.rn).f32` (f32x4.add: IEEE, as the scalar f32.add) or 32-bit integer add (wraps alike)
-      const float = (p.length === 2 || (p.length === 3 && p[1] === 'rn')) && p[p.length - 1] === 'f32';
-      const int = p.length === 2 && (p[1] === 's32' || p[1] === 'u32');
+    if ((op === 'add' || op === 'max' || op === 'min') && o.length === 3 && uses.some((u) => values.has(u))) {
+      const c = combineOf(p);
       const [d, x, y] = [reg(o[0]), reg(o[1]), reg(o[2])];
-      if (!(float || int) || !d || !x || !y || !values.has(x) || !values.has(y)) return undefined;
-      if (ctx.cls(d) !== (float ? 'f32' : 'i32') || ctx.cls(x) !== ctx.cls(d) || ctx.cls(y) !== ctx.cls(d)) return undefined;
+      if (!c || !d || !x || !y || !values.has(x) || !values.has(y)) return undefined;
+      const dc = c.float ? 'f32' : 'i32';
+      if (ctx.cls(d) !== dc || ctx.cls(x) !== dc || ctx.cls(y) !== dc) return undefined;
       values.add(d);
-      items.push({ kind: 'add', ins, dst: d, a: x, b: y, float });
+      items.push({ kind: 'combine', ins, dst: d, a: x, b: y, ...c });
       continue;
     }
     // address arithmetic: pure, never reading or writing a loaded value
