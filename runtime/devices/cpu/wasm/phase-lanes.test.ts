@@ -230,7 +230,7 @@ describe('reduction-tree phases in SIMD lanes', () => {
         if (!js.error) expect([js.backend, wasm.backend], what).toEqual(['js', 'wasm']);
         expect(wasm.error, what).toBe(js.error);
         const at = wasm.bytes.findIndex((b, i) => b !== js.bytes[i]);
-        const w = (b: Uint8Array): string => [...b.slice(at & ~3, (at & ~3) + 4)].map((x) => x.toString(16)).join(" ");
+        const w = (b: Uint8Array): string => [...b.slice(at & ~3, (at & ~3) + 4)].map((x) => x.toString(16)).join(' ');
         expect(at, `${what}: first differing byte at ${at} js ${w(js.bytes)} wasm ${w(wasm.bytes)}`).toBe(-1);
         if (js.error) faults++;
         // a one-row block of 8 or more threads, none gone, every lane's words its own: some group in lanes
