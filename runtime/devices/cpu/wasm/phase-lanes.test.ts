@@ -13,7 +13,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KernelArg } from '../../../../contract/device.js';
-import { CpuDevice } from '../cpu-device.js';
+import { ptr, u32 } from '../../../test-support/kernel-args.js';
+import { filledMemory, launchCaught, type CaughtOutcome } from '../../../test-support/launch-caught.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
 import { lanesStats } from './wasm-launch.js';
@@ -138,9 +139,8 @@ const IN = 8192;
 const F32_EDGES = [0x7fc00000, 0xffc00000, 0x7fc12345, 0xffd00001, 0x7fffffff, 0xffc0abcd, 0, 0x80000000, 0x7f800000, 0xff800000, 1, 0x80000001, 0x007fffff, 0x807fffff, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000];
 const I32_EDGES = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x80000001];
 
-function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolean, edges = false): { bytes: Uint8Array; error?: string; backend?: string } {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  const bytes = new Uint8Array(memory.buffer);
+function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolean, edges = false): CaughtOutcome {
+  const { memory, bytes } = filledMemory(2, () => 0);
   const dv = new DataView(memory.buffer);
   let x = l.seed >>> 0 || 1;
   const next = (): number => {
@@ -157,23 +157,9 @@ function run(ptx: string, entry: string, wasm: boolean, l: Launch, float: boolea
   const out = IN + 4 * l.n + 64;
   const outLen = 4 * l.grid * l.block[0];
   bytes.fill(0xa5, out, out + outLen);
-  const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffer);
-  const args: KernelArg[] = [
-    { kind: 'pointer', offset: IN, length: 4 * l.n },
-    { kind: 'pointer', offset: out, length: outLen },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.n) },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.cut) },
-    { kind: 'scalar', tag: 'u32', bytes: u32(l.k) },
-  ];
-  const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
-  const k = dev.loadKernel(ptx, `${entry}-${wasm}`, entry);
-  let error: string | undefined;
-  try {
-    dev.launch({ kernel: k, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], sharedMemBytes: 0, memory: bytes, wasmMemory: memory, args });
-  } catch (e) {
-    error = (e as Error).message;
-  }
-  return { bytes: bytes.slice(0, out + outLen), error, backend: dev.lastBackend };
+  const args: KernelArg[] = [ptr(IN, 4 * l.n), ptr(out, outLen), u32(l.n), u32(l.cut), u32(l.k)];
+  const outcome = launchCaught({ ptx, entry, hash: `${entry}-${wasm}`, wasm, memory, grid: [l.grid, 1, 1], block: [l.block[0], l.block[1], 1], args });
+  return { ...outcome, bytes: outcome.bytes.slice(0, out + outLen) };
 }
 
 const shape: fc.Arbitrary<Shape> = fc.record({
