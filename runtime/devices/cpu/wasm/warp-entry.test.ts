@@ -10,6 +10,10 @@
  * of 32 and input windows shorter than n (the load faults), against the JavaScript backend (its
  * own scheduler) and against the same module without the entry pass: the same bytes, or the
  * same memcheck report; and the pass was taken by every warp of every block when nothing faulted.
+ * The warp-wide exit (warp-exit.ts): exit tests after the barrier on %tid.x's high bits (whole
+ * warps exit, or warps spanning rows split) or its low bits (never warp-wide), lanes that go on
+ * marking their word, against the same oracles and the lane by lane release pass, the warps
+ * exited at once counted.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
