@@ -38,7 +38,8 @@ import { idlePrefix, type IdleNode } from './idle-threads.js';
 import { uniformRegisters } from './uniform.js';
 import { WARP_WORD, WARP_WORDS_BYTES, warpSiteForm, type WarpSiteForm } from './warp-sites.js';
 import { fusedMadd32Available, fusedMaddAvailable } from './fused-madd.js';
-import { warpEntryPass, warpFastPath } from './warp-emit.js';
+import { warpEntryPass, warpExitShortcut, warpFastPath } from './warp-emit.js';
+import { warpExitTest, type WarpExitTest } from './warp-exit.js';
 import { entryChain, releaseChain, shuffleChainLinks, type EntryChain, type ShuffleChainLink } from './warp-chain.js';
 import { warpLockstep, warpLockstepPlans, type WarpLockstepPlan } from './warp-lockstep.js';
 import type { SiteKind } from '../compile/compile.js';
@@ -62,7 +63,7 @@ export interface WasmKernel {
    * its slots; `run` then runs whole blocks until some warp's lanes diverge, or one pass of some
    * threads (warp-emit.ts; the launch: warp-launch.ts). Absent: none.
    */
-  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number; /** whether warps start with the entry pass (warp-chain.ts entryChain) */ entryPass: boolean; /** and with the release pass after the barrier (releaseChain) */ releasePass: boolean };
+  warp?: { sites: { kind: SiteKind; mode: string; line: number }[]; wordsAt: number; fast: boolean; /** shfl sites run as shuffle chains, and how many of those are straight (warp-chain.ts) */ chains: number; straightChains: number; /** runs of straight links a full warp takes in lock-step (warp-lockstep.ts) */ lockstepRuns: number; /** whether warps start with the entry pass (warp-chain.ts entryChain) */ entryPass: boolean; /** and with the release pass after the barrier (releaseChain) */ releasePass: boolean; /** whose whole warps may exit at once (warp-exit.ts) */ warpExit: boolean };
   usesShared: boolean;
   /** Bytes of each thread's local frame (.local and call-site .param variables; 0 when the kernel has none). */
   frameBytes: number;
@@ -246,10 +247,13 @@ class KernelCompiler extends LanesEmitter {
     const barSites = this.siteList.flatMap((x, k) => (x.kind === 'bar' ? [k] : []));
     const release = this.warp && warpFast && warpEntryPass.enabled ? releaseChain(cfg.blocks, cfg.labelOf, barSites) : undefined;
     const releaseGlobal = release ? this.windowGlobals++ : -1;
+    // and, when the barrier's block is a warp-uniform exit test (warp-exit.ts), whole warps exiting at once, counted in a global
+    const exitTest = release && warpExitShortcut.enabled ? warpExitTest(cfg.blocks, cfg.labelOf, release.resume, this.remat) : undefined;
+    const exitGlobal = exitTest ? this.windowGlobals++ : -1;
     // runs of straight links that a full warp takes in lock-step (warp-lockstep.ts)
     const lockstepRuns = this.warp && warpLockstep.enabled ? this.warpLockstepPlans(links, chainSites) : new Map<number, WarpLockstepPlan>();
     const chains = links.map((l) => ({ site: l.site, ...(l.next !== undefined ? { next: l.next } : {}), link: () => this.chainLink(l, l.next !== undefined && chainSites.has(l.next)), ...(lockstepRuns.has(l.site) ? { lockstep: lockstepRuns.get(l.site)! } : {}) }));
-    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains, ...(entry ? { entry: { site: entry.site, exits: entry.exits, counter: entryGlobal, lanes: () => this.entryLanes(entry, chainSites.has(entry.site)) } } : {}), ...(release ? { release: { site: release.site, exits: true, counter: releaseGlobal, lanes: () => this.entryLanes(release, chainSites.has(release.site)) } } : {}) }, () => this.emitBody(cfg));
+    if (this.warp) this.emitWarpRun({ stride: this.slotStride(), wordsAt: 8 * this.slots.size, sites: this.siteList, fast: warpFast, chains, ...(entry ? { entry: { site: entry.site, exits: entry.exits, counter: entryGlobal, lanes: () => this.entryLanes(entry, chainSites.has(entry.site)) } } : {}), ...(release ? { release: { site: release.site, exits: true, counter: releaseGlobal, lanes: () => this.entryLanes(release, chainSites.has(release.site)), ...(exitTest ? { allExit: { counter: exitGlobal, test: () => this.warpExitCondition(exitTest) } } : {}) } } : {}) }, () => this.emitBody(cfg));
     else this.emitLaunchLoops(() => this.emitBody(cfg));
     const imports = [
       ...IMPORTS.map((i) => ({ module: 'env', name: i.name, type: { params: i.params, results: i.results } })),
@@ -259,7 +263,7 @@ class KernelCompiler extends LanesEmitter {
     const bytes = encodeModule({
       imports,
       memory: { module: 'env', name: 'memory' },
-      globals: [...[...this.uniformSlots.values()].map((u) => u.type), 'i64', ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes || this.phaseLanePlans.size > 0 ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
+      globals: [...[...this.uniformSlots.values()].map((u) => u.type), 'i64', ...(this.lockstep ? ['i32' as const] : []), ...(this.lockstepRangeGlobal >= 0 ? ['i32' as const] : []), ...(this.lanes || this.rangeLanes || this.phaseLanePlans.size > 0 ? ['i32' as const] : []), ...(entry ? ['i32' as const] : []), ...(release ? ['i32' as const] : []), ...(exitTest ? ['i32' as const] : []), ...Array<ValType>(2 * this.sites).fill('i64')],
       funcs: [
         { type: { params: [...Array<ValType>(LAUNCH_ARGS).fill('i32'), ...paramTypes], results: this.warp ? ['i32'] : [] }, locals: this.locals, body: this.c, exportName: 'run' },
         // empties every site's window cache: an instance serves many launches, each with its own windows
@@ -272,6 +276,7 @@ class KernelCompiler extends LanesEmitter {
         ...(this.rangeLanes ? [this.rangeLanesCountFunction()] : []),
         ...(entry ? [this.countFunction(entryGlobal, 'warpEntryWarps')] : []),
         ...(release ? [this.countFunction(releaseGlobal, 'warpReleaseWarps')] : []),
+        ...(exitTest ? [this.countFunction(exitGlobal, 'warpExitWarps')] : []),
         // the windows this instance's checks admitted a write into (block pool: which to copy back)
         { type: { params: [], results: ['i64'] }, locals: [], body: new Bytes().byte(OP.global_get).u32(this.writtenGlobal), exportName: WRITTEN_EXPORT },
       ],
@@ -283,7 +288,7 @@ class KernelCompiler extends LanesEmitter {
       // a bug here must not break the kernel: it still runs on the JavaScript backend
       unsupported(`internal: generated module did not validate (${e instanceof Error ? e.message : String(e)})`);
     }
-    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined, releasePass: release !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, phaseLanes: this.phaseLanePlans.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
+    return { module: wasm, bytes, params: paramTypes, sync: this.sync, slotBytes: this.slotStride(), ...(this.warp ? { warp: { sites: this.siteList, wordsAt: 8 * this.slots.size, fast: warpFast, chains: chains.length, straightChains: links.filter((l) => l.next !== undefined).length, lockstepRuns: lockstepRuns.size, entryPass: entry !== undefined, releasePass: release !== undefined, warpExit: exitTest !== undefined } } : {}), usesShared: this.usesShared, frameBytes: this.usesLocal ? this.lay.frameSize : 0, idlePhases: this.entries.filter((e) => e.idle).length, sharedChecks: this.sharedChecks, blockChecks: this.blockSites.length, selfLoopChecks: this.selfLoopSites.size, lockstep: this.lockstep !== undefined, lockstepRange: this.lockstepRangeGlobal >= 0, rangeLanes: this.rangeLanes !== undefined, lanes: this.lanes !== undefined, phaseLanes: this.phaseLanePlans.size, modvarBytes: this.modvarBytes, constBytes: this.constBytes, bridges: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.fn])), bridged: this.bridges.map((b) => b.opcode), bridgeSources: Object.fromEntries(this.bridges.map((b, k) => [`bridge${k}`, b.source])) };
   }
 
   private resetBody(): Bytes {
@@ -1646,6 +1651,14 @@ class KernelCompiler extends LanesEmitter {
    * emits it, from the entry block on to the stop or the exit (their `br next`), without the
    * dispatch that finds it; its stops write as a straight chain's.
    */
+  /** Pushes whether the warp's first lane takes the barrier block's exit (warp-exit.ts): its register recomputed from %tid.x, the comparison, the branch's guard. */
+  private warpExitCondition(test: WarpExitTest): void {
+    this.forgetAll();
+    for (const ins of this.rematOrder([test.reg])) this.instruction(ins);
+    this.instruction(test.setp);
+    this.readPred(test.guard.name, test.guard.negate);
+  }
+
   private entryLanes(entry: EntryChain, nextIsChain: boolean): void {
     this.entryStop = { nextIsChain, track: entry.exits };
     this.regionCode(entry.blocks, false);

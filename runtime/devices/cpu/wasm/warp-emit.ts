@@ -53,7 +53,17 @@ export interface WarpRunPlan {
    */
   entry?: { site: number; exits: boolean; lanes: () => void; counter: number };
   /** The release pass (warp-chain.ts releaseChain): the same from the one barrier's resume block, for a warp's first pass after a release, its exited lanes skipped. */
-  release?: { site: number; exits: boolean; lanes: () => void; counter: number };
+  release?: { site: number; exits: boolean; lanes: () => void; counter: number; allExit?: WarpAllExit };
+}
+
+/**
+ * The warp-wide exit (warp-exit.ts): `test` pushes 1 when the warp's lanes all exit at the
+ * release pass's first block, evaluated for the warp's first lane (L.tx, L.ty, L.tz set);
+ * `counter`: the global counting the warps that exited so.
+ */
+export interface WarpAllExit {
+  test: () => void;
+  counter: number;
 }
 
 /**
@@ -61,6 +71,9 @@ export interface WarpRunPlan {
  * `TENSOR_WASM_WARP_ENTRY=0` does for a process (the block pool's workers inherit it), for benches.
  */
 export const warpEntryPass = { enabled: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TENSOR_WASM_WARP_ENTRY !== '0' };
+
+/** Whether the release pass may exit a whole warp at once (warp-exit.ts); `TENSOR_WASM_WARP_EXIT=0` turns it off for a process, for A/B benches. */
+export const warpExitShortcut = { enabled: (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TENSOR_WASM_WARP_EXIT !== '0' };
 
 /**
  * Whether the whole-block mode may compute the kernel's collective results: not when some
@@ -571,6 +584,9 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
       this.i32(0);
       this.set(W.group);
     }
+    const allExit = release ? this.plan.release?.allExit : undefined;
+    if (allExit) this.open(OP.block, 'warp_exited');
+    if (allExit) this.warpExit(allExit);
     this.forLanes(L.t, W.we, () => {
       this.open(OP.block, 'next');
       this.resumeAddress(L.t);
@@ -591,6 +607,7 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
       this.set(L.sb);
       this.carry(L.tx, P.ntx, () => this.carry(L.ty, P.nty, () => this.inc(L.tz)));
     });
+    if (allExit) this.close();
     if (!entry.exits) {
       // group: every lane of the warp, -1 >>> (32 - lanes) (a full warp's -1)
       this.i32(-1);
@@ -612,6 +629,38 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.i32(1);
     this.op(OP.i32_add);
     this.c.byte(OP.global_set).u32(entry.counter);
+  }
+
+  /**
+   * The warp-wide exit (warp-exit.ts): when %ntid.x is a multiple of 32 and the release block's
+   * test, for the warp's first lane, says exit, every lane's resume word becomes -1 (what each
+   * lane's exit writes; a lane exited before the barrier is -1 already) and the pass ends with no
+   * lane in the group (br warp_exited). Otherwise the lanes run one by one from the first.
+   * (A lane's exit also counts itself in L.gone, which only the barrier-only launch loops read.)
+   */
+  private warpExit(allExit: WarpAllExit): void {
+    const { P, W } = this;
+    this.open(OP.block, 'lanes_apart');
+    this.get(P.ntx);
+    this.i32(31);
+    this.op(OP.i32_and);
+    this.br('lanes_apart', true);
+    allExit.test();
+    this.op(OP.i32_eqz);
+    this.br('lanes_apart', true);
+    this.get(W.wb);
+    this.set(W.u);
+    this.forLanes(W.u, W.we, () => {
+      this.resumeAddress(W.u);
+      this.i32(-1);
+      this.c.byte(OP.i32_store).u32(2).u32(0);
+    });
+    this.c.byte(OP.global_get).u32(allExit.counter);
+    this.i32(1);
+    this.op(OP.i32_add);
+    this.c.byte(OP.global_set).u32(allExit.counter);
+    this.br('warp_exited');
+    this.close();
   }
 
   /** As thread L.t stops in the entry pass of a region with exits: its lane joins the group. */

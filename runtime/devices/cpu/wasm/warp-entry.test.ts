@@ -10,6 +10,10 @@
  * of 32 and input windows shorter than n (the load faults), against the JavaScript backend (its
  * own scheduler) and against the same module without the entry pass: the same bytes, or the
  * same memcheck report; and the pass was taken by every warp of every block when nothing faulted.
+ * The warp-wide exit (warp-exit.ts): exit tests after the barrier on %tid.x's high bits (whole
+ * warps exit, or warps spanning rows split) or its low bits (never warp-wide), lanes that go on
+ * marking their word, against the same oracles and the lane by lane release pass, the warps
+ * exited at once counted.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -18,7 +22,7 @@ import { DeviceError } from '../../../../contract/device.js';
 import { CpuDevice } from '../cpu-device.js';
 import { parsePtx } from '../parser.js';
 import { compileWasmKernel } from './compile-wasm.js';
-import { warpEntryPass } from './warp-emit.js';
+import { warpEntryPass, warpExitShortcut } from './warp-emit.js';
 import { warpBlocksInJavaScript } from './warp-launch.js';
 import { lockstepStats } from './wasm-launch.js';
 import { ptr, u32 } from '../../../test-support/kernel-args.js';
@@ -71,8 +75,33 @@ function chain(links: Link[], tag: string, from: string): { code: string; sum: s
   return { code: code.join('\n'), sum: v };
 }
 
-/** The warp shuffle reduction (fixtures/bench-kernels/warp_reduce.cu) with `entry` and chains `first` / `second`; each thread also stores its warp's sum at its linear index in `all`. */
-function reduceKernel(entry: Entry, first: Link[], second: Link[]): string {
+/**
+ * The test after the barrier: lanes whose `(%tid.x >> shift) cmp imm` (or `%tid.x & 31` when
+ * lowBits) holds — or fails, when negate — exit; nvcc's `warp == 0` is shift 5, ne, 0.
+ */
+interface ExitTest {
+  shift: number;
+  lowBits: boolean;
+  cmp: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+  type: 's32' | 'u32';
+  imm: number;
+  negate: boolean;
+}
+
+const WARP_ZERO: ExitTest = { shift: 5, lowBits: false, cmp: 'ne', type: 's32', imm: 0, negate: false };
+
+/** Whether a lane with this %tid.x exits at the test (as PTX's setp and the guard say). */
+function exitsAt(t: ExitTest, tx: number): boolean {
+  const v = t.lowBits ? tx & 31 : tx >>> t.shift;
+  const c = { eq: v === t.imm, ne: v !== t.imm, lt: v < t.imm, le: v <= t.imm, gt: v > t.imm, ge: v >= t.imm }[t.cmp];
+  return c !== t.negate;
+}
+
+/** The warp shuffle reduction (fixtures/bench-kernels/warp_reduce.cu) with `entry` and chains `first` / `second`; each thread also stores its warp's sum at its linear index in `all`; `test`: the exit after the barrier (null: every lane goes on). */
+function reduceKernel(entry: Entry, first: Link[], second: Link[], test: ExitTest | null = WARP_ZERO): string {
+  const testDef = test ? `  ${test.lowBits ? 'and.b32 %r54, %r2, 31' : `shr.u32 %r54, %r2, ${test.shift}`};\n` : '';
+  // each lane that goes on overwrites its word of `all` with the tested value: which lanes exited shows in the bytes
+  const testCode = test ? `  setp.${test.cmp}.${test.type} %p8, %r54, ${test.imm};\n  @${test.negate ? '!' : ''}%p8 bra $L_exit;\n  st.global.u32 [%rd11], %r54;\n` : '';
   const a = chain(first, 'a', '%f27');
   const b = chain(second, 'b', '%f28');
   const decl = (p: string, n: number, type: string): string => `  .reg .${type} ${p}<${Math.max(1, n)}>;`;
@@ -106,7 +135,7 @@ ${a.code}
   add.s64 %rd11, %rd9, %rd10;
   st.global.f32 [%rd11], ${a.sum};
   shr.u32 %r4, %r2, 5;
-  and.b32 %r5, %r2, 31;
+${testDef}  and.b32 %r5, %r2, 31;
   setp.ne.s32 %p7, %r5, 0;
   @%p7 bra $L_bar;
   shl.b32 %r25, %r4, 2;
@@ -115,9 +144,7 @@ ${a.code}
   st.shared.f32 [%r27], ${a.sum};
 $L_bar:
   bar.sync 0;
-  setp.ne.s32 %p8, %r4, 0;
-  @%p8 bra $L_exit;
-  setp.gt.u32 %p9, %r5, 7;
+${testCode}  setp.gt.u32 %p9, %r5, 7;
   mov.f32 %f28, 0f00000000;
   @%p9 bra $L_second;
   shl.b32 %r28, %r5, 2;
@@ -148,6 +175,9 @@ const SHAPES: Shape[] = [
   { grid: 2, block: [16, 4] }, // full warps spanning rows
   { grid: 2, block: [48, 1] }, // a full warp and a partial one
   { grid: 3, block: [7, 2] }, // one partial warp spanning rows
+  { grid: 2, block: [32, 3] }, // rows of one warp each (%tid.x >> 5 is 0 in every warp)
+  { grid: 2, block: [64, 2] }, // two warps a row
+  { grid: 2, block: [48, 2] }, // warp 1 spans rows: %tid.x 32..47 and 0..15 (the test splits it)
 ];
 
 const threadsOf = (s: Shape): number => s.grid * s.block[0] * s.block[1];
@@ -165,6 +195,7 @@ interface Outcome {
   backend: string | undefined;
   entryWarps: number;
   releaseWarps: number;
+  exitWarps: number;
   jsBlocks: number;
 }
 
@@ -176,7 +207,7 @@ function launch(ptx: string, wasm: boolean, shape: Shape, data: Float32Array, in
   new Float32Array(memory.buffer, inAt, inWords).set(data.subarray(0, inWords));
   const dev = new CpuDevice({ wasmKernels: wasm, workers: 1 });
   const k = dev.loadKernel(ptx, createHash('sha256').update(ptx + tag).digest('hex'), 'run');
-  const before = { entry: lockstepStats.entryWarps, release: lockstepStats.releaseWarps, js: warpBlocksInJavaScript() };
+  const before = { entry: lockstepStats.entryWarps, release: lockstepStats.releaseWarps, exit: lockstepStats.exitWarps, js: warpBlocksInJavaScript() };
   let error: string | undefined;
   try {
     dev.launch({ kernel: k, grid: [shape.grid, 1, 1], block: [shape.block[0], shape.block[1], 1], sharedMemBytes: 0, memory: new Uint8Array(memory.buffer), wasmMemory: memory, args: [ptr(inAt, 4 * inWords), ptr(outAt, 4 * shape.grid), u32(n), ptr(allAt, 4 * threads), u32(exit)] });
@@ -184,20 +215,30 @@ function launch(ptx: string, wasm: boolean, shape: Shape, data: Float32Array, in
     if (!(e instanceof DeviceError)) throw e;
     error = e.message;
   }
-  return { bytes: Array.from(new Uint8Array(memory.buffer, outAt, inAt - outAt)), ...(error !== undefined ? { error } : {}), backend: dev.lastBackend, entryWarps: lockstepStats.entryWarps - before.entry, releaseWarps: lockstepStats.releaseWarps - before.release, jsBlocks: warpBlocksInJavaScript() - before.js };
+  return { bytes: Array.from(new Uint8Array(memory.buffer, outAt, inAt - outAt)), ...(error !== undefined ? { error } : {}), backend: dev.lastBackend, entryWarps: lockstepStats.entryWarps - before.entry, releaseWarps: lockstepStats.releaseWarps - before.release, exitWarps: lockstepStats.exitWarps - before.exit, jsBlocks: warpBlocksInJavaScript() - before.js };
 }
 
-const passesOf = (ptx: string): { entry?: boolean; release?: boolean } => {
+const passesOf = (ptx: string): { entry?: boolean; release?: boolean; warpExit?: boolean } => {
   const m = parsePtx(ptx);
   const r = compileWasmKernel(m, m.functions.get('run')!);
-  return 'kernel' in r ? { entry: r.kernel.warp?.entryPass, release: r.kernel.warp?.releasePass } : {};
+  return 'kernel' in r ? { entry: r.kernel.warp?.entryPass, release: r.kernel.warp?.releasePass, warpExit: r.kernel.warp?.warpExit } : {};
 };
+
+/** The warps that exit at once after the release (warp-exit.ts), in a launch where every block releases: with %ntid.x a multiple of 32, those whose first lane exits. */
+function wholeWarpExits(shape: Shape, test: ExitTest): number {
+  const [ntx, nty] = shape.block;
+  if (ntx % 32 !== 0) return 0;
+  let n = 0;
+  for (let w = 0; w < (ntx * nty) / 32; w++) if (exitsAt(test, (32 * w) % ntx)) n++;
+  return shape.grid * n;
+}
 const entryPassOf = (ptx: string): boolean | undefined => passesOf(ptx).entry;
 
 const SUM: Link[] = [16, 8, 4, 2, 1].map((b) => ({ mode: 'down', b, c: 31, inRegs: true }));
 
 afterEach(() => {
   warpEntryPass.enabled = true;
+  warpExitShortcut.enabled = true;
 });
 
 describe('the entry pass (warp-chain.ts entryChain)', () => {
@@ -220,10 +261,44 @@ describe('the entry pass (warp-chain.ts entryChain)', () => {
     for (const e of ENTRIES) expect(passesOf(reduceKernel(e, SUM, SUM)).release).toBe(true);
     // a second barrier: after a release the lanes may wait at either
     const two = reduceKernel('guarded', SUM, SUM).replace('  @%p7 bra $L_exit;\n  cvta', '  bar.sync 0;\n  @%p7 bra $L_exit;\n  cvta');
-    expect(passesOf(two)).toEqual({ entry: true, release: false });
+    expect(passesOf(two)).toEqual({ entry: true, release: false, warpExit: false });
     // the barrier's region stops at a vote before the shfl
     const vote = reduceKernel('guarded', SUM, SUM).replace('$L_second:\n', '$L_second:\n  vote.sync.any.pred %p14, %p9, -1;\n');
-    expect(passesOf(vote)).toEqual({ entry: true, release: false });
+    expect(passesOf(vote)).toEqual({ entry: true, release: false, warpExit: false });
+  });
+
+  it('exits whole warps at once only for a test of %tid.x above bit 4 against an immediate, branching to a bare exit', () => {
+    const warpExitOf = (t: ExitTest | null): boolean | undefined => passesOf(reduceKernel('guarded', SUM, SUM, t)).warpExit;
+    expect(warpExitOf(WARP_ZERO)).toBe(true);
+    expect(warpExitOf({ ...WARP_ZERO, shift: 9, cmp: 'lt', type: 'u32', imm: 3, negate: true })).toBe(true);
+    // lanes of a warp differ in %tid.x's low bits
+    expect(warpExitOf({ ...WARP_ZERO, shift: 4 })).toBe(false);
+    expect(warpExitOf({ ...WARP_ZERO, lowBits: true })).toBe(false);
+    expect(warpExitOf(null)).toBe(false);
+    // the branch goes to code before the exit, or the block does more than the test
+    const store = reduceKernel('guarded', SUM, SUM).replace('$L_exit:\n  ret;', '$L_exit:\n  st.global.f32 [%rd11], %f28;\n  ret;');
+    expect(passesOf(store).warpExit).toBe(false);
+    const more = reduceKernel('guarded', SUM, SUM).replace('  bar.sync 0;\n', '  bar.sync 0;\n  add.s32 %r55, %r54, 1;\n');
+    expect(passesOf(more).warpExit).toBe(false);
+    // the compared register is loaded, not %tid.x's bits
+    const loaded = reduceKernel('guarded', SUM, SUM).replace('shr.u32 %r54, %r2, 5;', 'shr.u32 %r54, %r3, 5;');
+    expect(passesOf(loaded).warpExit).toBe(false);
+    // the switch
+    warpExitShortcut.enabled = false;
+    expect(warpExitOf(WARP_ZERO)).toBe(false);
+  });
+
+  it('exits warps 1–7 of the bench’s blocks at once, and no warp when one spans rows that the test splits', () => {
+    const ptx = reduceKernel('guarded', SUM, SUM);
+    for (const [shape, whole] of [[SHAPES[0]!, 3 * 7], [{ grid: 2, block: [48, 2] } as Shape, 0]] as const) {
+      const data = input(5, threadsOf(shape));
+      const wasm = launch(ptx, true, shape, data, data.length, data.length, 0, 'whole');
+      const js = launch(ptx, false, shape, data, data.length, data.length, 0, 'whole');
+      expect(wasm.error).toBeUndefined();
+      expect(wasm.bytes).toEqual(js.bytes);
+      expect(wasm.exitWarps).toBe(whole);
+      expect(wasm.releaseWarps).toBe(warpsOf(shape));
+    }
   });
 
   it('gives the JavaScript backend’s bytes and memcheck reports, and the general pass’s, for random entries, chains, shapes and windows (fast-check)', () => {
@@ -234,6 +309,14 @@ describe('the entry pass (warp-chain.ts entryChain)', () => {
       inRegs: fc.boolean(),
     });
     const chainArb = fc.oneof(fc.constant(SUM), fc.array(linkArb, { minLength: 1, maxLength: 5 }));
+    const testArb = fc.record({
+      shift: fc.constantFrom(3, 4, 5, 5, 6, 7, 9),
+      lowBits: fc.boolean(),
+      cmp: fc.constantFrom('eq', 'ne', 'lt', 'le', 'gt', 'ge'),
+      type: fc.constantFrom('s32', 'u32'),
+      imm: fc.integer({ min: 0, max: 9 }),
+      negate: fc.boolean(),
+    });
     fc.assert(
       fc.property(
         fc.constantFrom(...ENTRIES),
@@ -245,10 +328,11 @@ describe('the entry pass (warp-chain.ts entryChain)', () => {
         fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })),
         fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })),
         fc.integer({ min: 1, max: 2 ** 31 }),
-        fc.boolean(),
-        (entry, first, second, shape, perMille, short, exit, seed, allWarps) => {
-          // allWarps: every warp runs the second chain (the barrier's region has no exit; lanes that exited before it are still out)
-          const ptx = allWarps ? reduceKernel(entry, first, second).replace('  @%p8 bra $L_exit;\n', '') : reduceKernel(entry, first, second);
+        // none: every warp runs the second chain (the barrier's region has no exit; lanes that exited before it are still out)
+        fc.oneof(fc.constant(WARP_ZERO), fc.constant(null), testArb, testArb),
+        (entry, first, second, shape, perMille, short, exit, seed, test) => {
+          const ptx = reduceKernel(entry, first, second, test);
+          const allWarps = test === null ? 'all' : JSON.stringify(test);
           const threads = threadsOf(shape);
           // i = %ctaid.x · %ntid.x + %tid.x runs below grid · ntid.x (rows of a block share it)
           const n = Math.round((perMille / 1000) * shape.grid * shape.block[0]);
@@ -261,11 +345,22 @@ describe('the entry pass (warp-chain.ts entryChain)', () => {
           warpEntryPass.enabled = false;
           const general = launch(ptx, true, shape, data, inWords, n, exit, `${tag}.general`);
           warpEntryPass.enabled = true;
+          warpExitShortcut.enabled = false;
+          const laneByLane = launch(ptx, true, shape, data, inWords, n, exit, `${tag}.lanes`);
+          warpExitShortcut.enabled = true;
           expect(wasm.error).toBe(js.error);
           expect(general.error).toBe(js.error);
+          expect(laneByLane.error).toBe(js.error);
           expect(wasm.bytes).toEqual(js.bytes);
           expect(general.bytes).toEqual(js.bytes);
-          expect(general.entryWarps + general.releaseWarps).toBe(0);
+          expect(laneByLane.bytes).toEqual(js.bytes);
+          expect(general.entryWarps + general.releaseWarps + general.exitWarps + laneByLane.exitWarps).toBe(0);
+          const whole = test && !test.lowBits && test.shift >= 5;
+          expect(passesOf(ptx).warpExit).toBe(Boolean(whole));
+          // the warps that exited at once: with every block releasing, exactly those whose lanes all exit
+          const expected = whole ? wholeWarpExits(shape, test) : 0;
+          if (wasm.error === undefined && (entry === 'guarded' || entry === 'unguarded')) expect(wasm.exitWarps).toBe(expected);
+          else expect(wasm.exitWarps).toBeLessThanOrEqual(expected);
           if (wasm.error === undefined) {
             expect([wasm.backend, js.backend, general.backend]).toEqual(['wasm', 'js', 'wasm']);
             // every warp of every block started with the entry pass, none went to the JavaScript scheduler

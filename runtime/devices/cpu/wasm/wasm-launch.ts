@@ -30,10 +30,10 @@ type RunFn = (...args: (number | bigint)[]) => void;
  */
 const instances = new WeakMap<WebAssembly.Memory, WeakMap<WasmKernel, Instance>>();
 
-type Instance = { run: RunFn; reset: () => void; lockstepBlocks?: () => number; lockstepRangeBlocks?: () => number; lanesBlocks?: () => number; rangeLaneGroups?: () => number; warpEntryWarps?: () => number; warpReleaseWarps?: () => number };
+type Instance = { run: RunFn; reset: () => void; lockstepBlocks?: () => number; lockstepRangeBlocks?: () => number; lanesBlocks?: () => number; rangeLaneGroups?: () => number; warpEntryWarps?: () => number; warpReleaseWarps?: () => number; warpExitWarps?: () => number };
 
 /** Blocks that ran their threads in lock-step on this thread's launches (lockstep-emit.ts), for tests and stats; `rangeBlocks`: those of them in range rounds (lockstep-range.ts); `laneGroups`: groups of 4 i their walks ran in SIMD lanes (lanes-range.ts); `entryWarps`: warps that started a block with the entry pass (warp-chain.ts entryChain), `releaseWarps` after a barrier's release (releaseChain). */
-export const lockstepStats = { blocks: 0, rangeBlocks: 0, laneGroups: 0, entryWarps: 0, releaseWarps: 0 };
+export const lockstepStats = { blocks: 0, rangeBlocks: 0, laneGroups: 0, entryWarps: 0, releaseWarps: 0, exitWarps: 0 };
 
 /** Blocks that ran their threads in SIMD lane groups on this thread's launches (lanes-emit.ts), for tests and stats. */
 export const lanesStats = { blocks: 0 };
@@ -46,7 +46,7 @@ function instanceFor(kernel: WasmKernel, memory: WebAssembly.Memory): Instance {
     // a guest's shared memory (a guest built with threads) needs the variant that imports one
     const module = memory.buffer instanceof SharedArrayBuffer ? sharedModuleOf(kernel) : kernel.module;
     const exports = new WebAssembly.Instance(module, { env: { memory, fma64: fmaF64, ...kernel.bridges } }).exports;
-    inst = { run: exports.run as RunFn, reset: exports.reset as () => void, ...(exports.lockstepBlocks ? { lockstepBlocks: exports.lockstepBlocks as () => number } : {}), ...(exports.lockstepRangeBlocks ? { lockstepRangeBlocks: exports.lockstepRangeBlocks as () => number } : {}), ...(exports.lanesBlocks ? { lanesBlocks: exports.lanesBlocks as () => number } : {}), ...(exports.rangeLaneGroups ? { rangeLaneGroups: exports.rangeLaneGroups as () => number } : {}), ...(exports.warpEntryWarps ? { warpEntryWarps: exports.warpEntryWarps as () => number } : {}), ...(exports.warpReleaseWarps ? { warpReleaseWarps: exports.warpReleaseWarps as () => number } : {}) };
+    inst = { run: exports.run as RunFn, reset: exports.reset as () => void, ...(exports.lockstepBlocks ? { lockstepBlocks: exports.lockstepBlocks as () => number } : {}), ...(exports.lockstepRangeBlocks ? { lockstepRangeBlocks: exports.lockstepRangeBlocks as () => number } : {}), ...(exports.lanesBlocks ? { lanesBlocks: exports.lanesBlocks as () => number } : {}), ...(exports.rangeLaneGroups ? { rangeLaneGroups: exports.rangeLaneGroups as () => number } : {}), ...(exports.warpEntryWarps ? { warpEntryWarps: exports.warpEntryWarps as () => number } : {}), ...(exports.warpReleaseWarps ? { warpReleaseWarps: exports.warpReleaseWarps as () => number } : {}), ...(exports.warpExitWarps ? { warpExitWarps: exports.warpExitWarps as () => number } : {}) };
     perMemory.set(kernel, inst);
   }
   return inst;
@@ -151,7 +151,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
   if (modvarBytes > 0 && E.mv.u8.length !== modvarBytes) return false;
   const scratch = findScratch(windows, bytes.length, scratchSize);
   if (scratch < 0) return false;
-  const { run, reset, lockstepBlocks, lockstepRangeBlocks, lanesBlocks, rangeLaneGroups, warpEntryWarps, warpReleaseWarps } = instanceFor(kernel.wasm, memory);
+  const { run, reset, lockstepBlocks, lockstepRangeBlocks, lanesBlocks, rangeLaneGroups, warpEntryWarps, warpReleaseWarps, warpExitWarps } = instanceFor(kernel.wasm, memory);
   reset();
   // i64 parameters pass as BigInt; pointers are already device addresses (2^40 + offset) in `params`
   const args = paramValues(kernel, params);
@@ -189,6 +189,7 @@ export function runWasmLaunch(kernel: CompiledKernel & { wasm: WasmKernel }, req
     if (rangeLaneGroups) lockstepStats.laneGroups += rangeLaneGroups();
     if (warpEntryWarps) lockstepStats.entryWarps += warpEntryWarps();
     if (warpReleaseWarps) lockstepStats.releaseWarps += warpReleaseWarps();
+    if (warpExitWarps) lockstepStats.exitWarps += warpExitWarps();
   }
   return true;
 }
