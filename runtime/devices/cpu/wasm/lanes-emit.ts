@@ -299,7 +299,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
       this.open(OP.block, 'mixed');
       this.open(OP.block, 'group_end');
       this.groupWidth = width;
-      this.zeroRegisters(true);
+      this.zeroRegistersAndLanes(true);
       this.groupBody();
       this.groupWidth = 4;
       this.close();
@@ -324,7 +324,7 @@ export abstract class LanesEmitter extends LockstepEmitter {
     this.open(OP.block, 'next');
     this.i32(0);
     this.set(L.pc);
-    this.zeroRegisters(false);
+    this.zeroRegistersAndLanes(false);
     body();
     this.close();
     this.inc(L.t);
@@ -359,14 +359,8 @@ export abstract class LanesEmitter extends LockstepEmitter {
   }
 
   /** Every register zeroed (and with `vectors` the lane vectors): no value flows between threads, so V8 carries none around the loop. */
-  private zeroRegisters(vectors: boolean): void {
-    for (const r of this.regs.values()) {
-      if (r.cls === 'i64') this.i64(0n);
-      else if (r.cls === 'f32') this.c.byte(OP.f32_const).f32bits(0);
-      else if (r.cls === 'f64') this.c.byte(OP.f64_const).f64(0);
-      else this.i32(0);
-      this.set(r.local);
-    }
+  private zeroRegistersAndLanes(vectors: boolean): void {
+    this.zeroRegisters();
     if (!vectors) return;
     for (const ls of [...this.vecs.values(), ...(this.groupWidth === 8 ? this.vecsHi.values() : [])]) {
       for (const l of ls) {

@@ -676,8 +676,8 @@ export abstract class WarpEmitter extends WarpLockstepEmitter {
     this.set(W.group);
   }
 
-  /** Every register 0, as a thread starts (the JavaScript backend's registers start at 0). */
-  private zeroRegisters(): void {
+  /** Every register 0, as a thread starts (the JavaScript backend's registers start at 0); the lanes' emitter zeroes its vectors after it. */
+  protected zeroRegisters(): void {
     for (const r of this.regs.values()) {
       const t = valType(r.cls);
       if (t === 'i32') this.i32(0);
